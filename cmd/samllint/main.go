@@ -1,0 +1,88 @@
+// Command samllint explains why a SAML sign-in to AWS or Amazon Connect
+// fails, from the SAMLResponse the browser posted. It runs offline.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const usage = `usage: samllint <command> [flags] [FILE|-]
+
+Commands:
+  decode   decode a captured SAMLResponse (base64, form body, URL, log line,
+           raw XML, HTML form, HAR or SAML-tracer export) and show what it
+           says, what is signed and what the signatures cover
+
+With no FILE, or with -, samllint reads standard input. "samllint FILE" is
+"samllint decode FILE".
+
+Exit status: 0 success, 2 could not run (bad flag, unreadable or
+undecodable input).
+
+Run "samllint <command> -h" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// exitError carries an exit status through error returns; main prints its
+// message as one line.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// run is main without the process: testable, and the only place that
+// decides exit codes.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "decode"
+	if len(args) > 0 {
+		switch args[0] {
+		case "decode":
+			cmd, args = args[0], args[1:]
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	var err error
+	switch cmd {
+	case "decode":
+		err = decodeCmd(args, stdin, stdout, stderr)
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "samllint: %s\n", oneLine(err.Error()))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 2
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,0 +1,405 @@
+package saml
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Limits bound the work Decode and Parse do on one input, so hostile or
+// mistaken input cannot exhaust memory or time.
+type Limits struct {
+	MaxInput int // bytes of user input (a HAR can be large)
+	MaxXML   int // bytes of one decoded or inflated SAML message
+	MaxDepth int // element nesting depth
+}
+
+// DefaultLimits are generous for real captures: AWS itself refuses a
+// SAMLResponse over 100,000 base64 characters (STS-API SAMLAssertionType).
+var DefaultLimits = Limits{MaxInput: 256 << 20, MaxXML: 10 << 20, MaxDepth: 256}
+
+// Capture is one SAML message found in the input, with what travelled beside it.
+type Capture struct {
+	Index      int        `json:"index"`            // 1-based position among the captures of one input
+	Source     string     `json:"source,omitempty"` // where in the input it was found, e.g. "HAR entry 12"
+	Chain      []string   `json:"chain"`            // decoding steps applied, in order
+	Param      string     `json:"param,omitempty"`  // SAMLResponse or SAMLRequest, when it came from a form or URL
+	Binding    string     `json:"binding,omitempty"`
+	Method     string     `json:"method,omitempty"`
+	URL        string     `json:"url,omitempty"` // where the browser sent it
+	RelayState *string    `json:"relay_state,omitempty"`
+	SentAt     *time.Time `json:"sent_at,omitempty"` // HAR startedDateTime
+	Reply      *Reply     `json:"reply,omitempty"`
+	XML        []byte     `json:"-"`
+	Err        error      `json:"-"` // set when this message (of several) could not be decoded
+}
+
+// Reply is what the server answered to the request that carried the message.
+type Reply struct {
+	Status     int    `json:"status"`
+	StatusText string `json:"status_text,omitempty"`
+	Location   string `json:"location,omitempty"`
+	ErrorText  string `json:"error_text,omitempty"` // the error an HTML reply shows, e.g. AWS's sign-in error page
+}
+
+// ChainString renders the decoding chain as "har → form → base64 → xml".
+func (c *Capture) ChainString() string { return strings.Join(c.Chain, " → ") }
+
+// Decode finds every SAML message in a captured payload: base64 (either
+// alphabet), URL-encoded values and form bodies, URLs, log lines, DEFLATE,
+// raw XML, HTML auto-post forms, HAR and SAML-tracer exports. The form is
+// detected from the content. A returned error is a *DecodeError.
+func Decode(input []byte) ([]*Capture, error) { return DecodeLimits(input, DefaultLimits) }
+
+// DecodeLimits is Decode with explicit limits.
+func DecodeLimits(input []byte, lim Limits) ([]*Capture, error) {
+	d := decoder{lim: lim}
+	return d.top(input)
+}
+
+type decoder struct{ lim Limits }
+
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+func (d *decoder) top(in []byte) ([]*Capture, error) {
+	if len(in) > d.lim.MaxInput {
+		return nil, decodeErr(StageInput, fmt.Sprintf("input of %d bytes", len(in)), fmt.Sprintf("at most %d bytes", d.lim.MaxInput), nil)
+	}
+	var chain []string
+	switch {
+	case bytes.HasPrefix(in, bomUTF16LE), bytes.HasPrefix(in, bomUTF16BE):
+		in = fromUTF16(in)
+		chain = append(chain, "utf-16")
+	case bytes.HasPrefix(in, bomUTF8):
+		in = in[len(bomUTF8):]
+	}
+	trimmed := bytes.TrimSpace(in)
+	if len(trimmed) == 0 {
+		if len(in) == 0 {
+			return nil, decodeErr(StageInput, "empty input", "a SAMLResponse (base64, form body, URL, raw XML, HAR or SAML-tracer export)", nil)
+		}
+		return nil, decodeErr(StageInput, "only whitespace", "a SAMLResponse (base64, form body, URL, raw XML, HAR or SAML-tracer export)", nil)
+	}
+	if bytes.HasPrefix(trimmed, []byte("-----BEGIN ")) {
+		what := string(trimmed[len("-----BEGIN "):])
+		what, _, _ = strings.Cut(what, "-----")
+		return nil, decodeErr(StageKind, "a PEM "+what+" block", "the SAMLResponse; pass certificates with --cert and private keys with --key", nil)
+	}
+	switch trimmed[0] {
+	case '{', '[':
+		return d.json(trimmed, chain)
+	case '<':
+		c := &Capture{Chain: chain}
+		if err := d.markup(trimmed, c); err != nil {
+			return nil, err
+		}
+		return number([]*Capture{c}), nil
+	}
+	if !utf8.Valid(trimmed) {
+		return nil, decodeErr(StageInput, "binary data that is not text", "base64 text, a form body, XML or a HAR export", nil)
+	}
+	c := &Capture{Chain: chain}
+	if err := d.text(string(trimmed), c); err != nil {
+		return nil, err
+	}
+	return number([]*Capture{c}), nil
+}
+
+func number(cs []*Capture) []*Capture {
+	for i, c := range cs {
+		c.Index = i + 1
+	}
+	return cs
+}
+
+func fromUTF16(b []byte) []byte {
+	be := bytes.HasPrefix(b, bomUTF16BE)
+	b = b[2:]
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		if be {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			u = append(u, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(u)))
+}
+
+var samlParamRe = regexp.MustCompile(`(?:^|[?&\s"'=;:,(\[{])(SAMLResponse|SAMLRequest)=`)
+
+// text handles everything that is not JSON or markup: form bodies, URLs, log
+// lines, percent-encoded and base64 values.
+func (d *decoder) text(s string, c *Capture) error {
+	s = strings.TrimSpace(s)
+	s = unquote(s)
+	if loc := samlParamRe.FindStringSubmatchIndex(s); loc != nil {
+		return d.params(s, loc, c)
+	}
+	if strings.Contains(s, "RelayState=") {
+		return decodeErr(StageForm, "a RelayState but no SAMLResponse or SAMLRequest parameter", "the SAMLResponse form field as well", nil)
+	}
+	return d.value(s, c, 0)
+}
+
+func unquote(s string) string {
+	for len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+// params extracts the SAML message and RelayState from a form body, a URL or
+// a log line containing one of them.
+func (d *decoder) params(s string, loc []int, c *Capture) error {
+	start := loc[2] // index of "SAMLResponse"
+	kind := "form"
+	switch {
+	case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+		kind = "url"
+		if u, err := url.Parse(firstField(s)); err == nil {
+			u.RawQuery, u.Fragment = "", ""
+			c.URL = u.String()
+		}
+		c.Binding = "HTTP-Redirect"
+		c.Method = "GET"
+	case start == 0 || strings.HasPrefix(s, "RelayState=") || strings.HasPrefix(s, "SigAlg=") || strings.HasPrefix(s, "Signature="):
+		c.Binding = "HTTP-POST"
+	default:
+		kind = "log"
+	}
+	// The query runs from the first parameter before the SAML one to the
+	// first character that cannot appear in a URL-encoded value.
+	q := s[start:]
+	if kind != "log" {
+		if i := strings.IndexAny(s, "?"); kind == "url" && i >= 0 {
+			q = s[i+1:]
+		} else if kind == "form" {
+			q = s
+		}
+	} else if j := strings.LastIndexAny(s[:start], " \t\"'?"); j >= 0 {
+		q = s[j+1:]
+	} else {
+		q = s
+	}
+	if k := strings.IndexAny(q, " \t\r\n\"'<>#"); k >= 0 && kind != "form" {
+		q = q[:k]
+	}
+	c.Chain = append(c.Chain, kind)
+	var msg string
+	for _, part := range strings.Split(q, "&") {
+		name, val, _ := strings.Cut(part, "=")
+		switch name {
+		case "SAMLResponse", "SAMLRequest":
+			if c.Param != "" {
+				continue // the first message wins; a form carries one
+			}
+			c.Param, msg = name, strings.TrimSpace(val)
+		case "RelayState":
+			rs, err := url.QueryUnescape(val)
+			if err != nil {
+				rs = val
+			}
+			c.RelayState = &rs
+		}
+	}
+	if msg == "" {
+		return decodeErr(StageForm, fmt.Sprintf("an empty %s parameter", c.Param), "its base64 value", nil)
+	}
+	return d.value(msg, c, 0)
+}
+
+func firstField(s string) string {
+	if i := strings.IndexAny(s, " \t\r\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+var pctRe = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+
+// value decodes one message value: percent-encoding (any number of times),
+// base64, then DEFLATE or nested base64, down to XML.
+func (d *decoder) value(s string, c *Capture, depth int) error {
+	if depth > 4 {
+		return decodeErr(StageBase64, "more than four nested encodings", "base64 of the XML, at most URL-encoded twice", nil)
+	}
+	s = unquote(strings.TrimSpace(s))
+	for i := 0; pctRe.MatchString(s); i++ {
+		if i == 3 {
+			return decodeErr(StageURL, "a value still percent-encoded after three rounds of URL decoding", "a value URL-encoded at most twice", nil)
+		}
+		// PathUnescape keeps '+': a SAML value is base64, where '+' is data, never a space.
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return decodeErr(StageURL, "a malformed percent-escape", "%XX escapes with two hex digits", err)
+		}
+		s = u
+		c.Chain = append(c.Chain, "url-decode")
+	}
+	if strings.HasPrefix(s, "<") {
+		return d.markup([]byte(s), c)
+	}
+	raw, step, err := decodeBase64(s)
+	if err != nil {
+		return err
+	}
+	c.Chain = append(c.Chain, step)
+	return d.binary(raw, c, depth)
+}
+
+// binary classifies what base64 decoded to.
+func (d *decoder) binary(b []byte, c *Capture, depth int) error {
+	t := bytes.TrimLeft(bytes.TrimPrefix(b, bomUTF8), " \t\r\n")
+	switch {
+	case len(t) > 0 && t[0] == '<':
+		return d.markup(b, c)
+	case len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b:
+		return decodeErr(StageInflate, "gzip-compressed data", "raw DEFLATE (RFC 1951), as the HTTP-Redirect binding uses, or uncompressed XML", nil)
+	case len(b) >= 4 && string(b[:4]) == "eyJ" || bytes.HasPrefix(b, []byte(`{"alg"`)):
+		return decodeErr(StageKind, "a JSON Web Token", "a SAML message; a JWT belongs to OIDC, not SAML", nil)
+	}
+	if utf8.Valid(b) && isBase64Text(string(b)) {
+		c.Chain = append(c.Chain, "base64-again")
+		return d.value(string(b), c, depth+1)
+	}
+	inflated, err := inflate(b, d.lim.MaxXML)
+	if err != nil {
+		var de *DecodeError
+		if asDecodeErr(err, &de) {
+			return err
+		}
+		return decodeErr(StageInflate, fmt.Sprintf("%d bytes of binary data that are neither XML nor DEFLATE (starts %s)", len(b), hexPrefix(b)), "base64 of the XML, or of its raw DEFLATE compression", err)
+	}
+	c.Chain = append(c.Chain, "inflate")
+	if c.Binding == "" {
+		c.Binding = "HTTP-Redirect"
+	}
+	t = bytes.TrimLeft(bytes.TrimPrefix(inflated, bomUTF8), " \t\r\n")
+	if len(t) == 0 || t[0] != '<' {
+		return decodeErr(StageInflate, "DEFLATE data that inflates to something other than XML", "compressed SAML XML", nil)
+	}
+	return d.markup(inflated, c)
+}
+
+func hexPrefix(b []byte) string {
+	if len(b) > 4 {
+		b = b[:4]
+	}
+	return fmt.Sprintf("% x", b)
+}
+
+func inflate(b []byte, max int) ([]byte, error) {
+	r := flate.NewReader(bytes.NewReader(b))
+	defer r.Close()
+	out, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > max {
+		return nil, decodeErr(StageInflate, fmt.Sprintf("DEFLATE data that inflates past %d bytes", max), "a SAML message of reasonable size (a decompression bomb?)", nil)
+	}
+	return out, nil
+}
+
+func isBase64Text(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isB64Char(s[i]) && s[i] != '\r' && s[i] != '\n' {
+			return false
+		}
+	}
+	return true
+}
+
+func isB64Char(ch byte) bool {
+	return ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' ||
+		ch == '+' || ch == '/' || ch == '-' || ch == '_' || ch == '='
+}
+
+// decodeBase64 accepts both alphabets, with or without padding, wrapped at any
+// width. It names the first offending character rather than failing vaguely.
+func decodeBase64(s string) ([]byte, string, error) {
+	// A lone-line value with spaces and no '+' is the classic result of
+	// form-decoding a base64 string: '+' became ' '.
+	spaceAsPlus := strings.Contains(s, " ") && !strings.ContainsAny(s, "\r\n\t+")
+	var b strings.Builder
+	b.Grow(len(s))
+	std, urlsafe := false, false
+	padAt := -1
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == ' ' && spaceAsPlus:
+			ch = '+'
+		case ch == ' ' || ch == '\r' || ch == '\n' || ch == '\t' || ch == '\\' && i+1 < len(s) && (s[i+1] == 'n' || s[i+1] == 'r'):
+			if ch == '\\' {
+				i++ // a literal "\n" left by a JSON or log escape
+			}
+			continue
+		}
+		switch {
+		case ch == '+' || ch == '/':
+			std = true
+		case ch == '-' || ch == '_':
+			urlsafe = true
+		case ch == '=':
+			if padAt < 0 {
+				padAt = b.Len()
+			}
+		case isB64Char(ch):
+		default:
+			return nil, "", decodeErr(StageBase64, fmt.Sprintf("character %q at offset %d", rune(s[i]), i), "base64 (A-Z a-z 0-9 + / =), a form body, raw XML or a HAR export", nil)
+		}
+		if padAt >= 0 && ch != '=' {
+			return nil, "", decodeErr(StageBase64, fmt.Sprintf("data after '=' padding at offset %d (two values run together?)", i), "one base64 value with padding only at its end", nil)
+		}
+		b.WriteByte(ch)
+	}
+	clean := b.String()
+	if std && urlsafe {
+		return nil, "", decodeErr(StageBase64, "a mix of the standard (+/) and URL-safe (-_) base64 alphabets", "one alphabet throughout", nil)
+	}
+	body := strings.TrimRight(clean, "=")
+	if len(body) == 0 {
+		return nil, "", decodeErr(StageBase64, "no base64 data", "a base64 SAMLResponse", nil)
+	}
+	if len(body)%4 == 1 {
+		return nil, "", decodeErr(StageBase64, fmt.Sprintf("%d base64 characters, one too many for whole bytes (truncated copy?)", len(body)), "the complete value", nil)
+	}
+	enc, step := base64.RawStdEncoding, "base64"
+	if urlsafe {
+		enc, step = base64.RawURLEncoding, "base64url"
+	}
+	if spaceAsPlus {
+		step = "space-as-plus → " + step
+	}
+	out, err := enc.DecodeString(body)
+	if err != nil {
+		return nil, "", decodeErr(StageBase64, "invalid base64", "the complete base64 value", err)
+	}
+	return out, step, nil
+}
+
+func asDecodeErr(err error, target **DecodeError) bool {
+	de, ok := err.(*DecodeError)
+	if ok {
+		*target = de
+	}
+	return ok
+}

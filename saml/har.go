@@ -1,0 +1,297 @@
+package saml
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+type nameValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// harFile holds only what samllint reads of a HAR 1.2 export (Chrome,
+// Firefox, Edge, Safari) or a SAML-tracer export; the rest is skipped.
+type harFile struct {
+	Log *struct {
+		Entries []harEntry `json:"entries"`
+	} `json:"log"`
+	Requests []tracerRequest `json:"requests"`
+}
+
+type harEntry struct {
+	StartedDateTime string `json:"startedDateTime"`
+	Request         struct {
+		Method      string      `json:"method"`
+		URL         string      `json:"url"`
+		QueryString []nameValue `json:"queryString"`
+		PostData    *struct {
+			MimeType string      `json:"mimeType"`
+			Text     string      `json:"text"`
+			Params   []nameValue `json:"params"`
+		} `json:"postData"`
+	} `json:"request"`
+	Response struct {
+		Status      int         `json:"status"`
+		StatusText  string      `json:"statusText"`
+		RedirectURL string      `json:"redirectURL"`
+		Headers     []nameValue `json:"headers"`
+		Content     struct {
+			MimeType string `json:"mimeType"`
+			Text     string `json:"text"`
+			Encoding string `json:"encoding"`
+		} `json:"content"`
+	} `json:"response"`
+}
+
+type tracerRequest struct {
+	Method             string          `json:"method"`
+	URL                string          `json:"url"`
+	Post               json.RawMessage `json:"post"`
+	SAML               string          `json:"saml"`
+	ResponseStatus     int             `json:"responseStatus"`
+	ResponseStatusText string          `json:"responseStatusText"`
+	ResponseHeaders    json.RawMessage `json:"responseHeaders"`
+}
+
+func (d *decoder) json(b []byte, chain []string) ([]*Capture, error) {
+	var f harFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, decodeErr(StageJSON, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), "a HAR or SAML-tracer export, complete and unedited", nil)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, decodeErr(StageJSON, fmt.Sprintf("JSON whose %q is a %s", te.Field, te.Value), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
+		}
+		return nil, decodeErr(StageJSON, "unreadable JSON", "a HAR or SAML-tracer export", err)
+	}
+	var caps []*Capture
+	var kind string
+	var n int
+	switch {
+	case f.Log != nil:
+		kind, n = "HAR", len(f.Log.Entries)
+		for i := range f.Log.Entries {
+			caps = append(caps, d.harEntry(&f.Log.Entries[i], i+1, chain)...)
+		}
+	case f.Requests != nil:
+		kind, n = "SAML-tracer export", len(f.Requests)
+		for i := range f.Requests {
+			caps = append(caps, d.tracerRequest(&f.Requests[i], i+1, chain)...)
+		}
+	default:
+		return nil, decodeErr(StageJSON, "JSON that is neither a HAR export nor a SAML-tracer export", `a HAR ({"log":{"entries":[…]}}) or a SAML-tracer export ({"requests":[…]})`, nil)
+	}
+	if len(caps) == 0 {
+		return nil, decodeErr(StageHAR, fmt.Sprintf("a %s with %d requests but no SAMLResponse or SAMLRequest", kind, n), "a capture of the sign-in itself (enable \"Preserve log\" before signing in)", nil)
+	}
+	ok := 0
+	for _, c := range caps {
+		if c.Err == nil {
+			ok++
+		}
+	}
+	if ok == 0 {
+		return nil, caps[0].Err
+	}
+	return number(caps), nil
+}
+
+func (d *decoder) harEntry(e *harEntry, idx int, chain []string) []*Capture {
+	base := func() *Capture {
+		c := &Capture{
+			Source: fmt.Sprintf("HAR entry %d", idx),
+			Method: e.Request.Method,
+			URL:    stripQuery(e.Request.URL),
+			Chain:  append(append([]string{}, chain...), "har"),
+			Reply:  harReply(e),
+		}
+		if t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err == nil {
+			t = t.UTC()
+			c.SentAt = &t
+		}
+		return c
+	}
+	var out []*Capture
+	// POST binding: the form body. Browsers give params, text, or both.
+	if pd := e.Request.PostData; pd != nil {
+		params := pd.Params
+		if len(params) == 0 && pd.Text != "" {
+			params = formParams(pd.Text)
+		}
+		if c := d.fromParams(base(), params, "HTTP-POST", "form"); c != nil {
+			out = append(out, c)
+		}
+	}
+	// Redirect binding: the query string.
+	q := e.Request.QueryString
+	if len(q) == 0 {
+		if u, err := url.Parse(e.Request.URL); err == nil {
+			q = formParams(u.RawQuery)
+		}
+	}
+	if c := d.fromParams(base(), q, "HTTP-Redirect", "query"); c != nil {
+		out = append(out, c)
+	}
+	return out
+}
+
+// fromParams builds a capture from name/value pairs, or returns nil when
+// they hold no SAML message.
+func (d *decoder) fromParams(c *Capture, params []nameValue, binding, step string) *Capture {
+	var msg string
+	for _, p := range params {
+		switch p.Name {
+		case "SAMLResponse", "SAMLRequest":
+			if c.Param == "" {
+				c.Param, msg = p.Name, p.Value
+			}
+		case "RelayState":
+			rs := p.Value
+			if u, err := url.QueryUnescape(rs); err == nil && pctRe.MatchString(rs) {
+				rs = u
+			}
+			c.RelayState = &rs
+		}
+	}
+	if c.Param == "" {
+		return nil
+	}
+	c.Binding = binding
+	c.Chain = append(c.Chain, step)
+	if strings.TrimSpace(msg) == "" {
+		c.Err = decodeErr(StageForm, "an empty "+c.Param+" parameter", "its base64 value", nil)
+		return c
+	}
+	if err := d.value(msg, c, 0); err != nil {
+		c.Err = err
+	}
+	return c
+}
+
+func formParams(q string) []nameValue {
+	var out []nameValue
+	for _, part := range strings.Split(q, "&") {
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		out = append(out, nameValue{Name: name, Value: val})
+	}
+	return out
+}
+
+func stripQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
+}
+
+func harReply(e *harEntry) *Reply {
+	r := e.Response
+	if r.Status == 0 && r.StatusText == "" {
+		return nil
+	}
+	rep := &Reply{Status: r.Status, StatusText: r.StatusText, Location: r.RedirectURL}
+	if rep.Location == "" {
+		rep.Location = header(r.Headers, "Location")
+	}
+	if strings.Contains(strings.ToLower(r.Content.MimeType), "html") && r.Content.Text != "" {
+		body := []byte(r.Content.Text)
+		if r.Content.Encoding == "base64" {
+			if b, err := base64.StdEncoding.DecodeString(r.Content.Text); err == nil {
+				body = b
+			}
+		}
+		rep.ErrorText = errorText(body)
+	}
+	return rep
+}
+
+// errorText is PageText restricted to known error texts: a reply page that
+// shows none is not an error page worth quoting.
+func errorText(body []byte) string {
+	t := PageText(body)
+	for _, e := range awsErrors {
+		if strings.HasPrefix(t, e) {
+			return t
+		}
+	}
+	return ""
+}
+
+func header(h []nameValue, name string) string {
+	for _, kv := range h {
+		if strings.EqualFold(kv.Name, name) {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+func (d *decoder) tracerRequest(r *tracerRequest, idx int, chain []string) []*Capture {
+	c := &Capture{
+		Source: fmt.Sprintf("SAML-tracer request %d", idx),
+		Method: r.Method,
+		URL:    stripQuery(r.URL),
+		Chain:  append(append([]string{}, chain...), "saml-tracer"),
+	}
+	if r.ResponseStatus != 0 {
+		c.Reply = &Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: tracerHeader(r.ResponseHeaders, "Location")}
+	}
+	var params []nameValue
+	// SAML-tracer writes post as [[name, value], …]; older exports as objects.
+	var pairs [][]string
+	if json.Unmarshal(r.Post, &pairs) == nil {
+		for _, p := range pairs {
+			if len(p) == 2 {
+				params = append(params, nameValue{p[0], p[1]})
+			}
+		}
+	} else {
+		_ = json.Unmarshal(r.Post, &params)
+	}
+	if got := d.fromParams(c, params, "HTTP-POST", "form"); got != nil {
+		return []*Capture{got}
+	}
+	if u, err := url.Parse(r.URL); err == nil {
+		if got := d.fromParams(c, formParams(u.RawQuery), "HTTP-Redirect", "query"); got != nil {
+			return []*Capture{got}
+		}
+	}
+	// The export may carry only the decoded XML (parameters obfuscated).
+	if strings.TrimSpace(r.SAML) != "" && strings.Contains(r.SAML, "urn:oasis:names:tc:SAML") {
+		c.Chain = append(c.Chain, "decoded")
+		if err := d.markup([]byte(strings.TrimSpace(r.SAML)), c); err != nil {
+			c.Err = err
+		}
+		return []*Capture{c}
+	}
+	return nil
+}
+
+func tracerHeader(raw json.RawMessage, name string) string {
+	var objs []nameValue
+	if json.Unmarshal(raw, &objs) == nil {
+		return header(objs, name)
+	}
+	var pairs [][]string
+	if json.Unmarshal(raw, &pairs) == nil {
+		for _, p := range pairs {
+			if len(p) == 2 && strings.EqualFold(p[0], name) {
+				return p[1]
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,221 @@
+package saml
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// markup handles input that starts with '<': an HTML page (a saved
+// auto-post form, or an error page pasted by mistake) or XML.
+func (d *decoder) markup(b []byte, c *Capture) error {
+	b = bytes.TrimPrefix(b, bomUTF8)
+	if isHTML(b) {
+		return d.html(b, c)
+	}
+	if err := checkXML(b, d.lim); err != nil {
+		return err
+	}
+	c.XML = b
+	c.Chain = append(c.Chain, "xml")
+	return nil
+}
+
+func isHTML(b []byte) bool {
+	head := b
+	if len(head) > 2048 {
+		head = head[:2048]
+	}
+	h := strings.ToLower(string(head))
+	h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+	if strings.HasPrefix(h, "<!doctype html") || strings.HasPrefix(h, "<html") {
+		return true
+	}
+	return !strings.Contains(h, "urn:oasis:names:tc:saml") && (strings.Contains(h, "<html") || strings.Contains(h, "<body") || strings.Contains(h, "<form"))
+}
+
+var (
+	inputRe  = regexp.MustCompile(`(?is)<input\b[^>]*>`)
+	formRe   = regexp.MustCompile(`(?is)<form\b[^>]*>`)
+	attrRe   = regexp.MustCompile(`(?is)\b(name|value|action|method)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+	titleRe  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	scriptRe = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>`)
+	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaceRe  = regexp.MustCompile(`\s+`)
+)
+
+func attrs(tag string) map[string]string {
+	m := map[string]string{}
+	for _, a := range attrRe.FindAllStringSubmatch(tag, -1) {
+		m[strings.ToLower(a[1])] = html.UnescapeString(a[2] + a[3] + a[4])
+	}
+	return m
+}
+
+// html pulls the SAML message out of a saved auto-post form page.
+func (d *decoder) html(b []byte, c *Capture) error {
+	s := string(b)
+	var msg string
+	for _, tag := range inputRe.FindAllString(s, -1) {
+		a := attrs(tag)
+		switch a["name"] {
+		case "SAMLResponse", "SAMLRequest":
+			if msg == "" {
+				c.Param, msg = a["name"], a["value"]
+			}
+		case "RelayState":
+			rs := a["value"]
+			c.RelayState = &rs
+		}
+	}
+	if msg == "" {
+		found := "an HTML page with no SAMLResponse form field"
+		if t := PageText(b); t != "" {
+			found += fmt.Sprintf(" (it says %q)", t)
+		}
+		return decodeErr(StageKind, found, "the SAMLResponse value, the form that posts it, or a HAR export of the sign-in", nil)
+	}
+	if f := formRe.FindString(s); f != "" {
+		a := attrs(f)
+		c.URL = a["action"]
+		c.Method = strings.ToUpper(a["method"])
+	}
+	c.Binding = "HTTP-POST"
+	c.Chain = append(c.Chain, "html-form")
+	return d.value(msg, c, 0)
+}
+
+// awsErrors are the texts AWS and Amazon Connect show on their error pages
+// (failure-modes.md §0); finding one in a reply names the failure exactly.
+var awsErrors = []string{
+	"Your request included an invalid SAML response",
+	"Not authorized to perform sts:AssumeRoleWithSAML",
+	"Response signature invalid",
+	"Token must be redeemed within 5 minutes of issuance",
+	"Issuer not present in specified provider",
+	"Specified provider doesn't exist",
+	"has not been onboarded to this application",
+	"Access denied, Please contact your AWS account administrator",
+	"Session Expired",
+	"RoleSessionName",
+	"Access Denied",
+}
+
+// PageText summarises an HTML page in one line: the AWS error it shows if it
+// shows a known one, else its title, else the start of its text.
+func PageText(b []byte) string {
+	s := string(b)
+	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
+	text = strings.TrimSpace(text)
+	for _, e := range awsErrors {
+		if i := strings.Index(text, e); i >= 0 {
+			return clip(text[i:], 240)
+		}
+	}
+	if m := titleRe.FindStringSubmatch(s); m != nil {
+		if t := strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(m[1]), " ")); t != "" {
+			return clip(t, 120)
+		}
+	}
+	return clip(text, 120)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// checkXML refuses, before any tree is built, what a SAML message never
+// contains and an attacker might: DTDs and entity declarations (XXE, billion
+// laughs), pathological nesting, several roots, other encodings.
+func checkXML(b []byte, lim Limits) error {
+	b = bytes.TrimPrefix(b, bomUTF8)
+	if len(b) > lim.MaxXML {
+		return decodeErr(StageXML, fmt.Sprintf("an XML document of %d bytes", len(b)), fmt.Sprintf("at most %d bytes", lim.MaxXML), nil)
+	}
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, n := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return decodeErr(StageXML, fmt.Sprintf("bytes that are not UTF-8 (0x%02x at offset %d)", b[off], off), "UTF-8 XML, as SAML requires", nil)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.Strict = true
+	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
+		switch strings.ToLower(charset) {
+		case "utf-8", "utf8", "us-ascii", "ascii":
+			return r, nil
+		}
+		return nil, fmt.Errorf("declared encoding %q", charset)
+	}
+	depth, roots := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return decodeErr(StageXML, fmt.Sprintf("malformed XML at line %d: %s", se.Line, se.Msg), "well-formed XML", nil)
+			}
+			return decodeErr(StageXML, "unreadable XML: "+err.Error(), "well-formed UTF-8 XML", nil)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+				if roots > 1 {
+					return decodeErr(StageXML, fmt.Sprintf("a second root element <%s> at line %d", t.Name.Local, lineOf(dec, b)), "exactly one root element", nil)
+				}
+			}
+			depth++
+			if depth > lim.MaxDepth {
+				return decodeErr(StageXML, fmt.Sprintf("elements nested more than %d deep", lim.MaxDepth), "a SAML message (they nest about 10 deep)", nil)
+			}
+		case xml.EndElement:
+			depth--
+		case xml.Directive:
+			d := strings.ToUpper(strings.TrimSpace(string(t)))
+			if strings.HasPrefix(d, "DOCTYPE") || strings.HasPrefix(d, "ENTITY") {
+				what := "a DOCTYPE declaration"
+				if strings.Contains(d, "<!ENTITY") || strings.HasPrefix(d, "ENTITY") {
+					what = "a DOCTYPE with entity declarations"
+				}
+				return decodeErr(StageXML, what+" (refused: XXE and entity-expansion risk)", "a SAML message, which never carries a DTD", nil)
+			}
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return decodeErr(StageXML, fmt.Sprintf("text outside the root element at line %d", lineOf(dec, b)), "one XML element and nothing else", nil)
+			}
+		}
+	}
+	if roots == 0 {
+		return decodeErr(StageXML, "XML with no element", "a SAML message", nil)
+	}
+	return nil
+}
+
+func lineOf(dec *xml.Decoder, b []byte) int {
+	off := int(dec.InputOffset())
+	if off > len(b) {
+		off = len(b)
+	}
+	return bytes.Count(b[:off], []byte("\n")) + 1
+}

@@ -1,0 +1,382 @@
+package saml
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+	"github.com/russellhaering/goxmldsig/etreeutils"
+)
+
+// Verdict is the outcome of checking one signature.
+type Verdict string
+
+const (
+	// Valid: verifies with a trust anchor (metadata or PEM certificate).
+	Valid Verdict = "valid"
+	// ValidEmbedded: verifies with the certificate the signature embeds;
+	// no trust anchors were given, so who signed is unproven.
+	ValidEmbedded Verdict = "valid-embedded"
+	// Untrusted: verifies only with the embedded certificate, which is not
+	// among the trust anchors (typically an IdP certificate rotation).
+	Untrusted Verdict = "untrusted"
+	// DigestMismatch: the signature value matches the key, but the signed
+	// content changed after signing (edited, re-serialized, pretty-printed).
+	DigestMismatch Verdict = "digest-mismatch"
+	// ValueMismatch: the signature value does not match the key.
+	ValueMismatch Verdict = "value-mismatch"
+	// Unsupported: an algorithm samllint (goxmldsig) cannot check, e.g. HMAC.
+	Unsupported Verdict = "unsupported"
+	// NotEnveloped: the signature does not reference the element it sits
+	// in by ID, the only form SAML processors accept.
+	NotEnveloped Verdict = "not-enveloped"
+	// Malformed: the Signature element itself is broken.
+	Malformed Verdict = "malformed"
+	// NoKey: no trust anchors given and no certificate embedded.
+	NoKey Verdict = "no-key"
+)
+
+// Verifies reports whether the signature value and digest check out with
+// some key (trusted or not).
+func (v Verdict) Verifies() bool { return v == Valid || v == ValidEmbedded || v == Untrusted }
+
+// SignatureCheck is what Verify found for one signature.
+type SignatureCheck struct {
+	Verdict Verdict `json:"verdict"`
+	Detail  string  `json:"detail"`
+	// Signer is the certificate whose key the signature value matched.
+	Signer *CertInfo `json:"signer,omitempty"`
+	// Anchor is the trust anchor that matched, for Valid and DigestMismatch.
+	Anchor *Anchor `json:"anchor,omitempty"`
+	// Trusted lists the trust anchors the signature did not match, for
+	// Untrusted and ValueMismatch, so a rotation is plain to see.
+	Trusted []*Anchor `json:"trusted,omitempty"`
+	// Covers is the path of the element the signature protects, set only
+	// when it Verifies.
+	Covers string `json:"covers,omitempty"`
+}
+
+// Verify checks every signature in r with goxmldsig, against anchors when
+// given (nil or empty: against the certificates the signatures embed), and
+// records each outcome in Signature.Check. Certificate validity dates are
+// not part of the verdict: time is the linter's input, not Verify's.
+func Verify(r *Response, anchors *Anchors) {
+	for _, s := range r.Signatures {
+		s.Check = verifyOne(r, s, anchors)
+		if s.Check.Verdict.Verifies() {
+			s.Check.Covers = s.ParentPath
+		}
+	}
+}
+
+func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
+	if s.SignatureMethod == "" || child(s.el, NSDSig, "SignatureValue") == nil {
+		return &SignatureCheck{Verdict: Malformed, Detail: "the Signature lacks SignedInfo/SignatureMethod or SignatureValue"}
+	}
+	parent := s.el.Parent()
+	if !enveloped(s, parent) {
+		uris := make([]string, len(s.References))
+		for i, ref := range s.References {
+			uris[i] = fmt.Sprintf("%q", ref.URI)
+		}
+		return &SignatureCheck{Verdict: NotEnveloped, Detail: fmt.Sprintf("it sits in <%s ID=%q> but references %s; SAML requires exactly one reference, to the ID of the element the signature sits in", s.ParentTag, s.ParentID, strings.Join(uris, ", "))}
+	}
+	target, err := detach(parent, s.el)
+	if err != nil {
+		return &SignatureCheck{Verdict: Malformed, Detail: err.Error()}
+	}
+	embedded := firstCert(s.Certificates)
+	if !anchors.Empty() {
+		var digest *Anchor
+		for _, a := range anchors.Certs {
+			if a.Cert == nil {
+				continue
+			}
+			switch v, detail := check(target, a.Cert); v {
+			case Valid:
+				return &SignatureCheck{Verdict: Valid, Detail: "verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+			case DigestMismatch:
+				if digest == nil {
+					digest = a
+				}
+			case Unsupported, Malformed:
+				return &SignatureCheck{Verdict: v, Detail: detail}
+			}
+		}
+		if digest != nil {
+			return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches trusted certificate " + digest.Source + ", but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: digest.CertInfo, Anchor: digest}
+		}
+		if embedded != nil {
+			switch v, detail := check(target, embedded.Cert); v {
+			case Valid:
+				return &SignatureCheck{Verdict: Untrusted, Detail: "verifies only with its embedded certificate, which is not among the trusted certificates (IdP certificate rotated? metadata of another app?)", Signer: embedded, Trusted: anchors.Certs}
+			case DigestMismatch:
+				return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate (not a trusted one), and the signed content changed after signing", Signer: embedded}
+			case Unsupported, Malformed:
+				return &SignatureCheck{Verdict: v, Detail: detail}
+			}
+		}
+		return &SignatureCheck{Verdict: ValueMismatch, Detail: fmt.Sprintf("the signature value matches none of the %d trusted certificates%s", len(anchors.Certs), embeddedNote(embedded)), Trusted: anchors.Certs}
+	}
+	if embedded == nil {
+		return &SignatureCheck{Verdict: NoKey, Detail: "no certificate is embedded and no trust anchors were given (--metadata or --cert)"}
+	}
+	switch v, detail := check(target, embedded.Cert); v {
+	case Valid:
+		return &SignatureCheck{Verdict: ValidEmbedded, Detail: "verifies with its embedded certificate; give --metadata or --cert to check that the IdP you trust signed it", Signer: embedded}
+	case DigestMismatch:
+		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate, but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: embedded}
+	case ValueMismatch:
+		return &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key", Signer: nil}
+	default:
+		return &SignatureCheck{Verdict: v, Detail: detail}
+	}
+}
+
+func embeddedNote(e *CertInfo) string {
+	if e == nil {
+		return ""
+	}
+	return " nor its embedded certificate"
+}
+
+func firstCert(cs []*CertInfo) *CertInfo {
+	for _, c := range cs {
+		if c.Cert != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// enveloped: one reference, naming the parent's ID, or "" (the whole
+// document) when the parent is the root.
+func enveloped(s *Signature, parent *etree.Element) bool {
+	if parent == nil || len(s.References) != 1 {
+		return false
+	}
+	uri := s.References[0].URI
+	if uri == "" {
+		return isRoot(parent) && s.ParentTag == "Response"
+	}
+	return s.ParentID != "" && uri == "#"+s.ParentID
+}
+
+// isRoot reports whether el is its document's root element (etree gives the
+// root the document itself as parent).
+func isRoot(el *etree.Element) bool { return el.Parent() == nil || el.Parent().Parent() == nil }
+
+// detach copies el with the namespace declarations it inherits, and removes
+// KeyInfo from the copy of sig so goxmldsig checks the one certificate it
+// is given rather than whatever the message embeds.
+func detach(el, sig *etree.Element) (*etree.Element, error) {
+	ctx, err := parentContext(el)
+	if err != nil {
+		return nil, err
+	}
+	ctx, err = ctx.SubContext(el)
+	if err != nil {
+		return nil, err
+	}
+	d, err := etreeutils.NSDetatch(ctx, el)
+	if err != nil {
+		return nil, err
+	}
+	idx := sig.Index()
+	kids := d.Child
+	if idx < 0 || idx >= len(kids) {
+		return nil, errors.New("signature position lost while detaching")
+	}
+	sigCopy, ok := kids[idx].(*etree.Element)
+	if !ok {
+		return nil, errors.New("signature position lost while detaching")
+	}
+	// goxmldsig checks the first Signature in document order that
+	// references the element; if that is not this one, its verdict would
+	// be another signature's.
+	id := el.SelectAttrValue("ID", "")
+	for _, cand := range d.FindElements(".//Signature") {
+		if cand.NamespaceURI() != NSDSig {
+			continue
+		}
+		if cand == sigCopy {
+			break
+		}
+		for _, ref := range cand.FindElements("./SignedInfo/Reference") {
+			if u := ref.SelectAttrValue("URI", ""); u == "#"+id || u == "" {
+				return nil, fmt.Errorf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", el.Tag, cand.GetPath())
+			}
+		}
+	}
+	if ki := child(sigCopy, NSDSig, "KeyInfo"); ki != nil {
+		sigCopy.RemoveChild(ki)
+	}
+	return d, nil
+}
+
+// parentContext collects the namespace declarations in scope at el, without
+// goxmldsig's default traversal budget (meant for SignedInfo, too small
+// for a large Response).
+func parentContext(el *etree.Element) (etreeutils.NSContext, error) {
+	p := el.Parent()
+	if p == nil {
+		return etreeutils.EmptyNSContext, nil
+	}
+	ctx, err := parentContext(p)
+	if err != nil {
+		return ctx, err
+	}
+	return ctx.SubContext(p)
+}
+
+// check runs goxmldsig on el trusting only cert, at a time inside cert's
+// validity, and classifies the outcome. goxmldsig's errors are plain
+// strings; TestGoxmldsigErrorTexts pins the ones matched here.
+func check(el *etree.Element, cert *x509.Certificate) (Verdict, string) {
+	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
+	ctx.IdAttribute = "ID"
+	ctx.Clock = dsig.NewFakeClockAt(cert.NotBefore.Add(cert.NotAfter.Sub(cert.NotBefore) / 2))
+	_, err := ctx.Validate(el)
+	if err == nil {
+		return Valid, ""
+	}
+	msg := err.Error()
+	var insecure x509.InsecureAlgorithmError
+	switch {
+	case errors.Is(err, rsa.ErrVerification), strings.Contains(msg, "verification failure"), strings.Contains(msg, "verification error"):
+		return ValueMismatch, msg
+	case msg == "Signature could not be verified":
+		return DigestMismatch, msg
+	case errors.As(err, &insecure), errors.Is(err, x509.ErrUnsupportedAlgorithm),
+		strings.HasPrefix(msg, "Unknown signature method"), strings.HasPrefix(msg, "Unknown digest algorithm"),
+		strings.HasPrefix(msg, "Unknown Transform Algorithm"), strings.HasPrefix(msg, "invalid CanonicalizationMethod"):
+		return Unsupported, "not checkable: " + msg
+	case errors.Is(err, dsig.ErrInvalidSignature):
+		return Malformed, "the Signature needs exactly one SignedInfo and one SignatureValue, and at most one KeyInfo"
+	case errors.Is(err, dsig.ErrMissingSignature):
+		return NotEnveloped, "goxmldsig found no signature referencing the element"
+	}
+	return Malformed, msg
+}
+
+// Protection says how an assertion is protected by a signature that verifies.
+type Protection struct {
+	Signature *Signature
+	// Via is "assertion" when the assertion's own signature covers it,
+	// "response" when the Response's signature does.
+	Via string
+}
+
+// Protected returns the verifying signatures that cover a, the assertion a
+// service provider consumes: its own enveloped signature, or the Response's
+// when a is the Response's direct child (or the plaintext of one). A
+// signature whose element's ID is not unique protects nothing, as a
+// processor may resolve the reference to the other element. Call Verify first.
+func (r *Response) Protected(a *Assertion) []Protection {
+	var out []Protection
+	for _, s := range r.Signatures {
+		if s.Check == nil || !s.Check.Verdict.Verifies() || len(r.DuplicateIDs[s.ParentID]) > 1 {
+			continue
+		}
+		switch {
+		case s.ParentPath == a.Path:
+			out = append(out, Protection{Signature: s, Via: "assertion"})
+		case s.ParentPath == r.Path && a.Direct:
+			out = append(out, Protection{Signature: s, Via: "response"})
+		}
+	}
+	return out
+}
+
+// Consumed is the assertion a service provider would read: the first
+// direct child Assertion, or the first decrypted EncryptedAssertion.
+func (r *Response) Consumed() *Assertion {
+	for _, a := range r.Assertions {
+		if a.Direct {
+			return a
+		}
+	}
+	return nil
+}
+
+// Coverage is the signature-wrapping verdict: is the assertion a service
+// provider consumes really the element a verifying signature covers?
+type Coverage struct {
+	Assertion *Assertion   `json:"-"`
+	Path      string       `json:"path,omitempty"` // of the consumed assertion
+	Covered   bool         `json:"covered"`
+	Via       []Protection `json:"-"`
+	ViaNames  []string     `json:"via"`
+	// Problems say, one sentence each, why it is not safely covered.
+	Problems []string `json:"problems"`
+}
+
+// Coverage judges the message as a careful service provider would: exactly
+// one assertion, unique IDs, and that assertion (or the whole Response)
+// covered by a signature that verifies. Call Verify first.
+func (r *Response) Coverage() Coverage {
+	cv := Coverage{Problems: []string{}, ViaNames: []string{}}
+	a := r.Consumed()
+	direct, elsewhere := 0, 0
+	for _, x := range r.Assertions {
+		if x.Direct {
+			direct++
+		} else {
+			elsewhere++
+		}
+	}
+	undecrypted := 0
+	for _, ea := range r.EncryptedAssertions {
+		if !ea.Decrypted {
+			undecrypted++
+		}
+	}
+	if n := direct + elsewhere + undecrypted; n > 1 {
+		cv.Problems = append(cv.Problems, fmt.Sprintf("the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted))
+	}
+	for _, id := range sortedIDs(r.DuplicateIDs) {
+		cv.Problems = append(cv.Problems, fmt.Sprintf("ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", ")))
+	}
+	if a == nil {
+		if undecrypted > 0 {
+			cv.Problems = append(cv.Problems, "the assertion is encrypted and was not decrypted, so what it says cannot be checked")
+		} else {
+			cv.Problems = append(cv.Problems, "there is no assertion to consume")
+		}
+		return cv
+	}
+	cv.Assertion, cv.Path = a, a.Path
+	cv.Via = r.Protected(a)
+	for _, p := range cv.Via {
+		cv.ViaNames = append(cv.ViaNames, p.Via)
+	}
+	if len(cv.Via) == 0 {
+		var covers []string
+		for _, s := range r.Signatures {
+			if s.Check != nil && s.Check.Covers != "" {
+				covers = append(covers, s.Check.Covers)
+			}
+		}
+		msg := fmt.Sprintf("no signature that verifies covers %s or the Response", a.Path)
+		if len(covers) > 0 {
+			msg += "; the signatures that verify cover " + strings.Join(covers, ", ")
+		}
+		cv.Problems = append(cv.Problems, msg)
+	}
+	cv.Covered = len(cv.Problems) == 0
+	return cv
+}
+
+func sortedIDs(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
