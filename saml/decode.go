@@ -237,7 +237,7 @@ func (d *decoder) value(s string, c *Capture, depth int) error {
 		return decodeErr(StageBase64, "more than four nested encodings", "base64 of the XML, at most URL-encoded twice", nil)
 	}
 	s = unquote(strings.TrimSpace(s))
-	for i := 0; pctRe.MatchString(s); i++ {
+	for i := 0; strings.Contains(s, "%"); i++ {
 		if i == 3 {
 			return decodeErr(StageURL, "a value still percent-encoded after three rounds of URL decoding", "a value URL-encoded at most twice", nil)
 		}

@@ -56,6 +56,9 @@ type Response struct {
 	// decrypted its plaintext is also in Assertions, with Decrypted set.
 	EncryptedAssertions []*EncryptedAssertion `json:"encrypted_assertions"`
 	Signatures          []*Signature          `json:"signatures"`
+	// NestedResponses are the paths of Response elements inside the
+	// message: never legitimate, the shape of signature wrapping.
+	NestedResponses []string `json:"nested_responses,omitempty"`
 	// DuplicateIDs maps an ID value used by more than one element to their paths.
 	DuplicateIDs map[string][]string `json:"duplicate_ids,omitempty"`
 

@@ -202,6 +202,11 @@ func (p *parser) response(root *etree.Element) {
 			r.Assertions = append(r.Assertions, p.assertion(el))
 		}
 	}
+	for _, el := range root.FindElements("//Response") {
+		if el.NamespaceURI() == NSProtocol && el != root {
+			r.NestedResponses = append(r.NestedResponses, p.path(el))
+		}
+	}
 	p.collect(root)
 }
 

@@ -111,6 +111,9 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		if digest != nil {
 			return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches trusted certificate " + digest.Source + ", but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: digest.CertInfo, Anchor: digest}
 		}
+		if a := reformatted(target, anchors); a != nil {
+			return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+		}
 		if embedded != nil {
 			switch v, detail := check(target, embedded.Cert); v {
 			case Valid:
@@ -132,7 +135,10 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	case DigestMismatch:
 		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate, but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: embedded}
 	case ValueMismatch:
-		return &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key", Signer: nil}
+		if reformatted(target, &Anchors{Certs: []*Anchor{{CertInfo: embedded, Source: "embedded"}}}) != nil {
+			return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with its embedded certificate", Signer: embedded}
+		}
+		return &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key"}
 	default:
 		return &SignatureCheck{Verdict: v, Detail: detail}
 	}
@@ -165,6 +171,57 @@ func enveloped(s *Signature, parent *etree.Element) bool {
 		return isRoot(parent) && s.ParentTag == "Response"
 	}
 	return s.ParentID != "" && uri == "#"+s.ParentID
+}
+
+// reformatted reports the anchor with which el verifies once whitespace-only
+// text is removed: the signature was made over compact XML that someone
+// pretty-printed, which changes SignedInfo as well as the digest.
+func reformatted(el *etree.Element, anchors *Anchors) *Anchor {
+	if !hasIndentation(el) {
+		return nil
+	}
+	compact := el.Copy()
+	stripIndentation(compact)
+	for _, a := range anchors.Certs {
+		if a.Cert == nil {
+			continue
+		}
+		if v, _ := check(compact, a.Cert); v == Valid || v == DigestMismatch {
+			return a
+		}
+	}
+	return nil
+}
+
+func hasIndentation(el *etree.Element) bool {
+	for _, t := range el.Child {
+		if cd, ok := t.(*etree.CharData); ok && cd.IsWhitespace() && strings.Contains(cd.Data, "\n") {
+			return true
+		}
+		if c, ok := t.(*etree.Element); ok && hasIndentation(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// stripIndentation removes whitespace-only text through etree's API, which
+// keeps the child indexes goxmldsig relies on consistent.
+func stripIndentation(el *etree.Element) {
+	var blanks []etree.Token
+	for _, t := range el.Child {
+		switch t := t.(type) {
+		case *etree.CharData:
+			if t.IsWhitespace() {
+				blanks = append(blanks, t)
+			}
+		case *etree.Element:
+			stripIndentation(t)
+		}
+	}
+	for _, t := range blanks {
+		el.RemoveChild(t)
+	}
 }
 
 // isRoot reports whether el is its document's root element (etree gives the
@@ -342,6 +399,30 @@ func (r *Response) Coverage() Coverage {
 	for _, id := range sortedIDs(r.DuplicateIDs) {
 		cv.Problems = append(cv.Problems, fmt.Sprintf("ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", ")))
 	}
+	for _, n := range r.NestedResponses {
+		cv.Problems = append(cv.Problems, fmt.Sprintf("a Response is nested at %s, the shape of a signature-wrapping attack", n))
+	}
+	signable := map[string]bool{r.Path: true}
+	for _, x := range r.Assertions {
+		if x.Direct {
+			signable[x.Path] = true
+		}
+	}
+	perParent := map[string]int{}
+	for _, s := range r.Signatures {
+		perParent[s.ParentPath]++
+		if !signable[s.ParentPath] {
+			cv.Problems = append(cv.Problems, fmt.Sprintf("a signature sits in <%s> at %s, where SAML signs nothing (only the Response and its Assertion are signed)", s.ParentTag, s.ParentPath))
+		}
+		if s.Check != nil && (s.Check.Verdict == NotEnveloped || s.Check.Verdict == Malformed) {
+			cv.Problems = append(cv.Problems, fmt.Sprintf("the signature at %s does not plainly sign the element it sits in: %s", s.Path, s.Check.Detail))
+		}
+	}
+	for _, p := range sortedIDs(perParent) {
+		if n := perParent[p]; n > 1 {
+			cv.Problems = append(cv.Problems, fmt.Sprintf("%s carries %d signatures; which one a processor checks is ambiguous", p, n))
+		}
+	}
 	if a == nil {
 		if undecrypted > 0 {
 			cv.Problems = append(cv.Problems, "the assertion is encrypted and was not decrypted, so what it says cannot be checked")
@@ -372,7 +453,7 @@ func (r *Response) Coverage() Coverage {
 	return cv
 }
 
-func sortedIDs(m map[string][]string) []string {
+func sortedIDs[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -1,0 +1,340 @@
+package saml
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func testdata(t testing.TB, parts ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(append([]string{"..", "testdata"}, parts...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sampleXML is the synthetic Okta → AWS response, signed twice.
+func sampleXML(t testing.TB) []byte {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(testdata(t, "assertions", "okta-connect.b64"))), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func deflate(t testing.TB, b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func wrapAt(s string, n int, sep string) string {
+	var b strings.Builder
+	for len(s) > n {
+		b.WriteString(s[:n] + sep)
+		s = s[n:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// modelJSON is the parsed, verified model as JSON: two encodings of one
+// message must produce the same bytes.
+func modelJSON(t testing.TB, input []byte, anchors *Anchors) (string, *Message) {
+	t.Helper()
+	msgs, err := Read(input, Options{Anchors: anchors})
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("got %d messages, want 1", len(msgs))
+	}
+	if msgs[0].Err != nil {
+		t.Fatalf("message error: %v", msgs[0].Err)
+	}
+	b, err := json.Marshal(msgs[0].Response)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), msgs[0]
+}
+
+func TestDecodeInvariance(t *testing.T) {
+	xml := sampleXML(t)
+	b64 := base64.StdEncoding.EncodeToString(xml)
+	rs := "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	harOf := func(value string) string {
+		h := map[string]any{"log": map[string]any{"entries": []any{map[string]any{
+			"startedDateTime": "2026-11-20T10:00:01.000Z",
+			"request": map[string]any{"method": "POST", "url": "https://signin.aws.amazon.com/saml",
+				"postData": map[string]any{"mimeType": "application/x-www-form-urlencoded", "params": []any{
+					map[string]string{"name": "SAMLResponse", "value": value},
+					map[string]string{"name": "RelayState", "value": url.QueryEscape(rs)},
+				}}},
+			"response": map[string]any{"status": 302, "statusText": "Found", "redirectURL": rs},
+		}}}}
+		b, _ := json.Marshal(h)
+		return string(b)
+	}
+	tracer, _ := json.Marshal(map[string]any{"requests": []any{map[string]any{
+		"method": "POST", "url": "https://signin.aws.amazon.com/saml",
+		"post": [][]string{{"SAMLResponse", b64}, {"RelayState", rs}}, "responseStatus": 302,
+	}}})
+	cases := []struct {
+		name, input string
+		chain       string
+		relay       bool
+	}{
+		{"raw xml", string(xml), "xml", false},
+		{"xml with BOM", "\ufeff" + string(xml), "xml", false},
+		{"xml without declaration", string(xml[bytes.IndexByte(xml, '>')+1:]), "xml", false},
+		{"xml in whitespace", "\n\n  " + string(xml) + "\n", "xml", false},
+		{"base64", b64, "base64 → xml", false},
+		{"base64 wrapped at 64", wrapAt(b64, 64, "\n"), "base64 → xml", false},
+		{"base64 wrapped at 76 CRLF", wrapAt(b64, 76, "\r\n"), "base64 → xml", false},
+		{"base64 without padding", strings.TrimRight(b64, "="), "base64 → xml", false},
+		{"base64 in double quotes", `"` + b64 + `"`, "base64 → xml", false},
+		{"base64 in single quotes", "'" + b64 + "'", "base64 → xml", false},
+		{"base64url", base64.RawURLEncoding.EncodeToString(xml), "base64url → xml", false},
+		{"base64url padded", base64.URLEncoding.EncodeToString(xml), "base64url → xml", false},
+		{"base64 with + turned to spaces", strings.ReplaceAll(b64, "+", " "), "space-as-plus → base64 → xml", false},
+		{"base64 of base64", base64.StdEncoding.EncodeToString([]byte(b64)), "base64 → base64-again → base64 → xml", false},
+		{"url-encoded", url.QueryEscape(b64), "url-decode → base64 → xml", false},
+		{"double url-encoded", url.QueryEscape(url.QueryEscape(b64)), "url-decode → url-decode → base64 → xml", false},
+		{"triple url-encoded", url.QueryEscape(url.QueryEscape(url.QueryEscape(b64))), "url-decode → url-decode → url-decode → base64 → xml", false},
+		{"form body", "SAMLResponse=" + url.QueryEscape(b64) + "&RelayState=" + url.QueryEscape(rs), "form → url-decode → base64 → xml", true},
+		{"form body, RelayState first", "RelayState=" + url.QueryEscape(rs) + "&SAMLResponse=" + url.QueryEscape(b64), "form → url-decode → base64 → xml", true},
+		{"log line", `2026-11-20T10:00:01Z INFO POST /saml body="SAMLResponse=` + url.QueryEscape(b64) + `&RelayState=` + url.QueryEscape(rs) + `" status=302`, "log → url-decode → base64 → xml", true},
+		{"deflate base64", base64.StdEncoding.EncodeToString(deflate(t, xml)), "base64 → inflate → xml", false},
+		{"url with deflated message", "https://signin.aws.amazon.com/saml?SAMLResponse=" + url.QueryEscape(base64.StdEncoding.EncodeToString(deflate(t, xml))) + "&RelayState=" + url.QueryEscape(rs), "url → url-decode → base64 → inflate → xml", true},
+		{"html auto-post form", `<!DOCTYPE html><html><body onload="document.forms[0].submit()"><form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="` + b64 + `"/><input type="hidden" name="RelayState" value="` + rs + `"/></form></body></html>`, "html-form → base64 → xml", true},
+		{"har", harOf(url.QueryEscape(b64)), "har → form → url-decode → base64 → xml", true},
+		{"har with decoded params", harOf(b64), "har → form → base64 → xml", true},
+		{"saml-tracer", string(tracer), "saml-tracer → form → base64 → xml", true},
+	}
+	want, _ := modelJSON(t, xml, nil)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, m := modelJSON(t, []byte(c.input), nil)
+			if got != want {
+				t.Errorf("model differs from the raw XML's")
+			}
+			if cs := m.Capture.ChainString(); cs != c.chain {
+				t.Errorf("chain = %q, want %q", cs, c.chain)
+			}
+			if c.relay {
+				if m.Capture.RelayState == nil || *m.Capture.RelayState != rs {
+					t.Errorf("relay state = %v, want %q", m.Capture.RelayState, rs)
+				}
+			} else if m.Capture.RelayState != nil {
+				t.Errorf("relay state = %q, want none", *m.Capture.RelayState)
+			}
+		})
+	}
+}
+
+func TestDecodeHAR(t *testing.T) {
+	caps, err := Decode(testdata(t, "assertions", "okta-connect.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(caps) != 2 {
+		t.Fatalf("got %d captures, want 2 (the HAR's two SAMLResponse posts)", len(caps))
+	}
+	first, second := caps[0], caps[1]
+	if first.Source != "HAR entry 2" || second.Source != "HAR entry 3" {
+		t.Errorf("sources = %q, %q; want HAR entries 2 and 3, in order", first.Source, second.Source)
+	}
+	if first.URL != "https://signin.aws.amazon.com/saml" || first.Method != "POST" || first.Binding != "HTTP-POST" {
+		t.Errorf("first capture sent %s %s (%s)", first.Method, first.URL, first.Binding)
+	}
+	if first.Reply == nil || first.Reply.Status != 302 || !strings.Contains(first.Reply.Location, "/connect/federate/") {
+		t.Errorf("first reply = %+v, want 302 to the Connect federation URL", first.Reply)
+	}
+	if second.Reply == nil || !strings.HasPrefix(second.Reply.ErrorText, "Your request included an invalid SAML response") {
+		t.Errorf("second reply = %+v, want AWS's error page text", second.Reply)
+	}
+	if first.SentAt == nil || first.SentAt.Format("15:04:05") != "10:00:01" {
+		t.Errorf("sent at = %v", first.SentAt)
+	}
+	for _, c := range caps {
+		if c.RelayState == nil || !strings.Contains(*c.RelayState, "4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34") {
+			t.Errorf("%s: relay state = %v", c.Source, c.RelayState)
+		}
+	}
+}
+
+func TestDecodeHARKeepsGoodMessagesBesideBadOnes(t *testing.T) {
+	har := `{"log":{"entries":[
+	 {"request":{"method":"POST","url":"https://signin.aws.amazon.com/saml","postData":{"text":"SAMLResponse=%%%"}},"response":{"status":200}},
+	 {"request":{"method":"POST","url":"https://signin.aws.amazon.com/saml","postData":{"text":"SAMLResponse=` + url.QueryEscape(base64.StdEncoding.EncodeToString(sampleXML(t))) + `"}},"response":{"status":302}}]}}`
+	msgs, err := Read([]byte(har), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || msgs[0].Err == nil || msgs[1].Err != nil || msgs[1].Response == nil {
+		t.Fatalf("want the bad first message with its error and the good second one parsed; got %d messages", len(msgs))
+	}
+	var de *DecodeError
+	if !errors.As(msgs[0].Err, &de) || de.Stage != StageURL {
+		t.Errorf("first message error = %v, want a url-decode DecodeError", msgs[0].Err)
+	}
+}
+
+func TestDecodeRedirectBindingRequest(t *testing.T) {
+	req := `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="2026-11-20T10:00:00Z"/>`
+	u := "https://example.okta.com/app/sso/saml?SAMLRequest=" + url.QueryEscape(base64.StdEncoding.EncodeToString(deflate(t, []byte(req)))) + "&RelayState=xyz"
+	caps, err := Decode([]byte(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := caps[0]
+	if c.Param != "SAMLRequest" || c.Binding != "HTTP-Redirect" || c.URL != "https://example.okta.com/app/sso/saml" {
+		t.Errorf("capture = %+v", c)
+	}
+	_, err = Parse(c.XML)
+	var ke *KindError
+	if !errors.As(err, &ke) || ke.Kind != KindAuthnRequest || !errors.Is(err, ErrNotResponse) {
+		t.Fatalf("Parse error = %v, want a KindError for an AuthnRequest", err)
+	}
+	if !strings.Contains(err.Error(), "AuthnRequest") || !strings.Contains(err.Error(), "signin.aws.amazon.com/saml") {
+		t.Errorf("error %q should name the AuthnRequest and say what to capture instead", err)
+	}
+}
+
+// TestDecodeBadInput: every kind of bad input gets one line saying what was
+// found and what was expected, never a panic.
+func TestDecodeBadInput(t *testing.T) {
+	xml := sampleXML(t)
+	b64 := base64.StdEncoding.EncodeToString(xml)
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write(xml)
+	gw.Close()
+	deep := strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000)
+	laughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&lol3;</samlp:Response>`
+	bomb := base64.StdEncoding.EncodeToString(deflate(t, append([]byte("<a>"), bytes.Repeat([]byte("A"), 20<<20)...)))
+	latin1 := []byte(`<?xml version="1.0"?><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><x>caf` + "\xe9" + `</x></samlp:Response>`)
+	cases := []struct {
+		name, input string
+		want        []string // substrings of the one-line error
+	}{
+		{"empty", "", []string{"empty input", "expected"}},
+		{"whitespace only", " \n\t \n", []string{"only whitespace", "expected"}},
+		{"truncated base64", b64[:len(b64)-len(b64)%4-3], []string{"one too many", "truncated"}},
+		{"base64 cut mid-document", b64[:len(b64)/2], []string{"malformed XML", "expected well-formed"}},
+		{"mixed alphabets", b64[:100] + "-_" + b64[102:], []string{"mix of the standard", "one alphabet"}},
+		{"invalid character", b64[:50] + "!" + b64[51:], []string{`'!'`, "offset 50"}},
+		{"padding in the middle", b64 + b64, []string{"after '=' padding"}},
+		{"gzip instead of deflate", base64.StdEncoding.EncodeToString(gz.Bytes()), []string{"gzip", "raw DEFLATE"}},
+		{"binary garbage", "\x00\x01\x02\xff\xfe\x80garbage", []string{"binary data", "expected"}},
+		{"base64 of garbage", base64.StdEncoding.EncodeToString([]byte{0x93, 0x11, 0xfe, 0x00, 0x42, 0x99, 0x18, 0x07, 0x7f, 0x00}), []string{"neither XML nor DEFLATE"}},
+		{"deflate of non-XML", base64.StdEncoding.EncodeToString(deflate(t, bytes.Repeat([]byte{0x99, 0x01}, 40))), []string{"other than XML"}},
+		{"deflate bomb", bomb, []string{"inflates past", "decompression bomb"}},
+		{"html page", "<!DOCTYPE html><html><head><title>Sign In - Okta</title></head><body>Please sign in</body></html>", []string{"HTML page", "Sign In - Okta"}},
+		{"aws error page", "<html><body><p>Your request included an invalid SAML response. To logout, click here.</p></body></html>", []string{"HTML page", "invalid SAML response"}},
+		{"json that is not a har", `{"name":"x","items":[1,2,3]}`, []string{"neither a HAR", "log"}},
+		{"truncated json", `{"log":{"entries":[{"request":`, []string{"malformed JSON", "complete"}},
+		{"json with wrong types", `{"log":{"entries":{"a":1}}}`, []string{"JSON whose", "HAR export"}},
+		{"har without saml", `{"log":{"entries":[{"request":{"method":"GET","url":"https://example.com/"},"response":{"status":200}}]}}`, []string{"HAR with 1 requests but no SAMLResponse", "Preserve log"}},
+		{"billion laughs", laughs, []string{"DOCTYPE with entity declarations", "never carries a DTD"}},
+		{"xxe", `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&x;</samlp:Response>`, []string{"DOCTYPE"}},
+		{"100000-deep nesting", deep, []string{"nested more than 256 deep"}},
+		{"non-UTF-8", string(latin1), []string{"not UTF-8", "0xe9"}},
+		{"declared latin-1", `<?xml version="1.0" encoding="ISO-8859-1"?><r/>`, []string{"ISO-8859-1"}},
+		{"two root elements", "<a/><b/>", []string{"second root element <b>", "exactly one root"}},
+		{"text after root", "<a/>trailing", []string{"text outside the root"}},
+		{"unclosed element", "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"><x>", []string{"malformed XML", "line 1"}},
+		{"xml with no element", `<?xml version="1.0"?>`, []string{"no element"}},
+		{"jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", []string{"'.'"}},
+		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []string{"PEM CERTIFICATE", "--cert"}},
+		{"relay state only", "RelayState=https%3A%2F%2Fexample.com", []string{"RelayState but no SAMLResponse"}},
+		{"empty SAMLResponse", "SAMLResponse=&RelayState=x", []string{"empty SAMLResponse"}},
+		{"bad percent escape", "SAMLResponse=%ZZabc", []string{"malformed percent-escape"}},
+		{"url-encoded four times", url.QueryEscape(url.QueryEscape(url.QueryEscape(url.QueryEscape(b64)))), []string{"three rounds"}},
+		{"short nonsense", "hello", []string{"expected"}},
+	}
+	if len(cases) < 25 {
+		t.Fatalf("only %d bad-input cases", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			msgs, err := Read([]byte(c.input), Options{})
+			if err == nil && len(msgs) == 1 {
+				err = msgs[0].Err
+			}
+			if err == nil {
+				t.Fatalf("no error for bad input")
+			}
+			var de *DecodeError
+			var ke *KindError
+			if !errors.As(err, &de) && !errors.As(err, &ke) {
+				t.Errorf("error %T is neither *DecodeError nor *KindError", err)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans lines: %q", msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeInputLimit(t *testing.T) {
+	_, err := DecodeLimits([]byte(strings.Repeat("A", 2000)), Limits{MaxInput: 1000, MaxXML: 1000, MaxDepth: 10})
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Stage != StageInput || !strings.Contains(err.Error(), "at most 1000 bytes") {
+		t.Fatalf("err = %v, want an input-size DecodeError", err)
+	}
+}
+
+func TestDecodeUTF16(t *testing.T) {
+	// PowerShell's Out-File writes UTF-16 by default.
+	s := base64.StdEncoding.EncodeToString(sampleXML(t))
+	var b bytes.Buffer
+	b.Write([]byte{0xFF, 0xFE})
+	for _, r := range s {
+		b.WriteByte(byte(r))
+		b.WriteByte(0)
+	}
+	caps, err := Decode(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := caps[0].ChainString(); got != "utf-16 → base64 → xml" {
+		t.Errorf("chain = %q", got)
+	}
+}
+
+func ExampleDecode() {
+	caps, err := Decode([]byte("SAMLResponse=PHNhbWxwOlJlc3BvbnNlLz4%3D&RelayState=https%3A%2F%2Fus-east-1.console.aws.amazon.com%2Fconnect%2Ffederate%2Fabc"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(caps[0].ChainString())
+	fmt.Println(*caps[0].RelayState)
+	fmt.Println(string(caps[0].XML))
+	// Output:
+	// form → url-decode → base64 → xml
+	// https://us-east-1.console.aws.amazon.com/connect/federate/abc
+	// <samlp:Response/>
+}
