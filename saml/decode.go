@@ -95,7 +95,7 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 	if bytes.HasPrefix(trimmed, []byte("-----BEGIN ")) {
 		what := string(trimmed[len("-----BEGIN "):])
 		what, _, _ = strings.Cut(what, "-----")
-		return nil, decodeErr(StageKind, "a PEM "+what+" block", "the SAMLResponse; pass certificates with --cert and private keys with --key", nil)
+		return nil, decodeErr(StageKind, "a PEM "+clip(what, 40)+" block", "the SAMLResponse; pass certificates with --cert and private keys with --key", nil)
 	}
 	switch trimmed[0] {
 	case '{', '[':
@@ -138,15 +138,37 @@ func fromUTF16(b []byte) []byte {
 	return []byte(string(utf16.Decode(u)))
 }
 
-var samlParamRe = regexp.MustCompile(`(?:^|[?&\s"'=;:,(\[{])(SAMLResponse|SAMLRequest)=`)
+// findParam returns the index of the first "SAMLResponse=" or
+// "SAMLRequest=" that starts a parameter, or -1. (A regexp is 40% of decode
+// time on a 10 KB paste.)
+func findParam(s string) int {
+	best := -1
+	for _, key := range []string{"SAMLResponse=", "SAMLRequest="} {
+		for off := 0; ; {
+			i := strings.Index(s[off:], key)
+			if i < 0 {
+				break
+			}
+			i += off
+			if i == 0 || strings.IndexByte("?& \t\r\n\"'=;:,([{", s[i-1]) >= 0 {
+				if best < 0 || i < best {
+					best = i
+				}
+				break
+			}
+			off = i + 1
+		}
+	}
+	return best
+}
 
 // text handles everything that is not JSON or markup: form bodies, URLs, log
 // lines, percent-encoded and base64 values.
 func (d *decoder) text(s string, c *Capture) error {
 	s = strings.TrimSpace(s)
 	s = unquote(s)
-	if loc := samlParamRe.FindStringSubmatchIndex(s); loc != nil {
-		return d.params(s, loc, c)
+	if start := findParam(s); start >= 0 {
+		return d.params(s, start, c)
 	}
 	if strings.Contains(s, "RelayState=") {
 		return decodeErr(StageForm, "a RelayState but no SAMLResponse or SAMLRequest parameter", "the SAMLResponse form field as well", nil)
@@ -163,8 +185,7 @@ func unquote(s string) string {
 
 // params extracts the SAML message and RelayState from a form body, a URL or
 // a log line containing one of them.
-func (d *decoder) params(s string, loc []int, c *Capture) error {
-	start := loc[2] // index of "SAMLResponse"
+func (d *decoder) params(s string, start int, c *Capture) error {
 	kind := "form"
 	switch {
 	case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):

@@ -3,6 +3,7 @@ package saml
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Stage names the decoding step that failed, so callers can branch on it
@@ -40,7 +41,8 @@ func (e *DecodeError) Error() string {
 	if e.Err != nil {
 		msg += " (" + e.Err.Error() + ")"
 	}
-	return msg
+	// Parts of the input end up in messages; keep the promise of one line.
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }

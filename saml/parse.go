@@ -23,15 +23,31 @@ type ParseOptions struct {
 // wrapping ErrNotResponse; malformed input a *DecodeError.
 func Parse(xmlBytes []byte) (*Response, error) { return ParseWith(xmlBytes, ParseOptions{}) }
 
+// ParseCapture parses a message Decode found, without repeating the safety
+// checks Decode already made on it.
+func ParseCapture(c *Capture, opts ParseOptions) (*Response, error) {
+	if c.Err != nil {
+		return nil, c.Err
+	}
+	return parse(c.XML, opts, true)
+}
+
 // ParseWith is Parse with options.
 func ParseWith(xmlBytes []byte, opts ParseOptions) (*Response, error) {
+	return parse(xmlBytes, opts, false)
+}
+
+// parse skips the safety pre-pass when Decode already made it.
+func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) {
 	lim := opts.Limits
 	if lim.MaxXML == 0 {
 		lim = DefaultLimits
 	}
 	xmlBytes = bytes.TrimPrefix(xmlBytes, bomUTF8)
-	if err := checkXML(xmlBytes, lim); err != nil {
-		return nil, err
+	if !checked {
+		if err := checkXML(xmlBytes, lim); err != nil {
+			return nil, err
+		}
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(xmlBytes); err != nil {

@@ -30,7 +30,7 @@ func Read(input []byte, opts Options) ([]*Message, error) {
 	for _, c := range caps {
 		m := &Message{Capture: c, Err: c.Err}
 		if m.Err == nil {
-			m.Response, m.Err = ParseWith(c.XML, ParseOptions{Limits: lim, DecryptionKeys: opts.DecryptionKeys})
+			m.Response, m.Err = ParseCapture(c, ParseOptions{Limits: lim, DecryptionKeys: opts.DecryptionKeys})
 		}
 		if m.Response != nil {
 			Verify(m.Response, opts.Anchors)
