@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -338,3 +339,6 @@ func ExampleDecode() {
 	// https://us-east-1.console.aws.amazon.com/connect/federate/abc
 	// <samlp:Response/>
 }
+
+// update is defined in every test package so "go test ./... -update" works.
+var update = flag.Bool("update", false, "rewrite golden files")

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func repo(parts ...string) string { return filepath.Join(append([]string{"..", ".."}, parts...)...) }
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// golden compares got with testdata/golden/name, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := repo("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./... -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("output differs from %s (run go test ./... -update and review the diff)\n--- got ---\n%s", path, got)
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	code, out, errs := runCLI(t, "", "decode", "--metadata", repo("testdata", "metadata", "okta-idp-metadata.xml"), repo("testdata", "assertions", "okta-connect.b64"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"decoded:       base64 → xml",
+		"issuer:        http://www.okta.com/exk1fxph8bAbCdEf0h7",
+		"subject:       jane.doe@example.com",
+		"recipient https://signin.aws.amazon.com/saml",
+		"audiences:     urn:amazon:webservices",
+		"arn:aws:iam::123456789012:role/ConnectAgent,arn:aws:iam::123456789012:saml-provider/Okta",
+		"verdict: valid — verifies with trusted certificate",
+		"Coverage: the consumed assertion /Response/Assertion[1] is covered by the response signature (valid) and the assertion signature (valid).",
+		"XML (indented for reading",
+		"  <saml2:Assertion",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	golden(t, "decode-okta-connect.txt", out)
+}
+
+func TestDecodeJSONHAR(t *testing.T) {
+	code, out, errs := runCLI(t, "", "decode", "--format", "json", "--metadata", repo("testdata", "metadata", "okta-idp-metadata.xml"), repo("testdata", "assertions", "okta-connect.har"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Messages []struct {
+			Chain   string `json:"chain"`
+			Capture struct {
+				RelayState *string `json:"relay_state"`
+			} `json:"capture"`
+			Response *struct {
+				Signatures []struct {
+					Check struct{ Verdict string } `json:"check"`
+				} `json:"signatures"`
+			} `json:"response"`
+			Coverage struct{ Covered bool } `json:"coverage"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Messages) != 2 || doc.Messages[0].Chain != "har → form → url-decode → base64 → xml" || !doc.Messages[1].Coverage.Covered {
+		t.Errorf("messages = %+v", doc.Messages)
+	}
+	if strings.Contains(out, "null") {
+		t.Error("JSON output contains null; lists must be []")
+	}
+	golden(t, "decode-okta-connect-har.json", out)
+}
+
+func TestDecodeStdinAndDefaultCommand(t *testing.T) {
+	b64, err := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"decode", "--no-xml"}, {"decode", "--no-xml", "-"}, {"--no-xml"}} {
+		code, out, errs := runCLI(t, string(b64), args...)
+		if code != 0 || !strings.Contains(out, "jane.doe@example.com") || strings.Contains(out, "XML (indented") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	dir := t.TempDir()
+	sp := filepath.Join(dir, "aws.xml")
+	os.WriteFile(sp, []byte(`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:amazon:webservices"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/></md:EntityDescriptor>`), 0o644)
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"garbage", "%%%not a saml response", []string{"decode"}, "<stdin>: url-decode: a malformed percent-escape"},
+		{"empty", "", []string{"decode"}, "empty input"},
+		{"authn request", `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`, []string{"decode"}, "AuthnRequest"},
+		{"missing file", "", []string{"decode", filepath.Join(dir, "nope")}, "cannot read input"},
+		{"bad format", "", []string{"decode", "--format", "yaml"}, `--format "yaml": expected text or json`},
+		{"unknown flag", "", []string{"decode", "--frobnicate"}, "flag provided but not defined"},
+		{"two inputs", "", []string{"decode", "a", "b"}, "decode takes one input"},
+		{"sp metadata", "", []string{"decode", "--metadata", sp, "x"}, "service-provider metadata"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errs := runCLI(t, c.stdin, c.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(errs, c.want) {
+				t.Errorf("stderr %q lacks %q", errs, c.want)
+			}
+			lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "samllint: ") && c.name != "unknown flag" {
+				t.Errorf("error line %q should start with samllint:", last)
+			}
+			if c.name != "unknown flag" && len(lines) != 1 {
+				t.Errorf("error spans %d lines: %q", len(lines), errs)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := runCLI(t, "", "help")
+	if code != 0 || !strings.Contains(out, "usage: samllint") {
+		t.Errorf("help: exit %d, %q", code, out)
+	}
+	code, _, errs := runCLI(t, "", "decode", "-h")
+	if code != 0 || !strings.Contains(errs, "--metadata") && !strings.Contains(errs, "-metadata") {
+		t.Errorf("decode -h: exit %d, %q", code, errs)
+	}
+}
