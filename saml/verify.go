@@ -370,14 +370,42 @@ type Coverage struct {
 	Via       []Protection `json:"-"`
 	ViaNames  []string     `json:"via"`
 	// Problems say, one sentence each, why it is not safely covered.
-	Problems []string `json:"problems"`
+	Problems []Problem `json:"problems"`
+}
+
+// ProblemKind classifies a coverage problem so rules can pick theirs.
+type ProblemKind string
+
+const (
+	ProblemAssertions         ProblemKind = "several-assertions"
+	ProblemDuplicateID        ProblemKind = "duplicate-id"
+	ProblemNestedResponse     ProblemKind = "nested-response"
+	ProblemMisplacedSignature ProblemKind = "misplaced-signature"
+	ProblemAmbiguousSignature ProblemKind = "ambiguous-signature"
+	ProblemNotEnveloped       ProblemKind = "not-enveloped"
+	ProblemUncovered          ProblemKind = "uncovered"
+	ProblemNoAssertion        ProblemKind = "no-assertion"
+	ProblemEncrypted          ProblemKind = "encrypted"
+)
+
+// Problem is one reason the consumed assertion is not safely signed.
+type Problem struct {
+	Kind ProblemKind `json:"kind"`
+	Path string      `json:"path"`
+	Text string      `json:"text"`
+	// OtherCovered is set for ProblemUncovered when some signature does
+	// verify, but over other elements: the wrapping shape.
+	OtherCovered []string `json:"other_covered,omitempty"`
 }
 
 // Coverage judges the message as a careful service provider would: exactly
 // one assertion, unique IDs, and that assertion (or the whole Response)
 // covered by a signature that verifies. Call Verify first.
 func (r *Response) Coverage() Coverage {
-	cv := Coverage{Problems: []string{}, ViaNames: []string{}}
+	cv := Coverage{Problems: []Problem{}, ViaNames: []string{}}
+	add := func(kind ProblemKind, path, format string, args ...any) {
+		cv.Problems = append(cv.Problems, Problem{Kind: kind, Path: path, Text: fmt.Sprintf(format, args...)})
+	}
 	a := r.Consumed()
 	direct, elsewhere := 0, 0
 	for _, x := range r.Assertions {
@@ -394,13 +422,13 @@ func (r *Response) Coverage() Coverage {
 		}
 	}
 	if n := direct + elsewhere + undecrypted; n > 1 {
-		cv.Problems = append(cv.Problems, fmt.Sprintf("the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted))
+		add(ProblemAssertions, r.Path, "the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted)
 	}
 	for _, id := range sortedIDs(r.DuplicateIDs) {
-		cv.Problems = append(cv.Problems, fmt.Sprintf("ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", ")))
+		add(ProblemDuplicateID, r.DuplicateIDs[id][1], "ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", "))
 	}
 	for _, n := range r.NestedResponses {
-		cv.Problems = append(cv.Problems, fmt.Sprintf("a Response is nested at %s, the shape of a signature-wrapping attack", n))
+		add(ProblemNestedResponse, n, "a Response is nested at %s, the shape of a signature-wrapping attack", n)
 	}
 	signable := map[string]bool{r.Path: true}
 	for _, x := range r.Assertions {
@@ -412,22 +440,22 @@ func (r *Response) Coverage() Coverage {
 	for _, s := range r.Signatures {
 		perParent[s.ParentPath]++
 		if !signable[s.ParentPath] {
-			cv.Problems = append(cv.Problems, fmt.Sprintf("a signature sits in <%s> at %s, where SAML signs nothing (only the Response and its Assertion are signed)", s.ParentTag, s.ParentPath))
+			add(ProblemMisplacedSignature, s.Path, "a signature sits in <%s> at %s, where SAML signs nothing (only the Response and its Assertion are signed)", s.ParentTag, s.ParentPath)
 		}
 		if s.Check != nil && (s.Check.Verdict == NotEnveloped || s.Check.Verdict == Malformed) {
-			cv.Problems = append(cv.Problems, fmt.Sprintf("the signature at %s does not plainly sign the element it sits in: %s", s.Path, s.Check.Detail))
+			add(ProblemNotEnveloped, s.Path, "the signature at %s does not plainly sign the element it sits in: %s", s.Path, s.Check.Detail)
 		}
 	}
 	for _, p := range sortedIDs(perParent) {
 		if n := perParent[p]; n > 1 {
-			cv.Problems = append(cv.Problems, fmt.Sprintf("%s carries %d signatures; which one a processor checks is ambiguous", p, n))
+			add(ProblemAmbiguousSignature, p, "%s carries %d signatures; which one a processor checks is ambiguous", p, n)
 		}
 	}
 	if a == nil {
 		if undecrypted > 0 {
-			cv.Problems = append(cv.Problems, "the assertion is encrypted and was not decrypted, so what it says cannot be checked")
+			add(ProblemEncrypted, r.EncryptedAssertions[0].Path, "the assertion is encrypted and was not decrypted, so what it says cannot be checked")
 		} else {
-			cv.Problems = append(cv.Problems, "there is no assertion to consume")
+			add(ProblemNoAssertion, r.Path, "there is no assertion to consume")
 		}
 		return cv
 	}
@@ -447,7 +475,7 @@ func (r *Response) Coverage() Coverage {
 		if len(covers) > 0 {
 			msg += "; the signatures that verify cover " + strings.Join(covers, ", ")
 		}
-		cv.Problems = append(cv.Problems, msg)
+		cv.Problems = append(cv.Problems, Problem{Kind: ProblemUncovered, Path: a.Path, Text: msg, OtherCovered: covers})
 	}
 	cv.Covered = len(cv.Problems) == 0
 	return cv

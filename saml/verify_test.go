@@ -163,7 +163,11 @@ func TestSignedAssertionMovedAside(t *testing.T) {
 	if cv.Covered {
 		t.Fatal("a moved-aside signed assertion must not count as covering the consumed one")
 	}
-	joined := strings.Join(cv.Problems, " | ")
+	var texts []string
+	for _, p := range cv.Problems {
+		texts = append(texts, p.Text)
+	}
+	joined := strings.Join(texts, " | ")
 	for _, want := range []string{"2 assertions", "/Response/Extensions/Assertion[1]"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("problems %q lack %q", joined, want)

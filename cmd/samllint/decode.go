@@ -222,7 +222,7 @@ func writeResponse(w io.Writer, r *saml.Response) {
 	} else {
 		fmt.Fprintln(w, "Coverage: NOT safely signed.")
 		for _, p := range cv.Problems {
-			fmt.Fprintf(w, "  - %s\n", p)
+			fmt.Fprintf(w, "  - %s\n", p.Text)
 		}
 	}
 }

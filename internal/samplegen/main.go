@@ -39,6 +39,9 @@ const (
 
 var issueInstant = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
+// sha1 makes sign use rsa-sha1 and sha1 digests, for the weak-algorithm sample.
+var sha1 bool
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("samplegen: ")
@@ -56,6 +59,11 @@ func main() {
 
 	rot := response(rotated, "_a7b8c9", roleValue("ConnectAgent"))
 	write("testdata/assertions/okta-rotated-cert.xml", rot)
+
+	sha1 = true
+	weak := response(idp, "_e1f2a3", roleValue("ConnectAgent"))
+	sha1 = false
+	write("testdata/assertions/okta-sha1.xml", weak)
 
 	write("testdata/assertions/okta-connect.har", har(good, bad))
 }
@@ -180,7 +188,11 @@ func sign(p pair, el *etree.Element) *etree.Element {
 	ks := dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{p.cert.Raw}, PrivateKey: p.key})
 	ctx := dsig.NewDefaultSigningContext(ks)
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
-	check(ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod))
+	method := dsig.RSASHA256SignatureMethod
+	if sha1 {
+		method = dsig.RSASHA1SignatureMethod
+	}
+	check(ctx.SetSignatureMethod(method))
 	signed, err := ctx.SignEnveloped(el)
 	check(err)
 	// SignEnveloped appends the Signature without setting its parent, so

@@ -1,0 +1,274 @@
+package lint
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// AWS attribute names, exact and case-sensitive [failure-modes §18.1, IAM-ASSERT].
+const (
+	attrPrefix            = "https://aws.amazon.com/SAML/Attributes/"
+	AttrRole              = attrPrefix + "Role"
+	AttrRoleSessionName   = attrPrefix + "RoleSessionName"
+	AttrSessionDuration   = attrPrefix + "SessionDuration"
+	AttrSourceIdentity    = attrPrefix + "SourceIdentity"
+	AttrPrincipalTag      = attrPrefix + "PrincipalTag:"
+	AttrTransitiveTagKeys = attrPrefix + "TransitiveTagKeys"
+)
+
+// The regexes of failure-modes §18.2 and §18.4, for Go's RE2.
+var (
+	roleARNRe     = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/((?:[\x21-\x7E]+/)?)([\w+=,.@-]{1,64})$`)
+	providerARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):saml-provider/([\w.-]{1,128})$`)
+	anyARNRe      = regexp.MustCompile(`^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$`)
+	endpointRe    = regexp.MustCompile(`^https://(?:([a-z]{2}(?:-gov)?-[a-z]+-\d)\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)/saml(/acs/[A-Z0-9]{22,64})?$`)
+	sessionNameRe = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{2,64}$`)
+	connectUserRe = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
+	emailRe       = regexp.MustCompile(`^[^@]+@[^@]+\.[^@]+$`)
+	uuidRe        = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	tagKeyRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	tagValueRe    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+	templateRe    = regexp.MustCompile(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
+)
+
+// regions are the AWS regions samllint knows, for "is this a real region"
+// [failure-modes §18.2 SIGNIN-EP, plus us-east-1, GovCloud and China].
+var regions = map[string]bool{}
+
+func init() {
+	for _, r := range strings.Fields(`us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2
+		ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5
+		ap-southeast-6 ap-southeast-7 ap-northeast-1 ap-northeast-2 ap-northeast-3 ca-central-1 ca-west-1
+		eu-central-1 eu-central-2 eu-west-1 eu-west-2 eu-west-3 eu-south-1 eu-south-2 eu-north-1
+		il-central-1 mx-central-1 me-south-1 me-central-1 sa-east-1 us-gov-west-1 us-gov-east-1
+		cn-north-1 cn-northwest-1`) {
+		regions[r] = true
+	}
+}
+
+// acceptedAudiences are the audiences AWS accepts [failure-modes §18.3].
+var acceptedAudiences = map[string]string{
+	"urn:amazon:webservices":                "aws",
+	"urn:amazon:webservices:govcloud":       "aws-us-gov",
+	"urn:amazon:webservices:cn-north-1":     "aws-cn",
+	"urn:amazon:webservices:cn-northwest-1": "aws-cn",
+	"https://signin.aws.amazon.com/saml":    "aws",
+}
+
+// endpoint is a parsed AWS sign-in SAML endpoint.
+type endpoint struct {
+	Region    string // "" for the host without a region prefix
+	Partition string
+	ACS       bool // provider-specific /saml/acs/<id>
+}
+
+func parseEndpoint(u string) (endpoint, bool) {
+	m := endpointRe.FindStringSubmatch(u)
+	if m == nil {
+		return endpoint{}, false
+	}
+	e := endpoint{Region: m[1], ACS: m[3] != ""}
+	switch m[2] {
+	case "amazonaws-us-gov.com":
+		e.Partition = "aws-us-gov"
+	case "amazonaws.cn":
+		e.Partition = "aws-cn"
+	default:
+		e.Partition = "aws"
+	}
+	if e.Region != "" && !regions[e.Region] {
+		return e, false
+	}
+	return e, true
+}
+
+// endpointHint names a near-miss of an AWS endpoint, or "".
+func endpointHint(u string) string {
+	l := strings.ToLower(strings.TrimSpace(u))
+	switch {
+	case u == "":
+		return "it is empty"
+	case strings.HasSuffix(l, "/saml/") && endpointRe.MatchString(strings.TrimSuffix(u, "/")):
+		return "it has a trailing slash"
+	case strings.HasPrefix(l, "http://") && endpointRe.MatchString("https://"+u[len("http://"):]):
+		return "it uses http, not https"
+	case u != l && endpointRe.MatchString(l):
+		return "the case differs"
+	case strings.HasSuffix(l, "signin.aws.amazon.com/static/saml"):
+		return "/static/saml is an unusual endpoint; use /saml"
+	case strings.Contains(l, "localhost") || strings.Contains(l, "127.0.0.1"):
+		return "it points at this computer, not AWS (a test setting left in the IdP app?)"
+	case strings.Contains(l, ".my.connect.aws") || strings.Contains(l, ".awsapps.com"):
+		return "it is the Amazon Connect access URL; the IdP must post to the AWS sign-in endpoint, and Connect is reached through the RelayState"
+	case strings.Contains(l, "console.aws.amazon.com"):
+		return "it is the console URL; the console is reached after sign-in, through the RelayState"
+	case strings.Contains(l, "signin..com") || strings.Contains(l, "signin.aws.amazon.com") && !strings.HasSuffix(l, "/saml"):
+		return "the host or path is malformed"
+	}
+	if m := regexp.MustCompile(`^https://([a-z0-9-]+)\.signin\.aws\.amazon\.com/saml$`).FindStringSubmatch(l); m != nil && !regions[m[1]] {
+		return "region " + m[1] + " is not an AWS region"
+	}
+	return ""
+}
+
+// ARN is a parsed IAM ARN from a Role attribute value.
+type ARN struct {
+	Raw       string
+	Partition string
+	Account   string
+	Kind      string // "role" or "saml-provider"
+	Path      string // role path, "/" when none
+	Name      string
+}
+
+func parseRoleARN(s string) *ARN {
+	m := roleARNRe.FindStringSubmatch(s)
+	if m == nil || len("/"+m[3]) > 512 {
+		return nil
+	}
+	path := "/" + m[3]
+	return &ARN{Raw: s, Partition: m[1], Account: m[2], Kind: "role", Path: path, Name: m[4]}
+}
+
+func parseProviderARN(s string) *ARN {
+	m := providerARNRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	return &ARN{Raw: s, Partition: m[1], Account: m[2], Kind: "saml-provider", Name: m[3]}
+}
+
+// RolePair is one Role attribute value, taken apart.
+type RolePair struct {
+	Value     string
+	Path      string
+	Parts     []string // comma-separated parts, trimmed
+	Roles     []*ARN
+	Providers []*ARN
+	// Others are parts that are neither a role nor a provider ARN.
+	Others []string
+	// Spaces is true when the value or a part had surrounding whitespace.
+	Spaces bool
+}
+
+// Pair returns the role and provider ARN when the value is exactly one of each.
+func (p *RolePair) Pair() (role, provider *ARN, ok bool) {
+	if len(p.Roles) == 1 && len(p.Providers) == 1 && len(p.Others) == 0 {
+		return p.Roles[0], p.Providers[0], true
+	}
+	return nil, nil, false
+}
+
+func parseRoleValue(value, path string) *RolePair {
+	p := &RolePair{Value: value, Path: path}
+	for _, part := range strings.Split(value, ",") {
+		t := strings.TrimSpace(part)
+		if t != part {
+			p.Spaces = true
+		}
+		p.Parts = append(p.Parts, t)
+		switch {
+		case parseRoleARN(t) != nil:
+			p.Roles = append(p.Roles, parseRoleARN(t))
+		case parseProviderARN(t) != nil:
+			p.Providers = append(p.Providers, parseProviderARN(t))
+		default:
+			p.Others = append(p.Others, t)
+		}
+	}
+	return p
+}
+
+// relayInfo is a parsed RelayState.
+type relayInfo struct {
+	Raw        string
+	URL        string // after undoing an extra URL-encoding
+	Encoded    bool   // it was URL-encoded once more than it should be
+	Region     string // "" with the regionless host (us-east-1)
+	Regionless bool
+	GovCloud   bool
+	Instance   string
+	Query      url.Values
+	RawQuery   string
+	OK         bool // the federation URL shape, before the instance ID check
+}
+
+var relayRe = regexp.MustCompile(`^https://(?:([a-z0-9-]+)\.console\.aws\.amazon\.com|(console\.amazonaws-us-gov\.com)|(console\.aws\.amazon\.com))/connect/federate/([^?#]*)(?:\?([^#]*))?$`)
+
+func parseRelay(raw string) *relayInfo {
+	ri := &relayInfo{Raw: raw, URL: strings.TrimSpace(raw)}
+	if strings.HasPrefix(strings.ToLower(ri.URL), "https%3a") {
+		if u, err := url.QueryUnescape(ri.URL); err == nil {
+			ri.URL, ri.Encoded = u, true
+		}
+	}
+	m := relayRe.FindStringSubmatch(ri.URL)
+	if m == nil {
+		return ri
+	}
+	ri.OK = true
+	ri.Region, ri.GovCloud, ri.Regionless = m[1], m[2] != "", m[3] != ""
+	if ri.GovCloud {
+		ri.Region = "us-gov-west-1"
+	}
+	if ri.Regionless {
+		ri.Region = "us-east-1"
+	}
+	ri.Instance = m[4]
+	ri.RawQuery = m[5]
+	ri.Query, _ = url.ParseQuery(m[5])
+	return ri
+}
+
+// federateURL is the Connect federation URL for a region and instance
+// [failure-modes §14, CONNECT-SAML].
+func federateURL(region, instance string) string {
+	if region == "us-gov-west-1" {
+		return "https://console.amazonaws-us-gov.com/connect/federate/" + instance
+	}
+	return "https://" + region + ".console.aws.amazon.com/connect/federate/" + instance
+}
+
+// nearest returns the candidate closest to s by edit distance, and the
+// distance.
+func nearest(s string, candidates []string) (string, int) {
+	best, bd := "", 1<<30
+	for _, c := range candidates {
+		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bd {
+			best, bd = c, d
+		}
+	}
+	return best, bd
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func sortedRegions() []string {
+	var out []string
+	for r := range regions {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}

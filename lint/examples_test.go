@@ -1,0 +1,226 @@
+package lint
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml/xmlenc"
+	"github.com/samllint/samllint/saml"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func testdata(t testing.TB, parts ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(append([]string{"..", "testdata"}, parts...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sampleXML(t testing.TB) []byte {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(testdata(t, "assertions", "okta-connect.b64"))), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func sampleAnchors(t testing.TB) *saml.Anchors {
+	t.Helper()
+	a, err := saml.LoadMetadata(testdata(t, "metadata", "okta-idp-metadata.xml"), "okta-idp-metadata.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// issued is the sample's IssueInstant.
+var issued = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// buildExample turns an Example into linted input.
+func buildExample(t *testing.T, ex Example) []byte {
+	t.Helper()
+	xml := sampleXML(t)
+	switch ex.Transform {
+	case "":
+	case "rotated-key":
+		xml = testdata(t, "assertions", "okta-rotated-cert.xml")
+	case "sha1":
+		xml = testdata(t, "assertions", "okta-sha1.xml")
+	case "inflate":
+		extra := strings.Repeat("<saml2:AttributeValue>arn:aws:iam::123456789012:role/Padding,arn:aws:iam::123456789012:saml-provider/Okta</saml2:AttributeValue>", 1200)
+		xml = []byte(strings.Replace(string(xml), sampleRole+"/saml2:AttributeValue>", sampleRole+"/saml2:AttributeValue>"+extra, 1))
+	default:
+		xml = transform(t, xml, ex.Transform)
+	}
+	s := string(xml)
+	for _, e := range ex.Edits {
+		if !strings.Contains(s, e.Old) {
+			t.Fatalf("edit target %q not in the sample", e.Old)
+		}
+		s = strings.Replace(s, e.Old, e.New, 1)
+	}
+	return []byte(s)
+}
+
+func transform(t *testing.T, xml []byte, name string) []byte {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(xml); err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Root()
+	a := root.FindElement("./Assertion")
+	switch name {
+	case "remove-assertion":
+		root.RemoveChild(a)
+	case "strip-signatures":
+		for _, s := range root.FindElements("//Signature") {
+			s.Parent().RemoveChild(s)
+		}
+	case "wrap-assertion":
+		ext := etree.NewElement("saml2p:Extensions")
+		root.InsertChildAt(a.Index(), ext)
+		ext.AddChild(a.Copy())
+		a.FindElement("./Subject/NameID").SetText("admin@example.com")
+		a.CreateAttr("ID", "_evil")
+		root.RemoveChild(root.FindElement("./Signature"))
+	case "encrypt":
+		blk, _ := pem.Decode(testdata(t, "keys", "idp.crt"))
+		cert, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := etree.NewDocumentWithRoot(a.Copy()).WriteToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc := xmlenc.OAEP()
+		enc.BlockCipher = xmlenc.AES128CBC
+		ed, err := enc.Encrypt(cert, plain, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed.CreateAttr("Type", "http://www.w3.org/2001/04/xmlenc#Element")
+		ea := etree.NewElement("saml2:EncryptedAssertion")
+		ea.CreateAttr("xmlns:saml2", saml.NSAssertion)
+		ea.AddChild(ed)
+		root.InsertChildAt(a.Index(), ea)
+		root.RemoveChild(a)
+	default:
+		t.Fatalf("unknown transform %q", name)
+	}
+	out, err := doc.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// lintExample runs every rule on an example, as the CLI would.
+func lintExample(t *testing.T, ex Example) *Report {
+	t.Helper()
+	after := time.Minute
+	if ex.After != "" {
+		d, err := time.ParseDuration(ex.After)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = d
+	}
+	opts := Options{Now: issued.Add(after)}
+	var ro saml.Options
+	if !ex.NoAnchors {
+		opts.Anchors = sampleAnchors(t)
+		ro.Anchors = opts.Anchors
+	}
+	if ex.RelayState != "" {
+		rs := ex.RelayState
+		opts.RelayState = &rs
+	}
+	msgs, err := saml.Read(buildExample(t, ex), ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs[0].Err != nil {
+		t.Fatal(msgs[0].Err)
+	}
+	rep, err := Run(msgs[0], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findingsOf(rep *Report, rule string) []Finding {
+	var out []Finding
+	for _, f := range rep.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func skippedOf(rep *Report, rule string) string {
+	for _, s := range rep.Skipped {
+		if s.Rule == rule {
+			return s.Reason
+		}
+	}
+	return ""
+}
+
+// TestRuleExamples runs every rule's bad and good example: the bad one must
+// be caught, the good one must run and not be flagged.
+func TestRuleExamples(t *testing.T) {
+	if err := Validate(Rules()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		t.Run(r.ID, func(t *testing.T) {
+			bad := lintExample(t, r.Bad)
+			fs := findingsOf(bad, r.ID)
+			if len(fs) == 0 {
+				t.Errorf("bad example (%s) not caught; skipped: %q; findings: %+v", r.Bad.Note, skippedOf(bad, r.ID), bad.Findings)
+			}
+			for _, f := range fs {
+				if f.Message == "" || f.Path == "" || f.Expected == "" || f.Actual == "" || f.Fix == "" {
+					t.Errorf("finding lacks a field: %+v", f)
+				}
+			}
+			good := lintExample(t, r.Good)
+			if fs := findingsOf(good, r.ID); len(fs) > 0 {
+				t.Errorf("good example (%s) flagged: %+v", r.Good.Note, fs)
+			}
+			if why := skippedOf(good, r.ID); why != "" {
+				t.Errorf("good example (%s) skipped the rule: %s", r.Good.Note, why)
+			}
+		})
+	}
+}
+
+// TestSampleIsClean: the shipped sample, with its metadata and RelayState,
+// has no finding at all one minute after issue.
+func TestSampleIsClean(t *testing.T) {
+	rep := lintExample(t, Example{RelayState: sampleRelay})
+	if len(rep.Findings) != 0 {
+		t.Errorf("findings on the clean sample: %+v", rep.Findings)
+	}
+	if len(rep.Skipped) != 0 {
+		t.Errorf("skipped on the clean sample with metadata and RelayState: %+v", rep.Skipped)
+	}
+	if rep.Verdict != "no problems found" {
+		t.Errorf("verdict %q", rep.Verdict)
+	}
+}

@@ -1,0 +1,209 @@
+package lint
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+const sampleRelay = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+
+var connectARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):(\d{12}):instance/([^/]+)`)
+
+var relayStateInvalid = &Rule{
+	ID: "connect/relay-state-invalid", Severity: Error, Scope: ScopeConnect,
+	Title: "RelayState is not the Connect federation URL",
+	Why: "After AWS federation the browser goes where the RelayState says; Amazon Connect needs exactly " +
+		"https://<region>.console.aws.amazon.com/connect/federate/<instance-id> (GovCloud: https://console.amazonaws-us-gov.com/connect/federate/<instance-id>), " +
+		"optionally ?destination=<URL-encoded path>. Without it users land in the AWS console; with the instance access URL or an alias they get " +
+		"Connect's login page or \"Session Expired\" [failure-modes C-01, C-02; CONNECT-SAML].",
+	Fix:        "Set the IdP application's default RelayState to https://<region>.console.aws.amazon.com/connect/federate/<instance-id>.",
+	Bad:        Example{Note: "the instance access URL instead of the federation URL", RelayState: "https://example-corp.my.connect.aws/ccp-v2"},
+	Good:       Example{Note: "the federation URL of the instance", RelayState: sampleRelay},
+	References: []string{refFM + "C-01", refFM + "C-02", refConnect},
+	Check: func(p *Pass) {
+		c := p.ctx
+		want := federateURL(c.regionOr(), c.instanceOr())
+		if c.relay == nil {
+			p.Report(Finding{Message: "there is no RelayState: users land in the AWS console, not in Connect", Path: "RelayState",
+				Expected: want, Actual: "(none)",
+				Fix: "Set " + c.idp() + "'s default RelayState to " + want + "."})
+			return
+		}
+		ri := c.relay
+		bad := func(msg string) {
+			p.Report(Finding{Message: msg, Path: "RelayState", Expected: want, Actual: ri.Raw, Fix: "Set " + c.idp() + "'s default RelayState to " + want + "."})
+		}
+		if !ri.OK {
+			bad("the RelayState is not a Connect federation URL: " + relayMistake(ri.URL))
+			return
+		}
+		switch {
+		case ri.Instance == "":
+			bad("the RelayState has no instance ID after /connect/federate/")
+			return
+		case connectARNRe.MatchString(ri.Instance) || strings.HasPrefix(ri.Instance, "arn:"):
+			bad("the RelayState carries an instance ARN; it needs the bare instance ID")
+			return
+		case !uuidRe.MatchString(ri.Instance):
+			msg := fmt.Sprintf("%q is not an instance ID (a UUID such as 4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34)", ri.Instance)
+			if strings.EqualFold(ri.Instance, strings.ToLower(ri.Instance)) && len(ri.Instance) < 36 && strings.Count(ri.Instance, "-") > 0 {
+				msg += "; it looks truncated"
+			} else if !strings.Contains(ri.Instance, "-") {
+				msg += "; it looks like the instance alias"
+			}
+			bad(msg)
+			return
+		case !ri.GovCloud && !ri.Regionless && !regions[ri.Region]:
+			bad(fmt.Sprintf("%q is not an AWS region", ri.Region))
+			return
+		}
+		if ri.Encoded {
+			p.Report(Finding{Message: "the RelayState is URL-encoded once too often", Path: "RelayState", Expected: ri.URL, Actual: ri.Raw,
+				Fix: "Enter the RelayState in " + c.idp() + " unencoded: " + ri.URL + "."})
+		}
+		if ri.Regionless {
+			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com means us-east-1", Path: "RelayState",
+				Expected: federateURL(or(p.Options.Expect.Region, "us-east-1"), ri.Instance), Actual: ri.Raw,
+				Fix: "Name the instance's region in the host, e.g. " + federateURL(or(p.Options.Expect.Region, "<region>"), ri.Instance) + "."})
+		}
+		if e := p.Options.Expect.ConnectInstance; e != "" && e != ri.Instance {
+			p.Report(Finding{Message: "the RelayState names another Connect instance than the one you gave", Path: "RelayState",
+				Expected: federateURL(ri.Region, e), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(ri.Region, e) + "."})
+		}
+		if e := p.Options.Expect.Region; e != "" && e != ri.Region {
+			p.Report(Finding{Message: "the RelayState names another region than the one you gave", Path: "RelayState",
+				Expected: federateURL(e, ri.Instance), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(e, ri.Instance) + "."})
+		}
+		if ri.RawQuery != "" {
+			if d, ok := ri.Query["destination"]; ok {
+				raw := rawParam(ri.RawQuery, "destination")
+				switch {
+				case len(d) == 0 || d[0] == "":
+					p.Report(Finding{Message: "the destination parameter is empty", Path: "RelayState", Expected: "destination=%2Fccp-v2 (or another encoded path)", Actual: ri.Raw,
+						Fix: "Give a destination such as %2Fccp-v2, or drop the parameter."})
+				case !strings.HasPrefix(d[0], "/"):
+					p.Report(Finding{Message: "the destination is not a path", Path: "RelayState", Expected: "an encoded path such as %2Fccp-v2", Actual: d[0],
+						Fix: "Use destination=%2Fccp-v2 (the CCP) or %2Fagent-app-v2 (the agent workspace)."})
+				case strings.Contains(raw, "/"):
+					p.ReportAt(Warning, Finding{Message: "the destination path is not URL-encoded", Path: "RelayState", Expected: "destination=" + url.QueryEscape(d[0]), Actual: "destination=" + raw,
+						Fix: "Encode the destination: destination=" + url.QueryEscape(d[0]) + "."})
+				case strings.HasPrefix(d[0], "/connect/") && ri.Query.Get("new_domain") == "true":
+					p.ReportAt(Warning, Finding{Message: "a /connect/ destination with new_domain=true: the new domain has no /connect prefix", Path: "RelayState",
+						Expected: "destination=" + url.QueryEscape(strings.TrimPrefix(d[0], "/connect")), Actual: "destination=" + raw,
+						Fix: "Drop the /connect prefix from the destination."})
+				}
+			}
+		}
+	},
+}
+
+func rawParam(q, name string) string {
+	for _, part := range strings.Split(q, "&") {
+		if k, v, ok := strings.Cut(part, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+func relayMistake(u string) string {
+	l := strings.ToLower(u)
+	switch {
+	case u == "":
+		return "it is empty"
+	case strings.HasPrefix(l, "arn:"):
+		return "it is an ARN; use the federation URL with the bare instance ID"
+	case strings.Contains(l, ".my.connect.aws") || strings.Contains(l, ".awsapps.com"):
+		return "it is the instance access URL, which starts a separate Connect login instead of federating"
+	case strings.HasPrefix(l, "http://"):
+		return "it uses http, not https"
+	case strings.Contains(l, "/connect/federate") && !strings.HasPrefix(l, "https://"):
+		return "it is not an absolute https URL"
+	case strings.Contains(l, "console.aws.amazon.com/connect/") && !strings.Contains(l, "/federate/"):
+		return "the path must be /connect/federate/<instance-id>"
+	case strings.Contains(l, "console.aws.amazon.com") && !strings.Contains(l, "/connect/"):
+		return "it points at the AWS console, not at Connect"
+	case uuidRe.MatchString(l):
+		return "it is only the instance ID; it must be the whole federation URL"
+	}
+	return "expected https://<region>.console.aws.amazon.com/connect/federate/<instance-id>"
+}
+
+var connectUserName = &Rule{
+	ID: "connect/user-name", Severity: Error, Scope: ScopeConnect,
+	Title: "RoleSessionName cannot be an Amazon Connect user name",
+	Why: "Connect signs the user in as the Connect user named exactly (case-sensitively) like the RoleSessionName. Connect user names " +
+		"allow fewer characters than STS (no + = , and @ only in e-mail form), so such a session can never match a user and Connect " +
+		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" " +
+		"[failure-modes N-03; CONNECT-TS; CONNECT-API CreateUser].",
+	Fix:        "Send as RoleSessionName exactly the Connect user name (letters, digits, _ . @ -; e-mail form if it has @).",
+	Bad:        Example{Note: "a plus-addressed e-mail", RelayState: sampleRelay, Edits: []Edit{{sessionVal, `>jane.doe+connect@example.com</saml2:AttributeValue>`}}},
+	Good:       Example{Note: "jane.doe@example.com", RelayState: sampleRelay},
+	References: []string{refFM + "N-03", refConnectTS, refConnect},
+	Check: func(p *Pass) {
+		a := p.Assertion()
+		if a == nil {
+			return
+		}
+		at := a.Attribute(AttrRoleSessionName)
+		if at == nil || len(at.Values) != 1 {
+			return // aws/role-session-name-* report it
+		}
+		v := at.Values[0]
+		name := v.Value
+		var why string
+		switch {
+		case !connectUserRe.MatchString(name):
+			for _, r := range name {
+				if !strings.ContainsRune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-", r) {
+					why = fmt.Sprintf("it contains %q, which Connect user names cannot", r)
+					break
+				}
+			}
+			if why == "" {
+				why = "it is not 2–64 characters"
+			}
+		case strings.Contains(name, "@") && !emailRe.MatchString(name):
+			why = "it has @ but is not an e-mail address"
+		}
+		if why == "" {
+			return
+		}
+		p.Report(Finding{Message: "RoleSessionName " + strconv.Quote(name) + " cannot be a Connect user name: " + why, Path: v.Path,
+			Expected: "a Connect user name: [A-Za-z0-9_.@-]{2,64}, e-mail form if it has @", Actual: name,
+			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's Connect user name (instance %s); user names are case-sensitive.", p.ctx.idp(), p.ctx.instanceOr())})
+	},
+}
+
+var regionMismatch = &Rule{
+	ID: "connect/region-mismatch", Severity: Warning, Scope: ScopeConnect,
+	Title: "the Recipient's sign-in region differs from the RelayState's region",
+	Why: "Connect recommends posting to the regional sign-in endpoint of the instance's region; the Recipient region, the trust " +
+		"policy's SAML:aud list and the RelayState region must agree, and STS must be enabled in the sign-in region [failure-modes C-03; CONNECT-SAML].",
+	Fix:        "Use the sign-in endpoint of the instance's region as ACS URL, and list it in the trust policy's SAML:aud.",
+	Bad:        Example{Note: "signs in through eu-west-2 for a us-east-1 instance", RelayState: sampleRelay, Edits: []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://eu-west-2.signin.aws.amazon.com/saml"`}}},
+	Good:       Example{Note: "us-east-1 sign-in for a us-east-1 instance", RelayState: sampleRelay},
+	References: []string{refFM + "C-03", refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
+	Check: func(p *Pass) {
+		ri := p.ctx.relay
+		a := p.Assertion()
+		if ri == nil || !ri.OK || a == nil || a.Subject == nil {
+			return
+		}
+		for _, sc := range a.Subject.Confirmations {
+			e, ok := parseEndpoint(sc.Recipient)
+			if !ok {
+				continue
+			}
+			region := or(e.Region, map[string]string{"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}[e.Partition])
+			if region != ri.Region {
+				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s but the Connect instance is in %s", region, ri.Region), Path: sc.DataPath + "/@Recipient",
+					Expected: "https://" + regionPrefix(ri.Region) + "signin.aws.amazon.com/saml", Actual: sc.Recipient,
+					Fix: fmt.Sprintf("Set %s's ACS URL to https://%ssignin.aws.amazon.com/saml and add it to the role's trust policy SAML:aud.", p.ctx.idp(), regionPrefix(ri.Region))})
+			}
+		}
+	},
+}
