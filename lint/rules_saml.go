@@ -143,7 +143,7 @@ var signatureInvalid = &Rule{
 				f.Message = fmt.Sprintf("the signature on <%s> does not match the signing key", s.ParentTag)
 				f.Fix = "Compare the IdP's current signing certificate with the one in the metadata uploaded to the IAM SAML provider " + p.ctx.providerOr() + "."
 				p.Report(f)
-			case saml.Malformed, saml.NotEnveloped:
+			case saml.Malformed:
 				f.Message = fmt.Sprintf("the signature on <%s> is malformed", s.ParentTag)
 				f.Fix = "The IdP must sign the Response or Assertion with one enveloped signature referencing its ID; treat an unexpected shape as tampering."
 				p.Report(f)

@@ -112,7 +112,7 @@ var awsErrors = []string{
 func PageText(b []byte) string {
 	s := string(b)
 	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
-	text = strings.TrimSpace(text)
+	text = strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
 	for _, e := range awsErrors {
 		if i := strings.Index(text, e); i >= 0 {
 			return clip(text[i:], 240)

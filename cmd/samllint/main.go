@@ -11,18 +11,22 @@ import (
 	"strings"
 )
 
-const usage = `usage: samllint <command> [flags] [FILE|-]
+const usage = `usage: samllint <command> [flags] [FILE...|-]
 
 Commands:
-  decode   decode a captured SAMLResponse (base64, form body, URL, log line,
-           raw XML, HTML form, HAR or SAML-tracer export) and show what it
-           says, what is signed and what the signatures cover
+  lint      report every reason the sign-in to AWS / Amazon Connect fails
+            (the default: "samllint FILE" is "samllint lint FILE")
+  decode    decode a captured SAMLResponse (base64, form body, URL, log line,
+            raw XML, HTML form, HAR or SAML-tracer export) and show what it
+            says, what is signed and what the signatures cover
+  rules     list the rules
+  explain   explain one rule: samllint explain aws/role-missing-role-arn
 
-With no FILE, or with -, samllint reads standard input. "samllint FILE" is
-"samllint decode FILE".
+With no FILE, or with -, samllint reads standard input.
 
-Exit status: 0 success, 2 could not run (bad flag, unreadable or
-undecodable input).
+Exit status: 0 success (lint: no finding at or above --fail-on), 1 findings
+at or above --fail-on, 2 could not run (bad flag, unreadable or undecodable
+input).
 
 Run "samllint <command> -h" for a command's flags.
 `
@@ -38,7 +42,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, args ...any) error {
@@ -48,10 +57,10 @@ func usageErr(format string, args ...any) error {
 // run is main without the process: testable, and the only place that
 // decides exit codes.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cmd := "decode"
+	cmd := "lint"
 	if len(args) > 0 {
 		switch args[0] {
-		case "decode":
+		case "lint", "decode", "rules", "explain":
 			cmd, args = args[0], args[1:]
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
@@ -60,8 +69,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch cmd {
+	case "lint":
+		err = lintCmd(args, stdin, stdout, stderr)
 	case "decode":
 		err = decodeCmd(args, stdin, stdout, stderr)
+	case "rules":
+		err = rulesCmd(args, stdout, stderr)
+	case "explain":
+		err = explainCmd(args, stdout)
 	}
 	if err == nil {
 		return 0
@@ -69,9 +84,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "samllint: %s\n", oneLine(err.Error()))
 	var ee *exitError
-	if errors.As(err, &ee) {
+	if errors.As(err, &ee) && ee.err == nil {
+		return ee.code // findings were the output; nothing more to say
+	}
+	fmt.Fprintf(stderr, "samllint: %s\n", oneLine(err.Error()))
+	if ee != nil {
 		return ee.code
 	}
 	return 2

@@ -103,7 +103,7 @@ func TestDecodeStdinAndDefaultCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"decode", "--no-xml"}, {"decode", "--no-xml", "-"}, {"--no-xml"}} {
+	for _, args := range [][]string{{"decode", "--no-xml"}, {"decode", "--no-xml", "-"}} {
 		code, out, errs := runCLI(t, string(b64), args...)
 		if code != 0 || !strings.Contains(out, "jane.doe@example.com") || strings.Contains(out, "XML (indented") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)

@@ -66,7 +66,13 @@ func main() {
 	write("testdata/assertions/okta-sha1.xml", weak)
 
 	write("testdata/assertions/okta-connect.har", har(good, bad))
+
+	goodSample = good
+	writeGolden(idp, rotated)
 }
+
+// goodSample is the clean response, the first sign-in of golden HARs.
+var goodSample []byte
 
 func roleValue(role string) string {
 	return "arn:aws:iam::" + account + ":role/" + role + ",arn:aws:iam::" + account + ":saml-provider/Okta"
@@ -111,7 +117,18 @@ func ts(d time.Duration) string { return issueInstant.Add(d).Format("2006-01-02T
 
 // response builds an Okta-shaped AWS response, signs the Assertion and then
 // the Response, as Okta's AWS app does.
-func response(p pair, id, role string) []byte {
+func response(p pair, id, role string) []byte { return build(p, id, role, change{}) }
+
+// change alters a response before it is signed, so golden captures show one
+// problem each with valid signatures.
+type change struct {
+	assertion func(a *etree.Element) // before the assertion is signed
+	response  func(r *etree.Element) // before the response is signed
+	unsigned  bool
+	encrypt   *x509.Certificate // replace the assertion by an EncryptedAssertion for this certificate
+}
+
+func build(p pair, id, role string, c change) []byte {
 	const nsP = "urn:oasis:names:tc:SAML:2.0:protocol"
 	const nsA = "urn:oasis:names:tc:SAML:2.0:assertion"
 	a := etree.NewElement("saml2:Assertion")
@@ -157,7 +174,16 @@ func response(p pair, id, role string) []byte {
 	attr("https://aws.amazon.com/SAML/Attributes/RoleSessionName", "jane.doe@example.com")
 	attr("https://aws.amazon.com/SAML/Attributes/SessionDuration", "43200")
 	attr("https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department", "Support")
-	signedA := sign(p, a)
+	if c.assertion != nil {
+		c.assertion(a)
+	}
+	signedA := a
+	if !c.unsigned {
+		signedA = sign(p, a)
+	}
+	if c.encrypt != nil {
+		signedA = encrypt(signedA, c.encrypt)
+	}
 
 	r := etree.NewElement("saml2p:Response")
 	r.CreateAttr("xmlns:saml2p", nsP)
@@ -171,7 +197,13 @@ func response(p pair, id, role string) []byte {
 	riss.SetText(issuer)
 	r.CreateElement("saml2p:Status").CreateElement("saml2p:StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Success")
 	r.AddChild(signedA)
-	signedR := sign(p, r)
+	if c.response != nil {
+		c.response(r)
+	}
+	signedR := r
+	if !c.unsigned {
+		signedR = sign(p, r)
+	}
 
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/saml"
+)
+
+// lintFlags are the flags of "samllint lint"; scripts and CI depend on
+// their names.
+type lintFlags struct {
+	format, now, relay, failOn string
+	atIssue, aws               bool
+	skew                       time.Duration
+	expect                     lint.Expect
+	trust                      trustFlags
+}
+
+func (lf *lintFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&lf.format, "format", "text", "output format: text or json")
+	fs.StringVar(&lf.now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
+	fs.BoolVar(&lf.atIssue, "at-issue", false, "evaluate each response at its own IssueInstant (for captures made earlier)")
+	fs.StringVar(&lf.relay, "relay-state", "", "the RelayState sent with the response (overrides one found in the input)")
+	fs.StringVar(&lf.failOn, "fail-on", "error", "exit 1 when a finding is at or above: error, warning, info or none")
+	fs.DurationVar(&lf.skew, "skew", lint.DefaultSkew, "clock-skew allowance for NotBefore/NotOnOrAfter")
+	fs.BoolVar(&lf.aws, "aws", false, "run the AWS rules even when the capture shows no sign of AWS")
+	fs.StringVar(&lf.expect.Recipient, "recipient", "", "expected Recipient (ACS URL)")
+	fs.StringVar(&lf.expect.Audience, "audience", "", "expected Audience")
+	fs.StringVar(&lf.expect.Issuer, "issuer", "", "expected Issuer (IdP entity ID)")
+	fs.StringVar(&lf.expect.Account, "account", "", "expected AWS account ID")
+	fs.StringVar(&lf.expect.Region, "region", "", "expected AWS region of the Connect instance")
+	fs.StringVar(&lf.expect.ConnectInstance, "connect-instance", "", "expected Amazon Connect instance ID")
+	lf.trust.register(fs)
+}
+
+const lintUsage = `usage: samllint [lint] [flags] [FILE...|-]
+
+Lints captured SAML responses (any form "samllint decode" accepts) and reports
+every reason the sign-in to AWS or Amazon Connect fails or is at risk: where,
+expected versus actual, and the fix.
+
+Exit status: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 could not run (bad flag, unreadable or undecodable input).
+
+Flags:`
+
+func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var lf lintFlags
+	lf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, lintUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return &exitError{code: 2, err: err}
+	}
+	if lf.format != "text" && lf.format != "json" {
+		return usageErr("--format %q: expected text or json", lf.format)
+	}
+	failOn, err := lint.ParseSeverity(lf.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %v", err)
+	}
+	if lf.now != "" && lf.atIssue {
+		return usageErr("--now and --at-issue exclude each other")
+	}
+	var now time.Time
+	if lf.now != "" {
+		if now, err = time.Parse(time.RFC3339, lf.now); err != nil {
+			return usageErr("--now %q: expected an RFC 3339 time such as 2026-11-20T10:01:00Z", lf.now)
+		}
+	} else if !lf.atIssue {
+		now = time.Now() // the CLI's one clock read; rules only ever see Options.Now
+	}
+	anchors, keys, err := lf.trust.load()
+	if err != nil {
+		return err
+	}
+	opts := lint.Options{Now: now, Skew: lf.skew, Anchors: anchors, Expect: lf.expect, AWS: lf.aws}
+	if anchors.Empty() {
+		opts.Anchors = nil
+	}
+	if isSet(fs, "relay-state") {
+		rs := lf.relay
+		opts.RelayState = &rs
+	}
+	inputs := fs.Args()
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	var results []result
+	for _, in := range inputs {
+		name, data, err := readInput(in, stdin, stderr)
+		if err != nil {
+			return err
+		}
+		msgs, err := saml.Read(data, saml.Options{Anchors: opts.Anchors, DecryptionKeys: keys})
+		if err != nil {
+			results = append(results, result{Input: name, Err: err})
+			continue
+		}
+		for _, m := range msgs {
+			results = append(results, lintOne(name, m, opts, lf.atIssue))
+		}
+	}
+	if lf.format == "json" {
+		err = writeLintJSON(stdout, results)
+	} else {
+		writeLintText(stdout, results, colorOK(stdout))
+	}
+	if err != nil {
+		return err
+	}
+	code := 0
+	for _, r := range results {
+		if r.Err != nil {
+			code = 2
+		} else if max, ok := r.Report.Max(); ok && max >= failOn && code == 0 {
+			code = 1
+		}
+	}
+	if code == 2 {
+		for _, r := range results {
+			if r.Err != nil {
+				fmt.Fprintf(stderr, "samllint: %s: %s\n", r.label(), oneLine(r.Err.Error()))
+			}
+		}
+		return &exitError{code: 2, err: fmt.Errorf("some input could not be linted")}
+	}
+	if code == 1 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// result is one linted capture, or why it could not be linted.
+type result struct {
+	Input   string
+	Capture *saml.Capture
+	Report  *lint.Report
+	Err     error
+}
+
+func (r result) label() string {
+	if r.Capture != nil && r.Capture.Source != "" {
+		return r.Input + ": " + r.Capture.Source
+	}
+	return r.Input
+}
+
+func lintOne(name string, m *saml.Message, opts lint.Options, atIssue bool) result {
+	res := result{Input: name, Capture: m.Capture}
+	if m.Err != nil {
+		res.Err = m.Err
+		return res
+	}
+	if atIssue {
+		if !m.Response.IssueInstant.OK {
+			res.Err = fmt.Errorf("--at-issue: the Response has no usable IssueInstant (%q); give --now", m.Response.IssueInstant.Raw)
+			return res
+		}
+		opts.Now = m.Response.IssueInstant.Time
+	}
+	res.Report, res.Err = lint.Run(m, opts)
+	return res
+}
+
+func colorOK(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+}
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func sevColor(s lint.Severity) string {
+	switch s {
+	case lint.Error:
+		return "1;31"
+	case lint.Warning:
+		return "1;33"
+	}
+	return "36"
+}
+
+func writeLintText(w io.Writer, results []result, color bool) {
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		head := r.label()
+		if r.Capture != nil && (r.Capture.Method != "" || r.Capture.URL != "") && r.Capture.Source != "" {
+			head += " — " + strings.TrimSpace(r.Capture.Method+" "+r.Capture.URL)
+		}
+		fmt.Fprintln(w, paint(color, "1", head))
+		if r.Err != nil {
+			fmt.Fprintf(w, "could not lint: %s\n", oneLine(r.Err.Error()))
+			continue
+		}
+		rep := r.Report
+		verdictColor := "1;32"
+		if rep.Summary.Errors > 0 {
+			verdictColor = "1;31"
+		} else if rep.Summary.Warnings > 0 {
+			verdictColor = "1;33"
+		}
+		fmt.Fprintf(w, "%s (evaluated at %s)\n", paint(color, verdictColor, rep.Verdict), rep.EvaluatedAt.Format(time.RFC3339))
+		if r.Capture != nil && r.Capture.Reply != nil && r.Capture.Reply.ErrorText != "" {
+			fmt.Fprintf(w, "AWS answered: %q\n", r.Capture.Reply.ErrorText)
+		}
+		for _, f := range rep.Findings {
+			fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(f.Severity), fmt.Sprintf("%-7s", f.Severity)), f.Rule, f.Message)
+			fmt.Fprintf(w, "  at:       %s\n", f.Path)
+			fmt.Fprintf(w, "  expected: %s\n", f.Expected)
+			fmt.Fprintf(w, "  actual:   %s\n", f.Actual)
+			fmt.Fprintf(w, "  fix:      %s\n", f.Fix)
+		}
+		if len(rep.Skipped) > 0 {
+			fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), pluralWord(len(rep.Skipped), "check", "checks"))
+			// Rules skipped for one reason share a line.
+			var reasons []string
+			byReason := map[string][]string{}
+			for _, s := range rep.Skipped {
+				if byReason[s.Reason] == nil {
+					reasons = append(reasons, s.Reason)
+				}
+				byReason[s.Reason] = append(byReason[s.Reason], s.Rule)
+			}
+			for _, why := range reasons {
+				fmt.Fprintf(w, "  %s: %s\n", strings.Join(byReason[why], ", "), why)
+			}
+		}
+	}
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// The JSON document: one result per capture, and every finding and skipped
+// check in flat lists that name their input and capture.
+type jsonResult struct {
+	Input       string        `json:"input"`
+	Capture     int           `json:"capture"`
+	Source      string        `json:"source,omitempty"`
+	Chain       string        `json:"chain,omitempty"`
+	RelayState  *string       `json:"relay_state,omitempty"`
+	EvaluatedAt *time.Time    `json:"evaluated_at,omitempty"`
+	Verdict     string        `json:"verdict"`
+	Summary     *lint.Summary `json:"summary,omitempty"`
+	Error       string        `json:"error,omitempty"`
+}
+
+type jsonFinding struct {
+	Input   string `json:"input"`
+	Capture int    `json:"capture"`
+	lint.Finding
+}
+
+type jsonSkipped struct {
+	Input   string `json:"input"`
+	Capture int    `json:"capture"`
+	lint.Skipped
+}
+
+func writeLintJSON(w io.Writer, results []result) error {
+	doc := struct {
+		Version  int           `json:"version"`
+		Results  []jsonResult  `json:"results"`
+		Findings []jsonFinding `json:"findings"`
+		Skipped  []jsonSkipped `json:"skipped"`
+	}{Version: 1, Results: []jsonResult{}, Findings: []jsonFinding{}, Skipped: []jsonSkipped{}}
+	for _, r := range results {
+		jr := jsonResult{Input: r.Input}
+		if c := r.Capture; c != nil {
+			jr.Capture, jr.Source, jr.Chain, jr.RelayState = c.Index, c.Source, c.ChainString(), c.RelayState
+		}
+		if r.Err != nil {
+			jr.Verdict = "could not lint"
+			jr.Error = oneLine(r.Err.Error())
+			doc.Results = append(doc.Results, jr)
+			continue
+		}
+		t := r.Report.EvaluatedAt
+		jr.EvaluatedAt, jr.Verdict, jr.Summary = &t, r.Report.Verdict, &r.Report.Summary
+		doc.Results = append(doc.Results, jr)
+		for _, f := range r.Report.Findings {
+			doc.Findings = append(doc.Findings, jsonFinding{Input: r.Input, Capture: jr.Capture, Finding: f})
+		}
+		for _, s := range r.Report.Skipped {
+			doc.Skipped = append(doc.Skipped, jsonSkipped{Input: r.Input, Capture: jr.Capture, Skipped: s})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+func rulesCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "text, or markdown (docs/rules.md)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return &exitError{code: 2, err: err}
+	}
+	switch *format {
+	case "markdown":
+		fmt.Fprint(stdout, lint.Markdown(lint.Rules()))
+	case "text":
+		for _, r := range lint.Rules() {
+			fmt.Fprintf(stdout, "%-32s %-8s %s\n", r.ID, r.Severity, r.Title)
+		}
+	default:
+		return usageErr("--format %q: expected text or markdown", *format)
+	}
+	return nil
+}
+
+func explainCmd(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usageErr("usage: samllint explain RULE (samllint rules lists them)")
+	}
+	r := lint.Lookup(args[0])
+	if r == nil {
+		var ids []string
+		for _, x := range lint.Rules() {
+			ids = append(ids, x.ID)
+		}
+		near := ""
+		for _, id := range ids {
+			if strings.HasSuffix(id, "/"+args[0]) || strings.Contains(id, args[0]) {
+				near = id
+				break
+			}
+		}
+		if near != "" {
+			return usageErr("unknown rule %q; did you mean %s?", args[0], near)
+		}
+		return usageErr("unknown rule %q; samllint rules lists them", args[0])
+	}
+	fmt.Fprint(stdout, lint.Explain(r))
+	return nil
+}

@@ -1,0 +1,69 @@
+package lint
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDocsUpToDate: docs/rules.md is generated from the registry.
+func TestDocsUpToDate(t *testing.T) {
+	path := filepath.Join("..", "docs", "rules.md")
+	want := Markdown(Rules())
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatal("docs/rules.md is stale: run go test ./lint -update (or samllint rules --format markdown > docs/rules.md)")
+	}
+	for _, r := range Rules() {
+		if !strings.Contains(want, "\n## "+r.ID+"\n") {
+			t.Errorf("no section for %s", r.ID)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	out := Explain(Lookup("aws/role-missing-role-arn"))
+	for _, want := range []string{"aws/role-missing-role-arn (error)", "Your request included an invalid SAML", "Bad example", "+ >arn:aws:iam::123456789012:saml-provider/Okta<", "docs/rules.md#awsrole-missing-role-arn"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out)
+		}
+	}
+	if Lookup("aws/nope") != nil {
+		t.Error("Lookup of an unknown ID")
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	ok := *Lookup("saml/expired")
+	cases := map[string]func(r *Rule){
+		"bad id":     func(r *Rule) { r.ID = "SL0001" },
+		"no fix":     func(r *Rule) { r.Fix = "" },
+		"fix period": func(r *Rule) { r.Fix = "do it" },
+		"no example": func(r *Rule) { r.Bad = Example{} },
+		"title dot":  func(r *Rule) { r.Title = "expired." },
+		"no check":   func(r *Rule) { r.Check = nil },
+		"no refs":    func(r *Rule) { r.References = nil },
+	}
+	for name, mut := range cases {
+		r := ok
+		mut(&r)
+		if Validate([]*Rule{&r}) == nil {
+			t.Errorf("%s: Validate accepted it", name)
+		}
+	}
+	if Validate([]*Rule{&ok, &ok}) == nil {
+		t.Error("duplicate IDs accepted")
+	}
+}
