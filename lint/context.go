@@ -46,9 +46,11 @@ func newContext(m *saml.Message, opts *Options) *context {
 	return c
 }
 
+// isConnectRelay: the RelayState is meant for Amazon Connect (a bare
+// instance ID counts: the user meant Connect and forgot the URL).
 func isConnectRelay(u string) bool {
 	l := strings.ToLower(u)
-	return strings.Contains(l, "connect") || strings.Contains(l, "awsapps.com")
+	return strings.Contains(l, "connect") || strings.Contains(l, "awsapps.com") || uuidRe.MatchString(strings.TrimSpace(l))
 }
 
 // awsSignal: AWS attributes, an AWS endpoint or audience, or an AWS URL.

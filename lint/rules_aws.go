@@ -275,7 +275,7 @@ var roleMissingRoleARN = &Rule{
 	References: []string{refFM + "A-02", refIAMAssert, refRoleKC},
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
-			if len(rp.Providers) == 0 || len(rp.Roles) > 0 {
+			if len(rp.Providers) == 0 || len(rp.Roles) > 0 || len(rp.Others) > 0 {
 				return
 			}
 			prov := rp.Providers[0]
@@ -298,7 +298,7 @@ var roleMissingProviderARN = &Rule{
 	References: []string{refFM + "A-02", refIAMAssert},
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
-			if len(rp.Roles) == 0 || len(rp.Providers) > 0 {
+			if len(rp.Roles) == 0 || len(rp.Providers) > 0 || len(rp.Others) > 0 {
 				return
 			}
 			role := rp.Roles[0]
@@ -323,7 +323,7 @@ var roleARNMalformed = &Rule{
 	References: []string{refFM + "A-02", refFM + "A-04", refIAMAssert},
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
-			if len(rp.Roles) == 0 && len(rp.Providers) > 0 || len(rp.Providers) == 0 && len(rp.Roles) > 0 && len(rp.Others) == 0 {
+			if len(rp.Others) == 0 && (len(rp.Roles) == 0) != (len(rp.Providers) == 0) {
 				return // the two missing-ARN rules report these
 			}
 			role, prov, ok := rp.Pair()
@@ -332,6 +332,11 @@ var roleARNMalformed = &Rule{
 				if rp.Spaces {
 					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Path: rp.Path, Expected: role.Raw + "," + prov.Raw, Actual: strconv.Quote(rp.Value),
 						Fix: "Remove the whitespace around the ARNs in " + p.ctx.idp() + "'s role mapping."})
+				}
+				if strings.Contains(role.Path, "arn:") {
+					p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: an ARN is nested inside the role's path", Path: rp.Path,
+						Expected: "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw, Actual: rp.Value,
+						Fix: "Fix the role mapping in " + p.ctx.idp() + ": it prefixes the role ARN with another ARN."})
 				}
 				if strings.HasPrefix(role.Name, "AWSReservedSSO_") || strings.HasPrefix(role.Path, "/aws-reserved/sso.amazonaws.com/") {
 					p.Report(Finding{Message: "the role is an IAM Identity Center role, which AssumeRoleWithSAML refuses", Path: rp.Path,
@@ -379,6 +384,8 @@ func malformedWhy(rp *RolePair) string {
 		return fmt.Sprintf("it holds %d role and %d provider ARNs; one pair per value", len(rp.Roles), len(rp.Providers))
 	case strings.Count(v, "arn:") > len(rp.Parts):
 		return "an ARN is nested inside another"
+	case len(rp.Roles) == 1 && len(rp.Others) == 1 && !strings.HasPrefix(rp.Others[0], "arn:") && strings.Count(v, ",") == 2:
+		return "a comma splits it in three; a role whose name contains a comma cannot be used in a SAML Role value"
 	}
 	for _, o := range rp.Others {
 		if m := anyARNRe.FindStringSubmatch(o); m != nil {

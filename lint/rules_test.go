@@ -1,0 +1,307 @@
+package lint
+
+import (
+	"strings"
+	"testing"
+)
+
+// Per-rule tables in the style of hadolint's ruleCatches/ruleCatchesNot:
+// each row is an edge case on the signed sample, which the rule must catch
+// (with the given severity) or must not flag.
+
+type row struct {
+	name string
+	ex   Example
+	sev  Severity // for catches; zero value Info is checked only when rule default is Info
+}
+
+func edit(old, new string) []Edit { return []Edit{{old, new}} }
+
+func role(v string) []Edit  { return edit(sampleRole, ">"+v+"<") }
+func sname(v string) []Edit { return edit(sessionVal, ">"+v+"</saml2:AttributeValue>") }
+
+func recip(v string) []Edit {
+	return edit(`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="`+v+`"`)
+}
+
+func catches(t *testing.T, rule string, rows []row) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run("catches/"+r.name, func(t *testing.T) {
+			rep := lintExample(t, r.ex)
+			fs := findingsOf(rep, rule)
+			if len(fs) == 0 {
+				t.Fatalf("%s not reported; skipped: %q", rule, skippedOf(rep, rule))
+			}
+			want := r.sev
+			if want == 0 {
+				want = Lookup(rule).Severity
+			}
+			for _, f := range fs {
+				if f.Severity == want {
+					return
+				}
+			}
+			t.Errorf("severity %v, want %v: %+v", fs[0].Severity, want, fs)
+		})
+	}
+}
+
+func catchesNot(t *testing.T, rule string, rows []row) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run("not/"+r.name, func(t *testing.T) {
+			rep := lintExample(t, r.ex)
+			if fs := findingsOf(rep, rule); len(fs) > 0 {
+				t.Errorf("%s wrongly reported: %+v", rule, fs)
+			}
+		})
+	}
+}
+
+const (
+	acct  = "123456789012"
+	roleA = "arn:aws:iam::" + acct + ":role/ConnectAgent"
+	provA = "arn:aws:iam::" + acct + ":saml-provider/Okta"
+)
+
+func TestRoleAttributeMissing(t *testing.T) {
+	rule := "aws/role-attribute-missing"
+	name := func(n string) Example { return Example{Edits: edit(roleNameTag, `Name="`+n+`"`)} }
+	catches(t, rule, []row{
+		{"lower case", name("https://aws.amazon.com/SAML/Attributes/role"), 0},
+		{"http scheme", name("http://aws.amazon.com/SAML/Attributes/Role"), 0},
+		{"trailing slash", name("https://aws.amazon.com/SAML/Attributes/Role/"), 0},
+		{"no namespace", name("Role"), 0},
+		{"typo", name("https://aws.amazon.com/SAML/Attributes/Rol"), 0},
+		{"wrong namespace", name("https://aws.amazon.com/SAML/Attribute/Role"), 0},
+		{"China doc spelling", name("http://www.amazonaws.cn/SAML/Attributes/Role"), 0},
+		{"other claim entirely", name("groups"), 0},
+	})
+	catchesNot(t, rule, []row{{"exact name", Example{}, 0}})
+}
+
+func TestRoleValueRules(t *testing.T) {
+	catches(t, "aws/role-missing-role-arn", []row{
+		{"provider only", Example{Edits: role(provA)}, 0},
+		{"provider with spaces", Example{Edits: role("  " + provA + " ")}, 0},
+	})
+	catchesNot(t, "aws/role-missing-role-arn", []row{
+		{"role,provider", Example{}, 0},
+		{"provider,role (Okta's order)", Example{Edits: role(provA + "," + roleA)}, 0},
+		{"role only", Example{Edits: role(roleA)}, 0},
+	})
+	catches(t, "aws/role-missing-provider-arn", []row{{"role only", Example{Edits: role(roleA)}, 0}})
+	catchesNot(t, "aws/role-missing-provider-arn", []row{{"provider,role", Example{Edits: role(provA + "," + roleA)}, 0}})
+
+	mal := "aws/role-arn-malformed"
+	catches(t, mal, []row{
+		{"template", Example{Edits: role("arn:aws:iam::${accountid}:role/${role}," + provA)}, 0},
+		{"okta idpRolePairs", Example{Edits: role("appuser.idpRolePairs")}, 0},
+		{"quoted", Example{Edits: role(`"` + roleA + "," + provA + `"`)}, 0},
+		{"two pairs joined", Example{Edits: role(roleA + "," + provA + ";" + roleA + "," + provA)}, 0},
+		{"two pairs by comma", Example{Edits: role(roleA + "," + provA + "," + roleA + "," + provA)}, 0},
+		{"user ARN", Example{Edits: role("arn:aws:iam::" + acct + ":user/jane," + provA)}, 0},
+		{"assumed-role ARN", Example{Edits: role("arn:aws:sts::" + acct + ":assumed-role/ConnectAgent/jane," + provA)}, 0},
+		{"11-digit account", Example{Edits: role("arn:aws:iam::12345678901:role/ConnectAgent," + provA)}, 0},
+		{"region in IAM ARN", Example{Edits: role("arn:aws:iam:us-east-1:" + acct + ":role/ConnectAgent," + provA)}, 0},
+		{"empty", Example{Edits: role("")}, 0},
+		{"extra comma", Example{Edits: role(roleA + ",," + provA)}, 0},
+		{"role inside role", Example{Edits: role("arn:aws:iam::" + acct + ":role/" + roleA + "," + provA)}, 0},
+		{"whitespace", Example{Edits: role(roleA + ", " + provA)}, Warning},
+		{"role name with a comma", Example{Edits: role("arn:aws:iam::" + acct + ":role/a,b," + provA)}, 0},
+		{"Identity Center role", Example{Edits: role("arn:aws:iam::" + acct + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123," + provA)}, 0},
+	})
+	catchesNot(t, mal, []row{
+		{"as issued", Example{}, 0},
+		{"role with a path", Example{Edits: role("arn:aws:iam::" + acct + ":role/team/ops/ConnectAgent," + provA)}, 0},
+		{"provider,role", Example{Edits: role(provA + "," + roleA)}, 0},
+		{"GovCloud pair", Example{Edits: role("arn:aws-us-gov:iam::" + acct + ":role/A,arn:aws-us-gov:iam::" + acct + ":saml-provider/Okta")}, 0},
+		{"role name with +=.@-", Example{Edits: role("arn:aws:iam::" + acct + ":role/a+b=c.d@e-f," + provA)}, 0},
+		{"provider only (other rule)", Example{Edits: role(provA)}, 0},
+	})
+
+	catches(t, "aws/role-account-mismatch", []row{
+		{"other account", Example{Edits: role(roleA + ",arn:aws:iam::210987654321:saml-provider/Okta")}, 0},
+		{"other partition", Example{Edits: role("arn:aws-us-gov:iam::" + acct + ":role/A," + provA)}, 0},
+	})
+	catchesNot(t, "aws/role-account-mismatch", []row{{"same account", Example{}, 0}})
+}
+
+func TestRoleSessionNameRules(t *testing.T) {
+	name := func(n string) Example { return Example{Edits: edit(sessionTag, `Name="`+n+`"`)} }
+	catches(t, "aws/role-session-name-missing", []row{
+		{"Ping typo", name("https://aws.amazon.com/SAML/Attributes/RoleSessioName"), 0},
+		{"lower case", name("https://aws.amazon.com/SAML/Attributes/rolesessionname"), 0},
+		{"bare", name("RoleSessionName"), 0},
+		{"absent", name("urn:oid:0.9.2342.19200300.100.1.3"), 0},
+	})
+	catchesNot(t, "aws/role-session-name-missing", []row{{"exact", Example{}, 0}})
+
+	inv := "aws/role-session-name-invalid"
+	catches(t, inv, []row{
+		{"display name", Example{Edits: sname("Jane Doe")}, 0},
+		{"one character", Example{Edits: sname("j")}, 0},
+		{"65 characters", Example{Edits: sname(strings.Repeat("a", 65))}, 0},
+		{"Entra guest", Example{Edits: sname("jane_example.com#EXT#@corp.onmicrosoft.com")}, 0},
+		{"DOMAIN backslash", Example{Edits: sname(`CORP\jane`)}, 0},
+		{"apostrophe", Example{Edits: sname("o'brien@example.com")}, 0},
+		{"accent", Example{Edits: sname("zoë@example.com")}, 0},
+		{"two values", Example{Edits: edit(sessionVal, `>jane.doe@example.com</saml2:AttributeValue><saml2:AttributeValue>jd</saml2:AttributeValue>`)}, 0},
+	})
+	catchesNot(t, inv, []row{
+		{"e-mail", Example{}, 0},
+		{"all STS characters", Example{Edits: sname("a_b+c=d,e.f@g-h")}, 0},
+		{"64 characters", Example{Edits: sname(strings.Repeat("a", 64))}, 0},
+	})
+}
+
+func TestSessionDurationAndTags(t *testing.T) {
+	dur := func(v string) Example { return Example{Edits: edit(">43200<", ">"+v+"<")} }
+	catches(t, "aws/session-duration-invalid", []row{
+		{"899", dur("899"), 0}, {"43201", dur("43201"), 0}, {"not a number", dur("1h"), 0},
+		{"two values", dur("3600</saml2:AttributeValue><saml2:AttributeValue>7200"), 0},
+	})
+	catchesNot(t, "aws/session-duration-invalid", []row{{"900", dur("900"), 0}, {"43200", dur("43200"), 0}, {"3600", dur("3600"), 0}})
+
+	tags := "aws/session-tags-invalid"
+	tagName := func(n string) []Edit {
+		return edit(`Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department"`, `Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:`+n+`"`)
+	}
+	extraAttr := func(name, value string) []Edit {
+		return edit(`</saml2:AttributeStatement>`, `<saml2:Attribute Name="`+name+`"><saml2:AttributeValue>`+value+`</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>`)
+	}
+	catches(t, tags, []row{
+		{"aws: key", Example{Edits: tagName("aws:Department")}, 0},
+		{"key with !", Example{Edits: tagName("Dept!")}, 0},
+		{"two values", Example{Edits: edit(">Support<", ">Support</saml2:AttributeValue><saml2:AttributeValue>Sales<")}, 0},
+		{"value with #", Example{Edits: edit(">Support<", ">Support#1<")}, 0},
+		{"case-insensitive duplicate", Example{Edits: extraAttr(AttrPrincipalTag+"department", "x")}, Warning},
+		{"transitive key not sent", Example{Edits: extraAttr(AttrTransitiveTagKeys, "CostCenter")}, Warning},
+		{"SourceIdentity aws:", Example{Edits: extraAttr(AttrSourceIdentity, "aws:jane")}, 0},
+		{"SourceIdentity space", Example{Edits: extraAttr(AttrSourceIdentity, "jane doe")}, 0},
+	})
+	catchesNot(t, tags, []row{
+		{"as issued", Example{}, 0},
+		{"transitive key sent", Example{Edits: extraAttr(AttrTransitiveTagKeys, "Department")}, 0},
+		{"SourceIdentity", Example{Edits: extraAttr(AttrSourceIdentity, "jane.doe")}, 0},
+		{"empty tag value", Example{Edits: edit(">Support<", "><")}, 0},
+	})
+}
+
+func TestEndpointRules(t *testing.T) {
+	catches(t, "aws/recipient", []row{
+		{"trailing slash", Example{Edits: recip("https://signin.aws.amazon.com/saml/")}, 0},
+		{"http", Example{Edits: recip("http://signin.aws.amazon.com/saml")}, 0},
+		{"console", Example{Edits: recip("https://console.aws.amazon.com/")}, 0},
+		{"Connect access URL", Example{Edits: recip("https://example-corp.my.connect.aws/")}, 0},
+		{"localhost", Example{Edits: recip("http://localhost:8080/saml")}, 0},
+		{"unknown region", Example{Edits: recip("https://xx-east-9.signin.aws.amazon.com/saml")}, 0},
+		{"Okta misconfiguration", Example{Edits: recip("https://signin..com/saml")}, 0},
+		{"upper case", Example{Edits: recip("https://SIGNIN.aws.amazon.com/saml")}, 0},
+	})
+	catchesNot(t, "aws/recipient", []row{
+		{"global", Example{}, 0},
+		{"regional", Example{Edits: recip("https://eu-west-2.signin.aws.amazon.com/saml")}, 0},
+		{"GovCloud", Example{Edits: recip("https://signin.amazonaws-us-gov.com/saml")}, 0},
+		{"China", Example{Edits: recip("https://signin.amazonaws.cn/saml")}, 0},
+		{"provider-specific", Example{Edits: recip("https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K")}, 0},
+	})
+	dest := func(v string) []Edit {
+		return edit(`Destination="https://signin.aws.amazon.com/saml"`, `Destination="`+v+`"`)
+	}
+	catches(t, "aws/destination", []row{
+		{"console", Example{Edits: dest("https://console.aws.amazon.com/")}, 0},
+		{"differs from Recipient", Example{Edits: dest("https://eu-west-2.signin.aws.amazon.com/saml")}, 0},
+	})
+	catchesNot(t, "aws/destination", []row{{"equal", Example{}, 0}, {"absent", Example{Edits: dest("")}, 0}})
+
+	aud := func(v string) Example {
+		return Example{Edits: edit(`<saml2:Audience>urn:amazon:webservices</saml2:Audience>`, `<saml2:Audience>`+v+`</saml2:Audience>`)}
+	}
+	catches(t, "aws/audience", []row{
+		{"#1 suffix", aud("urn:amazon:webservices#1"), 0},
+		{"trailing colon", aud("urn:amazon:webservices:"), 0},
+		{"the IdP's own entity", aud("http://www.okta.com/exk1fxph8bAbCdEf0h7"), 0},
+		{"GovCloud audience, commercial ARNs", aud("urn:amazon:webservices:govcloud"), Warning},
+	})
+	catchesNot(t, "aws/audience", []row{{"urn", Example{}, 0}, {"Entra's URL", aud("https://signin.aws.amazon.com/saml"), 0}})
+}
+
+func TestTimeRules(t *testing.T) {
+	catches(t, "aws/assertion-too-old", []row{{"5m1s", Example{After: "5m1s"}, 0}})
+	catchesNot(t, "aws/assertion-too-old", []row{{"exactly 5m", Example{After: "5m"}, 0}, {"4m59s", Example{After: "4m59s"}, 0}})
+	// NotOnOrAfter is issue+5m and the skew 5m: expired from exactly +10m.
+	catches(t, "saml/expired", []row{{"at NotOnOrAfter+skew", Example{After: "10m"}, 0}, {"a day later", Example{After: "24h"}, 0}})
+	catchesNot(t, "saml/expired", []row{{"one second before", Example{After: "9m59s"}, 0}})
+	// NotBefore is issue-5m: not yet valid before issue-10m.
+	catches(t, "saml/not-yet-valid", []row{{"one second early", Example{After: "-10m1s"}, 0}})
+	catchesNot(t, "saml/not-yet-valid", []row{{"exactly NotBefore-skew", Example{After: "-10m"}, 0}})
+	catches(t, "saml/certificate-expired", []row{{"expires in 13 days", Example{After: "202000h"}, Warning}})
+}
+
+func TestConnectRules(t *testing.T) {
+	rs := func(v string) Example { return Example{RelayState: v} }
+	const id = "4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	bad := "connect/relay-state-invalid"
+	catches(t, bad, []row{
+		{"instance ARN", rs("https://us-east-1.console.aws.amazon.com/connect/federate/arn:aws:connect:us-east-1:" + acct + ":instance/" + id), 0},
+		{"alias", rs("https://us-east-1.console.aws.amazon.com/connect/federate/example-corp"), 0},
+		{"access URL", rs("https://example-corp.awsapps.com/connect/login"), 0},
+		{"no region", rs("https://console.aws.amazon.com/connect/federate/" + id), Warning},
+		{"unknown region", rs("https://us-east-9.console.aws.amazon.com/connect/federate/" + id), 0},
+		{"truncated id", rs("https://us-east-1.console.aws.amazon.com/connect/federate/" + id[:30]), 0},
+		{"double encoded", rs("https%3A%2F%2Fus-east-1.console.aws.amazon.com%2Fconnect%2Ffederate%2F" + id), 0},
+		{"unencoded destination", rs(sampleRelay + "?destination=/ccp-v2"), Warning},
+		{"destination not a path", rs(sampleRelay + "?destination=ccp-v2"), 0},
+		{"http", rs("http://us-east-1.console.aws.amazon.com/connect/federate/" + id), 0},
+		{"only the id", rs(id), 0},
+	})
+	catchesNot(t, bad, []row{
+		{"federation URL", rs(sampleRelay), 0},
+		{"with destination", rs(sampleRelay + "?destination=%2Fccp-v2"), 0},
+		{"agent workspace and new domain", rs(sampleRelay + "?destination=%2Fagent-app-v2&new_domain=true"), 0},
+		{"GovCloud", rs("https://console.amazonaws-us-gov.com/connect/federate/" + id), 0},
+		{"AWS console home (not Connect: skipped)", rs("https://us-east-1.console.aws.amazon.com/console/home"), 0},
+	})
+	user := "connect/user-name"
+	withRelay := func(e []Edit) Example { return Example{RelayState: sampleRelay, Edits: e} }
+	catches(t, user, []row{
+		{"plus", withRelay(sname("jane.doe+connect@example.com")), 0},
+		{"comma", withRelay(sname("doe,jane")), 0},
+		{"equals", withRelay(sname("jane=doe")), 0},
+		{"@ without domain", withRelay(sname("testuser@example")), 0},
+	})
+	catchesNot(t, user, []row{
+		{"e-mail", withRelay(nil), 0},
+		{"plain name", withRelay(sname("jane.doe")), 0},
+		{"underscore and dash", withRelay(sname("jane_doe-1")), 0},
+	})
+	catches(t, "connect/region-mismatch", []row{{"eu-west-2 sign-in", withRelay(recip("https://eu-west-2.signin.aws.amazon.com/saml")), 0}})
+	catchesNot(t, "connect/region-mismatch", []row{{"same region", withRelay(nil), 0}})
+}
+
+func TestScopes(t *testing.T) {
+	// Without a RelayState the Connect rules are skipped, saying what to give.
+	rep := lintExample(t, Example{})
+	if why := skippedOf(rep, "connect/user-name"); !strings.Contains(why, "--relay-state") {
+		t.Errorf("connect/user-name skipped for %q", why)
+	}
+	// A capture with no AWS signal skips the AWS rules.
+	rep = lintExample(t, Example{Edits: []Edit{
+		{`Destination="https://signin.aws.amazon.com/saml"`, `Destination="https://sp.example.com/acs"`},
+		{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://sp.example.com/acs"`},
+		{`<saml2:Audience>urn:amazon:webservices</saml2:Audience>`, `<saml2:Audience>https://sp.example.com</saml2:Audience>`},
+		{roleNameTag, `Name="role"`}, {sessionTag, `Name="session"`},
+		{`Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"`, `Name="duration"`},
+		{`Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department"`, `Name="department"`},
+	}})
+	if why := skippedOf(rep, "aws/recipient"); !strings.Contains(why, "--aws") {
+		t.Errorf("aws/recipient skipped for %q", why)
+	}
+	// Without metadata, the trust rules say what to give.
+	rep = lintExample(t, Example{NoAnchors: true})
+	if why := skippedOf(rep, "saml/signature-untrusted"); !strings.Contains(why, "--metadata") {
+		t.Errorf("signature-untrusted skipped for %q", why)
+	}
+}
