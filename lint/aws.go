@@ -3,7 +3,6 @@ package lint
 import (
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -262,13 +261,4 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-func sortedRegions() []string {
-	var out []string
-	for r := range regions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
 }

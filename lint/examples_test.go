@@ -2,39 +2,22 @@ package lint
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/crewjam/saml/xmlenc"
+	"github.com/samllint/samllint/internal/testkit"
 	"github.com/samllint/samllint/saml"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func testdata(t testing.TB, parts ...string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{"..", "testdata"}, parts...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t, parts...) }
 
-func sampleXML(t testing.TB) []byte {
-	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(testdata(t, "assertions", "okta-connect.b64"))), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
+func sampleXML(t testing.TB) []byte { return testkit.SampleXML(t) }
 
 func sampleAnchors(t testing.TB) *saml.Anchors {
 	t.Helper()
@@ -89,32 +72,21 @@ func transform(t *testing.T, xml []byte, name string) []byte {
 			s.Parent().RemoveChild(s)
 		}
 	case "wrap-assertion":
-		ext := etree.NewElement("saml2p:Extensions")
-		root.InsertChildAt(a.Index(), ext)
-		ext.AddChild(a.Copy())
-		a.FindElement("./Subject/NameID").SetText("admin@example.com")
-		a.CreateAttr("ID", "_evil")
-		root.RemoveChild(root.FindElement("./Signature"))
+		out, err := testkit.WrapAssertion(xml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
 	case "encrypt":
 		blk, _ := pem.Decode(testdata(t, "keys", "idp.crt"))
 		cert, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
 			t.Fatal(err)
 		}
-		plain, err := etree.NewDocumentWithRoot(a.Copy()).WriteToBytes()
+		ea, err := testkit.EncryptAssertion(a, cert)
 		if err != nil {
 			t.Fatal(err)
 		}
-		enc := xmlenc.OAEP()
-		enc.BlockCipher = xmlenc.AES128CBC
-		ed, err := enc.Encrypt(cert, plain, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ed.CreateAttr("Type", "http://www.w3.org/2001/04/xmlenc#Element")
-		ea := etree.NewElement("saml2:EncryptedAssertion")
-		ea.CreateAttr("xmlns:saml2", saml.NSAssertion)
-		ea.AddChild(ed)
 		root.InsertChildAt(a.Index(), ea)
 		root.RemoveChild(a)
 	default:

@@ -9,31 +9,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/samllint/samllint/internal/testkit"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func testdata(t testing.TB, parts ...string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{"..", "testdata"}, parts...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t, parts...) }
 
 // sampleXML is the synthetic Okta → AWS response, signed twice.
-func sampleXML(t testing.TB) []byte {
-	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(testdata(t, "assertions", "okta-connect.b64"))), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
+func sampleXML(t testing.TB) []byte { return testkit.SampleXML(t) }
 
 func deflate(t testing.TB, b []byte) []byte {
 	var buf bytes.Buffer

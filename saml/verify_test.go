@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/samllint/samllint/internal/testkit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,21 +144,10 @@ func stripFirst(b []byte, open, close string) []byte {
 // sample: the signed assertion is hidden in Extensions and an edited one put
 // in its place.
 func TestSignedAssertionMovedAside(t *testing.T) {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(sampleXML(t)); err != nil {
+	b, err := testkit.WrapAssertion(sampleXML(t))
+	if err != nil {
 		t.Fatal(err)
 	}
-	root := doc.Root()
-	orig := root.FindElement("./Assertion")
-	ext := etree.NewElement("saml2p:Extensions")
-	root.InsertChildAt(orig.Index(), ext)
-	ext.AddChild(orig.Copy())
-	orig.FindElement("./Subject/NameID").SetText("admin@example.com")
-	orig.CreateAttr("ID", "_evil")
-	if sig := root.FindElement("./Signature"); sig != nil {
-		root.RemoveChild(sig)
-	}
-	b, _ := doc.WriteToBytes()
 	r := readVerified(t, b, sampleAnchors(t))
 	cv := r.Coverage()
 	if cv.Covered {

@@ -24,23 +24,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 // golden compares got with testdata/golden/name, rewriting it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := repo("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./... -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s (run go test ./... -update and review the diff)\n--- got ---\n%s", path, got)
-	}
+	goldenAbs(t, repo("testdata", "golden", name), got)
 }
 
 func TestDecodeText(t *testing.T) {

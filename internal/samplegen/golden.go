@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/crewjam/saml/xmlenc"
+	"github.com/samllint/samllint/internal/testkit"
 )
 
 // goldenCase is one capture of the golden corpus: a response with one
@@ -135,32 +135,14 @@ func writeGolden(idp, rotated pair) {
 }
 
 func wrapAssertion(xml []byte) []byte {
-	doc := etree.NewDocument()
-	check(doc.ReadFromBytes(xml))
-	root := doc.Root()
-	a := root.FindElement("./Assertion")
-	ext := etree.NewElement("saml2p:Extensions")
-	root.InsertChildAt(a.Index(), ext)
-	ext.AddChild(a.Copy())
-	a.FindElement("./Subject/NameID").SetText("admin@example.com")
-	a.CreateAttr("ID", "_evil")
-	root.RemoveChild(root.FindElement("./Signature"))
-	out, err := doc.WriteToBytes()
+	out, err := testkit.WrapAssertion(xml)
 	check(err)
 	return out
 }
 
 func encrypt(a *etree.Element, cert *x509.Certificate) *etree.Element {
-	plain, err := etree.NewDocumentWithRoot(a.Copy()).WriteToBytes()
+	ea, err := testkit.EncryptAssertion(a, cert)
 	check(err)
-	enc := xmlenc.OAEP()
-	enc.BlockCipher = xmlenc.AES256CBC
-	ed, err := enc.Encrypt(cert, plain, nil)
-	check(err)
-	ed.CreateAttr("Type", "http://www.w3.org/2001/04/xmlenc#Element")
-	ea := etree.NewElement("saml2:EncryptedAssertion")
-	ea.CreateAttr("xmlns:saml2", "urn:oasis:names:tc:SAML:2.0:assertion")
-	ea.AddChild(ed)
 	return ea
 }
 
