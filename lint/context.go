@@ -19,6 +19,8 @@ type context struct {
 	relay   *relayInfo // nil when there is no RelayState
 	roles   []*RolePair
 
+	trustChecks map[string]*trustCheck
+
 	// Best knowledge of the user's own values, for fixes.
 	account, partition, region, instance string
 	providerARN, roleARN                 string
@@ -199,6 +201,8 @@ func (c *context) idp() string {
 		return "JumpCloud"
 	case strings.Contains(l, "ping"):
 		return "PingFederate/PingOne"
+	case isKeycloak(l):
+		return "Keycloak"
 	}
 	return "the IdP"
 }

@@ -34,6 +34,15 @@ func describeExample(ex Example) []string {
 	if ex.RelayState != "" {
 		lines = append(lines, "RelayState: "+ex.RelayState)
 	}
+	if ex.Trust != "" {
+		lines = append(lines, "trust policy: "+ex.Trust)
+	}
+	if ex.Permissions != "" {
+		lines = append(lines, "permissions policy: "+ex.Permissions)
+	}
+	if ex.Users != nil {
+		lines = append(lines, "Connect users: "+strings.Join(ex.Users, ", "))
+	}
 	if ex.After != "" {
 		lines = append(lines, "evaluated "+ex.After+" after IssueInstant")
 	}

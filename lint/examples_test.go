@@ -10,6 +10,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/lint/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -120,6 +121,21 @@ func lintExample(t *testing.T, ex Example) *Report {
 		rs := ex.RelayState
 		opts.RelayState = &rs
 	}
+	if ex.Trust != "" {
+		f, err := policy.Load([]byte(ex.Trust), "trust.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.TrustPolicy = f.Trust
+	}
+	if ex.Permissions != "" {
+		f, err := policy.Load([]byte(ex.Permissions), "permissions.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Permissions = f.Permissions
+	}
+	opts.ConnectUsers = ex.Users
 	msgs, err := saml.Read(buildExample(t, ex), ro)
 	if err != nil {
 		t.Fatal(err)
@@ -185,12 +201,12 @@ func TestRuleExamples(t *testing.T) {
 // TestSampleIsClean: the shipped sample, with its metadata and RelayState,
 // has no finding at all one minute after issue.
 func TestSampleIsClean(t *testing.T) {
-	rep := lintExample(t, Example{RelayState: sampleRelay})
+	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"}})
 	if len(rep.Findings) != 0 {
 		t.Errorf("findings on the clean sample: %+v", rep.Findings)
 	}
 	if len(rep.Skipped) != 0 {
-		t.Errorf("skipped on the clean sample with metadata and RelayState: %+v", rep.Skipped)
+		t.Errorf("skipped on the clean sample with every input: %+v", rep.Skipped)
 	}
 	if rep.Verdict != "no problems found" {
 		t.Errorf("verdict %q", rep.Verdict)

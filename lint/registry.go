@@ -34,8 +34,15 @@ var registry = []*Rule{
 	roleSessionNameInvalid,
 	sessionDurationInvalid,
 	sessionTagsInvalid,
+	trustPrincipal,
+	trustAction,
+	trustAudience,
+	trustCondition,
+	trustTagSession,
 
 	relayStateInvalid,
 	connectUserName,
 	regionMismatch,
+	missingGetFederationToken,
+	connectUserUnknown,
 }

@@ -100,6 +100,10 @@ type Example struct {
 	// Transform names a change edits cannot express, applied by the
 	// example test: see Transforms.
 	Transform string
+	// Trust and Permissions are policy documents (JSON) linted beside the
+	// response; Users the Connect instance's user names.
+	Trust, Permissions string
+	Users              []string
 }
 
 // Transforms describes the named example transforms.

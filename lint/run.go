@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samllint/samllint/lint/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -36,6 +37,16 @@ type Options struct {
 	Expect  Expect
 	// AWS forces the AWS rules on for captures with no AWS signal.
 	AWS bool
+
+	// TrustPolicy is the role's trust policy (--trust-policy), and
+	// TrustRole what its export says about the role, if anything.
+	TrustPolicy *policy.Document
+	TrustRole   *policy.Role
+	// Permissions are the role's permission policies (--permissions-policy).
+	Permissions []*policy.Document
+	// ConnectUsers are the user names of the Connect instance
+	// (--connect-users); nil when not given.
+	ConnectUsers []string
 }
 
 // DefaultSkew is the clock-skew allowance when Options.Skew is zero.

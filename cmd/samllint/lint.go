@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/lint/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -21,6 +22,8 @@ type lintFlags struct {
 	skew                       time.Duration
 	expect                     lint.Expect
 	trust                      trustFlags
+	trustPolicy, connectUsers  string
+	permissions                multiFlag
 }
 
 func (lf *lintFlags) register(fs *flag.FlagSet) {
@@ -37,7 +40,56 @@ func (lf *lintFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&lf.expect.Account, "account", "", "expected AWS account ID")
 	fs.StringVar(&lf.expect.Region, "region", "", "expected AWS region of the Connect instance")
 	fs.StringVar(&lf.expect.ConnectInstance, "connect-instance", "", "expected Amazon Connect instance ID")
+	fs.StringVar(&lf.trustPolicy, "trust-policy", "", "the role's trust policy: policy JSON, aws iam get-role output, CloudFormation or Terraform JSON")
+	fs.Var(&lf.permissions, "permissions-policy", "a permissions policy of the role: policy JSON, aws iam get-role-policy or get-policy-version output (repeatable)")
+	fs.StringVar(&lf.connectUsers, "connect-users", "", "aws connect list-users (or describe-user) output, to check the Connect user exists")
 	lf.trust.register(fs)
+}
+
+// loadIAM reads the policy and Connect-user flags into opts.
+func (lf *lintFlags) loadIAM(opts *lint.Options) error {
+	if lf.trustPolicy != "" {
+		b, err := os.ReadFile(lf.trustPolicy)
+		if err != nil {
+			return usageErr("--trust-policy: %v", err)
+		}
+		f, err := policy.Load(b, lf.trustPolicy)
+		if err != nil {
+			return usageErr("--trust-policy: %w", err)
+		}
+		if f.Trust == nil {
+			return usageErr("--trust-policy %s: it holds a permissions policy (no Principal); expected the role's trust policy", lf.trustPolicy)
+		}
+		opts.TrustPolicy, opts.TrustRole = f.Trust, f.Role
+		// A CloudFormation or Terraform role carries its permissions too.
+		opts.Permissions = append(opts.Permissions, f.Permissions...)
+	}
+	for _, pp := range lf.permissions {
+		b, err := os.ReadFile(pp)
+		if err != nil {
+			return usageErr("--permissions-policy: %v", err)
+		}
+		f, err := policy.Load(b, pp)
+		if err != nil {
+			return usageErr("--permissions-policy: %w", err)
+		}
+		if len(f.Permissions) == 0 {
+			return usageErr("--permissions-policy %s: it holds a trust policy; expected a permissions policy", pp)
+		}
+		opts.Permissions = append(opts.Permissions, f.Permissions...)
+	}
+	if lf.connectUsers != "" {
+		b, err := os.ReadFile(lf.connectUsers)
+		if err != nil {
+			return usageErr("--connect-users: %v", err)
+		}
+		users, err := lint.ParseConnectUsers(b)
+		if err != nil {
+			return usageErr("--connect-users %s: %v", lf.connectUsers, err)
+		}
+		opts.ConnectUsers = users
+	}
+	return nil
 }
 
 const lintUsage = `usage: samllint [lint] [flags] [FILE...|-]
@@ -91,6 +143,9 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts := lint.Options{Now: now, Skew: lf.skew, Anchors: anchors, Expect: lf.expect, AWS: lf.aws}
 	if anchors.Empty() {
 		opts.Anchors = nil
+	}
+	if err := lf.loadIAM(&opts); err != nil {
+		return err
 	}
 	if isSet(fs, "relay-state") {
 		rs := lf.relay

@@ -103,11 +103,80 @@ func goldenCases(idp, rotated pair) []goldenCase {
 		{name: "connect-region", note: "signs in through eu-west-2 for a us-east-1 instance", enc: "form", relay: relayState, flags: at, c: change{
 			assertion: setAttr("./Subject/SubjectConfirmation/SubjectConfirmationData", "Recipient", "https://eu-west-2.signin.aws.amazon.com/saml"), response: setAttr(".", "Destination", "https://eu-west-2.signin.aws.amazon.com/saml")}},
 		{name: "encrypted", note: "an encrypted assertion, linted without the key", enc: "b64", flags: at, c: change{encrypt: idp.cert}},
+
+		// The IAM and Connect side: the capture with the role's policies.
+		{name: "iam-clean", note: "every input given and right: nothing to report", enc: "form", relay: relayState,
+			flags: at + " --trust-policy iam/role-good.json --permissions-policy iam/connect-good.json --connect-users iam/users.json"},
+		{name: "iam-trust-wrong-provider", note: "the trust policy trusts saml-provider/okta; the assertion names Okta", enc: "form", relay: relayState,
+			flags: at + " --trust-policy iam/role-lowercase-provider.json"},
+		{name: "iam-trust-assume-role", note: "the CloudFormation role trusts the provider for sts:AssumeRole only", enc: "b64",
+			flags: at + " --trust-policy iam/role-assume-role.cfn.json"},
+		{name: "iam-trust-regional", note: "posted to the eu-west-2 endpoint; the Terraform trust policy accepts only the global one", enc: "form", relay: relayState,
+			flags: at + " --trust-policy iam/role-global-aud.tf.json", c: change{
+				assertion: setAttr("./Subject/SubjectConfirmation/SubjectConfirmationData", "Recipient", "https://eu-west-2.signin.aws.amazon.com/saml"), response: setAttr(".", "Destination", "https://eu-west-2.signin.aws.amazon.com/saml")}},
+		{name: "iam-trust-sub-type", note: "the trust policy wants persistent NameIDs; Okta sends e-mail", enc: "b64",
+			flags: at + " --trust-policy iam/trust-sub-type.json"},
+		{name: "iam-trust-no-tag-session", note: "session tags sent; the get-role output's (URL-encoded) policy lacks sts:TagSession", enc: "b64",
+			flags: at + " --trust-policy iam/role-no-tagsession.json"},
+		{name: "iam-gft-username", note: "the permissions use ${aws:username}", enc: "form", relay: relayState,
+			flags: at + " --permissions-policy iam/connect-username.json"},
+		{name: "iam-gft-sts", note: "sts:GetFederationToken where connect:GetFederationToken is meant", enc: "form", relay: relayState,
+			flags: at + " --permissions-policy iam/connect-sts-action.json"},
+		{name: "iam-gft-other-instance", note: "the permission names another Connect instance", enc: "form", relay: relayState,
+			flags: at + " --permissions-policy iam/connect-other-instance.json"},
+		{name: "iam-connect-user-case", note: "the Connect user is Jane.Doe@example.com", enc: "form", relay: relayState,
+			flags: at + " --connect-users iam/users-case.json"},
 	}
+}
+
+// iamFiles are the policy and Connect-user exports the golden cases use,
+// in the forms admins have them.
+func iamFiles() map[string]string {
+	prov := "arn:aws:iam::" + account + ":saml-provider/Okta"
+	trust := func(provider, actions, cond string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},"Action":` + actions + `,"Condition":{"StringEquals":{` + cond + `}}}]}`
+	}
+	aud := `"SAML:aud":"https://signin.aws.amazon.com/saml"`
+	both := `["sts:AssumeRoleWithSAML","sts:TagSession"]`
+	good := trust(prov, both, aud)
+	getRole := func(doc string) string {
+		return `{"Role":{"Path":"/","RoleName":"ConnectAgent","RoleId":"AROAEXAMPLEROLEID0001","Arn":"arn:aws:iam::` + account + `:role/ConnectAgent","MaxSessionDuration":43200,"AssumeRolePolicyDocument":` + doc + `}}`
+	}
+	perms := func(action, resource string) string {
+		return `{"RoleName":"ConnectAgent","PolicyName":"ConnectFederation","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}}`
+	}
+	userRes := "arn:aws:connect:us-east-1:" + account + ":instance/" + instanceID + "/user/${aws:userid}"
+	return map[string]string{
+		"role-good.json":               getRole(good),
+		"role-lowercase-provider.json": getRole(trust("arn:aws:iam::"+account+":saml-provider/okta", both, aud)),
+		"role-assume-role.cfn.json":    `{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"ConnectAgent":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"ConnectAgent","AssumeRolePolicyDocument":` + trust(prov, `["sts:AssumeRole","sts:TagSession"]`, aud) + `}}}}`,
+		"role-global-aud.tf.json":      `{"resource":{"aws_iam_role":{"connect_agent":{"name":"ConnectAgent","assume_role_policy":` + jsonString(good) + `}}}}`,
+		"trust-sub-type.json":          trust(prov, both, aud+`,"SAML:sub_type":"persistent"`),
+		"role-no-tagsession.json":      `{"Role":{"RoleName":"ConnectAgent","Arn":"arn:aws:iam::` + account + `:role/ConnectAgent","AssumeRolePolicyDocument":"` + url.QueryEscape(trust(prov, `"sts:AssumeRoleWithSAML"`, aud)) + `"}}`,
+		"connect-good.json":            perms("connect:GetFederationToken", userRes),
+		"connect-username.json":        perms("connect:GetFederationToken", strings.Replace(userRes, "userid", "username", 1)),
+		"connect-sts-action.json":      perms("sts:GetFederationToken", "*"),
+		"connect-other-instance.json":  perms("connect:GetFederationToken", strings.Replace(userRes, instanceID, "0b9d2c1e-7a3f-4e8d-9c6b-5a4f3e2d1c0b", 1)),
+		"users.json":                   `{"UserSummaryList":[{"Id":"u-1","Arn":"arn:aws:connect:us-east-1:` + account + `:instance/` + instanceID + `/agent/u-1","Username":"jane.doe@example.com"}]}`,
+		"users-case.json":              `{"UserSummaryList":[{"Id":"u-1","Username":"Jane.Doe@example.com"},{"Id":"u-2","Username":"ops@example.com"}]}`,
+	}
+}
+
+func jsonString(s string) string {
+	b, err := json.Marshal(s)
+	check(err)
+	return string(b)
 }
 
 // writeGolden writes every golden case: the capture and its .flags file.
 func writeGolden(idp, rotated pair) {
+	for name, body := range iamFiles() {
+		var v any
+		check(json.Unmarshal([]byte(body), &v))
+		pretty, err := json.MarshalIndent(v, "", "  ")
+		check(err)
+		write("testdata/assertions/golden/iam/"+name, append(pretty, '\n'))
+	}
 	for _, gc := range goldenCases(idp, rotated) {
 		key := idp
 		if gc.key != nil {

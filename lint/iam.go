@@ -1,0 +1,206 @@
+package lint
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"github.com/samllint/samllint/lint/policy"
+	"github.com/samllint/samllint/saml"
+)
+
+const actionSAML = "sts:AssumeRoleWithSAML"
+
+// samlKeys maps the attribute names STS copies into saml:* condition keys
+// [failure-modes O-05; IAM-CK].
+var samlKeys = map[string]string{
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":  "saml:edupersonaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":  "saml:edupersonnickname",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":  "saml:edupersonorgdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":  "saml:edupersonorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":  "saml:edupersonprimaryaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":  "saml:edupersonprincipalname",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  "saml:edupersonentitlement",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  "saml:edupersonprimaryorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":  "saml:edupersonscopedaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10": "saml:edupersontargetedid",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": "saml:edupersonassurance",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":  "saml:eduorghomepageuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":  "saml:eduorgidentityauthorityuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":  "saml:eduorglegalname",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":  "saml:eduorgsuperioruri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":  "saml:eduorgwhitepagesuri",
+	"urn:oid:2.5.4.3":                   "saml:cn",
+	"urn:oid:2.5.4.42":                  "saml:givenname",
+	"urn:oid:2.5.4.4":                   "saml:surname",
+	"urn:oid:0.9.2342.19200300.100.1.3": "saml:mail",
+	"urn:oid:0.9.2342.19200300.100.1.1": "saml:uid",
+}
+
+// requestContext is what STS evaluates the trust policy against for this
+// assertion: saml:aud from the Recipient (not the Audience), saml:iss,
+// saml:sub and its type, saml:doc and saml:namequalifier from the provider,
+// mapped attributes, and the session's tags and names [IAM-CK; IAM-SAML].
+func (c *context) requestContext() map[string][]string {
+	kv := map[string][]string{}
+	a := c.assertion
+	if a == nil {
+		return kv
+	}
+	if a.Subject != nil {
+		for _, sc := range a.Subject.Confirmations {
+			if sc.Method == saml.MethodBearer && sc.Recipient != "" {
+				kv["saml:aud"] = []string{sc.Recipient}
+				break
+			}
+		}
+		if n := a.Subject.NameID; n != nil && !n.Encrypted {
+			kv["saml:sub"] = []string{n.Value}
+			switch n.Format {
+			case "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", "urn:oasis:names:tc:SAML:2.0:nameid-format:transient":
+				kv["saml:sub_type"] = []string{strings.TrimPrefix(n.Format, "urn:oasis:names:tc:SAML:2.0:nameid-format:")}
+			case "":
+			default:
+				kv["saml:sub_type"] = []string{n.Format}
+			}
+		}
+	}
+	issuer := ""
+	if a.Issuer != nil {
+		issuer = a.Issuer.Value
+	} else if c.r.Issuer != nil {
+		issuer = c.r.Issuer.Value
+	}
+	if issuer != "" {
+		kv["saml:iss"] = []string{issuer}
+	}
+	if prov := parseProviderARN(c.providerARN); prov != nil {
+		doc := prov.Account + "/" + prov.Name
+		kv["saml:doc"] = []string{doc}
+		sum := sha1.Sum([]byte(issuer + doc))
+		kv["saml:namequalifier"] = []string{base64.StdEncoding.EncodeToString(sum[:])}
+		kv["aws:federatedprovider"] = []string{prov.Raw}
+	}
+	var tagKeys []string
+	for _, at := range a.Attributes {
+		vals := at.Strings()
+		switch {
+		case samlKeys[at.Name] != "":
+			kv[samlKeys[at.Name]] = vals
+		case strings.HasPrefix(at.Name, AttrPrincipalTag):
+			key := strings.TrimPrefix(at.Name, AttrPrincipalTag)
+			kv["aws:requesttag/"+strings.ToLower(key)] = vals
+			tagKeys = append(tagKeys, key)
+		case at.Name == AttrTransitiveTagKeys:
+			kv["sts:transitivetagkeys"] = vals
+		case at.Name == AttrSourceIdentity:
+			kv["sts:sourceidentity"] = vals
+		case at.Name == AttrRoleSessionName:
+			kv["sts:rolesessionname"] = vals
+		}
+	}
+	if tagKeys != nil {
+		kv["aws:tagkeys"] = tagKeys
+	}
+	return kv
+}
+
+// trustCheck is the trust policy's answer for one STS action, with the
+// statements sorted by how far they got.
+type trustCheck struct {
+	action    string
+	decision  policy.Decision
+	matches   []policy.Match
+	principal []policy.Match // Allow statements trusting the provider
+	withAct   []policy.Match // ... that also allow the action
+}
+
+func (c *context) trust(action string) *trustCheck {
+	if c.trustChecks == nil {
+		c.trustChecks = map[string]*trustCheck{}
+	}
+	if tc := c.trustChecks[action]; tc != nil {
+		return tc
+	}
+	tc := &trustCheck{action: action}
+	req := policy.Request{Action: action, Principal: c.providerARN, Context: c.requestContext()}
+	tc.decision, tc.matches = policy.Evaluate([]*policy.Document{c.opts.TrustPolicy}, req)
+	for _, m := range tc.matches {
+		if m.Statement.Effect != "Allow" || !m.Principal {
+			continue
+		}
+		tc.principal = append(tc.principal, m)
+		if m.Action {
+			tc.withAct = append(tc.withAct, m)
+		}
+	}
+	c.trustChecks[action] = tc
+	return tc
+}
+
+// trustStatement is the statement a SAML role's trust policy needs for
+// this assertion [IAM-ROLE; failure-modes §12].
+// Statement is a policy statement as samllint writes one, in the
+// conventional key order.
+type Statement struct {
+	Effect    string `json:"Effect"`
+	Principal any    `json:"Principal,omitempty"`
+	Action    any    `json:"Action"`
+	Resource  any    `json:"Resource,omitempty"`
+	Condition any    `json:"Condition,omitempty"`
+}
+
+func (c *context) trustStatement() Statement {
+	actions := []any{actionSAML}
+	if c.sendsTags() {
+		actions = append(actions, "sts:TagSession")
+	}
+	if c.assertion != nil && c.assertion.Attribute(AttrSourceIdentity) != nil {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	st := Statement{Effect: "Allow", Principal: map[string]any{"Federated": c.providerOr()}, Action: oneOrList(actions)}
+	if aud := c.requestContext()["saml:aud"]; len(aud) > 0 {
+		st.Condition = map[string]any{"StringEquals": map[string]any{"SAML:aud": aud[0]}}
+	}
+	return st
+}
+
+func (c *context) sendsTags() bool {
+	if c.assertion == nil {
+		return false
+	}
+	for _, at := range c.assertion.Attributes {
+		if strings.HasPrefix(at.Name, AttrPrincipalTag) || at.Name == AttrTransitiveTagKeys {
+			return true
+		}
+	}
+	return false
+}
+
+// federationResource is the resource connect:GetFederationToken is called
+// on: the user named by ${aws:userid}, role-id:RoleSessionName [IAM-VARS;
+// CONNECT-SAML].
+func (c *context) federationResource(userid string) string {
+	return "arn:" + c.partition + ":connect:" + c.regionOr() + ":" + c.accountOr() + ":instance/" + c.instanceOr() + "/user/" + userid
+}
+
+func (c *context) gftStatement() Statement {
+	return Statement{Effect: "Allow", Action: "connect:GetFederationToken", Resource: c.federationResource("${aws:userid}")}
+}
+
+func oneOrList(v []any) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
+}
+
+// compactJSON renders a policy fragment on one line for a finding's fix.
+func compactJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // keep <account-id> placeholders readable
+	_ = enc.Encode(v)
+	return strings.TrimSpace(b.String())
+}

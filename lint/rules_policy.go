@@ -1,0 +1,467 @@
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/samllint/samllint/lint/policy"
+)
+
+const (
+	sampleTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+	samplePerms = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/${aws:userid}"}]}`
+
+	refTrust     = "AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"
+	refSAMLKeys  = "AWS IAM: Available keys for SAML-based federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml"
+	refPolicyEv  = "AWS IAM: Policy evaluation logic — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
+	notAuthTrust = "Not authorized to perform sts:AssumeRoleWithSAML (service: AWSSecurityTokenService; status code: 403; error code: AccessDenied)"
+)
+
+func (p *Pass) needTrust() bool {
+	if p.Options.TrustPolicy == nil {
+		p.Skip("give --trust-policy FILE (e.g. aws iam get-role --role-name " + or(roleName(p.ctx.roleARN), "<role>") + " > role.json) to check the role's trust policy")
+		return false
+	}
+	if p.ctx.providerARN == "" {
+		p.Skip("the Role attribute names no SAML provider ARN; fix the aws/role-* findings first")
+		return false
+	}
+	return true
+}
+
+func roleName(arn string) string {
+	if a := parseRoleARN(arn); a != nil {
+		return a.Name
+	}
+	return ""
+}
+
+func trustWhere(p *Pass, path string) string {
+	return p.Options.TrustPolicy.Label() + ": " + path
+}
+
+func trustFix(p *Pass, what string) string {
+	return what + " Apply the corrected policy with aws iam update-assume-role-policy --role-name " + or(roleName(p.ctx.roleARN), "<role>") +
+		" --policy-document file://trust-policy.json (samllint fix prints it)."
+}
+
+var trustPrincipal = &Rule{
+	ID: "aws/trust-principal", Severity: Error, Scope: ScopeAWS,
+	Title: "the trust policy does not trust the SAML provider in the Role attribute",
+	Why: "STS lets the SAML provider assume the role only if the role's trust policy has an Allow statement with " +
+		"Principal {\"Federated\": \"<provider ARN>\"}, byte for byte. Otherwise: \"" + notAuthTrust + "\" [failure-modes TP-02; IAM-TS].",
+	Fix:        "Add a statement trusting the provider named in the Role attribute, or point the Role attribute at the provider the policy trusts.",
+	Bad:        Example{Note: "the policy trusts a provider named okta, the assertion names Okta", Trust: strings.Replace(sampleTrust, "saml-provider/Okta", "saml-provider/okta", 1)},
+	Good:       Example{Note: "the policy trusts arn:aws:iam::123456789012:saml-provider/Okta", Trust: sampleTrust},
+	References: []string{refFM + "TP-02", refTrust, refIAMTS},
+	Check: func(p *Pass) {
+		if !p.needTrust() {
+			return
+		}
+		c := p.ctx
+		tc := c.trust(actionSAML)
+		if r := p.Options.TrustRole; r != nil && r.ARN != "" {
+			named := false
+			for _, rp := range c.roles {
+				for _, role := range rp.Roles {
+					named = named || role.Raw == r.ARN
+				}
+			}
+			if !named && len(c.roles) > 0 {
+				p.ReportAt(Warning, Finding{Message: "this trust policy belongs to another role than the one the assertion asks for", Path: p.Options.TrustPolicy.Label(),
+					Expected: "the trust policy of " + c.roleOr(), Actual: "the trust policy of " + r.ARN,
+					Fix: "Export the right role: aws iam get-role --role-name " + or(roleName(c.roleARN), "<role>") + "."})
+			}
+		}
+		if len(tc.principal) > 0 {
+			return
+		}
+		var trusted []string
+		for _, m := range tc.matches {
+			s := m.Statement
+			if s.Effect != "Allow" || s.Principal == nil {
+				continue
+			}
+			for _, f := range s.Principal.Federated {
+				trusted = append(trusted, "Federated "+f)
+			}
+			for _, a := range s.Principal.AWS {
+				trusted = append(trusted, "AWS "+a)
+			}
+			for _, sv := range s.Principal.Service {
+				trusted = append(trusted, "Service "+sv)
+			}
+		}
+		msg := "no Allow statement trusts " + c.providerARN
+		for _, t := range trusted {
+			if f := strings.TrimPrefix(t, "Federated "); f != t && strings.EqualFold(f, c.providerARN) {
+				msg += " (the policy names it with different case: ARNs are case-sensitive)"
+			}
+		}
+		p.Report(Finding{Message: msg, Path: trustWhere(p, "Statement"),
+			Expected: `Principal {"Federated": "` + c.providerARN + `"}`, Actual: or(strings.Join(trusted, "; "), "(no principal trusted)"),
+			Fix: trustFix(p, "Add this statement to the trust policy: "+compactJSON(c.trustStatement())+".")})
+	},
+}
+
+var trustAction = &Rule{
+	ID: "aws/trust-action", Severity: Error, Scope: ScopeAWS,
+	Title: "the statement trusting the provider does not allow sts:AssumeRoleWithSAML",
+	Why: "The statement that trusts the SAML provider must allow sts:AssumeRoleWithSAML; sts:AssumeRole or " +
+		"sts:AssumeRoleWithWebIdentity (OIDC) are other actions. Otherwise: \"" + notAuthTrust + "\" [failure-modes TP-01; IAM-TS].",
+	Fix:        "Allow sts:AssumeRoleWithSAML in the statement that trusts the SAML provider.",
+	Bad:        Example{Note: "sts:AssumeRole instead", Trust: strings.Replace(sampleTrust, `"sts:AssumeRoleWithSAML"`, `"sts:AssumeRole"`, 1)},
+	Good:       Example{Note: "sts:AssumeRoleWithSAML", Trust: sampleTrust},
+	References: []string{refFM + "TP-01", refTrust, refIAMTS},
+	Check: func(p *Pass) {
+		if !p.needTrust() {
+			return
+		}
+		tc := p.ctx.trust(actionSAML)
+		if len(tc.principal) == 0 || len(tc.withAct) > 0 {
+			return
+		}
+		s := tc.principal[0].Statement
+		actual := strings.Join(s.Action, ", ")
+		if !s.HasAction {
+			actual = "NotAction " + strings.Join(s.NotAction, ", ")
+		}
+		p.Report(Finding{Message: fmt.Sprintf("%s trusts the provider but does not allow %s", s.Path, actionSAML), Path: trustWhere(p, s.Path+".Action"),
+			Expected: actionSAML, Actual: actual,
+			Fix: trustFix(p, "Set the statement's Action to include "+actionSAML+": "+compactJSON(p.ctx.trustStatement())+".")})
+	},
+}
+
+// audFailure returns the statement (allowing the action) whose only
+// failing conditions are on saml:aud, and those conditions.
+func failedOn(m policy.Match, key string) (onKey, other []policy.CondResult) {
+	for _, cr := range m.Failed() {
+		if strings.EqualFold(cr.Key, key) {
+			onKey = append(onKey, cr)
+		} else {
+			other = append(other, cr)
+		}
+	}
+	return onKey, other
+}
+
+var trustAudience = &Rule{
+	ID: "aws/trust-audience", Severity: Error, Scope: ScopeAWS,
+	Title: "the trust policy's SAML:aud does not accept the Recipient",
+	Why: "STS fills SAML:aud from the assertion's Recipient, not from its Audience. A trust policy pinned to " +
+		"https://signin.aws.amazon.com/saml refuses a response posted to a regional (https://<region>.signin.aws.amazon.com/saml) " +
+		"or provider-specific (…/saml/acs/<id>) endpoint, and the reverse: \"" + notAuthTrust + "\" [failure-modes SB-05, TP-03; IAM-CK; CONNECT-SAML].",
+	Fix:        "List every sign-in endpoint the IdP posts to in SAML:aud, or match them with StringLike.",
+	Bad:        Example{Note: "Okta posts to the eu-west-2 endpoint, the policy accepts only the global one", Trust: sampleTrust, Edits: recipientEdit("https://eu-west-2.signin.aws.amazon.com/saml")},
+	Good:       Example{Note: "SAML:aud is the Recipient", Trust: sampleTrust},
+	References: []string{refFM + "SB-05", refSAMLKeys, refConnect},
+	Check: func(p *Pass) {
+		if !p.needTrust() {
+			return
+		}
+		tc := p.ctx.trust(actionSAML)
+		if tc.decision != policy.ImplicitDeny || len(tc.withAct) == 0 {
+			return
+		}
+		recipient := "(no Recipient)"
+		if aud := p.ctx.requestContext()["saml:aud"]; len(aud) > 0 {
+			recipient = aud[0]
+		}
+		for _, m := range tc.withAct {
+			onAud, other := failedOn(m, "saml:aud")
+			if len(onAud) == 0 || len(other) > 0 {
+				continue
+			}
+			cr := onAud[0]
+			p.Report(Finding{Message: "SAML:aud does not accept the Recipient the response is posted to", Path: trustWhere(p, cr.Path),
+				Expected: "SAML:aud accepting " + recipient, Actual: cr.Describe(),
+				Fix: trustFix(p, fmt.Sprintf("Add %s to the condition: \"%s\": {\"SAML:aud\": %s}.", recipient, cr.Operator, compactJSON(appendValue(cr.Values, recipient))))})
+			return
+		}
+	},
+}
+
+func appendValue(vals []string, v string) []string {
+	for _, x := range vals {
+		if x == v {
+			return vals
+		}
+	}
+	return append(append([]string{}, vals...), v)
+}
+
+func recipientEdit(u string) []Edit {
+	return []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="` + u + `"`}}
+}
+
+var trustCondition = &Rule{
+	ID: "aws/trust-condition", Severity: Error, Scope: ScopeAWS,
+	Title: "another trust-policy condition is not met by this assertion",
+	Why: "Trust policies may test saml:iss, saml:sub, saml:sub_type, saml:namequalifier, saml:doc, mapped attributes or the session " +
+		"tags; STS evaluates them against the assertion, and one that fails denies: \"" + notAuthTrust + "\" [failure-modes O-05, TP-06; IAM-CK].",
+	Fix:        "Make the IdP send what the condition expects, or widen the condition.",
+	Bad:        Example{Note: "the policy wants persistent NameIDs; Okta sends e-mail", Trust: strings.Replace(sampleTrust, `"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml","SAML:sub_type":"persistent"`, 1)},
+	Good:       Example{Note: "only SAML:aud is tested", Trust: sampleTrust},
+	References: []string{refFM + "O-05", refSAMLKeys, refPolicyEv},
+	Check: func(p *Pass) {
+		if !p.needTrust() {
+			return
+		}
+		tc := p.ctx.trust(actionSAML)
+		ctx := p.ctx.requestContext()
+		if tc.decision == policy.ExplicitDeny {
+			for _, m := range tc.matches {
+				if m.Statement.Effect == "Deny" && m.Applies() {
+					p.Report(Finding{Message: fmt.Sprintf("%s explicitly denies this sign-in", m.Statement.Path), Path: trustWhere(p, m.Statement.Path),
+						Expected: "no Deny statement matching the request", Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
+						Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+" (an explicit Deny overrides every Allow).")})
+				}
+			}
+			return
+		}
+		if tc.decision == policy.Allow || len(tc.withAct) == 0 {
+			return
+		}
+		// The statement closest to allowing: fewest failed conditions, but
+		// leave those failing only on saml:aud to aws/trust-audience.
+		var best *policy.Match
+		for i := range tc.withAct {
+			m := &tc.withAct[i]
+			_, other := failedOn(*m, "saml:aud")
+			if len(other) == 0 {
+				return
+			}
+			if best == nil || len(m.Failed()) < len(best.Failed()) {
+				best = m
+			}
+		}
+		for _, cr := range best.Failed() {
+			if strings.EqualFold(cr.Key, "saml:aud") {
+				continue
+			}
+			got := ctx[strings.ToLower(cr.Key)]
+			actual := "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(got), ", ")
+			if len(got) == 0 {
+				actual = "the assertion gives no " + cr.Key
+			}
+			msg := fmt.Sprintf("the condition %s is not met", cr.Describe())
+			sev := Error
+			if cr.Unknown {
+				msg = fmt.Sprintf("samllint cannot evaluate the operator %s (misspelt? IAM knows StringEquals, StringLike, …)", cr.Operator)
+				sev = Warning
+			}
+			fix := "Make " + p.ctx.idp() + " send the value the condition expects, or change the condition"
+			if len(got) == 1 && !cr.Unknown {
+				fix += fmt.Sprintf(": this assertion would need \"%s\": {\"%s\": %s}", cr.Operator, cr.Key, compactJSON(appendValue(cr.Values, got[0])))
+			}
+			p.ReportAt(sev, Finding{Message: msg, Path: trustWhere(p, cr.Path), Expected: cr.Describe(), Actual: actual, Fix: trustFix(p, fix+".")})
+		}
+	},
+}
+
+func quoteAll(v []string) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+var trustTagSession = &Rule{
+	ID: "aws/trust-tag-session", Severity: Error, Scope: ScopeAWS,
+	Title: "session tags or SourceIdentity sent, but sts:TagSession / sts:SetSourceIdentity not allowed",
+	Why: "A role trusted by an IdP that passes PrincipalTag or TransitiveTagKeys attributes must also allow sts:TagSession, and one " +
+		"that receives SourceIdentity must allow sts:SetSourceIdentity; otherwise: \"" + notAuthTrust + "\" [failure-modes O-02, O-03, TP-04, TP-05; IAM-TAGS].",
+	Fix:        "Add sts:TagSession (and sts:SetSourceIdentity when SourceIdentity is sent) to the statement trusting the provider, or stop sending the attributes.",
+	Bad:        Example{Note: "the sample sends PrincipalTag:Department; the policy allows only sts:AssumeRoleWithSAML", Trust: strings.Replace(sampleTrust, `["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:AssumeRoleWithSAML"`, 1)},
+	Good:       Example{Note: "sts:TagSession allowed too", Trust: sampleTrust},
+	References: []string{refFM + "O-03", refTags},
+	Check: func(p *Pass) {
+		if !p.needTrust() {
+			return
+		}
+		c := p.ctx
+		if len(c.trust(actionSAML).withAct) == 0 {
+			return
+		}
+		// Only the Action is checked here: conditions that fail for the tag
+		// action fail for AssumeRoleWithSAML too, and other rules say so.
+		check := func(action, why string) {
+			for _, m := range c.trust(actionSAML).principal {
+				if policy.ActionMatches(m.Statement, action) {
+					return
+				}
+			}
+			p.Report(Finding{Message: why + " but the trust policy does not allow " + action, Path: trustWhere(p, c.trust(actionSAML).principal[0].Statement.Path+".Action"),
+				Expected: action + " allowed for " + c.providerARN, Actual: strings.Join(c.trust(actionSAML).principal[0].Statement.Action, ", "),
+				Fix: trustFix(p, "Add "+action+" to the Action of the statement trusting the provider: "+compactJSON(c.trustStatement())+".")})
+		}
+		if c.sendsTags() {
+			check("sts:TagSession", "the assertion sends session tags (PrincipalTag/TransitiveTagKeys)")
+		}
+		if c.assertion != nil && c.assertion.Attribute(AttrSourceIdentity) != nil {
+			check("sts:SetSourceIdentity", "the assertion sends SourceIdentity")
+		}
+	},
+}
+
+var connectARNPatternRe = regexp.MustCompile(`^arn:([^:]*):connect:([^:]*):([^:]*):instance/([^/]*)(/.*)?$`)
+
+var missingGetFederationToken = &Rule{
+	ID: "connect/missing-get-federation-token", Severity: Error, Scope: ScopeConnect,
+	Title: "the role may not call connect:GetFederationToken for this user",
+	Why: "After AWS federation the Connect console calls connect:GetFederationToken on " +
+		"arn:aws:connect:<region>:<account>:instance/<instance-id>/user/${aws:userid}. Without an Allow for that action and resource the " +
+		"console loads, then fails: \"Access denied, Please contact your AWS account administrator for assistance.\" " +
+		"[failure-modes P-01, P-02; CONNECT-TS]. sts:GetFederationToken is a different action.",
+	Fix:        "Allow connect:GetFederationToken on the instance's user/${aws:userid} resource in the role's permissions.",
+	Bad:        Example{Note: "${aws:username}, which assumed-role sessions do not have", RelayState: sampleRelay, Permissions: strings.Replace(samplePerms, "${aws:userid}", "${aws:username}", 1)},
+	Good:       Example{Note: "the Connect guide's statement", RelayState: sampleRelay, Permissions: samplePerms},
+	References: []string{refFM + "P-01", refFM + "P-02", refConnect, refConnectTS},
+	Check: func(p *Pass) {
+		c := p.ctx
+		if len(p.Options.Permissions) == 0 {
+			p.Skip("give --permissions-policy FILE (aws iam get-role-policy / get-policy-version output) to check connect:GetFederationToken")
+			return
+		}
+		if c.instance == "" || c.region == "" || c.account == "" {
+			p.Skip("the instance, region or account is unknown; give a Connect RelayState or --connect-instance, --region and --account")
+			return
+		}
+		userid := "AROAROLEID:" + sessionNameOf(c)
+		req := policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
+			Context: policy.NewContext(map[string][]string{"aws:userid": {userid}, "connect:InstanceId": {c.instance}})}
+		dec, matches := policy.Evaluate(p.Options.Permissions, req)
+		want := compactJSON(c.gftStatement())
+		fix := "Add to the role's permissions (aws iam put-role-policy --role-name " + or(roleName(c.roleARN), "<role>") + " --policy-name ConnectFederation --policy-document file://connect-federation.json; samllint fix prints it): " + want + "."
+		switch dec {
+		case policy.Allow:
+			return
+		case policy.ExplicitDeny:
+			for _, m := range matches {
+				if m.Statement.Effect == "Deny" && m.Applies() {
+					p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Path: m.Doc.Label() + ": " + m.Statement.Path,
+						Expected: "no Deny matching connect:GetFederationToken on " + req.Resource, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
+						Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow)."})
+					return
+				}
+			}
+		}
+		// Diagnose the statements that allow the action but miss the resource.
+		for _, m := range matches {
+			if m.Statement.Effect != "Allow" || !m.Action {
+				continue
+			}
+			where := m.Doc.Label() + ": " + m.Statement.Path
+			if !m.Resource {
+				why, path := resourceMistake(c, m)
+				p.Report(Finding{Message: "connect:GetFederationToken is allowed on the wrong resource: " + why, Path: where + path,
+					Expected: "arn:" + c.partition + ":connect:" + c.region + ":" + c.account + ":instance/" + c.instance + "/user/${aws:userid}",
+					Actual:   strings.Join(m.Statement.Resource, ", "), Fix: fix})
+				return
+			}
+			if failed := m.Failed(); len(failed) > 0 {
+				p.Report(Finding{Message: "connect:GetFederationToken is allowed only under a condition this session does not meet", Path: where + ".Condition",
+					Expected: "a condition this user's session meets (connect:InstanceId = " + c.instance + ")", Actual: failed[0].Describe(), Fix: fix})
+				return
+			}
+		}
+		actual := "no statement allows connect:GetFederationToken"
+		for _, d := range p.Options.Permissions {
+			for _, s := range d.Statements {
+				for _, a := range s.Action {
+					if strings.EqualFold(a, "sts:GetFederationToken") {
+						actual = "sts:GetFederationToken (an STS action, not Connect's) in " + d.Label() + ": " + s.Path
+					}
+				}
+			}
+		}
+		p.Report(Finding{Message: "the role's permissions do not allow connect:GetFederationToken", Path: p.Options.Permissions[0].Label(),
+			Expected: "connect:GetFederationToken on " + c.federationResource("${aws:userid}"), Actual: actual, Fix: fix})
+	},
+}
+
+func sessionNameOf(c *context) string {
+	if c.assertion != nil {
+		if at := c.assertion.Attribute(AttrRoleSessionName); at != nil && len(at.Values) > 0 {
+			return at.Values[0].Value
+		}
+	}
+	return "user"
+}
+
+// resourceMistake names why a Resource that should cover the federation
+// resource does not.
+func resourceMistake(c *context, m policy.Match) (string, string) {
+	s := m.Statement
+	for _, r := range s.Resource {
+		if strings.Contains(r, "${") && m.Doc.Version != "2012-10-17" {
+			return fmt.Sprintf("policy variables work only with \"Version\": \"2012-10-17\" (this document has %q), so ${aws:userid} is taken literally", m.Doc.Version), ".Resource"
+		}
+		p := connectARNPatternRe.FindStringSubmatch(r)
+		if p == nil {
+			continue
+		}
+		switch {
+		case p[2] != c.region && !policy.Glob(p[2], c.region):
+			return fmt.Sprintf("it names region %s, the instance is in %s", p[2], c.region), ".Resource"
+		case p[3] != c.account && !policy.Glob(p[3], c.account):
+			return fmt.Sprintf("it names account %s, the role is in %s", p[3], c.account), ".Resource"
+		case p[4] != c.instance && !policy.Glob(p[4], c.instance):
+			return fmt.Sprintf("it names instance %s, the RelayState names %s", p[4], c.instance), ".Resource"
+		case p[5] == "":
+			return "it is the instance ARN without /user/${aws:userid}", ".Resource"
+		case strings.Contains(p[5], "${aws:username}"):
+			return "${aws:username} does not exist for assumed-role (SAML) sessions; use ${aws:userid}", ".Resource"
+		}
+	}
+	return "it does not match " + c.federationResource("${aws:userid}"), ".Resource"
+}
+
+var connectUserUnknown = &Rule{
+	ID: "connect/user-unknown", Severity: Error, Scope: ScopeConnect,
+	Title: "no Connect user is named exactly the RoleSessionName",
+	Why: "Connect signs the session in as the user whose name equals the RoleSessionName, case-sensitively. With no such user: " +
+		"\"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" [failure-modes N-03; CONNECT-TS].",
+	Fix:        "Create the Connect user with exactly the RoleSessionName, or make the IdP send the existing user's name.",
+	Bad:        Example{Note: "the Connect user is Jane.Doe@example.com", RelayState: sampleRelay, Users: []string{"Jane.Doe@example.com", "ops@example.com"}},
+	Good:       Example{Note: "a user jane.doe@example.com exists", RelayState: sampleRelay, Users: []string{"jane.doe@example.com"}},
+	References: []string{refFM + "N-03", refConnectTS, "AWS CLI: connect list-users — https://docs.aws.amazon.com/cli/latest/reference/connect/list-users.html"},
+	Check: func(p *Pass) {
+		if p.Options.ConnectUsers == nil {
+			p.Skip("give --connect-users FILE (aws connect list-users --instance-id " + p.ctx.instanceOr() + " > users.json) to check the user exists")
+			return
+		}
+		a := p.Assertion()
+		if a == nil {
+			return
+		}
+		at := a.Attribute(AttrRoleSessionName)
+		if at == nil || len(at.Values) == 0 {
+			return
+		}
+		v := at.Values[0]
+		if contains(p.Options.ConnectUsers, v.Value) {
+			return
+		}
+		suggest := ""
+		for _, u := range p.Options.ConnectUsers {
+			if strings.EqualFold(u, v.Value) {
+				suggest = u
+			}
+		}
+		if suggest == "" && len(p.Options.ConnectUsers) > 0 {
+			if n, d := nearest(v.Value, p.Options.ConnectUsers); d <= len(v.Value)/3 {
+				suggest = n
+			}
+		}
+		msg := fmt.Sprintf("no Connect user is named %q", v.Value)
+		fix := fmt.Sprintf("Create a Connect user named %s in instance %s, or map RoleSessionName in %s to the existing user name.", v.Value, p.ctx.instanceOr(), p.ctx.idp())
+		if suggest != "" {
+			msg += fmt.Sprintf("; closest is %q (user names are case-sensitive)", suggest)
+			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.ctx.idp(), suggest, p.ctx.where("session-name"), v.Value)
+		}
+		p.Report(Finding{Message: msg, Path: v.Path, Expected: "one of the instance's user names", Actual: v.Value, Fix: fix})
+	},
+}
