@@ -2,7 +2,9 @@ package lint
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"unicode"
 )
 
 // DocURL is where a rule's documentation lives.
@@ -63,6 +65,14 @@ func Explain(r *Rule) string {
 	fmt.Fprintf(&b, "Applies to: %s\n\n", scopeName(r.Scope))
 	fmt.Fprintf(&b, "Why it breaks sign-in:\n%s\n\n", wrap(r.Why, 78, "  "))
 	fmt.Fprintf(&b, "Fix:\n%s\n\n", wrap(r.Fix, 78, "  "))
+	if len(r.Symptoms) > 0 {
+		b.WriteString("What users see:\n")
+		for _, s := range r.Symptoms {
+			fmt.Fprintf(&b, "  %q\n", s)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "To confirm: %s\n\n", confirm(r))
 	b.WriteString("Bad example (the sample response with these changes):\n")
 	for _, l := range describeExample(r.Bad) {
 		fmt.Fprintf(&b, "  %s\n", l)
@@ -115,6 +125,14 @@ func Markdown(rules []*Rule) string {
 		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
 		fmt.Fprintf(&b, "**%s.** Default severity: %s. Applies to %s.\n\n", r.Title, r.Severity, scopeName(r.Scope))
 		fmt.Fprintf(&b, "### Why\n\n%s\n\n### Fix\n\n%s\n\n", r.Why, r.Fix)
+		if len(r.Symptoms) > 0 {
+			b.WriteString("### What users see\n\n")
+			for _, s := range r.Symptoms {
+				fmt.Fprintf(&b, "- %q\n", s)
+			}
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "To confirm: %s.\n\n", confirm(r))
 		for _, ex := range []struct {
 			title string
 			ex    Example
@@ -131,5 +149,80 @@ func Markdown(rules []*Rule) string {
 			fmt.Fprintf(&b, "- %s\n", ref)
 		}
 	}
+	return b.String()
+}
+
+// Diagnose returns the rules whose documented symptoms match an error text
+// as a user copied it, most likely cause first.
+func Diagnose(text string) []*Rule {
+	norm := normText(text)
+	if norm == "" {
+		return nil
+	}
+	var out []*Rule
+	matched := map[*Rule]int{} // length of the longest symptom matched: the more specific, the likelier
+	for _, r := range registry {
+		for _, s := range r.Symptoms {
+			ns := normText(s)
+			if strings.Contains(norm, ns) || len(norm) >= 12 && strings.Contains(ns, norm) {
+				if matched[r] == 0 {
+					out = append(out, r)
+				}
+				matched[r] = max(matched[r], len(ns))
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if rank(out[i]) != rank(out[j]) {
+			return rank(out[i]) < rank(out[j])
+		}
+		return matched[out[i]] > matched[out[j]]
+	})
+	return out
+}
+
+func rank(r *Rule) int {
+	if r.Rank == 0 {
+		return 100
+	}
+	return r.Rank
+}
+
+// normText lower-cases and keeps letters, digits and single spaces, so a
+// pasted message matches whatever its punctuation and line breaks.
+func normText(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space = false
+		} else {
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// confirm says what to capture to confirm a rule.
+func confirm(r *Rule) string {
+	if r.Confirm != "" {
+		return r.Confirm
+	}
+	return "the SAMLResponse (a HAR export of the sign-in, or the form value)"
+}
+
+// ExplainSymptom renders Diagnose's answer for a terminal.
+func ExplainSymptom(text string, rules []*Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%q can come from %d %s, most likely first:\n", text, len(rules), map[bool]string{true: "rule", false: "rules"}[len(rules) == 1])
+	for i, r := range rules {
+		fmt.Fprintf(&b, "\n%d. %s (%s): %s\n", i+1, r.ID, r.Severity, r.Title)
+		fmt.Fprintf(&b, "   to confirm: %s\n", confirm(r))
+	}
+	b.WriteString("\nRun samllint on what you captured; samllint explain RULE tells more about one.\n")
 	return b.String()
 }

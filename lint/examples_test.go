@@ -100,8 +100,9 @@ func transform(t *testing.T, xml []byte, name string) []byte {
 	return out
 }
 
-// lintExample runs every rule on an example, as the CLI would.
-func lintExample(t *testing.T, ex Example) *Report {
+// exampleInputs builds the options and the parsed message of an example,
+// as the CLI would.
+func exampleInputs(t *testing.T, ex Example) (Options, *saml.Message) {
 	t.Helper()
 	after := time.Minute
 	if ex.After != "" {
@@ -143,7 +144,14 @@ func lintExample(t *testing.T, ex Example) *Report {
 	if msgs[0].Err != nil {
 		t.Fatal(msgs[0].Err)
 	}
-	rep, err := Run(msgs[0], opts)
+	return opts, msgs[0]
+}
+
+// lintExample runs every rule on an example.
+func lintExample(t *testing.T, ex Example) *Report {
+	t.Helper()
+	opts, m := exampleInputs(t, ex)
+	rep, err := Run(m, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,5 +218,47 @@ func TestSampleIsClean(t *testing.T) {
 	}
 	if rep.Verdict != "no problems found" {
 		t.Errorf("verdict %q", rep.Verdict)
+	}
+}
+
+// TestFixClearsPolicyFindings: for every policy rule's bad example, the
+// documents "samllint fix" proposes make the finding disappear when the
+// example is linted again with them.
+func TestFixClearsPolicyFindings(t *testing.T) {
+	for _, id := range []string{"aws/trust-principal", "aws/trust-action", "aws/trust-audience", "aws/trust-condition", "aws/trust-tag-session", "connect/missing-get-federation-token"} {
+		t.Run(id, func(t *testing.T) {
+			ex := Lookup(id).Bad
+			opts, msg := exampleInputs(t, ex)
+			plan, err := Fix(msg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(findingsOf(plan.Report, id)) == 0 {
+				t.Fatal("the bad example is not caught to begin with")
+			}
+			if plan.Trust != nil {
+				f, err := policy.Load([]byte(PrettyJSON(plan.Trust.Document)), "fixed-trust.json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.TrustPolicy = f.Trust
+			}
+			if plan.Permissions != nil {
+				f, err := policy.Load([]byte(PrettyJSON(plan.Permissions.Document)), "fixed-permissions.json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.Permissions = append(opts.Permissions, f.Permissions...)
+			}
+			rep, err := Run(msg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Findings {
+				if strings.HasPrefix(f.Rule, "aws/trust-") || f.Rule == "connect/missing-get-federation-token" {
+					t.Errorf("still reported after the fix: %s %s", f.Rule, f.Message)
+				}
+			}
+		})
 	}
 }

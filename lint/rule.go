@@ -81,7 +81,16 @@ type Rule struct {
 	Fix        string
 	Bad, Good  Example
 	References []string
-	Check      func(*Pass)
+	// Symptoms are the error texts users see when this rule's problem
+	// breaks the sign-in; "samllint explain <text>" searches them.
+	Symptoms []string
+	// Rank orders rules sharing a symptom, most common cause first (the
+	// ranking of failure-modes §21); zero sorts last.
+	Rank int
+	// Confirm says what to capture to confirm the rule; empty means the
+	// SAMLResponse itself.
+	Confirm string
+	Check   func(*Pass)
 }
 
 // Example is a rule's bad or good case: edits to the signed sample

@@ -28,6 +28,9 @@ var assertionTooOld = &Rule{
 	Bad:        Example{Note: "evaluated 6 minutes after issue", After: "6m"},
 	Good:       Example{Note: "evaluated 1 minute after issue"},
 	References: []string{refFM + "TM-01", refSTSAPI},
+	Symptoms:   []string{"Token must be redeemed within 5 minutes of issuance", "ExpiredTokenException"},
+	Rank:       9,
+	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
 	Check: func(p *Pass) {
 		issued := p.Response.IssueInstant
 		if a := p.Assertion(); a != nil && a.IssueInstant.OK && (!issued.OK || a.IssueInstant.Time.After(issued.Time)) {
@@ -59,6 +62,8 @@ var recipient = &Rule{
 	Bad:        Example{Note: "trailing slash", Edits: []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://signin.aws.amazon.com/saml/"`}}},
 	Good:       Example{Note: "https://signin.aws.amazon.com/saml"},
 	References: []string{refFM + "SB-04", refSignInEP, refIAMAssert},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Your request included an invalid SAML response"},
+	Rank:       4,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil || a.Subject == nil {
@@ -85,7 +90,7 @@ var recipient = &Rule{
 			p.Report(Finding{Message: msg, Path: path,
 				Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml (or another AWS sign-in endpoint)",
 				Actual:   sc.Recipient,
-				Fix:      "Set " + p.ctx.idp() + "'s ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml.",
+				Fix:      "Set the ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml: " + p.ctx.where("acs") + ".",
 			})
 		}
 	},
@@ -137,6 +142,8 @@ var audience = &Rule{
 	Bad:        Example{Note: "Entra's #1 suffix left in", Edits: []Edit{{`<saml2:Audience>urn:amazon:webservices</saml2:Audience>`, `<saml2:Audience>urn:amazon:webservices#1</saml2:Audience>`}}},
 	Good:       Example{Note: "urn:amazon:webservices"},
 	References: []string{refFM + "AU-01", refIAMTS},
+	Symptoms:   []string{"Response does not contain the required audience"},
+	Rank:       5,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -174,7 +181,7 @@ var audience = &Rule{
 			}
 		}
 		p.Report(Finding{Message: msg, Path: path, Expected: expected, Actual: or(strings.Join(got, ", "), "(no Audience)"),
-			Fix: "Set " + p.ctx.idp() + "'s audience (entity ID / relying-party identifier) to " + expected + "."})
+			Fix: "Set the audience to " + expected + ": " + p.ctx.where("audience") + "."})
 	},
 }
 
@@ -240,15 +247,17 @@ var roleAttributeMissing = &Rule{
 	Bad:        Example{Note: "the name's case is wrong", Edits: []Edit{{roleNameTag, `Name="https://aws.amazon.com/SAML/Attributes/role"`}}},
 	Good:       Example{Note: "the exact name"},
 	References: []string{refFM + "A-01", refIAMTS, refRoleKC},
+	Symptoms:   []string{"Your request included an invalid SAML response", "To use SAML, enable one or more IAM roles for this application"},
+	Rank:       1,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil || a.Attribute(AttrRole) != nil {
 			return
 		}
-		fix := fmt.Sprintf("In %s's AWS application, send an attribute named %s with the value %s,%s.", p.ctx.idp(), AttrRole, p.ctx.roleOr(), p.ctx.providerOr())
+		fix := fmt.Sprintf("Send an attribute named %s with the value %s,%s; in %s: %s.", AttrRole, p.ctx.roleOr(), p.ctx.providerOr(), p.ctx.idp(), p.ctx.where("role"))
 		if at, why := nearMiss(a, AttrRole); at != nil {
 			p.Report(Finding{Message: "the Role attribute is misnamed: " + why, Path: at.Path + "/@Name", Expected: AttrRole, Actual: at.Name,
-				Fix: "Rename the attribute to exactly " + AttrRole + "."})
+				Fix: "Rename the attribute to exactly " + AttrRole + " (" + p.ctx.where("role") + ")."})
 			return
 		}
 		p.Report(Finding{Message: "the assertion has no Role attribute", Path: a.Path + "/AttributeStatement", Expected: AttrRole, Actual: "(absent)", Fix: fix})
@@ -273,6 +282,8 @@ var roleMissingRoleARN = &Rule{
 	Bad:        Example{Note: "only the provider ARN", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:saml-provider/Okta<"}}},
 	Good:       Example{Note: "role ARN and provider ARN"},
 	References: []string{refFM + "A-02", refIAMAssert, refRoleKC},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       1,
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
 			if len(rp.Providers) == 0 || len(rp.Roles) > 0 || len(rp.Others) > 0 {
@@ -282,7 +293,7 @@ var roleMissingRoleARN = &Rule{
 			role := "arn:" + prov.Partition + ":iam::" + prov.Account + ":role/<role-name>"
 			p.Report(Finding{Message: "the Role value names the SAML provider but no role", Path: rp.Path,
 				Expected: role + "," + prov.Raw, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s (in Okta: fill in the role in the app's role mapping, not only the Identity Provider ARN).", role, prov.Raw, prov.Raw)})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s; %s.", role, prov.Raw, prov.Raw, p.ctx.where("role"))})
 		})
 	},
 }
@@ -296,6 +307,8 @@ var roleMissingProviderARN = &Rule{
 	Bad:        Example{Note: "only the role ARN", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:role/ConnectAgent<"}}},
 	Good:       Example{Note: "role ARN and provider ARN"},
 	References: []string{refFM + "A-02", refIAMAssert},
+	Symptoms:   []string{"Your request included an invalid SAML response", "AssumeRoleWithSAMLInput.PrincipalArn"},
+	Rank:       1,
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
 			if len(rp.Roles) == 0 || len(rp.Providers) > 0 || len(rp.Others) > 0 {
@@ -305,7 +318,7 @@ var roleMissingProviderARN = &Rule{
 			prov := or(p.ctx.providerARN, "arn:"+role.Partition+":iam::"+role.Account+":saml-provider/<provider-name>")
 			p.Report(Finding{Message: "the Role value names the role but no SAML provider", Path: rp.Path,
 				Expected: role.Raw + "," + prov, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them).", role.Raw, prov, p.ctx.idp())})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them); %s.", role.Raw, prov, p.ctx.idp(), p.ctx.where("role"))})
 		})
 	},
 }
@@ -321,6 +334,8 @@ var roleARNMalformed = &Rule{
 	Bad:        Example{Note: "an unresolved Okta template", Edits: []Edit{{sampleRole, ">appuser.idpRolePairs<"}}},
 	Good:       Example{Note: "role-ARN,provider-ARN"},
 	References: []string{refFM + "A-02", refFM + "A-04", refIAMAssert},
+	Symptoms:   []string{"Your request included an invalid SAML response", "Specified provider doesn't exist", "Request ARN is invalid"},
+	Rank:       1,
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
 			if len(rp.Others) == 0 && (len(rp.Roles) == 0) != (len(rp.Providers) == 0) {
@@ -347,7 +362,7 @@ var roleARNMalformed = &Rule{
 			}
 			p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: " + malformedWhy(rp), Path: rp.Path,
 				Expected: expected, Actual: rp.Value,
-				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one."})
+				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one (" + p.ctx.where("role") + ")."})
 		})
 		if a := p.Assertion(); a != nil {
 			n := 0
@@ -432,6 +447,8 @@ var roleAccountMismatch = &Rule{
 	Bad:        Example{Note: "provider in another account", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:role/ConnectAgent,arn:aws:iam::210987654321:saml-provider/Okta<"}}},
 	Good:       Example{Note: "both in 123456789012"},
 	References: []string{refFM + "A-07", refFM + "A-09", "AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       5,
 	Check: func(p *Pass) {
 		roleValues(p, func(rp *RolePair) {
 			role, prov, ok := rp.Pair()
@@ -462,6 +479,8 @@ var roleSessionNameMissing = &Rule{
 	Bad:        Example{Note: "Ping's typo", Edits: []Edit{{sessionTag, `Name="https://aws.amazon.com/SAML/Attributes/RoleSessioName"`}}},
 	Good:       Example{Note: "RoleSessionName present"},
 	References: []string{refFM + "N-01", refIAMTS},
+	Symptoms:   []string{"RoleSessionName is required in AuthnResponse"},
+	Rank:       2,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil || a.Attribute(AttrRoleSessionName) != nil {
@@ -491,6 +510,8 @@ var roleSessionNameInvalid = &Rule{
 	Bad:        Example{Note: "a display name with a space", Edits: []Edit{{sessionVal, `>Jane Doe</saml2:AttributeValue>`}}},
 	Good:       Example{Note: "jane.doe@example.com"},
 	References: []string{refFM + "N-02", refIAMTS, refSTSAPI},
+	Symptoms:   []string{"RoleSessionName in AuthnResponse must match"},
+	Rank:       2,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -511,7 +532,7 @@ var roleSessionNameInvalid = &Rule{
 		}
 		p.Report(Finding{Message: "RoleSessionName " + sessionNameWhy(v.Value), Path: v.Path,
 			Expected: "2–64 characters of [A-Za-z0-9_+=,.@-]", Actual: strconv.Quote(v.Value),
-			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's e-mail or user name; %s would pass.", p.ctx.idp(), strconv.Quote(sanitizeSession(v.Value)))})
+			Fix: fmt.Sprintf("Map RoleSessionName to the user's e-mail or user name (%s); %s would pass.", p.ctx.where("session-name"), strconv.Quote(sanitizeSession(v.Value)))})
 	},
 }
 
@@ -563,6 +584,8 @@ var sessionDurationInvalid = &Rule{
 	Bad:        Example{Note: "24 hours", Edits: []Edit{{`>43200<`, `>86400<`}}},
 	Good:       Example{Note: "43200 (12 hours)"},
 	References: []string{refFM + "D-01", refIAMAssert},
+	Symptoms:   []string{"The requested DurationSeconds exceeds the MaxSessionDuration set for this role"},
+	Rank:       6,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -602,6 +625,8 @@ var sessionTagsInvalid = &Rule{
 	Bad:        Example{Note: "a tag with two values", Edits: []Edit{{`>Support<`, `>Support</saml2:AttributeValue><saml2:AttributeValue>Sales<`}}},
 	Good:       Example{Note: "one value per tag"},
 	References: []string{refFM + "O-01", refFM + "O-04", refTags},
+	Symptoms:   []string{"Source Identity must match", "PackedPolicyTooLarge", "AWS STS does not support multi-valued session tags"},
+	Rank:       6,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {

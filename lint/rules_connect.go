@@ -23,18 +23,21 @@ var relayStateInvalid = &Rule{
 	Bad:        Example{Note: "the instance access URL instead of the federation URL", RelayState: "https://example-corp.my.connect.aws/ccp-v2"},
 	Good:       Example{Note: "the federation URL of the instance", RelayState: sampleRelay},
 	References: []string{refFM + "C-01", refFM + "C-02", refConnect},
+	Symptoms:   []string{"Session Expired", "lands in the AWS Management Console instead of Amazon Connect"},
+	Rank:       4,
+	Confirm:    "the RelayState (a HAR export of the sign-in keeps it beside the SAMLResponse)",
 	Check: func(p *Pass) {
 		c := p.ctx
 		want := federateURL(c.regionOr(), c.instanceOr())
+		fix := "Set the default RelayState to " + want + ": " + c.where("relay-state") + "."
 		if c.relay == nil {
 			p.Report(Finding{Message: "there is no RelayState: users land in the AWS console, not in Connect", Path: "RelayState",
-				Expected: want, Actual: "(none)",
-				Fix: "Set " + c.idp() + "'s default RelayState to " + want + "."})
+				Expected: want, Actual: "(none)", Fix: fix})
 			return
 		}
 		ri := c.relay
 		bad := func(msg string) {
-			p.Report(Finding{Message: msg, Path: "RelayState", Expected: want, Actual: ri.Raw, Fix: "Set " + c.idp() + "'s default RelayState to " + want + "."})
+			p.Report(Finding{Message: msg, Path: "RelayState", Expected: want, Actual: ri.Raw, Fix: fix})
 		}
 		if !ri.OK {
 			bad("the RelayState is not a Connect federation URL: " + relayMistake(ri.URL))
@@ -143,6 +146,8 @@ var connectUserName = &Rule{
 	Bad:        Example{Note: "a plus-addressed e-mail", RelayState: sampleRelay, Edits: []Edit{{sessionVal, `>jane.doe+connect@example.com</saml2:AttributeValue>`}}},
 	Good:       Example{Note: "jane.doe@example.com", RelayState: sampleRelay},
 	References: []string{refFM + "N-03", refConnectTS, refConnect},
+	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated"},
+	Rank:       2,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -187,6 +192,8 @@ var regionMismatch = &Rule{
 	Bad:        Example{Note: "signs in through eu-west-2 for a us-east-1 instance", RelayState: sampleRelay, Edits: []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://eu-west-2.signin.aws.amazon.com/saml"`}}},
 	Good:       Example{Note: "us-east-1 sign-in for a us-east-1 instance", RelayState: sampleRelay},
 	References: []string{refFM + "C-03", refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "RegionDisabledException"},
+	Rank:       8,
 	Check: func(p *Pass) {
 		ri := p.ctx.relay
 		a := p.Assertion()

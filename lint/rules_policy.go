@@ -55,6 +55,9 @@ var trustPrincipal = &Rule{
 	Bad:        Example{Note: "the policy trusts a provider named okta, the assertion names Okta", Trust: strings.Replace(sampleTrust, "saml-provider/Okta", "saml-provider/okta", 1)},
 	Good:       Example{Note: "the policy trusts arn:aws:iam::123456789012:saml-provider/Okta", Trust: sampleTrust},
 	References: []string{refFM + "TP-02", refTrust, refIAMTS},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Specified provider doesn't exist"},
+	Rank:       3,
+	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -114,6 +117,9 @@ var trustAction = &Rule{
 	Bad:        Example{Note: "sts:AssumeRole instead", Trust: strings.Replace(sampleTrust, `"sts:AssumeRoleWithSAML"`, `"sts:AssumeRole"`, 1)},
 	Good:       Example{Note: "sts:AssumeRoleWithSAML", Trust: sampleTrust},
 	References: []string{refFM + "TP-01", refTrust, refIAMTS},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       3,
+	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -137,7 +143,7 @@ var trustAction = &Rule{
 // failing conditions are on saml:aud, and those conditions.
 func failedOn(m policy.Match, key string) (onKey, other []policy.CondResult) {
 	for _, cr := range m.Failed() {
-		if strings.EqualFold(cr.Key, key) {
+		if strings.EqualFold(cr.Key, key) && !cr.Unknown {
 			onKey = append(onKey, cr)
 		} else {
 			other = append(other, cr)
@@ -156,6 +162,9 @@ var trustAudience = &Rule{
 	Bad:        Example{Note: "Okta posts to the eu-west-2 endpoint, the policy accepts only the global one", Trust: sampleTrust, Edits: recipientEdit("https://eu-west-2.signin.aws.amazon.com/saml")},
 	Good:       Example{Note: "SAML:aud is the Recipient", Trust: sampleTrust},
 	References: []string{refFM + "SB-05", refSAMLKeys, refConnect},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       3,
+	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -204,6 +213,9 @@ var trustCondition = &Rule{
 	Bad:        Example{Note: "the policy wants persistent NameIDs; Okta sends e-mail", Trust: strings.Replace(sampleTrust, `"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml","SAML:sub_type":"persistent"`, 1)},
 	Good:       Example{Note: "only SAML:aud is tested", Trust: sampleTrust},
 	References: []string{refFM + "O-05", refSAMLKeys, refPolicyEv},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       3,
+	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -237,8 +249,8 @@ var trustCondition = &Rule{
 			}
 		}
 		for _, cr := range best.Failed() {
-			if strings.EqualFold(cr.Key, "saml:aud") {
-				continue
+			if strings.EqualFold(cr.Key, "saml:aud") && !cr.Unknown {
+				continue // aws/trust-audience
 			}
 			got := ctx[strings.ToLower(cr.Key)]
 			actual := "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(got), ", ")
@@ -277,6 +289,9 @@ var trustTagSession = &Rule{
 	Bad:        Example{Note: "the sample sends PrincipalTag:Department; the policy allows only sts:AssumeRoleWithSAML", Trust: strings.Replace(sampleTrust, `["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:AssumeRoleWithSAML"`, 1)},
 	Good:       Example{Note: "sts:TagSession allowed too", Trust: sampleTrust},
 	References: []string{refFM + "O-03", refTags},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       3,
+	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -319,6 +334,9 @@ var missingGetFederationToken = &Rule{
 	Bad:        Example{Note: "${aws:username}, which assumed-role sessions do not have", RelayState: sampleRelay, Permissions: strings.Replace(samplePerms, "${aws:userid}", "${aws:username}", 1)},
 	Good:       Example{Note: "the Connect guide's statement", RelayState: sampleRelay, Permissions: samplePerms},
 	References: []string{refFM + "P-01", refFM + "P-02", refConnect, refConnectTS},
+	Symptoms:   []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},
+	Rank:       5,
+	Confirm:    "the role's permissions: --permissions-policy (aws iam get-role-policy / get-policy-version)",
 	Check: func(p *Pass) {
 		c := p.ctx
 		if len(p.Options.Permissions) == 0 {
@@ -428,6 +446,9 @@ var connectUserUnknown = &Rule{
 	Bad:        Example{Note: "the Connect user is Jane.Doe@example.com", RelayState: sampleRelay, Users: []string{"Jane.Doe@example.com", "ops@example.com"}},
 	Good:       Example{Note: "a user jane.doe@example.com exists", RelayState: sampleRelay, Users: []string{"jane.doe@example.com"}},
 	References: []string{refFM + "N-03", refConnectTS, "AWS CLI: connect list-users — https://docs.aws.amazon.com/cli/latest/reference/connect/list-users.html"},
+	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated", "UserNotFoundException"},
+	Rank:       2,
+	Confirm:    "the Connect users: --connect-users (aws connect list-users --instance-id ID > users.json)",
 	Check: func(p *Pass) {
 		if p.Options.ConnectUsers == nil {
 			p.Skip("give --connect-users FILE (aws connect list-users --instance-id " + p.ctx.instanceOr() + " > users.json) to check the user exists")

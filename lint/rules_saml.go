@@ -29,6 +29,8 @@ var statusNotSuccess = &Rule{
 	Bad:        Example{Note: "the IdP answered Responder / AuthnFailed", Edits: []Edit{{`<saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>`, `<saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"/></saml2p:StatusCode><saml2p:StatusMessage>User is not assigned to this application</saml2p:StatusMessage>`}}},
 	Good:       Example{Note: "Status Success, as issued"},
 	References: []string{refFM + "R-01", refSAMLCore + " §3.2.2.2", refSTSAPI},
+	Symptoms:   []string{"Your request included an invalid SAML response", "IDPRejectedClaim", "The identity provider (IdP) reported that authentication failed"},
+	Rank:       4,
 	Check: func(p *Pass) {
 		st := p.Response.Status
 		if st == nil || len(st.Codes) == 0 {
@@ -68,6 +70,8 @@ var noAssertion = &Rule{
 	Bad:        Example{Note: "the assertion was dropped", Transform: "remove-assertion"},
 	Good:       Example{Note: "one signed Assertion, as issued"},
 	References: []string{refFM + "R-03", refSAMLProf},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       6,
 	Check: func(p *Pass) {
 		r := p.Response
 		direct := 0
@@ -99,6 +103,8 @@ var unsigned = &Rule{
 	Bad:        Example{Note: "every ds:Signature removed", Transform: "strip-signatures"},
 	Good:       Example{Note: "Response and Assertion signed, as issued"},
 	References: []string{refFM + "S-02", refIAMTS},
+	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
+	Rank:       7,
 	Check: func(p *Pass) {
 		r := p.Response
 		a := p.Assertion()
@@ -128,6 +134,8 @@ var signatureInvalid = &Rule{
 	Bad:        Example{Note: "the assertion was edited after signing", Edits: []Edit{{`>jane.doe@example.com</saml2:NameID>`, `>admin@example.com</saml2:NameID>`}}},
 	Good:       Example{Note: "unmodified response, as issued"},
 	References: []string{refFM + "S-01", refIAMTS},
+	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
+	Rank:       7,
 	Check: func(p *Pass) {
 		for _, s := range p.Response.Signatures {
 			if s.Check == nil {
@@ -168,6 +176,9 @@ var signatureUntrusted = &Rule{
 	Bad:        Example{Note: "signed with a newer IdP key than the metadata holds", Transform: "rotated-key"},
 	Good:       Example{Note: "signed with the key in the metadata"},
 	References: []string{refFM + "S-01", refIAMTS, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
+	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
+	Rank:       7,
+	Confirm:    "the SAMLResponse and the IdP metadata uploaded to IAM (--metadata; aws iam get-saml-provider)",
 	Check: func(p *Pass) {
 		if p.Options.Anchors.Empty() {
 			p.Skip("give --metadata (the IdP metadata uploaded to IAM) or --cert to check who signed the response")
@@ -275,6 +286,9 @@ var issuerMismatch = &Rule{
 	Bad:        Example{Note: "the assertion's issuer lost its http://", Edits: []Edit{{`>http://www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`, `>www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`}, {`>http://www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`, `>www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`}}},
 	Good:       Example{Note: "issuer equals the metadata entityID"},
 	References: []string{refFM + "R-02", refIAMTS},
+	Symptoms:   []string{"Issuer not present in specified provider", "AuthSamlInvalidSamlResponseException"},
+	Rank:       5,
+	Confirm:    "the SAMLResponse and the IdP metadata uploaded to IAM (--metadata)",
 	Check: func(p *Pass) {
 		r, a := p.Response, p.Assertion()
 		var issuers []*saml.Value
@@ -401,6 +415,9 @@ var expired = &Rule{
 	Bad:        Example{Note: "evaluated 11 minutes after issue; the window closes at +5 min", After: "11m"},
 	Good:       Example{Note: "evaluated 1 minute after issue"},
 	References: []string{refFM + "TM-02", refIAMAssert, refSAMLCore + " §2.5.1.2"},
+	Symptoms:   []string{"Your request included an invalid SAML response", "ExpiredTokenException"},
+	Rank:       9,
+	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -430,6 +447,9 @@ var notYetValid = &Rule{
 	Bad:        Example{Note: "evaluated 11 minutes before issue (the IdP clock is ahead)", After: "-11m"},
 	Good:       Example{Note: "evaluated 1 minute after issue"},
 	References: []string{refFM + "TM-02", refSAMLCore + " §2.5.1.2"},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       9,
+	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -459,6 +479,8 @@ var subjectConfirmation = &Rule{
 	Bad:        Example{Note: "SubjectConfirmationData without Recipient", Edits: []Edit{{` Recipient="https://signin.aws.amazon.com/saml"/>`, `/>`}}},
 	Good:       Example{Note: "bearer, with Recipient and NotOnOrAfter"},
 	References: []string{refFM + "SB-03", refIAMAssert, refSAMLProf},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       6,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
@@ -525,6 +547,8 @@ var nameIDMissing = &Rule{
 	Bad:        Example{Note: "empty NameID", Edits: []Edit{{`>jane.doe@example.com</saml2:NameID>`, `></saml2:NameID>`}}},
 	Good:       Example{Note: "NameID jane.doe@example.com"},
 	References: []string{refFM + "SB-01", refIAMTS},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       6,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil || a.Subject == nil {
@@ -596,6 +620,9 @@ var certificateExpired = &Rule{
 	Bad:        Example{Note: "evaluated in 2050, after the test certificate expired", After: "210000h"},
 	Good:       Example{Note: "evaluated while the certificate is valid"},
 	References: []string{refFM + "S-05", refIAMTS},
+	Symptoms:   []string{"Response signature invalid"},
+	Rank:       8,
+	Confirm:    "the SAMLResponse and the IdP metadata (--metadata)",
 	Check: func(p *Pass) {
 		now := p.Now()
 		seen := map[string]bool{}
@@ -648,6 +675,9 @@ var assertionEncrypted = &Rule{
 	Bad:        Example{Note: "an EncryptedAssertion and no --key", Transform: "encrypt"},
 	Good:       Example{Note: "a plain assertion"},
 	References: []string{refFM + "E-02", refFM + "E-04", "AWS IAM: SAML relying party (encrypted assertions) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html"},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       9,
+	Confirm:    "the SAMLResponse and the decryption key (--key)",
 	Check: func(p *Pass) {
 		r := p.Response
 		for _, ea := range r.EncryptedAssertions {

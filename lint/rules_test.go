@@ -305,3 +305,132 @@ func TestScopes(t *testing.T) {
 		t.Errorf("signature-untrusted skipped for %q", why)
 	}
 }
+
+func TestTrustPolicyRules(t *testing.T) {
+	tr := func(s string) Example { return Example{Trust: s} }
+	repl := func(old, new string) Example { return tr(strings.Replace(sampleTrust, old, new, 1)) }
+	prov := `"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"`
+	catches(t, "aws/trust-principal", []row{
+		{"case differs", repl("saml-provider/Okta", "saml-provider/okta"), 0},
+		{"other account", repl("123456789012", "210987654321"), 0},
+		{"AWS principal", repl(prov, `"AWS":"arn:aws:iam::123456789012:root"`), 0},
+		{"Deny only", repl(`"Effect":"Allow"`, `"Effect":"Deny"`), 0},
+		{"OIDC provider", repl(prov, `"Federated":"arn:aws:iam::123456789012:oidc-provider/okta.example.com"`), 0},
+	})
+	catchesNot(t, "aws/trust-principal", []row{
+		{"as needed", tr(sampleTrust), 0},
+		{"in a list", repl(prov, `"Federated":["arn:aws:iam::123456789012:saml-provider/Other","arn:aws:iam::123456789012:saml-provider/Okta"]`), 0},
+		{"principal *", repl(`"Principal":{`+prov+`}`, `"Principal":"*"`), 0},
+		{"statement as object", tr(strings.NewReplacer(`"Statement":[`, `"Statement":`, `}]}`, `}}`).Replace(sampleTrust)), 0},
+	})
+	catches(t, "aws/trust-action", []row{
+		{"sts:AssumeRole", repl(`"sts:AssumeRoleWithSAML"`, `"sts:AssumeRole"`), 0},
+		{"web identity", repl(`"sts:AssumeRoleWithSAML"`, `"sts:AssumeRoleWithWebIdentity"`), 0},
+		{"NotAction excludes it", repl(`"Action":["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"NotAction":"sts:AssumeRoleWithSAML"`), 0},
+	})
+	catchesNot(t, "aws/trust-action", []row{
+		{"sts:*", repl(`["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:*"`), 0},
+		{"sts:AssumeRole*", repl(`["sts:AssumeRoleWithSAML","sts:TagSession"]`, `["sts:AssumeRole*","sts:TagSession"]`), 0},
+		{"lower case", repl(`"sts:AssumeRoleWithSAML"`, `"sts:assumerolewithsaml"`), 0},
+		{"*", repl(`["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"*"`), 0},
+	})
+	regional := recipientEdit("https://eu-west-2.signin.aws.amazon.com/saml")
+	acs := recipientEdit("https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K")
+	catches(t, "aws/trust-audience", []row{
+		{"regional recipient, global aud", Example{Trust: sampleTrust, Edits: regional}, 0},
+		{"provider-specific recipient, global aud", Example{Trust: sampleTrust, Edits: acs}, 0},
+		{"global recipient, regional aud", repl(`"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://eu-west-2.signin.aws.amazon.com/saml"`), 0},
+		{"trailing slash in aud", repl(`"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml/"`), 0},
+		{"markdown link pasted", repl(`"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"[https://signin.aws.amazon.com/saml](https://signin.aws.amazon.com/saml)"`), 0},
+	})
+	catchesNot(t, "aws/trust-audience", []row{
+		{"both in a list", Example{Edits: regional, Trust: strings.Replace(sampleTrust, `"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":["https://signin.aws.amazon.com/saml","https://eu-west-2.signin.aws.amazon.com/saml"]`, 1)}, 0},
+		{"StringLike prefix", Example{Edits: acs, Trust: strings.Replace(sampleTrust, `"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}`, `"StringLike":{"saml:aud":"https://signin.aws.amazon.com/saml*"}`, 1)}, 0},
+		{"no condition", tr(strings.Replace(sampleTrust, `,"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}`, ``, 1)), 0},
+	})
+	cond := func(extra string) Example {
+		return repl(`"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml",`+extra)
+	}
+	catches(t, "aws/trust-condition", []row{
+		{"sub_type persistent", cond(`"SAML:sub_type":"persistent"`), 0},
+		{"iss of another IdP", cond(`"SAML:iss":"https://sts.windows.net/tenant/"`), 0},
+		{"sub of another user", cond(`"SAML:sub":"admin@example.com"`), 0},
+		{"doc of another provider", cond(`"SAML:doc":"123456789012/Entra"`), 0},
+		{"request tag", cond(`"aws:RequestTag/Department":"Sales"`), 0},
+		{"misspelt operator", repl(`"StringEquals"`, `"StringEqual"`), Warning},
+		{"explicit deny", tr(strings.Replace(sampleTrust, `}]}`, `},{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRoleWithSAML","Condition":{"StringLike":{"SAML:sub":"*@example.com"}}}]}`, 1)), 0},
+	})
+	catchesNot(t, "aws/trust-condition", []row{
+		{"iss of this IdP", cond(`"SAML:iss":"http://www.okta.com/exk1fxph8bAbCdEf0h7"`), 0},
+		{"doc of this provider", cond(`"SAML:doc":"123456789012/Okta"`), 0},
+		{"sub like", repl(`"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}`, `"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"},"StringLike":{"SAML:sub":"*@example.com"}`), 0},
+		{"request tag", cond(`"aws:RequestTag/Department":"Support"`), 0},
+		{"IfExists on absent key", repl(`"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}`, `"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"},"StringEqualsIfExists":{"SAML:edupersonaffiliation":"staff"}`), 0},
+	})
+	noTag := strings.Replace(sampleTrust, `["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:AssumeRoleWithSAML"`, 1)
+	catches(t, "aws/trust-tag-session", []row{
+		{"tags without TagSession", tr(noTag), 0},
+		{"SourceIdentity without SetSourceIdentity", Example{Trust: sampleTrust, Edits: edit(`</saml2:AttributeStatement>`, `<saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/SourceIdentity"><saml2:AttributeValue>jane</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>`)}, 0},
+	})
+	catchesNot(t, "aws/trust-tag-session", []row{
+		{"TagSession allowed", tr(sampleTrust), 0},
+		{"no tags sent", Example{Trust: noTag, Edits: edit(`Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department"`, `Name="department"`)}, 0},
+	})
+}
+
+func TestGetFederationTokenRule(t *testing.T) {
+	rule := "connect/missing-get-federation-token"
+	pe := func(s string) Example { return Example{RelayState: sampleRelay, Permissions: s} }
+	repl := func(old, new string) Example { return pe(strings.Replace(samplePerms, old, new, 1)) }
+	const id = "4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	catches(t, rule, []row{
+		{"action missing", repl("connect:GetFederationToken", "connect:DescribeUser"), 0},
+		{"sts confusion", repl("connect:GetFederationToken", "sts:GetFederationToken"), 0},
+		{"other instance", repl(id, "0b9d2c1e-7a3f-4e8d-9c6b-5a4f3e2d1c0b"), 0},
+		{"other region", repl("us-east-1", "eu-west-2"), 0},
+		{"other account", repl("123456789012", "210987654321"), 0},
+		{"instance ARN only", repl("/user/${aws:userid}", ""), 0},
+		{"aws:username", repl("${aws:userid}", "${aws:username}"), 0},
+		{"no Version: variables literal", pe(strings.Replace(samplePerms, `"Version":"2012-10-17",`, ``, 1)), 0},
+		{"explicit deny", pe(strings.Replace(samplePerms, `}]}`, `},{"Effect":"Deny","Action":"connect:*","Resource":"*"}]}`, 1)), 0},
+		{"instance condition mismatch", pe(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"*","Condition":{"StringEquals":{"connect:InstanceId":"0b9d2c1e-7a3f-4e8d-9c6b-5a4f3e2d1c0b"}}}]}`), 0},
+	})
+	catchesNot(t, rule, []row{
+		{"the guide's statement", pe(samplePerms), 0},
+		{"connect:* on *", pe(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:*","Resource":"*"}]}`), 0},
+		{"user/*", repl("${aws:userid}", "*"), 0},
+		{"instance condition", pe(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"*","Condition":{"StringEquals":{"connect:InstanceId":"` + id + `"}}}]}`), 0},
+		{"case-insensitive action", repl("connect:GetFederationToken", "Connect:getfederationtoken"), 0},
+	})
+	catches(t, "connect/user-unknown", []row{
+		{"case differs", Example{RelayState: sampleRelay, Users: []string{"Jane.Doe@example.com"}}, 0},
+		{"no such user", Example{RelayState: sampleRelay, Users: []string{"ops@example.com"}}, 0},
+		{"empty instance", Example{RelayState: sampleRelay, Users: []string{}}, 0},
+	})
+	catchesNot(t, "connect/user-unknown", []row{{"exact", Example{RelayState: sampleRelay, Users: []string{"x", "jane.doe@example.com"}}, 0}})
+}
+
+func TestDiagnose(t *testing.T) {
+	cases := []struct{ text, first string }{
+		{"Your request included an invalid SAML response. To logout, click here.", "aws/role-attribute-missing"},
+		{"Not authorized to perform sts:AssumeRoleWithSAML (Service: AWSSecurityTokenService; Status Code: 403; Error Code: AccessDenied; Request ID: x)", "aws/trust-principal"},
+		{"RoleSessionName is required in AuthnResponse (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)", "aws/role-session-name-missing"},
+		{"Access Denied. Your account has been authenticated, but has not been onboarded to this application.", "connect/user-name"},
+		{"Session expired", "connect/relay-state-invalid"},
+		{"An error occurred (ExpiredTokenException) when calling the AssumeRoleWithSAML operation: Token must be redeemed within 5 minutes of issuance", "aws/assertion-too-old"},
+		{"access denied, please contact your AWS account administrator for assistance.", "connect/missing-get-federation-token"},
+	}
+	for _, c := range cases {
+		got := Diagnose(c.text)
+		if len(got) == 0 || got[0].ID != c.first {
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.ID)
+			}
+			t.Errorf("%q → %v, want %s first", c.text, ids, c.first)
+		}
+	}
+	if len(Diagnose("the weather is nice")) != 0 {
+		t.Error("an unrelated text matched rules")
+	}
+}

@@ -24,6 +24,7 @@ type lintFlags struct {
 	trust                      trustFlags
 	trustPolicy, connectUsers  string
 	permissions                multiFlag
+	relaySet                   bool
 }
 
 func (lf *lintFlags) register(fs *flag.FlagSet) {
@@ -125,31 +126,10 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	if lf.now != "" && lf.atIssue {
-		return usageErr("--now and --at-issue exclude each other")
-	}
-	var now time.Time
-	if lf.now != "" {
-		if now, err = time.Parse(time.RFC3339, lf.now); err != nil {
-			return usageErr("--now %q: expected an RFC 3339 time such as 2026-11-20T10:01:00Z", lf.now)
-		}
-	} else if !lf.atIssue {
-		now = time.Now() // the CLI's one clock read; rules only ever see Options.Now
-	}
-	anchors, keys, err := lf.trust.load()
+	lf.relaySet = isSet(fs, "relay-state")
+	opts, keys, err := lf.options()
 	if err != nil {
 		return err
-	}
-	opts := lint.Options{Now: now, Skew: lf.skew, Anchors: anchors, Expect: lf.expect, AWS: lf.aws}
-	if anchors.Empty() {
-		opts.Anchors = nil
-	}
-	if err := lf.loadIAM(&opts); err != nil {
-		return err
-	}
-	if isSet(fs, "relay-state") {
-		rs := lf.relay
-		opts.RelayState = &rs
 	}
 	inputs := fs.Args()
 	if len(inputs) == 0 {
@@ -405,8 +385,17 @@ func rulesCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func explainCmd(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usageErr("usage: samllint explain RULE (samllint rules lists them)")
+	if len(args) == 0 {
+		return usageErr("usage: samllint explain RULE, or samllint explain \"<error text you saw>\"")
+	}
+	if len(args) > 1 || strings.Contains(args[0], " ") {
+		text := strings.Join(args, " ")
+		rules := lint.Diagnose(text)
+		if len(rules) == 0 {
+			return usageErr("no rule is known to produce %q; samllint rules lists them all", text)
+		}
+		fmt.Fprint(stdout, lint.ExplainSymptom(text, rules))
+		return nil
 	}
 	r := lint.Lookup(args[0])
 	if r == nil {

@@ -19,6 +19,8 @@ Commands:
   decode    decode a captured SAMLResponse (base64, form body, URL, log line,
             raw XML, HTML form, HAR or SAML-tracer export) and show what it
             says, what is signed and what the signatures cover
+  fix       print the corrected trust and permissions policies and the IdP
+            settings to change, with your own values
   rules     list the rules
   explain   explain one rule: samllint explain aws/role-missing-role-arn
 
@@ -60,7 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "lint"
 	if len(args) > 0 {
 		switch args[0] {
-		case "lint", "decode", "rules", "explain":
+		case "lint", "decode", "rules", "explain", "fix":
 			cmd, args = args[0], args[1:]
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
@@ -77,6 +79,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = rulesCmd(args, stdout, stderr)
 	case "explain":
 		err = explainCmd(args, stdout)
+	case "fix":
+		err = fixCmd(args, stdin, stdout, stderr)
 	}
 	if err == nil {
 		return 0
