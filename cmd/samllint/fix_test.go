@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFixRelint: the documents "samllint fix" writes, given back to lint,
+// clear every trust-policy and GetFederationToken finding of the golden
+// IAM cases.
+func TestFixRelint(t *testing.T) {
+	dir, _ := filepath.Abs(repo("testdata", "assertions", "golden"))
+	t.Chdir(dir)
+	cases := []struct{ input, trust, perms string }{
+		{"iam-trust-wrong-provider.form", "iam/role-lowercase-provider.json", ""},
+		{"iam-trust-assume-role.b64", "iam/role-assume-role.cfn.json", ""},
+		{"iam-trust-regional.form", "iam/role-global-aud.tf.json", ""},
+		{"iam-trust-sub-type.b64", "iam/trust-sub-type.json", ""},
+		{"iam-trust-no-tag-session.b64", "iam/role-no-tagsession.json", ""},
+		{"iam-gft-username.form", "iam/role-good.json", "iam/connect-username.json"},
+		{"iam-gft-sts.form", "iam/role-good.json", "iam/connect-sts-action.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.input, func(t *testing.T) {
+			out := t.TempDir()
+			args := []string{"fix", "--at-issue", "--metadata", "../../metadata/okta-idp-metadata.xml", "--trust-policy", c.trust, "--write", out}
+			if c.perms != "" {
+				args = append(args, "--permissions-policy", c.perms)
+			}
+			code, text, errs := runCLI(t, "", append(args, c.input)...)
+			if code != 0 {
+				t.Fatalf("fix: exit %d: %s", code, errs)
+			}
+			if !strings.Contains(text, "# apply: aws iam") {
+				t.Errorf("no apply command in:\n%s", text)
+			}
+			relint := []string{"lint", "--format", "json", "--at-issue", "--metadata", "../../metadata/okta-idp-metadata.xml", "--trust-policy", c.trust}
+			if _, err := os.Stat(filepath.Join(out, "trust-policy.json")); err == nil {
+				relint[len(relint)-1] = filepath.Join(out, "trust-policy.json")
+			}
+			if c.perms != "" {
+				relint = append(relint, "--permissions-policy", c.perms)
+			}
+			if _, err := os.Stat(filepath.Join(out, "connect-federation.json")); err == nil {
+				relint = append(relint, "--permissions-policy", filepath.Join(out, "connect-federation.json"))
+			}
+			_, js, errs := runCLI(t, "", append(relint, c.input)...)
+			var doc struct {
+				Findings []struct{ Rule, Message string } `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(js), &doc); err != nil {
+				t.Fatalf("%v: %s", err, errs)
+			}
+			for _, f := range doc.Findings {
+				if strings.HasPrefix(f.Rule, "aws/trust-") || f.Rule == "connect/missing-get-federation-token" {
+					t.Errorf("after the fix: %s %s", f.Rule, f.Message)
+				}
+			}
+		})
+	}
+}
+
+func TestExplainErrorText(t *testing.T) {
+	code, out, _ := runCLI(t, "", "explain", "Not authorized to perform sts:AssumeRoleWithSAML")
+	if code != 0 || !strings.Contains(out, "1. aws/trust-principal") || !strings.Contains(out, "--trust-policy") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, _, errs := runCLI(t, "", "explain", "something else entirely")
+	if code != 2 || !strings.Contains(errs, "no rule is known") {
+		t.Errorf("exit %d %q", code, errs)
+	}
+}
+
+func TestPolicyInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "trust.json")
+	os.WriteFile(bad, []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}\n"), 0o644)
+	perms := filepath.Join(dir, "perms.json")
+	os.WriteFile(perms, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:*","Resource":"*"}]}`), 0o644)
+	users := filepath.Join(dir, "users.json")
+	os.WriteFile(users, []byte(`{"Users":[]}`), 0o644)
+	sample := repo("testdata", "assertions", "okta-connect.b64")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trust-policy", bad}, "trust.json:4:"},
+		{[]string{"--trust-policy", perms}, "holds a permissions policy"},
+		{[]string{"--permissions-policy", repo("testdata", "assertions", "golden", "iam", "trust-sub-type.json")}, "holds a trust policy"},
+		{[]string{"--connect-users", users}, "no UserSummaryList or User"},
+		{[]string{"--trust-policy", filepath.Join(dir, "missing.json")}, "no such file"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, "", append(append([]string{"lint", "--at-issue"}, c.args...), sample)...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q (want %q)", c.args, code, errs, c.want)
+		}
+	}
+}
