@@ -122,32 +122,40 @@ func Markdown(rules []*Rule) string {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, anchor(r.ID), r.Severity, scopeName(r.Scope), r.Title)
 	}
 	for _, r := range rules {
-		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
-		fmt.Fprintf(&b, "**%s.** Default severity: %s. Applies to %s.\n\n", r.Title, r.Severity, scopeName(r.Scope))
-		fmt.Fprintf(&b, "### Why\n\n%s\n\n### Fix\n\n%s\n\n", r.Why, r.Fix)
-		if len(r.Symptoms) > 0 {
-			b.WriteString("### What users see\n\n")
-			for _, s := range r.Symptoms {
-				fmt.Fprintf(&b, "- %q\n", s)
-			}
-			b.WriteString("\n")
+		b.WriteString("\n## " + r.ID + "\n\n")
+		b.WriteString(RuleMarkdown(r))
+	}
+	return b.String()
+}
+
+// RuleMarkdown renders one rule's documentation (without its heading):
+// the docs/rules.md section, and the SARIF help text.
+func RuleMarkdown(r *Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s.** Default severity: %s. Applies to %s.\n\n", r.Title, r.Severity, scopeName(r.Scope))
+	fmt.Fprintf(&b, "### Why\n\n%s\n\n### Fix\n\n%s\n\n", r.Why, r.Fix)
+	if len(r.Symptoms) > 0 {
+		b.WriteString("### What users see\n\n")
+		for _, s := range r.Symptoms {
+			fmt.Fprintf(&b, "- %q\n", s)
 		}
-		fmt.Fprintf(&b, "To confirm: %s.\n\n", confirm(r))
-		for _, ex := range []struct {
-			title string
-			ex    Example
-		}{{"Problematic", r.Bad}, {"Correct", r.Good}} {
-			fmt.Fprintf(&b, "### %s\n\n%s\n", ex.title, ex.ex.Note)
-			lines := describeExample(ex.ex)[1:]
-			if len(lines) > 0 {
-				b.WriteString("\n```\n" + strings.Join(lines, "\n") + "\n```\n")
-			}
-			b.WriteString("\n")
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "To confirm: %s.\n\n", confirm(r))
+	for _, ex := range []struct {
+		title string
+		ex    Example
+	}{{"Problematic", r.Bad}, {"Correct", r.Good}} {
+		fmt.Fprintf(&b, "### %s\n\n%s\n", ex.title, ex.ex.Note)
+		lines := describeExample(ex.ex)[1:]
+		if len(lines) > 0 {
+			b.WriteString("\n```\n" + strings.Join(lines, "\n") + "\n```\n")
 		}
-		b.WriteString("### References\n\n")
-		for _, ref := range r.References {
-			fmt.Fprintf(&b, "- %s\n", ref)
-		}
+		b.WriteString("\n")
+	}
+	b.WriteString("### References\n\n")
+	for _, ref := range r.References {
+		fmt.Fprintf(&b, "- %s\n", ref)
 	}
 	return b.String()
 }

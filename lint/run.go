@@ -62,6 +62,8 @@ type Finding struct {
 	Expected string   `json:"expected"`
 	Actual   string   `json:"actual"`
 	Fix      string   `json:"fix"`
+	// Suppressed is set on findings a config suppression silenced.
+	Suppressed *Suppressed `json:"suppressed,omitempty"`
 
 	order int // registry index, for stable ordering
 	seq   int
@@ -80,14 +82,17 @@ type Report struct {
 	Findings    []Finding `json:"findings"`
 	Skipped     []Skipped `json:"skipped"`
 	Summary     Summary   `json:"summary"`
+	// Suppressed holds the findings a config suppressed (Config.Suppress).
+	Suppressed []Finding `json:"-"`
 }
 
 // Summary counts findings by severity.
 type Summary struct {
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
-	Infos    int `json:"infos"`
-	RulesRun int `json:"rules_run"`
+	Errors     int `json:"errors"`
+	Warnings   int `json:"warnings"`
+	Infos      int `json:"infos"`
+	Suppressed int `json:"suppressed"`
+	RulesRun   int `json:"rules_run"`
 }
 
 // Max returns the highest severity found, and false when there is none.
@@ -156,6 +161,13 @@ func RunRules(rules []*Rule, m *saml.Message, opts Options) (*Report, error) {
 		}
 		return a.seq < b.seq
 	})
+	rep.recount()
+	return rep, nil
+}
+
+// recount derives the summary counts and verdict from the findings.
+func (rep *Report) recount() {
+	rep.Summary.Errors, rep.Summary.Warnings, rep.Summary.Infos = 0, 0, 0
 	for _, f := range rep.Findings {
 		switch f.Severity {
 		case Error:
@@ -166,8 +178,8 @@ func RunRules(rules []*Rule, m *saml.Message, opts Options) (*Report, error) {
 			rep.Summary.Infos++
 		}
 	}
+	rep.Summary.Suppressed = len(rep.Suppressed)
 	rep.Verdict = verdict(rep.Summary)
-	return rep, nil
 }
 
 func messageErr(m *saml.Message) error {

@@ -15,6 +15,7 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	noXML := fs.Bool("no-xml", false, "text format: leave out the indented XML")
+	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures")
 	var trust trustFlags
 	trust.register(fs)
 	fs.Usage = func() {
@@ -45,19 +46,29 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
+	var buf strings.Builder
 	if *format == "json" {
-		err = writeDecodeJSON(stdout, msgs, anchors)
+		err = writeDecodeJSON(&buf, msgs, anchors)
 	} else {
 		for i, m := range msgs {
 			if i > 0 {
-				fmt.Fprintln(stdout)
+				fmt.Fprintln(&buf)
 			}
-			writeDecodeText(stdout, m, len(msgs), !*noXML)
+			writeDecodeText(&buf, m, len(msgs), !*noXML)
 		}
 	}
 	if err != nil {
 		return err
 	}
+	text := buf.String()
+	if *redact {
+		r := saml.NewRedactor()
+		for _, m := range msgs {
+			r.Learn(m.Response, m.Capture)
+		}
+		text = r.String(text)
+	}
+	io.WriteString(stdout, text)
 	// One undecodable message among several still prints the rest, but the
 	// run could not do all it was asked.
 	for _, m := range msgs {

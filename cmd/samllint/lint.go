@@ -25,10 +25,13 @@ type lintFlags struct {
 	trustPolicy, connectUsers  string
 	permissions                multiFlag
 	relaySet                   bool
+	config                     string
+	showSuppressed, redact     bool
+	jobs                       int
 }
 
 func (lf *lintFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&lf.format, "format", "text", "output format: text or json")
+	fs.StringVar(&lf.format, "format", "text", "output format: text, json, sarif or github (workflow annotations)")
 	fs.StringVar(&lf.now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fs.BoolVar(&lf.atIssue, "at-issue", false, "evaluate each response at its own IssueInstant (for captures made earlier)")
 	fs.StringVar(&lf.relay, "relay-state", "", "the RelayState sent with the response (overrides one found in the input)")
@@ -44,6 +47,10 @@ func (lf *lintFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&lf.trustPolicy, "trust-policy", "", "the role's trust policy: policy JSON, aws iam get-role output, CloudFormation or Terraform JSON")
 	fs.Var(&lf.permissions, "permissions-policy", "a permissions policy of the role: policy JSON, aws iam get-role-policy or get-policy-version output (repeatable)")
 	fs.StringVar(&lf.connectUsers, "connect-users", "", "aws connect list-users (or describe-user) output, to check the Connect user exists")
+	fs.StringVar(&lf.config, "config", "", "config file (default: .samllint.yaml, .yml or .json in the working directory or a parent)")
+	fs.BoolVar(&lf.showSuppressed, "show-suppressed", false, "also show findings the config suppresses")
+	fs.BoolVar(&lf.redact, "redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures in the output")
+	fs.IntVar(&lf.jobs, "jobs", 0, "inputs linted at once (default: the number of CPUs)")
 	lf.trust.register(fs)
 }
 
@@ -119,8 +126,10 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return &exitError{code: 2, err: err}
 	}
-	if lf.format != "text" && lf.format != "json" {
-		return usageErr("--format %q: expected text or json", lf.format)
+	switch lf.format {
+	case "text", "json", "sarif", "github":
+	default:
+		return usageErr("--format %q: expected text, json, sarif or github", lf.format)
 	}
 	failOn, err := lint.ParseSeverity(lf.failOn)
 	if err != nil {
@@ -131,29 +140,33 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	inputs := fs.Args()
-	if len(inputs) == 0 {
-		inputs = []string{"-"}
+	cfg, err := lf.loadConfig(&opts)
+	if err != nil {
+		return err
 	}
-	var results []result
-	for _, in := range inputs {
-		name, data, err := readInput(in, stdin, stderr)
-		if err != nil {
-			return err
-		}
-		msgs, err := saml.Read(data, saml.Options{Anchors: opts.Anchors, DecryptionKeys: keys})
-		if err != nil {
-			results = append(results, result{Input: name, Err: err})
-			continue
-		}
-		for _, m := range msgs {
-			results = append(results, lintOne(name, m, opts, lf.atIssue))
-		}
+	inputs, err := expandInputs(fs.Args())
+	if err != nil {
+		return err
 	}
-	if lf.format == "json" {
-		err = writeLintJSON(stdout, results)
-	} else {
-		writeLintText(stdout, results, colorOK(stdout))
+	b := &batch{opts: opts, keys: keys, atIssue: lf.atIssue, cfg: cfg, stdin: stdin, stderr: stderr, jobs: lf.jobs}
+	results, err := b.run(inputs)
+	if err != nil {
+		return err
+	}
+	out := &output{results: results, showSuppressed: lf.showSuppressed, redact: lf.redact}
+	if cfg != nil {
+		out.notices = cfg.Notices(b.evalTime())
+		out.configPath = cfg.Path
+	}
+	switch lf.format {
+	case "json":
+		err = writeLintJSON(stdout, out)
+	case "sarif":
+		err = writeSARIF(stdout, out)
+	case "github":
+		writeGitHub(stdout, out)
+	default:
+		writeLintText(stdout, out, colorOK(stdout))
 	}
 	if err != nil {
 		return err
@@ -163,6 +176,11 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if r.Err != nil {
 			code = 2
 		} else if max, ok := r.Report.Max(); ok && max >= failOn && code == 0 {
+			code = 1
+		}
+	}
+	for _, n := range out.notices {
+		if n.Severity >= failOn && code == 0 {
 			code = 1
 		}
 	}
@@ -196,6 +214,34 @@ type result struct {
 	Capture *saml.Capture
 	Report  *lint.Report
 	Err     error
+	resp    *saml.Response
+}
+
+// output is everything a run prints, whatever the format.
+type output struct {
+	results        []result
+	notices        []lint.Finding // about the config itself
+	configPath     string
+	showSuppressed bool
+	redact         bool
+}
+
+// redactor learns every message of the run, for --redact.
+func (o *output) redactor() *saml.Redactor {
+	r := saml.NewRedactor()
+	for _, res := range o.results {
+		r.Learn(res.resp, res.Capture)
+	}
+	return r
+}
+
+// findings returns a result's findings, with the suppressed ones when
+// --show-suppressed asks for them.
+func (o *output) findings(r result) []lint.Finding {
+	if !o.showSuppressed || len(r.Report.Suppressed) == 0 {
+		return r.Report.Findings
+	}
+	return append(append([]lint.Finding{}, r.Report.Findings...), r.Report.Suppressed...)
 }
 
 func (r result) label() string {
@@ -205,8 +251,8 @@ func (r result) label() string {
 	return r.Input
 }
 
-func lintOne(name string, m *saml.Message, opts lint.Options, atIssue bool) result {
-	res := result{Input: name, Capture: m.Capture}
+func lintOne(name string, m *saml.Message, opts lint.Options, atIssue bool, rules []*lint.Rule) result {
+	res := result{Input: name, Capture: m.Capture, resp: m.Response}
 	if m.Err != nil {
 		res.Err = m.Err
 		return res
@@ -218,7 +264,7 @@ func lintOne(name string, m *saml.Message, opts lint.Options, atIssue bool) resu
 		}
 		opts.Now = m.Response.IssueInstant.Time
 	}
-	res.Report, res.Err = lint.Run(m, opts)
+	res.Report, res.Err = lint.RunRules(rules, m, opts)
 	return res
 }
 
@@ -244,8 +290,14 @@ func sevColor(s lint.Severity) string {
 	return "36"
 }
 
-func writeLintText(w io.Writer, results []result, color bool) {
-	for i, r := range results {
+func writeLintText(w io.Writer, out *output, color bool) {
+	if out.redact {
+		var buf strings.Builder
+		writeLintText(&buf, &output{results: out.results, notices: out.notices, configPath: out.configPath, showSuppressed: out.showSuppressed}, false)
+		fmt.Fprint(w, out.redactor().String(buf.String()))
+		return
+	}
+	for i, r := range out.results {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -265,16 +317,24 @@ func writeLintText(w io.Writer, results []result, color bool) {
 		} else if rep.Summary.Warnings > 0 {
 			verdictColor = "1;33"
 		}
-		fmt.Fprintf(w, "%s (evaluated at %s)\n", paint(color, verdictColor, rep.Verdict), rep.EvaluatedAt.Format(time.RFC3339))
+		v := rep.Verdict
+		if n := len(rep.Suppressed); n > 0 {
+			v += fmt.Sprintf(" (%d suppressed)", n)
+		}
+		fmt.Fprintf(w, "%s (evaluated at %s)\n", paint(color, verdictColor, v), rep.EvaluatedAt.Format(time.RFC3339))
 		if r.Capture != nil && r.Capture.Reply != nil && r.Capture.Reply.ErrorText != "" {
 			fmt.Fprintf(w, "AWS answered: %q\n", r.Capture.Reply.ErrorText)
 		}
-		for _, f := range rep.Findings {
-			fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(f.Severity), fmt.Sprintf("%-7s", f.Severity)), f.Rule, f.Message)
-			fmt.Fprintf(w, "  at:       %s\n", f.Path)
-			fmt.Fprintf(w, "  expected: %s\n", f.Expected)
-			fmt.Fprintf(w, "  actual:   %s\n", f.Actual)
-			fmt.Fprintf(w, "  fix:      %s\n", f.Fix)
+		for _, f := range out.findings(r) {
+			sev := fmt.Sprintf("%-7s", f.Severity)
+			if f.Suppressed != nil {
+				sev = "suppressed " + f.Severity.String()
+			}
+			fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(f.Severity), sev), f.Rule, f.Message)
+			writeFindingBody(w, f)
+			if f.Suppressed != nil {
+				fmt.Fprintf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
+			}
 		}
 		if len(rep.Skipped) > 0 {
 			fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), pluralWord(len(rep.Skipped), "check", "checks"))
@@ -292,6 +352,46 @@ func writeLintText(w io.Writer, results []result, color bool) {
 			}
 		}
 	}
+	for _, n := range out.notices {
+		fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
+		writeFindingBody(w, n)
+	}
+	if len(out.results) > 1 {
+		writeSummaryTable(w, out)
+	}
+}
+
+func writeFindingBody(w io.Writer, f lint.Finding) {
+	fmt.Fprintf(w, "  at:       %s\n", f.Path)
+	fmt.Fprintf(w, "  expected: %s\n", f.Expected)
+	fmt.Fprintf(w, "  actual:   %s\n", f.Actual)
+	fmt.Fprintf(w, "  fix:      %s\n", f.Fix)
+}
+
+// writeSummaryTable ends a batch with one line per capture.
+func writeSummaryTable(w io.Writer, out *output) {
+	fmt.Fprintf(w, "\nSummary of %d captures:\n", len(out.results))
+	width := 5
+	for _, r := range out.results {
+		width = max(width, len(r.label()))
+	}
+	fmt.Fprintf(w, "  %-*s  %6s %8s %5s  %s\n", width, "input", "errors", "warnings", "infos", "verdict")
+	var e, wn, in, failed int
+	for _, r := range out.results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label(), "-", "-", "-")
+			continue
+		}
+		s := r.Report.Summary
+		e, wn, in = e+s.Errors, wn+s.Warnings, in+s.Infos
+		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label(), s.Errors, s.Warnings, s.Infos, strings.SplitN(r.Report.Verdict, ":", 2)[0])
+	}
+	fmt.Fprintf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
+	if failed > 0 {
+		fmt.Fprintf(w, "  (%d could not be linted)", failed)
+	}
+	fmt.Fprintln(w)
 }
 
 func pluralWord(n int, one, many string) string {
@@ -327,14 +427,18 @@ type jsonSkipped struct {
 	lint.Skipped
 }
 
-func writeLintJSON(w io.Writer, results []result) error {
+func writeLintJSON(w io.Writer, out *output) error {
 	doc := struct {
-		Version  int           `json:"version"`
-		Results  []jsonResult  `json:"results"`
-		Findings []jsonFinding `json:"findings"`
-		Skipped  []jsonSkipped `json:"skipped"`
-	}{Version: 1, Results: []jsonResult{}, Findings: []jsonFinding{}, Skipped: []jsonSkipped{}}
-	for _, r := range results {
+		Version  int            `json:"version"`
+		Results  []jsonResult   `json:"results"`
+		Findings []jsonFinding  `json:"findings"`
+		Skipped  []jsonSkipped  `json:"skipped"`
+		Notices  []lint.Finding `json:"notices"`
+	}{Version: 1, Results: []jsonResult{}, Findings: []jsonFinding{}, Skipped: []jsonSkipped{}, Notices: out.notices}
+	if doc.Notices == nil {
+		doc.Notices = []lint.Finding{}
+	}
+	for _, r := range out.results {
 		jr := jsonResult{Input: r.Input}
 		if c := r.Capture; c != nil {
 			jr.Capture, jr.Source, jr.Chain, jr.RelayState = c.Index, c.Source, c.ChainString(), c.RelayState
@@ -348,17 +452,26 @@ func writeLintJSON(w io.Writer, results []result) error {
 		t := r.Report.EvaluatedAt
 		jr.EvaluatedAt, jr.Verdict, jr.Summary = &t, r.Report.Verdict, &r.Report.Summary
 		doc.Results = append(doc.Results, jr)
-		for _, f := range r.Report.Findings {
+		for _, f := range out.findings(r) {
 			doc.Findings = append(doc.Findings, jsonFinding{Input: r.Input, Capture: jr.Capture, Finding: f})
 		}
 		for _, s := range r.Report.Skipped {
 			doc.Skipped = append(doc.Skipped, jsonSkipped{Input: r.Input, Capture: jr.Capture, Skipped: s})
 		}
 	}
-	enc := json.NewEncoder(w)
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	text := buf.String()
+	if out.redact {
+		text = out.redactor().String(text)
+	}
+	_, err := io.WriteString(w, text)
+	return err
 }
 
 func rulesCmd(args []string, stdout, stderr io.Writer) error {

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/saml"
+)
+
+// captureExts are the files a directory walk picks up; a named file is
+// always read, whatever its name.
+var captureExts = map[string]bool{
+	".b64": true, ".base64": true, ".txt": true, ".xml": true, ".har": true, ".json": true,
+	".form": true, ".log": true, ".html": true, ".htm": true, ".saml": true, ".post": true,
+}
+
+// expandInputs turns the arguments into the list of inputs, in order:
+// files as given, directories walked recursively (sorted), globs expanded.
+func expandInputs(args []string) ([]string, error) {
+	if len(args) == 0 {
+		return []string{"-"}, nil
+	}
+	var out []string
+	for _, a := range args {
+		if a == "-" {
+			out = append(out, a)
+			continue
+		}
+		paths := []string{a}
+		if strings.ContainsAny(a, "*?[") {
+			m, err := filepath.Glob(a)
+			if err != nil {
+				return nil, usageErr("bad pattern %q: %v", a, err)
+			}
+			if len(m) == 0 {
+				return nil, usageErr("%s matches no file", a)
+			}
+			paths = m
+		}
+		for _, p := range paths {
+			st, err := os.Stat(p)
+			if err != nil {
+				return nil, usageErr("cannot read input: %v", err)
+			}
+			if !st.IsDir() {
+				out = append(out, p)
+				continue
+			}
+			var found []string
+			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				name := d.Name()
+				if strings.HasPrefix(name, ".") && path != p {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if !d.IsDir() && captureExts[strings.ToLower(filepath.Ext(name))] {
+					found = append(found, path)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, usageErr("cannot read %s: %v", p, err)
+			}
+			sort.Strings(found)
+			if len(found) == 0 {
+				return nil, usageErr("%s holds no capture (files ending in .b64, .txt, .xml, .har, .json, .form, .log, .html)", p)
+			}
+			out = append(out, found...)
+		}
+	}
+	return out, nil
+}
+
+// batch lints many inputs on several cores; results keep input order.
+type batch struct {
+	opts    lint.Options
+	keys    []any
+	atIssue bool
+	cfg     *lint.Config
+	stdin   io.Reader
+	stderr  io.Writer
+	jobs    int
+}
+
+func (b *batch) rules() []*lint.Rule {
+	if b.cfg != nil {
+		return b.cfg.EnabledRules()
+	}
+	return lint.Rules()
+}
+
+// evalTime is the time suppressions expire against: the pinned evaluation
+// time, or the wall clock when --at-issue gives each input its own.
+func (b *batch) evalTime() time.Time {
+	if !b.opts.Now.IsZero() {
+		return b.opts.Now
+	}
+	return time.Now()
+}
+
+func (b *batch) run(inputs []string) ([]result, error) {
+	jobs := b.jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	per := make([][]result, len(inputs))
+	errs := make([]error, len(inputs))
+	rules := b.rules()
+	var next, done int
+	var mu sync.Mutex
+	start := time.Now()
+	progress := len(inputs) > 1 && isTerminalWriter(b.stderr)
+	var wg sync.WaitGroup
+	for w := 0; w < min(jobs, len(inputs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(inputs) {
+					return
+				}
+				per[i], errs[i] = b.lintInput(inputs[i], rules)
+				mu.Lock()
+				done++
+				if progress && time.Since(start) > time.Second {
+					fmt.Fprintf(b.stderr, "\rlinting %d/%d…", done, len(inputs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if progress && time.Since(start) > time.Second {
+		fmt.Fprint(b.stderr, "\r\x1b[K")
+	}
+	var out []result
+	for i, rs := range per {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, rs...)
+	}
+	// Suppressions run in input order, so hit counts are deterministic.
+	if b.cfg != nil {
+		for _, r := range out {
+			if r.Report != nil {
+				b.cfg.Suppress(r.Report, r.Input, issuerOf(r), r.Report.EvaluatedAt)
+			}
+		}
+	}
+	return out, nil
+}
+
+func issuerOf(r result) string {
+	if r.resp == nil {
+		return ""
+	}
+	if a := r.resp.Consumed(); a != nil && a.Issuer != nil {
+		return a.Issuer.Value
+	}
+	if r.resp.Issuer != nil {
+		return r.resp.Issuer.Value
+	}
+	return ""
+}
+
+// lintInput reads, decodes and lints one input. Only an unreadable input
+// is an error; an undecodable one is a result carrying its error.
+func (b *batch) lintInput(in string, rules []*lint.Rule) ([]result, error) {
+	name, data, err := readInput(in, b.stdin, b.stderr)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := saml.Read(data, saml.Options{Anchors: b.opts.Anchors, DecryptionKeys: b.keys})
+	if err != nil {
+		return []result{{Input: name, Err: err}}, nil
+	}
+	var out []result
+	for _, m := range msgs {
+		out = append(out, lintOne(name, m, b.opts, b.atIssue, rules))
+	}
+	return out, nil
+}
+
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}
+
+// loadConfig reads --config or the nearest .samllint.yaml and merges it
+// into opts; nil when there is none.
+func (lf *lintFlags) loadConfig(opts *lint.Options) (*lint.Config, error) {
+	file := lf.config
+	if file == "" {
+		wd, err := os.Getwd()
+		if err == nil {
+			file = lint.FindConfig(wd)
+		}
+	}
+	if file == "" {
+		return nil, nil
+	}
+	cfg, err := lint.LoadConfig(file)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	cfg.Apply(opts)
+	return cfg, nil
+}

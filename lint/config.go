@@ -1,0 +1,382 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigNames are the file names FindConfig looks for, in order.
+var ConfigNames = []string{".samllint.yaml", ".samllint.yml", ".samllint.json"}
+
+// Config is a team's .samllint.yaml: pinned values, which rules run at
+// what severity, and suppressions with reasons.
+type Config struct {
+	Path   string `yaml:"-"`
+	Expect struct {
+		Recipient       string `yaml:"recipient"`
+		Audience        string `yaml:"audience"`
+		Issuer          string `yaml:"issuer"`
+		Account         string `yaml:"account"`
+		Region          string `yaml:"region"`
+		ConnectInstance string `yaml:"connect_instance"`
+	} `yaml:"expect"`
+	Skew  string `yaml:"skew"`
+	Rules struct {
+		// Disable and Enable take rule IDs or prefixes ending in /* (aws/*);
+		// Enable wins, so a rule can be kept from a disabled family.
+		Disable  []string          `yaml:"disable"`
+		Enable   []string          `yaml:"enable"`
+		Severity map[string]string `yaml:"severity"`
+	} `yaml:"rules"`
+	Suppressions []*Suppression `yaml:"suppressions"`
+
+	skew time.Duration
+	sev  map[string]Severity
+}
+
+// Suppression silences one rule where it matches, for a stated reason and
+// optionally until a date.
+type Suppression struct {
+	Rule    string `yaml:"rule" json:"rule"`
+	Reason  string `yaml:"reason" json:"reason"`
+	Expires string `yaml:"expires" json:"expires,omitempty"`
+	Match   struct {
+		Input  string `yaml:"input" json:"input,omitempty"`   // glob on the input path
+		Issuer string `yaml:"issuer" json:"issuer,omitempty"` // exact Issuer
+		Path   string `yaml:"path" json:"path,omitempty"`     // location prefix
+	} `yaml:"match" json:"match"`
+
+	line    int
+	expires time.Time
+	hits    int
+}
+
+// ConfigError is a config file problem, with its line when known.
+type ConfigError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// FindConfig looks for a config file in dir and its parents; "" when none.
+func FindConfig(dir string) string {
+	for {
+		for _, n := range ConfigNames {
+			p := filepath.Join(dir, n)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				return p
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// LoadConfig reads a YAML (or JSON, which is YAML) config. Unknown keys,
+// unknown rule IDs, bad severities and suppressions without a reason are
+// errors naming the line.
+func LoadConfig(file string) (*Config, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &ConfigError{File: file, Msg: err.Error()}
+	}
+	return ParseConfig(b, file)
+}
+
+// ParseConfig is LoadConfig on bytes.
+func ParseConfig(b []byte, file string) (*Config, error) {
+	c := &Config{Path: file}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, yamlErr(file, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlErr(file, err)
+	}
+	lines := suppressionLines(&root)
+	bad := func(line int, format string, args ...any) error {
+		return &ConfigError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	if c.Skew != "" {
+		d, err := time.ParseDuration(c.Skew)
+		if err != nil || d < 0 {
+			return nil, bad(findLine(&root, "skew"), "skew %q: expected a duration such as 5m", c.Skew)
+		}
+		c.skew = d
+	}
+	for _, list := range [][]string{c.Rules.Disable, c.Rules.Enable} {
+		for _, id := range list {
+			if !knownPattern(id) {
+				return nil, bad(findValueLine(&root, id), "unknown rule %q (samllint rules lists them; a family is written aws/*)", id)
+			}
+		}
+	}
+	c.sev = map[string]Severity{}
+	for id, s := range c.Rules.Severity {
+		if Lookup(id) == nil {
+			return nil, bad(findLine(&root, id), "unknown rule %q in rules.severity", id)
+		}
+		sev, err := ParseSeverity(s)
+		if err != nil || sev > Error {
+			return nil, bad(findLine(&root, id), "severity %q for %s: expected error, warning or info", s, id)
+		}
+		c.sev[id] = sev
+	}
+	for i, s := range c.Suppressions {
+		if i < len(lines) {
+			s.line = lines[i]
+		}
+		switch {
+		case Lookup(s.Rule) == nil:
+			return nil, bad(s.line, "suppression %d: unknown rule %q", i+1, s.Rule)
+		case strings.TrimSpace(s.Reason) == "":
+			return nil, bad(s.line, "suppression %d (%s) has no reason; say why it is safe to ignore", i+1, s.Rule)
+		case s.Match.Input != "":
+			if _, err := path.Match(s.Match.Input, ""); err != nil {
+				return nil, bad(s.line, "suppression %d: bad input glob %q", i+1, s.Match.Input)
+			}
+		}
+		if s.Expires != "" {
+			t, err := time.Parse("2006-01-02", s.Expires)
+			if err != nil {
+				return nil, bad(s.line, "suppression %d: expires %q: expected a date such as 2027-01-31", i+1, s.Expires)
+			}
+			s.expires = t.Add(24 * time.Hour) // through the end of that day
+		}
+	}
+	return c, nil
+}
+
+func yamlErr(file string, err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	line := 0
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		if i := strings.Index(msg, ":"); i >= 0 {
+			msg = strings.TrimSpace(msg[i+1:])
+		}
+	}
+	msg = strings.ReplaceAll(msg, "in type lint.Config", "")
+	msg = strings.Join(strings.Fields(msg), " ")
+	return &ConfigError{File: file, Line: line, Msg: msg}
+}
+
+func knownPattern(p string) bool {
+	if strings.HasSuffix(p, "/*") {
+		prefix := strings.TrimSuffix(p, "*")
+		for _, r := range registry {
+			if strings.HasPrefix(r.ID, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	return Lookup(p) != nil
+}
+
+func patternMatches(p, id string) bool {
+	if strings.HasSuffix(p, "/*") {
+		return strings.HasPrefix(id, strings.TrimSuffix(p, "*"))
+	}
+	return p == id
+}
+
+// findLine returns the line of a mapping key anywhere in the document.
+func findLine(n *yaml.Node, key string) int {
+	if n == nil {
+		return 0
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i].Line
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if l := findLine(c, key); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+func findValueLine(n *yaml.Node, v string) int {
+	if n == nil {
+		return 0
+	}
+	if n.Kind == yaml.ScalarNode && n.Value == v {
+		return n.Line
+	}
+	for _, c := range n.Content {
+		if l := findValueLine(c, v); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+func suppressionLines(root *yaml.Node) []int {
+	var out []int
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "suppressions" && n.Content[i+1].Kind == yaml.SequenceNode {
+					for _, item := range n.Content[i+1].Content {
+						out = append(out, item.Line)
+					}
+					return
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// Apply merges the config into opts: pinned values the flags left empty,
+// and the skew.
+func (c *Config) Apply(opts *Options) {
+	e := &opts.Expect
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&e.Recipient, c.Expect.Recipient)
+	set(&e.Audience, c.Expect.Audience)
+	set(&e.Issuer, c.Expect.Issuer)
+	set(&e.Account, c.Expect.Account)
+	set(&e.Region, c.Expect.Region)
+	set(&e.ConnectInstance, c.Expect.ConnectInstance)
+	if c.skew != 0 && (opts.Skew == 0 || opts.Skew == DefaultSkew) {
+		opts.Skew = c.skew
+	}
+}
+
+// EnabledRules returns the registry filtered by enable/disable, with severity
+// overrides applied (to copies: the registry is never changed).
+func (c *Config) EnabledRules() []*Rule {
+	var out []*Rule
+	for _, r := range registry {
+		on := true
+		for _, p := range c.Rules.Disable {
+			if patternMatches(p, r.ID) {
+				on = false
+			}
+		}
+		for _, p := range c.Rules.Enable {
+			if patternMatches(p, r.ID) {
+				on = true
+			}
+		}
+		if !on {
+			continue
+		}
+		if sev, ok := c.sev[r.ID]; ok {
+			cp := *r
+			cp.Severity = sev
+			r = &cp
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Suppressed marks a finding a suppression silenced.
+type Suppressed struct {
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+}
+
+// Suppress moves the findings the config's suppressions match out of
+// rep.Findings into rep.Suppressed; input is the input's path and issuer
+// the response's Issuer. now decides which suppressions have expired.
+func (c *Config) Suppress(rep *Report, input, issuer string, now time.Time) {
+	var kept []Finding
+	for _, f := range rep.Findings {
+		if s := c.match(f, input, issuer, now); s != nil {
+			s.hits++
+			f.Suppressed = &Suppressed{Reason: s.Reason, Expires: s.Expires}
+			rep.Suppressed = append(rep.Suppressed, f)
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if kept == nil {
+		kept = []Finding{}
+	}
+	rep.Findings = kept
+	rep.recount()
+}
+
+func (c *Config) match(f Finding, input, issuer string, now time.Time) *Suppression {
+	for _, s := range c.Suppressions {
+		if s.Rule != f.Rule || !s.expires.IsZero() && !now.Before(s.expires) {
+			continue
+		}
+		if s.Match.Input != "" {
+			ok, _ := path.Match(s.Match.Input, filepath.ToSlash(input))
+			okBase, _ := path.Match(s.Match.Input, filepath.Base(input))
+			if !ok && !okBase {
+				continue
+			}
+		}
+		if s.Match.Issuer != "" && s.Match.Issuer != issuer {
+			continue
+		}
+		if s.Match.Path != "" && !strings.HasPrefix(f.Path, s.Match.Path) {
+			continue
+		}
+		return s
+	}
+	return nil
+}
+
+// Notices are what the config itself deserves to be told, once all inputs
+// ran: expired suppressions (warning) and ones that matched nothing (info).
+func (c *Config) Notices(now time.Time) []Finding {
+	out := []Finding{}
+	for i, s := range c.Suppressions {
+		where := fmt.Sprintf("%s:%d (suppressions[%d])", c.Path, s.line, i+1)
+		switch {
+		case !s.expires.IsZero() && !now.Before(s.expires):
+			out = append(out, Finding{Rule: "config/suppression-expired", Severity: Warning,
+				Message: fmt.Sprintf("the suppression of %s expired on %s and no longer applies", s.Rule, s.Expires),
+				Path:    where, Expected: "an unexpired suppression, or none", Actual: "expired " + s.Expires,
+				Fix: "Fix the problem, or extend the expiry with a reason that still holds."})
+		case s.hits == 0:
+			out = append(out, Finding{Rule: "config/suppression-unused", Severity: Info,
+				Message: fmt.Sprintf("the suppression of %s matched nothing; remove it?", s.Rule),
+				Path:    where, Expected: "a suppression that matches a finding", Actual: "no match",
+				Fix: "Remove the suppression, or correct its match."})
+		}
+	}
+	return out
+}
