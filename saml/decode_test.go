@@ -328,3 +328,43 @@ func ExampleDecode() {
 
 // update is defined in every test package so "go test ./... -update" works.
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestDecodeStreamMatchesDecode: streaming a HAR gives the captures Decode
+// gives, in order, and non-JSON input is decoded whole.
+func TestDecodeStreamMatchesDecode(t *testing.T) {
+	for _, in := range [][]byte{testdata(t, "assertions", "okta-connect.har"), testdata(t, "assertions", "okta-connect.b64")} {
+		want, err := Decode(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []*Capture
+		if err := DecodeStream(bytes.NewReader(in), DefaultLimits, func(c *Capture) error { got = append(got, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(want)
+		b, _ := json.Marshal(got)
+		if string(a) != string(b) {
+			t.Errorf("stream differs:\n%s\n%s", a, b)
+		}
+		for i := range want {
+			if !bytes.Equal(want[i].XML, got[i].XML) {
+				t.Errorf("capture %d XML differs", i+1)
+			}
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{`{"log":{"entries":[{"request":`, "ends early"},
+		{`{"log":{"entries":[]}}`, "HAR with 0 requests but no SAMLResponse"},
+		{`{"x":1}`, "neither a HAR"},
+		{`{"log":{"entries":{"a":1}}}`, "where [ was expected"},
+	} {
+		err := DecodeStream(strings.NewReader(c.in), DefaultLimits, func(*Capture) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.in, err, c.want)
+		}
+	}
+	err := DecodeStream(strings.NewReader(strings.Repeat(" ", 100)+"{}"), Limits{MaxInput: 50, MaxXML: 50, MaxDepth: 5}, func(*Capture) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "at most 50 bytes") {
+		t.Errorf("limit: %v", err)
+	}
+}

@@ -94,6 +94,7 @@ type batch struct {
 	stdin   io.Reader
 	stderr  io.Writer
 	jobs    int
+	keepXML bool // --redact learns from the messages after linting
 }
 
 func (b *batch) rules() []*lint.Rule {
@@ -170,8 +171,8 @@ func (b *batch) run(inputs []string) ([]result, error) {
 }
 
 func issuerOf(r result) string {
-	if r.resp == nil {
-		return ""
+	if r.issuer != "" || r.resp == nil {
+		return r.issuer
 	}
 	if a := r.resp.Consumed(); a != nil && a.Issuer != nil {
 		return a.Issuer.Value
@@ -182,20 +183,36 @@ func issuerOf(r result) string {
 	return ""
 }
 
-// lintInput reads, decodes and lints one input. Only an unreadable input
-// is an error; an undecodable one is a result carrying its error.
+// lintInput reads, decodes and lints one input, streaming HAR exports
+// capture by capture. Only an unreadable input is an error; an
+// undecodable one is a result carrying its error.
 func (b *batch) lintInput(in string, rules []*lint.Rule) ([]result, error) {
-	name, data, err := readInput(in, b.stdin, b.stderr)
+	name, r, err := openInput(in, b.stdin, b.stderr)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := saml.Read(data, saml.Options{Anchors: b.opts.Anchors, DecryptionKeys: b.keys})
-	if err != nil {
-		return []result{{Input: name, Err: err}}, nil
-	}
+	defer r.Close()
 	var out []result
-	for _, m := range msgs {
-		out = append(out, lintOne(name, m, b.opts, b.atIssue, rules))
+	err = saml.DecodeStream(r, saml.DefaultLimits, func(c *saml.Capture) error {
+		m := &saml.Message{Capture: c, Err: c.Err}
+		if m.Err == nil {
+			m.Response, m.Err = saml.ParseCapture(c, saml.ParseOptions{DecryptionKeys: b.keys})
+		}
+		if m.Response != nil {
+			saml.Verify(m.Response, b.opts.Anchors)
+		}
+		res := lintOne(name, m, b.opts, b.atIssue, rules)
+		res.issuer = issuerOf(res)
+		if !b.keepXML {
+			// A 50 MB HAR must not stay in memory: the report is all
+			// that is printed.
+			c.XML, res.resp = nil, nil
+		}
+		out = append(out, res)
+		return nil
+	})
+	if err != nil {
+		return append(out, result{Input: name, Err: err}), nil
 	}
 	return out, nil
 }

@@ -37,6 +37,21 @@ func readInput(path string, stdin io.Reader, stderr io.Writer) (name string, dat
 	return name, data, nil
 }
 
+// openInput opens FILE, or standard input for "" and "-", for streaming.
+func openInput(path string, stdin io.Reader, stderr io.Writer) (string, io.ReadCloser, error) {
+	if path == "" || path == "-" {
+		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+			fmt.Fprintln(stderr, "Paste the SAMLResponse (base64, form body, XML, or a HAR file's text), then press Ctrl-D on a new line:")
+		}
+		return "<stdin>", io.NopCloser(stdin), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return path, nil, usageErr("cannot read input: %v", err)
+	}
+	return path, f, nil
+}
+
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0

@@ -148,7 +148,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b := &batch{opts: opts, keys: keys, atIssue: lf.atIssue, cfg: cfg, stdin: stdin, stderr: stderr, jobs: lf.jobs}
+	b := &batch{opts: opts, keys: keys, atIssue: lf.atIssue, cfg: cfg, stdin: stdin, stderr: stderr, jobs: lf.jobs, keepXML: lf.redact}
 	results, err := b.run(inputs)
 	if err != nil {
 		return err
@@ -215,6 +215,7 @@ type result struct {
 	Report  *lint.Report
 	Err     error
 	resp    *saml.Response
+	issuer  string // for config suppressions, kept when resp is dropped
 }
 
 // output is everything a run prints, whatever the format.

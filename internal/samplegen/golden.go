@@ -196,6 +196,7 @@ func writeGolden(idp, rotated pair) {
 		name, data := encode(gc, xml)
 		base := "testdata/assertions/golden/" + gc.name
 		write(base+".flags", []byte("# "+gc.note+"\n"+gc.flags+"\n"))
+		write(base+".case.yaml", caseYAML(gc))
 		if _, err := os.Stat(base + name); err == nil && gc.c.encrypt != nil {
 			continue // encryption is randomised: keep the stored capture
 		}
@@ -258,4 +259,46 @@ func encode(gc goldenCase, xml []byte) (string, []byte) {
 		return ".json", append(b, '\n')
 	}
 	panic("unknown encoding " + gc.enc)
+}
+
+// caseYAML is the linttest sidecar for a case: the same inputs as its
+// .flags, for lint/linttest.
+func caseYAML(gc goldenCase) []byte {
+	var b strings.Builder
+	b.WriteString("# " + gc.note + "\n")
+	args := strings.Fields(gc.flags)
+	lists := map[string][]string{}
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "--at-issue":
+			b.WriteString("at_issue: true\n")
+		case "--now":
+			i++
+			b.WriteString("now: " + args[i] + "\n")
+		case "--skew":
+			i++
+			b.WriteString("skew: " + args[i] + "\n")
+		case "--metadata", "--permissions-policy":
+			key := map[string]string{"--metadata": "metadata", "--permissions-policy": "permissions_policy"}[args[i]]
+			i++
+			lists[key] = append(lists[key], args[i])
+		case "--trust-policy":
+			i++
+			b.WriteString("trust_policy: " + args[i] + "\n")
+		case "--connect-users":
+			i++
+			b.WriteString("connect_users: " + args[i] + "\n")
+		default:
+			panic("caseYAML: unhandled flag " + args[i])
+		}
+	}
+	for _, key := range []string{"metadata", "permissions_policy"} {
+		if len(lists[key]) > 0 {
+			b.WriteString(key + ":\n")
+			for _, v := range lists[key] {
+				b.WriteString("  - " + v + "\n")
+			}
+		}
+	}
+	return []byte(b.String())
 }

@@ -1,0 +1,219 @@
+package saml
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// DecodeStream is Decode for large inputs: a HAR or SAML-tracer export is
+// read entry by entry and each capture handed to fn as soon as it is found,
+// so memory does not grow with the number of entries. Other inputs are
+// read whole (within lim.MaxInput) and decoded as Decode does. An error
+// from fn stops the stream and is returned.
+func DecodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
+	if lim.MaxInput == 0 {
+		lim = DefaultLimits
+	}
+	cr := &countingReader{r: r, max: int64(lim.MaxInput)}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	first, err := firstByte(br)
+	if err != nil && err != io.EOF {
+		return decodeErr(StageInput, "unreadable input", "", err)
+	}
+	if first != '{' {
+		all, err := io.ReadAll(br)
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				return decodeErr(StageInput, fmt.Sprintf("more than %d bytes of input", lim.MaxInput), fmt.Sprintf("at most %d bytes", lim.MaxInput), nil)
+			}
+			return decodeErr(StageInput, "unreadable input", "", err)
+		}
+		caps, err := DecodeLimits(all, lim)
+		if err != nil {
+			return err
+		}
+		for _, c := range caps {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	d := &decoder{lim: lim}
+	dec := json.NewDecoder(br)
+	s := &streamer{d: d, dec: dec, fn: fn}
+	err = s.top()
+	if cr.n > cr.max {
+		err = errTooLarge
+	}
+	if errors.Is(err, errTooLarge) {
+		return decodeErr(StageInput, fmt.Sprintf("more than %d bytes of input", lim.MaxInput), fmt.Sprintf("at most %d bytes", lim.MaxInput), nil)
+	}
+	return err
+}
+
+var errTooLarge = errors.New("input too large")
+
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	max int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n > c.max {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// firstByte returns the first byte after a BOM and whitespace, unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	if b, _ := br.Peek(3); bytes.HasPrefix(b, bomUTF8) {
+		br.Discard(3)
+	}
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.Discard(1)
+		default:
+			return b[0], nil
+		}
+	}
+}
+
+type streamer struct {
+	d    *decoder
+	dec  *json.Decoder
+	fn   func(*Capture) error
+	n    int // captures so far
+	seen int // entries or requests so far
+	kind string
+}
+
+func (s *streamer) jsonErr(err error) error {
+	if errors.Is(err, errTooLarge) {
+		return err
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return decodeErr(StageJSON, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), "a HAR or SAML-tracer export, complete and unedited", nil)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return decodeErr(StageJSON, "JSON that ends early (truncated export?)", "a complete HAR or SAML-tracer export", nil)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return decodeErr(StageJSON, fmt.Sprintf("JSON whose %q is a %s", te.Field, te.Value), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
+	}
+	return decodeErr(StageJSON, "unreadable JSON", "a HAR or SAML-tracer export", err)
+}
+
+func (s *streamer) delim(want json.Delim) error {
+	t, err := s.dec.Token()
+	if err != nil {
+		return s.jsonErr(err)
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return decodeErr(StageJSON, fmt.Sprintf("JSON with %v where %v was expected", t, want), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
+	}
+	return nil
+}
+
+// object walks an object's keys, calling each for the value of a known key
+// and skipping the others.
+func (s *streamer) object(each map[string]func() error) error {
+	if err := s.delim('{'); err != nil {
+		return err
+	}
+	for s.dec.More() {
+		t, err := s.dec.Token()
+		if err != nil {
+			return s.jsonErr(err)
+		}
+		key, _ := t.(string)
+		if f := each[key]; f != nil {
+			if err := f(); err != nil {
+				return err
+			}
+			continue
+		}
+		var skip json.RawMessage
+		if err := s.dec.Decode(&skip); err != nil {
+			return s.jsonErr(err)
+		}
+	}
+	return s.delim('}')
+}
+
+func (s *streamer) top() error {
+	err := s.object(map[string]func() error{
+		"log": func() error {
+			s.kind = "HAR"
+			return s.object(map[string]func() error{"entries": func() error {
+				return s.array(func() error {
+					var e harEntry
+					if err := s.dec.Decode(&e); err != nil {
+						return s.jsonErr(err)
+					}
+					s.seen++
+					return s.emit(s.d.harEntry(&e, s.seen, nil))
+				})
+			}})
+		},
+		"requests": func() error {
+			s.kind = "SAML-tracer export"
+			return s.array(func() error {
+				var r tracerRequest
+				if err := s.dec.Decode(&r); err != nil {
+					return s.jsonErr(err)
+				}
+				s.seen++
+				return s.emit(s.d.tracerRequest(&r, s.seen, nil))
+			})
+		},
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.kind == "":
+		return decodeErr(StageJSON, "JSON that is neither a HAR export nor a SAML-tracer export", `a HAR ({"log":{"entries":[…]}}) or a SAML-tracer export ({"requests":[…]})`, nil)
+	case s.n == 0:
+		return decodeErr(StageHAR, fmt.Sprintf("a %s with %d requests but no SAMLResponse or SAMLRequest", s.kind, s.seen), "a capture of the sign-in itself (enable \"Preserve log\" before signing in)", nil)
+	}
+	return nil
+}
+
+func (s *streamer) array(each func() error) error {
+	if err := s.delim('['); err != nil {
+		return err
+	}
+	for s.dec.More() {
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return s.delim(']')
+}
+
+func (s *streamer) emit(caps []*Capture) error {
+	for _, c := range caps {
+		s.n++
+		c.Index = s.n
+		if err := s.fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
