@@ -32,7 +32,7 @@ func goldenCases(t *testing.T) (dir string, cases []struct {
 		}
 		inputs, _ := filepath.Glob(filepath.Join(dir, name+".*"))
 		for _, in := range inputs {
-			if !strings.HasSuffix(in, ".flags") {
+			if !strings.HasSuffix(in, ".flags") && !strings.HasSuffix(in, ".case.yaml") {
 				cases = append(cases, struct {
 					name, input string
 					args        []string

@@ -43,7 +43,7 @@ func TestLintGolden(t *testing.T) {
 			inputs, _ := filepath.Glob(name + ".*")
 			var input string
 			for _, in := range inputs {
-				if !strings.HasSuffix(in, ".flags") {
+				if !strings.HasSuffix(in, ".flags") && !strings.HasSuffix(in, ".case.yaml") {
 					input = in
 				}
 			}
