@@ -163,11 +163,10 @@ func build(p pair, id, role string, c change) []byte {
 		at.CreateAttr("Name", name)
 		at.CreateAttr("NameFormat", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri")
 		for _, v := range values {
-			av := at.CreateElement("saml2:AttributeValue")
-			av.CreateAttr("xmlns:xs", "http://www.w3.org/2001/XMLSchema")
-			av.CreateAttr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
-			av.CreateAttr("xsi:type", "xs:string")
-			av.SetText(v)
+			// No xsi:type="xs:string": goxmldsig's signer cannot write the
+			// InclusiveNamespaces PrefixList="xs" that would keep the xs
+			// declaration through exclusive canonicalization.
+			at.CreateElement("saml2:AttributeValue").SetText(v)
 		}
 	}
 	attr("https://aws.amazon.com/SAML/Attributes/Role", role)
