@@ -43,3 +43,24 @@ func BenchmarkRules(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPipelineParallel is BenchmarkPipeline on every P at once: with
+// -cpu 1,2 it shows how the work scales inside one process.
+func BenchmarkPipelineParallel(b *testing.B) {
+	in := testdata(b, "assertions", "okta-connect.b64")
+	anchors := sampleAnchors(b)
+	rs := sampleRelay
+	opts := Options{Now: issued.Add(60e9), Anchors: anchors, RelayState: &rs}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			msgs, err := saml.Read(in, saml.Options{Anchors: anchors})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Run(msgs[0], opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -86,10 +86,11 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		}
 		return &SignatureCheck{Verdict: NotEnveloped, Detail: fmt.Sprintf("it sits in <%s ID=%q> but references %s; SAML requires exactly one reference, to the ID of the element the signature sits in", s.ParentTag, s.ParentID, strings.Join(uris, ", "))}
 	}
-	target, err := detach(parent, s.el)
+	target, restore, err := detach(parent, s.el)
 	if err != nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: err.Error()}
 	}
+	defer restore()
 	embedded := firstCert(s.Certificates)
 	if !anchors.Empty() {
 		var digest *Anchor
@@ -231,27 +232,37 @@ func isRoot(el *etree.Element) bool { return el.Parent() == nil || el.Parent().P
 // detach copies el with the namespace declarations it inherits, and removes
 // KeyInfo from the copy of sig so goxmldsig checks the one certificate it
 // is given rather than whatever the message embeds.
-func detach(el, sig *etree.Element) (*etree.Element, error) {
-	ctx, err := parentContext(el)
-	if err != nil {
-		return nil, err
-	}
-	ctx, err = ctx.SubContext(el)
-	if err != nil {
-		return nil, err
-	}
-	d, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, err
-	}
-	idx := sig.Index()
-	kids := d.Child
-	if idx < 0 || idx >= len(kids) {
-		return nil, errors.New("signature position lost while detaching")
-	}
-	sigCopy, ok := kids[idx].(*etree.Element)
-	if !ok {
-		return nil, errors.New("signature position lost while detaching")
+//
+// The root element needs no detaching (it inherits no declarations) and
+// goxmldsig copies what it validates, so for the root the KeyInfo is taken
+// out of the tree itself, and restore puts it back: one copy of the whole
+// Response fewer per verification.
+func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error) {
+	restore = func() {}
+	sigCopy := sig
+	if isRoot(el) {
+		d = el
+	} else {
+		ctx, err := parentContext(el)
+		if err != nil {
+			return nil, restore, err
+		}
+		ctx, err = ctx.SubContext(el)
+		if err != nil {
+			return nil, restore, err
+		}
+		d, err = etreeutils.NSDetatch(ctx, el)
+		if err != nil {
+			return nil, restore, err
+		}
+		idx := sig.Index()
+		if idx < 0 || idx >= len(d.Child) {
+			return nil, restore, errors.New("signature position lost while detaching")
+		}
+		var ok bool
+		if sigCopy, ok = d.Child[idx].(*etree.Element); !ok {
+			return nil, restore, errors.New("signature position lost while detaching")
+		}
 	}
 	// goxmldsig checks the first Signature in document order that
 	// references the element; if that is not this one, its verdict would
@@ -266,14 +277,18 @@ func detach(el, sig *etree.Element) (*etree.Element, error) {
 		}
 		for _, ref := range cand.FindElements("./SignedInfo/Reference") {
 			if u := ref.SelectAttrValue("URI", ""); u == "#"+id || u == "" {
-				return nil, fmt.Errorf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", el.Tag, cand.GetPath())
+				return nil, restore, fmt.Errorf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", el.Tag, cand.GetPath())
 			}
 		}
 	}
 	if ki := child(sigCopy, NSDSig, "KeyInfo"); ki != nil {
+		at := ki.Index()
 		sigCopy.RemoveChild(ki)
+		if sigCopy == sig {
+			restore = func() { sig.InsertChildAt(at, ki) }
+		}
 	}
-	return d, nil
+	return d, restore, nil
 }
 
 // parentContext collects the namespace declarations in scope at el, without

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/samllint/samllint/lint"
@@ -113,61 +112,69 @@ func (b *batch) evalTime() time.Time {
 	return time.Now()
 }
 
-func (b *batch) run(inputs []string) ([]result, error) {
+// run lints the inputs and hands each result to emit in input order, as
+// soon as it and those before it are done. A single input (one large HAR)
+// streams capture by capture; several are spread over the workers.
+func (b *batch) run(inputs []string, emit func(result)) error {
+	rules := b.rules()
+	deliver := func(r result) {
+		// Suppressions run in input order, so hit counts are deterministic.
+		if b.cfg != nil && r.Report != nil {
+			b.cfg.Suppress(r.Report, r.Input, issuerOf(r), r.Report.EvaluatedAt)
+		}
+		emit(r)
+	}
+	if len(inputs) == 1 {
+		return b.lintInput(inputs[0], rules, deliver)
+	}
 	jobs := b.jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	per := make([][]result, len(inputs))
-	errs := make([]error, len(inputs))
-	rules := b.rules()
-	var next, done int
-	var mu sync.Mutex
-	start := time.Now()
-	progress := len(inputs) > 1 && isTerminalWriter(b.stderr)
-	var wg sync.WaitGroup
+	type slot struct {
+		results []result
+		err     error
+		done    chan struct{}
+	}
+	slots := make([]*slot, len(inputs))
+	for i := range slots {
+		slots[i] = &slot{done: make(chan struct{})}
+	}
+	work := make(chan int)
+	go func() {
+		for i := range inputs {
+			work <- i
+		}
+		close(work)
+	}()
 	for w := 0; w < min(jobs, len(inputs)); w++ {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(inputs) {
-					return
-				}
-				per[i], errs[i] = b.lintInput(inputs[i], rules)
-				mu.Lock()
-				done++
-				if progress && time.Since(start) > time.Second {
-					fmt.Fprintf(b.stderr, "\rlinting %d/%d…", done, len(inputs))
-				}
-				mu.Unlock()
+			for i := range work {
+				sl := slots[i]
+				sl.err = b.lintInput(inputs[i], rules, func(r result) { sl.results = append(sl.results, r) })
+				close(sl.done)
 			}
 		}()
 	}
-	wg.Wait()
+	start := time.Now()
+	progress := isTerminalWriter(b.stderr)
+	for i, sl := range slots {
+		<-sl.done
+		if sl.err != nil {
+			return sl.err
+		}
+		for _, r := range sl.results {
+			deliver(r)
+		}
+		slots[i] = nil // let the results go once printed
+		if progress && time.Since(start) > time.Second {
+			fmt.Fprintf(b.stderr, "\rlinting %d/%d…", i+1, len(inputs))
+		}
+	}
 	if progress && time.Since(start) > time.Second {
 		fmt.Fprint(b.stderr, "\r\x1b[K")
 	}
-	var out []result
-	for i, rs := range per {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out = append(out, rs...)
-	}
-	// Suppressions run in input order, so hit counts are deterministic.
-	if b.cfg != nil {
-		for _, r := range out {
-			if r.Report != nil {
-				b.cfg.Suppress(r.Report, r.Input, issuerOf(r), r.Report.EvaluatedAt)
-			}
-		}
-	}
-	return out, nil
+	return nil
 }
 
 func issuerOf(r result) string {
@@ -186,13 +193,12 @@ func issuerOf(r result) string {
 // lintInput reads, decodes and lints one input, streaming HAR exports
 // capture by capture. Only an unreadable input is an error; an
 // undecodable one is a result carrying its error.
-func (b *batch) lintInput(in string, rules []*lint.Rule) ([]result, error) {
+func (b *batch) lintInput(in string, rules []*lint.Rule, emit func(result)) error {
 	name, r, err := openInput(in, b.stdin, b.stderr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer r.Close()
-	var out []result
 	err = saml.DecodeStream(r, saml.DefaultLimits, func(c *saml.Capture) error {
 		m := &saml.Message{Capture: c, Err: c.Err}
 		if m.Err == nil {
@@ -208,13 +214,13 @@ func (b *batch) lintInput(in string, rules []*lint.Rule) ([]result, error) {
 			// that is printed.
 			c.XML, res.resp = nil, nil
 		}
-		out = append(out, res)
+		emit(res)
 		return nil
 	})
 	if err != nil {
-		return append(out, result{Input: name, Err: err}), nil
+		emit(result{Input: name, Err: err})
 	}
-	return out, nil
+	return nil
 }
 
 func isTerminalWriter(w io.Writer) bool {

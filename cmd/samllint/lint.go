@@ -149,35 +149,49 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	b := &batch{opts: opts, keys: keys, atIssue: lf.atIssue, cfg: cfg, stdin: stdin, stderr: stderr, jobs: lf.jobs, keepXML: lf.redact}
-	results, err := b.run(inputs)
+	out := &output{showSuppressed: lf.showSuppressed, redact: lf.redact}
+	if cfg != nil {
+		out.configPath = cfg.Path
+	}
+	// Text and GitHub annotations stream, result by result; JSON and
+	// SARIF are single documents, written once every result is in.
+	var ts *textStream
+	switch lf.format {
+	case "text", "github":
+		ts = &textStream{w: stdout, out: out, github: lf.format == "github", color: colorOK(stdout)}
+	}
+	code := 0
+	err = b.run(inputs, func(r result) {
+		switch {
+		case r.Err != nil:
+			code = 2
+		case code == 0:
+			if max, ok := r.Report.Max(); ok && max >= failOn {
+				code = 1
+			}
+		}
+		if ts != nil {
+			ts.add(r)
+		} else {
+			out.results = append(out.results, r)
+		}
+	})
 	if err != nil {
 		return err
 	}
-	out := &output{results: results, showSuppressed: lf.showSuppressed, redact: lf.redact}
 	if cfg != nil {
 		out.notices = cfg.Notices(b.evalTime())
-		out.configPath = cfg.Path
 	}
 	switch lf.format {
 	case "json":
 		err = writeLintJSON(stdout, out)
 	case "sarif":
 		err = writeSARIF(stdout, out)
-	case "github":
-		writeGitHub(stdout, out)
 	default:
-		writeLintText(stdout, out, colorOK(stdout))
+		ts.finish()
 	}
 	if err != nil {
 		return err
-	}
-	code := 0
-	for _, r := range results {
-		if r.Err != nil {
-			code = 2
-		} else if max, ok := r.Report.Max(); ok && max >= failOn && code == 0 {
-			code = 1
-		}
 	}
 	for _, n := range out.notices {
 		if n.Severity >= failOn && code == 0 {
@@ -185,7 +199,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	if code == 2 {
-		for _, r := range results {
+		for _, r := range append(out.results, ts.failed()...) {
 			if r.Err != nil {
 				fmt.Fprintf(stderr, "samllint: %s: %s\n", r.label(), oneLine(r.Err.Error()))
 			}
@@ -291,74 +305,133 @@ func sevColor(s lint.Severity) string {
 	return "36"
 }
 
-func writeLintText(w io.Writer, out *output, color bool) {
-	if out.redact {
-		var buf strings.Builder
-		writeLintText(&buf, &output{results: out.results, notices: out.notices, configPath: out.configPath, showSuppressed: out.showSuppressed}, false)
-		fmt.Fprint(w, out.redactor().String(buf.String()))
-		return
+// textStream prints text (or GitHub annotations) result by result,
+// keeping only a summary row per result, so a HAR of thousands of
+// sign-ins is linted in constant memory.
+type textStream struct {
+	w             io.Writer
+	out           *output
+	github, color bool
+	n             int
+	rows          []summaryRow
+	errs          []result
+	red           *saml.Redactor
+}
+
+type summaryRow struct {
+	label, verdict          string
+	errors, warnings, infos int
+	failed                  bool
+}
+
+func (t *textStream) print(text string, r *result) {
+	if t.out.redact {
+		if t.red == nil {
+			t.red = saml.NewRedactor()
+		}
+		if r != nil {
+			t.red.Learn(r.resp, r.Capture)
+		}
+		text = t.red.String(text)
 	}
-	for i, r := range out.results {
-		if i > 0 {
-			fmt.Fprintln(w)
+	io.WriteString(t.w, text)
+}
+
+func (t *textStream) add(r result) {
+	var buf strings.Builder
+	if t.github {
+		writeGitHubResult(&buf, r)
+	} else {
+		if t.n > 0 {
+			buf.WriteString("\n")
 		}
-		head := r.label()
-		if r.Capture != nil && (r.Capture.Method != "" || r.Capture.URL != "") && r.Capture.Source != "" {
-			head += " — " + strings.TrimSpace(r.Capture.Method+" "+r.Capture.URL)
-		}
-		fmt.Fprintln(w, paint(color, "1", head))
-		if r.Err != nil {
-			fmt.Fprintf(w, "could not lint: %s\n", oneLine(r.Err.Error()))
+		writeResultText(&buf, t.out, r, t.color && !t.out.redact)
+	}
+	t.print(buf.String(), &r)
+	row := summaryRow{label: r.label(), failed: r.Err != nil}
+	if r.Err != nil {
+		t.errs = append(t.errs, r)
+	} else {
+		s := r.Report.Summary
+		row.errors, row.warnings, row.infos, row.verdict = s.Errors, s.Warnings, s.Infos, strings.SplitN(r.Report.Verdict, ":", 2)[0]
+	}
+	t.rows = append(t.rows, row)
+	t.n++
+}
+
+func (t *textStream) failed() []result {
+	if t == nil {
+		return nil
+	}
+	return t.errs
+}
+
+func (t *textStream) finish() {
+	var buf strings.Builder
+	for _, n := range t.out.notices {
+		if t.github {
+			writeAnnotation(&buf, t.out.configPath, n)
 			continue
 		}
-		rep := r.Report
-		verdictColor := "1;32"
-		if rep.Summary.Errors > 0 {
-			verdictColor = "1;31"
-		} else if rep.Summary.Warnings > 0 {
-			verdictColor = "1;33"
+		fmt.Fprintf(&buf, "\n%s %s: %s\n", paint(t.color, sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
+		writeFindingBody(&buf, n)
+	}
+	if !t.github && len(t.rows) > 1 {
+		writeSummaryTable(&buf, t.rows)
+	}
+	t.print(buf.String(), nil)
+}
+
+func writeResultText(w io.Writer, out *output, r result, color bool) {
+	head := r.label()
+	if r.Capture != nil && (r.Capture.Method != "" || r.Capture.URL != "") && r.Capture.Source != "" {
+		head += " — " + strings.TrimSpace(r.Capture.Method+" "+r.Capture.URL)
+	}
+	fmt.Fprintln(w, paint(color, "1", head))
+	if r.Err != nil {
+		fmt.Fprintf(w, "could not lint: %s\n", oneLine(r.Err.Error()))
+		return
+	}
+	rep := r.Report
+	verdictColor := "1;32"
+	if rep.Summary.Errors > 0 {
+		verdictColor = "1;31"
+	} else if rep.Summary.Warnings > 0 {
+		verdictColor = "1;33"
+	}
+	v := rep.Verdict
+	if n := len(rep.Suppressed); n > 0 {
+		v += fmt.Sprintf(" (%d suppressed)", n)
+	}
+	fmt.Fprintf(w, "%s (evaluated at %s)\n", paint(color, verdictColor, v), rep.EvaluatedAt.Format(time.RFC3339))
+	if r.Capture != nil && r.Capture.Reply != nil && r.Capture.Reply.ErrorText != "" {
+		fmt.Fprintf(w, "AWS answered: %q\n", r.Capture.Reply.ErrorText)
+	}
+	for _, f := range out.findings(r) {
+		sev := fmt.Sprintf("%-7s", f.Severity)
+		if f.Suppressed != nil {
+			sev = "suppressed " + f.Severity.String()
 		}
-		v := rep.Verdict
-		if n := len(rep.Suppressed); n > 0 {
-			v += fmt.Sprintf(" (%d suppressed)", n)
-		}
-		fmt.Fprintf(w, "%s (evaluated at %s)\n", paint(color, verdictColor, v), rep.EvaluatedAt.Format(time.RFC3339))
-		if r.Capture != nil && r.Capture.Reply != nil && r.Capture.Reply.ErrorText != "" {
-			fmt.Fprintf(w, "AWS answered: %q\n", r.Capture.Reply.ErrorText)
-		}
-		for _, f := range out.findings(r) {
-			sev := fmt.Sprintf("%-7s", f.Severity)
-			if f.Suppressed != nil {
-				sev = "suppressed " + f.Severity.String()
-			}
-			fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(f.Severity), sev), f.Rule, f.Message)
-			writeFindingBody(w, f)
-			if f.Suppressed != nil {
-				fmt.Fprintf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
-			}
-		}
-		if len(rep.Skipped) > 0 {
-			fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), pluralWord(len(rep.Skipped), "check", "checks"))
-			// Rules skipped for one reason share a line.
-			var reasons []string
-			byReason := map[string][]string{}
-			for _, s := range rep.Skipped {
-				if byReason[s.Reason] == nil {
-					reasons = append(reasons, s.Reason)
-				}
-				byReason[s.Reason] = append(byReason[s.Reason], s.Rule)
-			}
-			for _, why := range reasons {
-				fmt.Fprintf(w, "  %s: %s\n", strings.Join(byReason[why], ", "), why)
-			}
+		fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(f.Severity), sev), f.Rule, f.Message)
+		writeFindingBody(w, f)
+		if f.Suppressed != nil {
+			fmt.Fprintf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
 		}
 	}
-	for _, n := range out.notices {
-		fmt.Fprintf(w, "\n%s %s: %s\n", paint(color, sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
-		writeFindingBody(w, n)
-	}
-	if len(out.results) > 1 {
-		writeSummaryTable(w, out)
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), pluralWord(len(rep.Skipped), "check", "checks"))
+		// Rules skipped for one reason share a line.
+		var reasons []string
+		byReason := map[string][]string{}
+		for _, s := range rep.Skipped {
+			if byReason[s.Reason] == nil {
+				reasons = append(reasons, s.Reason)
+			}
+			byReason[s.Reason] = append(byReason[s.Reason], s.Rule)
+		}
+		for _, why := range reasons {
+			fmt.Fprintf(w, "  %s: %s\n", strings.Join(byReason[why], ", "), why)
+		}
 	}
 }
 
@@ -370,23 +443,22 @@ func writeFindingBody(w io.Writer, f lint.Finding) {
 }
 
 // writeSummaryTable ends a batch with one line per capture.
-func writeSummaryTable(w io.Writer, out *output) {
-	fmt.Fprintf(w, "\nSummary of %d captures:\n", len(out.results))
+func writeSummaryTable(w io.Writer, rows []summaryRow) {
+	fmt.Fprintf(w, "\nSummary of %d captures:\n", len(rows))
 	width := 5
-	for _, r := range out.results {
-		width = max(width, len(r.label()))
+	for _, r := range rows {
+		width = max(width, len(r.label))
 	}
 	fmt.Fprintf(w, "  %-*s  %6s %8s %5s  %s\n", width, "input", "errors", "warnings", "infos", "verdict")
 	var e, wn, in, failed int
-	for _, r := range out.results {
-		if r.Err != nil {
+	for _, r := range rows {
+		if r.failed {
 			failed++
-			fmt.Fprintf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label(), "-", "-", "-")
+			fmt.Fprintf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label, "-", "-", "-")
 			continue
 		}
-		s := r.Report.Summary
-		e, wn, in = e+s.Errors, wn+s.Warnings, in+s.Infos
-		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label(), s.Errors, s.Warnings, s.Infos, strings.SplitN(r.Report.Verdict, ":", 2)[0])
+		e, wn, in = e+r.errors, wn+r.warnings, in+r.infos
+		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label, r.errors, r.warnings, r.infos, r.verdict)
 	}
 	fmt.Fprintf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
 	if failed > 0 {

@@ -214,32 +214,25 @@ func writeSARIF(w io.Writer, out *output) error {
 	return err
 }
 
-// writeGitHub prints GitHub Actions workflow commands: each finding becomes
-// an annotation on the input file.
-func writeGitHub(w io.Writer, out *output) {
-	var buf strings.Builder
-	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	level := map[lint.Severity]string{lint.Error: "error", lint.Warning: "warning", lint.Info: "notice"}
-	emit := func(input string, f lint.Finding) {
-		fmt.Fprintf(&buf, "::%s file=%s,title=%s::%s\n", level[f.Severity], prop.Replace(input), prop.Replace(f.Rule),
-			esc.Replace(fmt.Sprintf("%s\nat %s\nexpected: %s\nactual: %s\nfix: %s", f.Message, f.Path, f.Expected, f.Actual, f.Fix)))
+// GitHub Actions workflow commands: each finding becomes an annotation on
+// the input file.
+var (
+	ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	ghProp = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	ghLvl  = map[lint.Severity]string{lint.Error: "error", lint.Warning: "warning", lint.Info: "notice"}
+)
+
+func writeAnnotation(w io.Writer, input string, f lint.Finding) {
+	fmt.Fprintf(w, "::%s file=%s,title=%s::%s\n", ghLvl[f.Severity], ghProp.Replace(input), ghProp.Replace(f.Rule),
+		ghData.Replace(fmt.Sprintf("%s\nat %s\nexpected: %s\nactual: %s\nfix: %s", f.Message, f.Path, f.Expected, f.Actual, f.Fix)))
+}
+
+func writeGitHubResult(w io.Writer, r result) {
+	if r.Err != nil {
+		fmt.Fprintf(w, "::error file=%s,title=samllint::%s\n", ghProp.Replace(r.Input), ghData.Replace("could not lint: "+oneLine(r.Err.Error())))
+		return
 	}
-	for _, r := range out.results {
-		if r.Err != nil {
-			fmt.Fprintf(&buf, "::error file=%s,title=samllint::%s\n", prop.Replace(r.Input), esc.Replace("could not lint: "+oneLine(r.Err.Error())))
-			continue
-		}
-		for _, f := range r.Report.Findings {
-			emit(r.Input, f)
-		}
+	for _, f := range r.Report.Findings {
+		writeAnnotation(w, r.Input, f)
 	}
-	for _, n := range out.notices {
-		emit(out.configPath, n)
-	}
-	text := buf.String()
-	if out.redact {
-		text = out.redactor().String(text)
-	}
-	fmt.Fprint(w, text)
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Side-by-side speed of samllint, python3-saml and xmlsec1 on the same
+# response, measured in one run on this machine; prints a markdown table.
+# Not part of CI (it measures, it does not test). Needs Debian's
+# python3-onelogin-saml2 and xmlsec1:
+#   apt-get install -y python3-onelogin-saml2 xmlsec1
+# usage: bench/compare.sh [iterations]   (default 2000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-2000}
+SAMPLE=testdata/assertions/okta-connect.b64
+CERT=testdata/keys/idp.crt
+MD=testdata/metadata/okta-idp-metadata.xml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/samllint" ./cmd/samllint
+base64 -d <(tr -d '\n' < "$SAMPLE") > "$work/sample.xml"
+
+# 1. samllint: the whole lint (decode, parse, verify both signatures, every
+#    rule) on one core, from the Go benchmark.
+ns=$(go test ./lint -run '^$' -bench '^BenchmarkPipeline$' -benchtime "${N}x" -cpu 1 | awk '/^BenchmarkPipeline/ {print $3}')
+samllint_rps=$(awk -v ns="$ns" 'BEGIN {printf "%.0f", 1e9/ns}')
+
+# 2. python3-saml: is_valid, strict, both signatures required, pinned clock.
+py_rps=$(/usr/bin/python3 bench/python3_saml.py "$SAMPLE" "$CERT" "$N")
+
+# 3. xmlsec1 --verify: one process per signature, two per response.
+xs_n=$(( N / 10 ))
+start=$(date +%s%N)
+for _ in $(seq "$xs_n"); do
+  for i in 1 2; do
+    xmlsec1 --verify --pubkey-cert-pem "$CERT" \
+      --id-attr:ID urn:oasis:names:tc:SAML:2.0:protocol:Response \
+      --id-attr:ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion \
+      --node-xpath "(//*[local-name()='Signature'])[$i]" "$work/sample.xml" >/dev/null 2>&1
+  done
+done
+end=$(date +%s%N)
+xs_rps=$(awk -v n="$xs_n" -v t=$(( end - start )) 'BEGIN {printf "%.0f", n/(t/1e9)}')
+
+# 4. Batch scaling: the CLI over 400 captures, --jobs 1 then --jobs 2.
+mkdir "$work/batch"
+for i in $(seq 400); do cp "$SAMPLE" "$work/batch/c$i.b64"; done
+t1s=$(date +%s%N); "$work/samllint" --at-issue --metadata "$MD" --jobs 1 --format json "$work/batch" >/dev/null; t1e=$(date +%s%N)
+t2s=$(date +%s%N); "$work/samllint" --at-issue --metadata "$MD" --jobs 2 --format json "$work/batch" >/dev/null; t2e=$(date +%s%N)
+scale=$(awk -v a=$(( t1e - t1s )) -v b=$(( t2e - t2s )) 'BEGIN {printf "%.2f", a/b}')
+
+# 5. CLI wall time for one paste (process start to exit), mean of 30.
+start=$(date +%s%N)
+for _ in $(seq 30); do "$work/samllint" --at-issue --metadata "$MD" < "$SAMPLE" >/dev/null || true; done
+end=$(date +%s%N)
+paste_ms=$(awk -v t=$(( end - start )) 'BEGIN {printf "%.1f", t/30/1e6}')
+
+# 6. Peak memory (max RSS) linting a 10 MB and a 50 MB HAR.
+/usr/bin/python3 - "$SAMPLE" "$work" <<'PY'
+import json, sys, urllib.parse
+b64 = "".join(open(sys.argv[1]).read().split())
+entry = {"startedDateTime": "2026-11-20T10:00:01.000Z",
+         "request": {"method": "POST", "url": "https://signin.aws.amazon.com/saml",
+                     "postData": {"mimeType": "application/x-www-form-urlencoded",
+                                  "params": [{"name": "SAMLResponse", "value": urllib.parse.quote(b64, safe="")}]}},
+         "response": {"status": 302, "statusText": "Found", "redirectURL": "https://console.aws.amazon.com/"}}
+one = len(json.dumps(entry))
+for mb in (10, 50):
+    n = mb * 1000 * 1000 // one
+    with open(f"{sys.argv[2]}/{mb}mb.har", "w") as f:
+        f.write('{"log":{"version":"1.2","entries":[')
+        f.write(",".join([json.dumps(entry)] * n))
+        f.write("]}}")
+PY
+rss() { /usr/bin/time -f %M "$work/samllint" --at-issue --metadata "$MD" "$1" 2>&1 >/dev/null | tail -1; }
+rss10=$(rss "$work/10mb.har"); rss50=$(rss "$work/50mb.har")
+entries50=$(grep -o '"SAMLResponse"' "$work/50mb.har" | wc -l)
+
+cat <<TABLE
+| measurement | result |
+|---|---|
+| samllint, whole lint, 1 core | ${samllint_rps} responses/s |
+| python3-saml is_valid, 1 core | ${py_rps} responses/s |
+| samllint ÷ python3-saml | $(awk -v a="$samllint_rps" -v b="$py_rps" 'BEGIN {printf "%.2f×", a/b}') |
+| xmlsec1 --verify (2 processes per response) | ${xs_rps} responses/s |
+| samllint ÷ xmlsec1 | $(awk -v a="$samllint_rps" -v b="$xs_rps" 'BEGIN {printf "%.1f×", a/b}') |
+| batch of 400, --jobs 2 vs --jobs 1 | ${scale}× |
+| CLI wall time, one paste | ${paste_ms} ms |
+| peak RSS, 10 MB HAR | ${rss10} KiB |
+| peak RSS, 50 MB HAR (${entries50} captures) | ${rss50} KiB |
+TABLE
