@@ -69,6 +69,15 @@ type Response struct {
 // Doc is the parsed tree, for callers that need what the model leaves out.
 func (r *Response) Doc() *etree.Document { return r.doc }
 
+// Paths returns the location paths of elements of Doc, "" for others.
+func (r *Response) Paths(els []*etree.Element) []string {
+	out := make([]string, len(els))
+	for i, e := range els {
+		out[i] = r.paths[e]
+	}
+	return out
+}
+
 // Status is samlp:Status. Codes holds the top-level code first, then each
 // nested second-level code.
 type Status struct {

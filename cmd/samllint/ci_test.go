@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,6 +238,12 @@ func TestRedactEverywhere(t *testing.T) {
 			for _, s := range secrets {
 				if strings.Contains(out, s) {
 					t.Errorf("%s %v: %q survives --redact", c.name, cmd, s)
+				}
+			}
+			// Masking must not break the document it masks.
+			if slices.Contains(cmd, "json") || slices.Contains(cmd, "sarif") {
+				if !json.Valid([]byte(out)) {
+					t.Errorf("%s %v: --redact output is not valid JSON", c.name, cmd)
 				}
 			}
 		}

@@ -18,15 +18,8 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures")
 	var trust trustFlags
 	trust.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: samllint decode [flags] [FILE|-]\n\nDecodes a captured SAML message and summarises it: issuer, subject,\naudiences, recipient, validity window, attributes, and each signature with\nwhat it covers.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return &exitError{code: 2, err: err}
+	if err := parseFlags(fs, "usage: samllint decode [flags] [FILE|-]\n\nDecodes a captured SAML message and summarises it: issuer, subject,\naudiences, recipient, validity window, attributes, and each signature with\nwhat it covers.\n\nFlags:", args, stderr); err != nil {
+		return err
 	}
 	if *format != "text" && *format != "json" {
 		return usageErr("--format %q: expected text or json", *format)

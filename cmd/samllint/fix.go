@@ -29,15 +29,8 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var lf lintFlags
 	lf.register(fs)
 	write := fs.String("write", "", "also write the corrected policies as JSON files into this directory")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, fixUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return &exitError{code: 2, err: err}
+	if err := parseFlags(fs, fixUsage, args, stderr); err != nil {
+		return err
 	}
 	if lf.format != "text" && lf.format != "json" {
 		return usageErr("--format %q: expected text or json", lf.format)

@@ -116,15 +116,8 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var lf lintFlags
 	lf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, lintUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return &exitError{code: 2, err: err}
+	if err := parseFlags(fs, lintUsage, args, stderr); err != nil {
+		return err
 	}
 	switch lf.format {
 	case "text", "json", "sarif", "github":
@@ -539,11 +532,14 @@ func writeLintJSON(w io.Writer, out *output) error {
 	if err := enc.Encode(doc); err != nil {
 		return err
 	}
-	text := buf.String()
+	text := []byte(buf.String())
 	if out.redact {
-		text = out.redactor().String(text)
+		var err error
+		if text, err = redactJSON(text, out.redactor(), "  "); err != nil {
+			return err
+		}
 	}
-	_, err := io.WriteString(w, text)
+	_, err := w.Write(text)
 	return err
 }
 
@@ -551,11 +547,8 @@ func rulesCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "text, or markdown (docs/rules.md)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return &exitError{code: 2, err: err}
+	if err := parseFlags(fs, "", args, stderr); err != nil {
+		return err
 	}
 	switch *format {
 	case "markdown":

@@ -21,14 +21,16 @@ Commands:
             says, what is signed and what the signatures cover
   fix       print the corrected trust and permissions policies and the IdP
             settings to change, with your own values
+  diff      compare two captures: why does it work for Alice and not for Bob
+  serve     a local page to paste captures into (127.0.0.1 only, offline)
   rules     list the rules
   explain   explain one rule: samllint explain aws/role-missing-role-arn
 
 With no FILE, or with -, samllint reads standard input.
 
 Exit status: 0 success (lint: no finding at or above --fail-on), 1 findings
-at or above --fail-on, 2 could not run (bad flag, unreadable or undecodable
-input).
+at or above --fail-on (diff: the captures differ), 2 could not run (bad flag,
+unreadable or undecodable input).
 
 Run "samllint <command> -h" for a command's flags.
 `
@@ -62,7 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "lint"
 	if len(args) > 0 {
 		switch args[0] {
-		case "lint", "decode", "rules", "explain", "fix":
+		case "lint", "decode", "rules", "explain", "fix", "diff", "serve":
 			cmd, args = args[0], args[1:]
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
@@ -81,6 +83,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = explainCmd(args, stdout)
 	case "fix":
 		err = fixCmd(args, stdin, stdout, stderr)
+	case "diff":
+		err = diffCmd(args, stdin, stdout, stderr)
+	case "serve":
+		err = serveCmd(args, stdout, stderr)
 	}
 	if err == nil {
 		return 0
@@ -108,3 +114,21 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// parseFlags parses a command's flags; usage, when set, heads the -h text.
+// A bad flag is exit status 2; -h returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, usage string, args []string, stderr io.Writer) error {
+	if usage != "" {
+		fs.Usage = func() {
+			fmt.Fprintln(stderr, usage)
+			fs.PrintDefaults()
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return &exitError{code: 2, err: err}
+	}
+	return nil
+}

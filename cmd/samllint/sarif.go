@@ -206,11 +206,13 @@ func writeSARIF(w io.Writer, out *output) error {
 	if err != nil {
 		return err
 	}
-	text := string(b) + "\n"
+	b = append(b, '\n')
 	if out.redact {
-		text = out.redactor().String(text)
+		if b, err = redactJSON(b, out.redactor(), "  "); err != nil {
+			return err
+		}
 	}
-	_, err = io.WriteString(w, text)
+	_, err = w.Write(b)
 	return err
 }
 

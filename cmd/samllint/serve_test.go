@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+func startServer(t *testing.T) (*httptest.Server, int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	srv := httptest.NewUnstartedServer(newWebHandler(port))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, port
+}
+
+func TestServeGuards(t *testing.T) {
+	srv, port := startServer(t)
+	do := func(method, host, ctype, origin, body string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+"/api/lint", strings.NewReader(body))
+		if method == "GET" {
+			req, _ = http.NewRequest(method, srv.URL+"/", nil)
+		}
+		req.Host = host
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	local := "127.0.0.1:" + strconv.Itoa(port)
+	cases := []struct {
+		name                              string
+		method, host, ctype, origin, body string
+		code                              int
+	}{
+		{"page", "GET", local, "", "", "", 200},
+		{"localhost name", "GET", "localhost:" + strconv.Itoa(port), "", "", "", 200},
+		{"DNS rebinding", "GET", "attacker.example:" + strconv.Itoa(port), "", "", "", 421},
+		{"other port", "GET", "127.0.0.1:1", "", "", "", 421},
+		{"not JSON", "POST", local, "text/plain", "", "x", 415},
+		{"cross origin", "POST", local, "application/json", "http://attacker.example", `{"input":"x"}`, 403},
+		{"unknown field", "POST", local, "application/json", "", `{"inptu":"x"}`, 400},
+		{"bad input", "POST", local, "application/json", "", `{"input":"%%%"}`, 422},
+		{"too large", "POST", local, "application/json", "", `{"input":"` + strings.Repeat("A", maxRequest) + `"}`, 413},
+	}
+	for _, c := range cases {
+		resp := do(c.method, c.host, c.ctype, c.origin, c.body)
+		if resp.StatusCode != c.code {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.code)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "connect-src 'self'") {
+			t.Errorf("%s: CSP %q", c.name, csp)
+		}
+	}
+	// The page loads nothing from elsewhere: no absolute URL in a src,
+	// href, url() or fetch, and no inline script for the CSP to allow.
+	for _, f := range []string{"web/index.html", "web/app.js", "web/app.css"} {
+		b, _ := webFS.ReadFile(f)
+		for _, bad := range []string{`src="http`, `href="http`, `src="//`, `href="//`, "url(http", "url(//", "@import", `fetch("http`, "<script>"} {
+			if strings.Contains(string(b), bad) {
+				t.Errorf("%s contains %q", f, bad)
+			}
+		}
+	}
+}
+
+func TestServeAPI(t *testing.T) {
+	srv, _ := startServer(t)
+	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-role-provider-only.b64"))
+	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	post := func(path string, body any) []byte {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %s", path, resp.StatusCode, out)
+		}
+		return out
+	}
+
+	var page struct {
+		Results []struct {
+			Verdict     string
+			EvaluatedAt string `json:"evaluated_at"`
+			Findings    []struct{ Rule, Path string }
+			Facts       []struct{ Label, Value string }
+			Timeline    []struct{ Label, Rel string }
+			XML         []struct{ Text, Path string }
+		}
+	}
+	if err := json.Unmarshal(post("/api/lint", map[string]any{"input": string(sample)}), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Results) != 1 {
+		t.Fatalf("%d results, want 1", len(page.Results))
+	}
+	r := page.Results[0]
+	if len(r.Findings) != 1 || r.Findings[0].Rule != "aws/role-missing-role-arn" {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	// The finding's location is a line of the indented XML, so the page
+	// can highlight it.
+	found := false
+	for _, l := range r.XML {
+		found = found || l.Path == r.Findings[0].Path
+	}
+	if r.Findings[0].Path == "" || !found {
+		t.Errorf("no XML line has the finding's path %q", r.Findings[0].Path)
+	}
+	if r.EvaluatedAt == "" || len(r.Timeline) == 0 || len(r.Facts) == 0 {
+		t.Errorf("summary missing: evaluated_at %q, %d ticks, %d facts", r.EvaluatedAt, len(r.Timeline), len(r.Facts))
+	}
+
+	// Downloads are the CLI's JSON and SARIF, redacted when asked.
+	js := post("/api/lint", map[string]any{"input": string(sample), "format": "json", "redact": true})
+	if !strings.Contains(string(js), `"aws/role-missing-role-arn"`) || strings.Contains(string(js), "123456789012") {
+		t.Errorf("redacted JSON download: %s", js)
+	}
+	var sarif struct{ Version string }
+	if err := json.Unmarshal(post("/api/lint", map[string]any{"input": string(sample), "format": "sarif"}), &sarif); err != nil || sarif.Version != "2.1.0" {
+		t.Errorf("SARIF download: %v %q", err, sarif.Version)
+	}
+
+	var diff struct {
+		VerdictA    string `json:"verdict_a"`
+		VerdictB    string `json:"verdict_b"`
+		Differences []struct{ Field string }
+		OnlyA       []struct{ Rule string } `json:"only_a"`
+	}
+	if err := json.Unmarshal(post("/api/diff", map[string]any{"a": string(sample), "b": string(good)}), &diff); err != nil {
+		t.Fatal(err)
+	}
+	if diff.VerdictA == diff.VerdictB || len(diff.OnlyA) != 1 || diff.OnlyA[0].Rule != "aws/role-missing-role-arn" || len(diff.Differences) == 0 {
+		t.Errorf("diff %+v", diff)
+	}
+}
+
+// TestServeInBrowser drives the page in headless Chromium: paste a
+// capture, read the verdict and a finding, toggle redaction, download the
+// JSON. .ci/run installs chromium and sets SAMLLINT_REQUIRE_CHROMIUM.
+// With -update it also writes the README's screenshot.
+func TestServeInBrowser(t *testing.T) {
+	exe, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("SAMLLINT_REQUIRE_CHROMIUM") != "" {
+			t.Fatal("chromium is required (apt-get install chromium)")
+		}
+		t.Skip("chromium not installed")
+	}
+	srv, _ := startServer(t)
+	downloads := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1300))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-role-provider-only.b64"))
+	err = chromedp.Do(ctx,
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior:     browser.SetDownloadBehaviorBehaviorAllowAndName,
+				DownloadPath: downloads,
+			})
+			return err
+		}),
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("input")),
+		chromedp.SetValue(chromedp.ID("input"), string(sample)),
+		// Keyboard only: focus the field and submit with Ctrl+Enter.
+		chromedp.Focus(chromedp.ID("input")),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.WaitVisible(chromedp.ID("verdict")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := mustText(t, ctx, chromedp.ID("verdict"))
+	finding := mustText(t, ctx, chromedp.CSS(".finding.error"))
+	if verdict != "sign-in will fail: 1 error, 0 warnings" {
+		t.Errorf("verdict %q", verdict)
+	}
+	if !strings.Contains(finding, "aws/role-missing-role-arn") || !strings.Contains(finding, "arn:aws:iam::123456789012:saml-provider/Okta") {
+		t.Errorf("finding %q", finding)
+	}
+	// The finding's location jumps to its highlighted XML line.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".finding.error button.jump"))); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className + " " + document.activeElement.dataset.path`))
+	if err != nil || focused != "hit /Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/Role']/AttributeValue[1]" {
+		t.Errorf("after jumping, focus is on %q (%v)", focused, err)
+	}
+	if *update {
+		// The viewport at the report: the verdict and the first finding.
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("verdict"))); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(repo("docs", "serve.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("redact"))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, chromedp.ID("status"), "redacted")
+	redacted := mustText(t, ctx, chromedp.ID("results"))
+	if strings.Contains(redacted, "jane.doe@example.com") || strings.Contains(redacted, "123456789012") || !strings.Contains(redacted, "1##########2") {
+		t.Error("the redacted view still shows the e-mail or the account ID")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("download-json"))); err != nil {
+		t.Fatal(err)
+	}
+	var file string
+	for i := 0; i < 50 && file == ""; i++ {
+		m, _ := filepath.Glob(filepath.Join(downloads, "*"))
+		for _, f := range m {
+			if !strings.HasSuffix(f, ".crdownload") {
+				file = f
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if file == "" {
+		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		t.Fatalf("no download (status %q)", status)
+	}
+	b, _ := os.ReadFile(file)
+	var doc struct {
+		Findings []struct{ Rule string } `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Findings) != 1 || doc.Findings[0].Rule != "aws/role-missing-role-arn" {
+		t.Errorf("downloaded JSON: %v %s", err, b)
+	}
+	if strings.Contains(string(b), "jane.doe@example.com") {
+		t.Error("the download in redacted view is not redacted")
+	}
+}
+
+func mustText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("reading %v: %v", sel, err)
+	}
+	return s
+}
+
+// waitText polls until the element's text contains want: the page updates
+// after an API round trip.
+func waitText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want string) {
+	t.Helper()
+	var got string
+	for i := 0; i < 100; i++ {
+		got = mustText(t, ctx, sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%v: text %q, want it to contain %q", sel, got, want)
+}
