@@ -278,6 +278,53 @@ func TestServeInBrowser(t *testing.T) {
 	if strings.Contains(string(b), "jane.doe@example.com") {
 		t.Error("the download in redacted view is not redacted")
 	}
+	checkFilePicker(t, ctx)
+	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	checkDiffPanel(t, ctx, string(sample), string(good))
+}
+
+// A HAR chosen with the file picker: each sign-in in it is linted.
+func checkFilePicker(t *testing.T, ctx context.Context) {
+	har, err := filepath.Abs(repo("testdata", "assertions", "okta-connect.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("input-file"), []string{har})); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("input")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(strings.TrimSpace(v), "{") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("lint-button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, chromedp.ID("status"), "2 captures linted")
+}
+
+// The compare panel: a failing and a working capture.
+func checkDiffPanel(t *testing.T, ctx context.Context, failing, working string) {
+	err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("diff-a"), failing),
+		chromedp.SetValue(chromedp.ID("diff-b"), working),
+		chromedp.Click(chromedp.ID("diff-button")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, chromedp.ID("diff-results"), "Findings only in A (1)")
+	out := mustText(t, ctx, chromedp.ID("diff-results"))
+	for _, want := range []string{"Role[1]", "aws/role-missing-role-arn", "Findings only in B (0)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare panel lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 func mustText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {

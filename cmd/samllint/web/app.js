@@ -140,7 +140,7 @@ function xmlLine(path) { return path.replace(/\/@[^/]+$/, ""); }
 // A finding's location jumps to its line in the XML of the same result.
 $("results").addEventListener("click", (e) => {
   const b = e.target.closest("button.jump");
-  if (!b) return;
+  if (!b || !b.closest("article")) return;
   const line = [...b.closest("article").querySelectorAll("pre.xml span.hit")].find((s) => s.dataset.path === b.dataset.path);
   if (line) { line.scrollIntoView({ block: "center" }); line.focus(); }
 });
