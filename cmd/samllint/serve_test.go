@@ -144,6 +144,19 @@ func TestServeAPI(t *testing.T) {
 		t.Errorf("summary missing: evaluated_at %q, %d ticks, %d facts", r.EvaluatedAt, len(r.Timeline), len(r.Facts))
 	}
 
+	// The Connect users field feeds connect/user-unknown.
+	relay := "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	var withUsers struct {
+		Results []struct{ Findings []struct{ Rule string } }
+	}
+	body := map[string]any{"input": string(good), "relay_state": relay, "connect_users": `{"UserSummaryList":[{"Username":"john.roe@example.com"}]}`}
+	if err := json.Unmarshal(post("/api/lint", body), &withUsers); err != nil {
+		t.Fatal(err)
+	}
+	if len(withUsers.Results) != 1 || len(withUsers.Results[0].Findings) != 1 || withUsers.Results[0].Findings[0].Rule != "connect/user-unknown" {
+		t.Errorf("with a users list lacking the user: %+v", withUsers.Results)
+	}
+
 	// Downloads are the CLI's JSON and SARIF, redacted when asked.
 	js := post("/api/lint", map[string]any{"input": string(sample), "format": "json", "redact": true})
 	if !strings.Contains(string(js), `"aws/role-missing-role-arn"`) || strings.Contains(string(js), "123456789012") {

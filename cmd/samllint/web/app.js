@@ -46,6 +46,7 @@ function request(format) {
     metadata: $("metadata").value,
     trust_policy: $("trust").value,
     permissions_policy: $("permissions").value,
+    connect_users: $("users").value,
     now: $("now").value.trim(),
     redact: $("redact").checked,
     format: format,
@@ -156,7 +157,7 @@ function render(results) {
       continue;
     }
     const cls = r.summary.errors > 0 ? "fail" : r.summary.warnings > 0 ? "warn" : "pass";
-    box.append(el("p", { class: "verdict " + cls, id: "verdict" }, r.verdict));
+    box.append(el("p", Object.assign({ class: "verdict " + cls }, root.querySelector("#verdict") ? {} : { id: "verdict" }), r.verdict));
     box.append(el("p", { class: "evaltime" }, `Evaluated at ${r.evaluated_at}` +
       ($("now").value.trim() === "" ? " — one minute after the response's IssueInstant; set the evaluation time under “More inputs” to change it." : ".")));
     for (const sev of ["error", "warning", "info"]) {
@@ -167,6 +168,7 @@ function render(results) {
     }
     if (r.skipped.length) {
       box.append(el("h4", {}, `Skipped checks (${r.skipped.length})`));
+      box.append(el("p", { class: "hint" }, "On this page, --relay-state, --metadata, --trust-policy, --permissions-policy and --connect-users are the fields under “More inputs”."));
       box.append(el("ul", { class: "skipped" }, ...r.skipped.map((s) => el("li", {}, s.rule + ": " + s.reason))));
     }
     box.append(el("h4", {}, "The response"));
