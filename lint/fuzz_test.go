@@ -10,7 +10,8 @@ import (
 )
 
 // FuzzLint runs every rule on whatever parses: no rule may panic, whatever
-// the response says or lacks.
+// the response says or lacks. It also diffs each response with the
+// previous one, which must list no difference for a response with itself.
 func FuzzLint(f *testing.F) {
 	xml := sampleXML(f)
 	f.Add(xml, "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34", int64(60))
@@ -24,6 +25,8 @@ func FuzzLint(f *testing.F) {
 		if err != nil {
 			return
 		}
+		var prev *saml.Message
+		var prevRep *Report
 		for _, m := range msgs {
 			if m.Err != nil {
 				continue
@@ -38,6 +41,13 @@ func FuzzLint(f *testing.F) {
 					t.Fatalf("incomplete finding %+v", f)
 				}
 			}
+			if d := Compare(m, m, rep, rep); len(d.Differences(false)) != 0 || len(d.OnlyA)+len(d.OnlyB) != 0 {
+				t.Fatalf("a response differs from itself: %+v", d)
+			}
+			if prev != nil {
+				Compare(prev, m, prevRep, rep)
+			}
+			prev, prevRep = m, rep
 		}
 	})
 }
