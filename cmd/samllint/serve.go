@@ -84,7 +84,11 @@ func guard(port int, next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 		host, p, err := net.SplitHostPort(r.Host)
-		if err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") || port != 0 && p != strconv.Itoa(port) {
+		if err != nil {
+			// A browser leaves out the default port: --port 80.
+			host, p = strings.Trim(r.Host, "[]"), "80"
+		}
+		if (host != "127.0.0.1" && host != "localhost" && host != "::1") || port != 0 && p != strconv.Itoa(port) {
 			http.Error(w, "samllint serves 127.0.0.1 only", http.StatusMisdirectedRequest)
 			return
 		}

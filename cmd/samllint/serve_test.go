@@ -65,6 +65,8 @@ func TestServeGuards(t *testing.T) {
 		{"localhost name", "GET", "localhost:" + strconv.Itoa(port), "", "", "", 200},
 		{"DNS rebinding", "GET", "attacker.example:" + strconv.Itoa(port), "", "", "", 421},
 		{"other port", "GET", "127.0.0.1:1", "", "", "", 421},
+		{"no port is port 80", "GET", "127.0.0.1", "", "", "", 421},
+		{"IPv6 literal, other port", "GET", "[::1]:1", "", "", "", 421},
 		{"not JSON", "POST", local, "text/plain", "", "x", 415},
 		{"cross origin", "POST", local, "application/json", "http://attacker.example", `{"input":"x"}`, 403},
 		{"unknown field", "POST", local, "application/json", "", `{"inptu":"x"}`, 400},
@@ -362,4 +364,29 @@ func waitText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, w
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("%v: text %q, want it to contain %q", sel, got, want)
+}
+
+// BenchmarkServeLint: one paste through the page's API, as the page asks
+// for it (report + summary + indented XML) and as the JSON download.
+func BenchmarkServeLint(b *testing.B) {
+	sample, err := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := newWebHandler(80)
+	for _, format := range []string{"page", "json"} {
+		body, _ := json.Marshal(map[string]any{"input": string(sample), "format": format})
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "http://127.0.0.1/api/lint", strings.NewReader(string(body)))
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
 }
