@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -227,7 +228,7 @@ func nearMiss(a *saml.Assertion, want string) (*saml.Attribute, string) {
 		case strings.HasSuffix(n, "/"+short) && n != want:
 			return at, "the namespace part of the name is wrong"
 		}
-		if contains(awsAttributeNames, n) || strings.HasPrefix(n, AttrPrincipalTag) {
+		if slices.Contains(awsAttributeNames, n) || strings.HasPrefix(n, AttrPrincipalTag) {
 			continue
 		}
 		if d := levenshtein(strings.ToLower(n), strings.ToLower(want)); d > 0 && d <= 3 {

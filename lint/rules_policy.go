@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/samllint/samllint/lint/policy"
@@ -463,7 +464,7 @@ var connectUserUnknown = &Rule{
 			return
 		}
 		v := at.Values[0]
-		if contains(p.Options.ConnectUsers, v.Value) {
+		if slices.Contains(p.Options.ConnectUsers, v.Value) {
 			return
 		}
 		suggest := ""

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -315,7 +316,7 @@ var issuerMismatch = &Rule{
 			return
 		}
 		for _, iss := range issuers {
-			if contains(want, iss.Value) {
+			if slices.Contains(want, iss.Value) {
 				continue
 			}
 			near, _ := nearest(iss.Value, want)
@@ -337,15 +338,6 @@ func issuerHint(got, want string) string {
 		return " (they differ in the scheme)"
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // timeChecks lists the validity bounds rules compare with the evaluation time.

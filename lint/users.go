@@ -2,6 +2,7 @@ package lint
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -15,7 +16,7 @@ func ParseConnectUsers(data []byte) ([]string, error) {
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		var se *json.SyntaxError
-		if asSyntax(err, &se) {
+		if errors.As(err, &se) {
 			return nil, fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
 		}
 		return nil, fmt.Errorf("unreadable JSON: %w", err)
@@ -31,12 +32,4 @@ func ParseConnectUsers(data []byte) ([]string, error) {
 		return nil, fmt.Errorf("no UserSummaryList or User; expected the output of aws connect list-users or describe-user")
 	}
 	return names, nil
-}
-
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
 }

@@ -9,10 +9,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/samllint/samllint/internal/testkit"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/samllint/samllint/internal/testkit"
 )
 
 func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t, parts...) }

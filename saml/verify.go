@@ -5,7 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -439,7 +440,7 @@ func (r *Response) Coverage() Coverage {
 	if n := direct + elsewhere + undecrypted; n > 1 {
 		add(ProblemAssertions, r.Path, "the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted)
 	}
-	for _, id := range sortedIDs(r.DuplicateIDs) {
+	for _, id := range slices.Sorted(maps.Keys(r.DuplicateIDs)) {
 		add(ProblemDuplicateID, r.DuplicateIDs[id][1], "ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", "))
 	}
 	for _, n := range r.NestedResponses {
@@ -461,7 +462,7 @@ func (r *Response) Coverage() Coverage {
 			add(ProblemNotEnveloped, s.Path, "the signature at %s does not plainly sign the element it sits in: %s", s.Path, s.Check.Detail)
 		}
 	}
-	for _, p := range sortedIDs(perParent) {
+	for _, p := range slices.Sorted(maps.Keys(perParent)) {
 		if n := perParent[p]; n > 1 {
 			add(ProblemAmbiguousSignature, p, "%s carries %d signatures; which one a processor checks is ambiguous", p, n)
 		}
@@ -494,13 +495,4 @@ func (r *Response) Coverage() Coverage {
 	}
 	cv.Covered = len(cv.Problems) == 0
 	return cv
-}
-
-func sortedIDs[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/samllint/samllint/saml"
@@ -94,7 +97,7 @@ func writeDecodeJSON(w io.Writer, msgs []*saml.Message, anchors *saml.Anchors) e
 		if m.Err != nil {
 			d.Error = oneLine(m.Err.Error())
 			var ke *saml.KindError
-			if asKind(m.Err, &ke) {
+			if errors.As(m.Err, &ke) {
 				d.Kind = ke.Kind.String()
 			}
 		} else {
@@ -212,7 +215,7 @@ func writeResponse(w io.Writer, r *saml.Response) {
 		writeSignature(w, i+1, s)
 	}
 	if len(r.DuplicateIDs) > 0 {
-		for _, id := range sortedKeys(r.DuplicateIDs) {
+		for _, id := range slices.Sorted(maps.Keys(r.DuplicateIDs)) {
 			kv(w, "duplicate ID", fmt.Sprintf("%q on %s", id, strings.Join(r.DuplicateIDs[id], ", ")))
 		}
 	}
@@ -306,7 +309,7 @@ func writeSignature(w io.Writer, n int, s *saml.Signature) {
 		digests[short(r.DigestMethod)] = true
 	}
 	fmt.Fprintf(w, "      on <%s ID=%q>, references %s\n", s.ParentTag, s.ParentID, strings.Join(refs, ", "))
-	fmt.Fprintf(w, "      algorithms: %s, digest %s, %s\n", short(s.SignatureMethod), strings.Join(sortedKeys(digests), "/"), short(s.CanonicalizationMethod))
+	fmt.Fprintf(w, "      algorithms: %s, digest %s, %s\n", short(s.SignatureMethod), strings.Join(slices.Sorted(maps.Keys(digests)), "/"), short(s.CanonicalizationMethod))
 	for _, c := range s.Certificates {
 		fmt.Fprintf(w, "      embedded certificate: %s\n", c.Describe())
 	}

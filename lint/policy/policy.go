@@ -12,8 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -320,12 +321,12 @@ func parseStatement(m map[string]any, idx int) (*Statement, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s.Condition is not an object", s.Path)
 		}
-		for _, op := range sortedKeys(block) {
+		for _, op := range slices.Sorted(maps.Keys(block)) {
 			keys, ok := block[op].(map[string]any)
 			if !ok {
 				return nil, fmt.Errorf("%s.Condition.%s is not an object of keys", s.Path, op)
 			}
-			for _, k := range sortedKeys(keys) {
+			for _, k := range slices.Sorted(maps.Keys(keys)) {
 				path := s.Path + ".Condition." + op + "." + k
 				vals, err := stringList(keys[k], path)
 				if err != nil {
@@ -406,22 +407,13 @@ func stringList(v any, path string) ([]string, error) {
 	return nil, fmt.Errorf("%s is a %T; expected a string or a list of strings", path, v)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func cloudFormation(obj map[string]any, name string, f *File) error {
 	resources := map[string]any{"(resource)": obj}
 	if r, ok := obj["Resources"].(map[string]any); ok {
 		resources = r
 	}
 	roles := 0
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		res, _ := resources[id].(map[string]any)
 		typ, _ := res["Type"].(string)
 		props, _ := res["Properties"].(map[string]any)
@@ -471,9 +463,9 @@ func terraform(obj map[string]any, name string, f *File) error {
 	}
 	var all []res
 	if r, ok := obj["resource"].(map[string]any); ok {
-		for _, typ := range sortedKeys(r) {
+		for _, typ := range slices.Sorted(maps.Keys(r)) {
 			byName, _ := r[typ].(map[string]any)
-			for _, id := range sortedKeys(byName) {
+			for _, id := range slices.Sorted(maps.Keys(byName)) {
 				v, _ := byName[id].(map[string]any)
 				all = append(all, res{typ, id, v})
 			}
