@@ -31,7 +31,7 @@ var assertionTooOld = &Rule{
 	References: []string{refFM + "TM-01", refSTSAPI},
 	Symptoms:   []string{"Token must be redeemed within 5 minutes of issuance", "ExpiredTokenException"},
 	Rank:       9,
-	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
+	Confirm:    confirmTime,
 	Check: func(p *Pass) {
 		issued := p.Response.IssueInstant
 		if a := p.Assertion(); a != nil && a.IssueInstant.OK && (!issued.OK || a.IssueInstant.Time.After(issued.Time)) {
@@ -514,11 +514,7 @@ var roleSessionNameInvalid = &Rule{
 	Symptoms:   []string{"RoleSessionName in AuthnResponse must match"},
 	Rank:       2,
 	Check: func(p *Pass) {
-		a := p.Assertion()
-		if a == nil {
-			return
-		}
-		at := a.Attribute(AttrRoleSessionName)
+		at := p.Attribute(AttrRoleSessionName)
 		if at == nil {
 			return
 		}
@@ -588,11 +584,7 @@ var sessionDurationInvalid = &Rule{
 	Symptoms:   []string{"The requested DurationSeconds exceeds the MaxSessionDuration set for this role"},
 	Rank:       6,
 	Check: func(p *Pass) {
-		a := p.Assertion()
-		if a == nil {
-			return
-		}
-		at := a.Attribute(AttrSessionDuration)
+		at := p.Attribute(AttrSessionDuration)
 		if at == nil {
 			return
 		}

@@ -149,11 +149,7 @@ var connectUserName = &Rule{
 	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated"},
 	Rank:       2,
 	Check: func(p *Pass) {
-		a := p.Assertion()
-		if a == nil {
-			return
-		}
-		at := a.Attribute(AttrRoleSessionName)
+		at := p.Attribute(AttrRoleSessionName)
 		if at == nil || len(at.Values) != 1 {
 			return // aws/role-session-name-* report it
 		}

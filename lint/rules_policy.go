@@ -16,6 +16,7 @@ const (
 	refTrust     = "AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"
 	refSAMLKeys  = "AWS IAM: Available keys for SAML-based federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml"
 	refPolicyEv  = "AWS IAM: Policy evaluation logic — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
+	confirmTrust = "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)"
 	notAuthTrust = "Not authorized to perform sts:AssumeRoleWithSAML (service: AWSSecurityTokenService; status code: 403; error code: AccessDenied)"
 )
 
@@ -58,7 +59,7 @@ var trustPrincipal = &Rule{
 	References: []string{refFM + "TP-02", refTrust, refIAMTS},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Specified provider doesn't exist"},
 	Rank:       3,
-	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
+	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -120,7 +121,7 @@ var trustAction = &Rule{
 	References: []string{refFM + "TP-01", refTrust, refIAMTS},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
+	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -140,8 +141,8 @@ var trustAction = &Rule{
 	},
 }
 
-// audFailure returns the statement (allowing the action) whose only
-// failing conditions are on saml:aud, and those conditions.
+// failedOn splits a statement's failed conditions into those on key and
+// the others.
 func failedOn(m policy.Match, key string) (onKey, other []policy.CondResult) {
 	for _, cr := range m.Failed() {
 		if strings.EqualFold(cr.Key, key) && !cr.Unknown {
@@ -165,7 +166,7 @@ var trustAudience = &Rule{
 	References: []string{refFM + "SB-05", refSAMLKeys, refConnect},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
+	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -216,7 +217,7 @@ var trustCondition = &Rule{
 	References: []string{refFM + "O-05", refSAMLKeys, refPolicyEv},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
+	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -292,7 +293,7 @@ var trustTagSession = &Rule{
 	References: []string{refFM + "O-03", refTags},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)",
+	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -455,11 +456,7 @@ var connectUserUnknown = &Rule{
 			p.Skip("give --connect-users FILE (aws connect list-users --instance-id " + p.ctx.instanceOr() + " > users.json) to check the user exists")
 			return
 		}
-		a := p.Assertion()
-		if a == nil {
-			return
-		}
-		at := a.Attribute(AttrRoleSessionName)
+		at := p.Attribute(AttrRoleSessionName)
 		if at == nil || len(at.Values) == 0 {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 )
 
 const (
+	confirmTime  = "the SAMLResponse with the time it was posted (a HAR export keeps it)"
 	refIAMTS     = "AWS IAM: Troubleshoot SAML federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_saml.html"
 	refIAMAssert = "AWS IAM: Configure SAML assertions for the authentication response — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html"
 	refSAMLCore  = "OASIS SAML 2.0 Core — https://docs.oasis-open.org/security/saml/v2.0/saml-core-2.0-os.pdf"
@@ -340,35 +341,28 @@ func issuerHint(got, want string) string {
 	return ""
 }
 
-// timeChecks lists the validity bounds rules compare with the evaluation time.
-func notOnOrAfters(a *saml.Assertion) []saml.Time {
-	var out []saml.Time
-	if a.Conditions != nil && a.Conditions.NotOnOrAfter.OK {
-		out = append(out, a.Conditions.NotOnOrAfter)
+// validity lists the bounds the evaluation time is compared with: those
+// of the Conditions and of each bearer SubjectConfirmation.
+func validity(a *saml.Assertion) (notBefore, notOnOrAfter []saml.Time) {
+	add := func(nb, noa saml.Time) {
+		if nb.OK {
+			notBefore = append(notBefore, nb)
+		}
+		if noa.OK {
+			notOnOrAfter = append(notOnOrAfter, noa)
+		}
+	}
+	if a.Conditions != nil {
+		add(a.Conditions.NotBefore, a.Conditions.NotOnOrAfter)
 	}
 	if a.Subject != nil {
 		for _, sc := range a.Subject.Confirmations {
-			if sc.Method == saml.MethodBearer && sc.NotOnOrAfter.OK {
-				out = append(out, sc.NotOnOrAfter)
+			if sc.Method == saml.MethodBearer {
+				add(sc.NotBefore, sc.NotOnOrAfter)
 			}
 		}
 	}
-	return out
-}
-
-func notBefores(a *saml.Assertion) []saml.Time {
-	var out []saml.Time
-	if a.Conditions != nil && a.Conditions.NotBefore.OK {
-		out = append(out, a.Conditions.NotBefore)
-	}
-	if a.Subject != nil {
-		for _, sc := range a.Subject.Confirmations {
-			if sc.Method == saml.MethodBearer && sc.NotBefore.OK {
-				out = append(out, sc.NotBefore)
-			}
-		}
-	}
-	return out
+	return notBefore, notOnOrAfter
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -409,14 +403,15 @@ var expired = &Rule{
 	References: []string{refFM + "TM-02", refIAMAssert, refSAMLCore + " §2.5.1.2"},
 	Symptoms:   []string{"Your request included an invalid SAML response", "ExpiredTokenException"},
 	Rank:       9,
-	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
+	Confirm:    confirmTime,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
 			return
 		}
 		now, skew := p.Now(), p.Options.Skew
-		for _, t := range notOnOrAfters(a) {
+		_, notOnOrAfter := validity(a)
+		for _, t := range notOnOrAfter {
 			if !now.Before(t.Time.Add(skew)) {
 				p.Report(Finding{
 					Message:  fmt.Sprintf("expired %s ago (%s beyond the %s clock-skew allowance)", human(now.Sub(t.Time)), human(now.Sub(t.Time.Add(skew))), human(skew)),
@@ -441,14 +436,15 @@ var notYetValid = &Rule{
 	References: []string{refFM + "TM-02", refSAMLCore + " §2.5.1.2"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       9,
-	Confirm:    "the SAMLResponse with the time it was posted (a HAR export keeps it)",
+	Confirm:    confirmTime,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
 			return
 		}
 		now, skew := p.Now(), p.Options.Skew
-		for _, t := range notBefores(a) {
+		notBefore, _ := validity(a)
+		for _, t := range notBefore {
 			if now.Before(t.Time.Add(-skew)) {
 				p.Report(Finding{
 					Message:  fmt.Sprintf("not valid for another %s (%s beyond the %s clock-skew allowance): the IdP clock is ahead", human(t.Time.Sub(now)), human(t.Time.Add(-skew).Sub(now)), human(skew)),

@@ -240,6 +240,15 @@ func (p *Pass) Skip(what string) { p.skipped = what }
 // Assertion is the assertion a service provider consumes, or nil.
 func (p *Pass) Assertion() *saml.Assertion { return p.ctx.assertion }
 
+// Attribute is the consumed assertion's first attribute with exactly this
+// Name, or nil (also when there is no assertion).
+func (p *Pass) Attribute(name string) *saml.Attribute {
+	if p.ctx.assertion == nil {
+		return nil
+	}
+	return p.ctx.assertion.Attribute(name)
+}
+
 // Now is the evaluation time.
 func (p *Pass) Now() time.Time { return p.Options.Now }
 
