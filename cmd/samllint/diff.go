@@ -56,22 +56,13 @@ func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	d := lint.Compare(sides[0].msg, sides[1].msg, sides[0].rep, sides[1].rep)
+	d := compareSides(sides)
 	var buf bytes.Buffer
 	if lf.format == "json" {
-		doc := struct {
-			A           string         `json:"a"`
-			B           string         `json:"b"`
-			VerdictA    string         `json:"verdict_a"`
-			VerdictB    string         `json:"verdict_b"`
-			Differences []lint.DiffRow `json:"differences"`
-			OnlyA       []lint.Finding `json:"only_a"`
-			OnlyB       []lint.Finding `json:"only_b"`
-		}{sides[0].name, sides[1].name, d.VerdictA, d.VerdictB, d.Differences(*all), d.OnlyA, d.OnlyB}
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(doc); err != nil {
+		if err := enc.Encode(newDiffDoc(sides, d, *all)); err != nil {
 			return err
 		}
 	} else {
@@ -79,16 +70,12 @@ func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	out := buf.Bytes()
 	if lf.redact {
-		red := saml.NewRedactor()
-		for _, s := range sides {
-			red.Learn(s.msg.Response, s.msg.Capture)
-		}
 		if lf.format == "json" {
-			if out, err = redactJSON(out, red, "  "); err != nil {
+			if out, err = redactJSON(out, sidesRedactor(sides), "  "); err != nil {
 				return err
 			}
 		} else {
-			out = []byte(red.String(string(out)))
+			out = []byte(sidesRedactor(sides).String(string(out)))
 		}
 	}
 	if _, err := stdout.Write(out); err != nil {
@@ -101,10 +88,57 @@ func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// diffSide is one side of a diff: a SAML response and its report.
 type diffSide struct {
 	name string
 	msg  *saml.Message
 	rep  *lint.Report
+}
+
+func compareSides(sides [2]*diffSide) *lint.Diff {
+	return lint.Compare(sides[0].msg, sides[1].msg, sides[0].rep, sides[1].rep)
+}
+
+// diffDoc is the JSON form of a diff, for the CLI and the page.
+type diffDoc struct {
+	A           string         `json:"a"`
+	B           string         `json:"b"`
+	VerdictA    string         `json:"verdict_a"`
+	VerdictB    string         `json:"verdict_b"`
+	Differences []lint.DiffRow `json:"differences"`
+	OnlyA       []lint.Finding `json:"only_a"`
+	OnlyB       []lint.Finding `json:"only_b"`
+}
+
+func newDiffDoc(sides [2]*diffSide, d *lint.Diff, all bool) diffDoc {
+	return diffDoc{sides[0].name, sides[1].name, d.VerdictA, d.VerdictB, d.Differences(all), d.OnlyA, d.OnlyB}
+}
+
+// sidesRedactor masks what either side reveals, the same way in both.
+func sidesRedactor(sides [2]*diffSide) *saml.Redactor {
+	red := saml.NewRedactor()
+	for _, s := range sides {
+		red.Learn(s.msg.Response, s.msg.Capture)
+	}
+	return red
+}
+
+// pickResponse returns the pick-th (from 1) SAML response that decoded,
+// and how many there are.
+func pickResponse(name string, msgs []*saml.Message, pick int) (*saml.Message, int, error) {
+	var responses []*saml.Message
+	for _, m := range msgs {
+		if m.Err == nil && m.Capture.Param != "SAMLRequest" {
+			responses = append(responses, m)
+		}
+	}
+	switch {
+	case len(responses) == 0:
+		return nil, 0, fmt.Errorf("%s holds no SAML response", name)
+	case pick > len(responses):
+		return nil, len(responses), fmt.Errorf("%s holds %d SAML responses; #%d asked for", name, len(responses), pick)
+	}
+	return responses[pick-1], len(responses), nil
 }
 
 func loadSide(arg string, opts lint.Options, keys []any, atIssue bool, stdin io.Reader, stderr io.Writer) (*diffSide, error) {
@@ -122,27 +156,18 @@ func loadSide(arg string, opts lint.Options, keys []any, atIssue bool, stdin io.
 	if err != nil {
 		return nil, usageErr("%s: %w", name, err)
 	}
-	var responses []*saml.Message
-	for _, m := range msgs {
-		if m.Err == nil && m.Capture.Param != "SAMLRequest" {
-			responses = append(responses, m)
-		}
-	}
-	if pick > len(responses) {
-		return nil, usageErr("%s holds %d SAML responses; #%d asked for", name, len(responses), pick)
-	}
-	m := responses[pick-1]
-	if atIssue {
-		opts.Now = m.Response.IssueInstant.Time
-	}
-	rep, err := lint.Run(m, opts)
+	m, n, err := pickResponse(name, msgs, pick)
 	if err != nil {
-		return nil, usageErr("%s: %w", name, err)
+		return nil, &exitError{code: 2, err: err}
 	}
-	if len(responses) > 1 {
+	if n > 1 {
 		name = fmt.Sprintf("%s#%d", name, pick)
 	}
-	return &diffSide{name: name, msg: m, rep: rep}, nil
+	res := lintOne(name, m, opts, atIssue, lint.Rules())
+	if res.Err != nil {
+		return nil, usageErr("%s: %w", name, res.Err)
+	}
+	return &diffSide{name: name, msg: m, rep: res.Report}, nil
 }
 
 func writeDiffText(w io.Writer, sides [2]*diffSide, d *lint.Diff, all bool) {

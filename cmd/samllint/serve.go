@@ -195,27 +195,32 @@ func (q *lintRequest) options() (lint.Options, error) {
 // lintAll reads and lints every capture of the page's input. Without an
 // evaluation time each response is evaluated one minute after its own
 // IssueInstant, and the page says so.
-func (q *lintRequest) lintAll() ([]result, lint.Options, error) {
+func (q *lintRequest) lintAll() ([]result, error) {
 	opts, err := q.options()
 	if err != nil {
-		return nil, opts, err
+		return nil, err
 	}
 	msgs, err := saml.Read([]byte(q.Input), saml.Options{Anchors: opts.Anchors})
 	if err != nil {
-		return nil, opts, err
+		return nil, err
 	}
 	var out []result
 	for _, m := range msgs {
-		o := opts
-		if o.Now.IsZero() && m.Response != nil && m.Response.IssueInstant.OK {
-			o.Now = m.Response.IssueInstant.Time.Add(time.Minute)
-		}
-		if o.Now.IsZero() && m.Err == nil {
-			m.Err = errors.New("the response has no usable IssueInstant: enter an evaluation time")
-		}
-		out = append(out, lintOne("pasted", m, o, false, lint.Rules()))
+		out = append(out, pageLint(m, opts))
 	}
-	return out, opts, nil
+	return out, nil
+}
+
+// pageLint lints one message; without an evaluation time, at one minute
+// after the response's IssueInstant.
+func pageLint(m *saml.Message, opts lint.Options) result {
+	if opts.Now.IsZero() && m.Response != nil && m.Response.IssueInstant.OK {
+		opts.Now = m.Response.IssueInstant.Time.Add(time.Minute)
+	}
+	if opts.Now.IsZero() && m.Err == nil {
+		m.Err = errors.New("the response has no usable IssueInstant: enter an evaluation time")
+	}
+	return lintOne("pasted", m, opts, false, lint.Rules())
 }
 
 func apiLint(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +228,7 @@ func apiLint(w http.ResponseWriter, r *http.Request) {
 	if !decodeRequest(w, r, &q) {
 		return
 	}
-	results, _, err := q.lintAll()
+	results, err := q.lintAll()
 	if err != nil {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
@@ -435,39 +440,38 @@ func apiDiff(w http.ResponseWriter, r *http.Request) {
 	if !decodeRequest(w, r, &q) {
 		return
 	}
+	opts, err := (&lintRequest{Metadata: q.Metadata}).options()
+	if err != nil {
+		apiError(w, http.StatusUnprocessableEntity, err)
+		return
+	}
 	var sides [2]*diffSide
 	for i, in := range []string{q.A, q.B} {
-		lq := lintRequest{Input: in, Metadata: q.Metadata}
-		results, _, err := lq.lintAll()
+		label := "AB"[i : i+1]
+		msgs, err := saml.Read([]byte(in), saml.Options{Anchors: opts.Anchors})
 		if err != nil {
-			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", "AB"[i:i+1], err))
+			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, err))
 			return
 		}
-		var pick *result
-		for j := range results {
-			if results[j].Err == nil && results[j].Capture.Param != "SAMLRequest" {
-				pick = &results[j]
-				break
-			}
-		}
-		if pick == nil {
-			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s holds no SAML response", "AB"[i:i+1]))
+		m, _, err := pickResponse(label, msgs, 1)
+		if err != nil {
+			apiError(w, http.StatusUnprocessableEntity, err)
 			return
 		}
-		sides[i] = &diffSide{name: "AB"[i : i+1], msg: &saml.Message{Capture: pick.Capture, Response: pick.resp}, rep: pick.Report}
+		res := pageLint(m, opts)
+		if res.Err != nil {
+			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, res.Err))
+			return
+		}
+		sides[i] = &diffSide{name: label, msg: m, rep: res.Report}
 	}
-	d := lint.Compare(sides[0].msg, sides[1].msg, sides[0].rep, sides[1].rep)
-	b, err := json.Marshal(map[string]any{"verdict_a": d.VerdictA, "verdict_b": d.VerdictB, "differences": d.Differences(false), "only_a": d.OnlyA, "only_b": d.OnlyB})
+	b, err := json.Marshal(newDiffDoc(sides, compareSides(sides), false))
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, err)
 		return
 	}
 	if q.Redact {
-		red := saml.NewRedactor()
-		for _, s := range sides {
-			red.Learn(s.msg.Response, s.msg.Capture)
-		}
-		if b, err = redactJSON(b, red, ""); err != nil {
+		if b, err = redactJSON(b, sidesRedactor(sides), ""); err != nil {
 			apiError(w, http.StatusInternalServerError, err)
 			return
 		}
