@@ -403,12 +403,14 @@ func malformedWhy(rp *RolePair) string {
 	case len(rp.Roles) == 1 && len(rp.Others) == 1 && !strings.HasPrefix(rp.Others[0], "arn:") && strings.Count(v, ",") == 2:
 		return "a comma splits it in three; a role whose name contains a comma cannot be used in a SAML Role value"
 	}
-	for _, o := range rp.Others {
+	// The first part that is neither a role nor a provider ARN says why.
+	if len(rp.Others) > 0 {
+		o := rp.Others[0]
 		if m := anyARNRe.FindStringSubmatch(o); m != nil {
 			switch {
 			case m[2] != "iam":
 				return fmt.Sprintf("%q is a %s ARN, not IAM", o, m[2])
-			case m[4] != "" && !regexpDigits12(m[4]):
+			case m[4] != "" && !twelveDigits(m[4]):
 				return fmt.Sprintf("the account in %q is not 12 digits", o)
 			case !strings.HasPrefix(m[5], "role/") && !strings.HasPrefix(m[5], "saml-provider/"):
 				kind, _, _ := strings.Cut(m[5], "/")
@@ -426,7 +428,7 @@ func malformedWhy(rp *RolePair) string {
 	return "it is not two comma-separated ARNs"
 }
 
-func regexpDigits12(s string) bool {
+func twelveDigits(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

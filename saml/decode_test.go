@@ -327,8 +327,9 @@ func ExampleDecode() {
 	// <samlp:Response/>
 }
 
-// update is defined in every test package so "go test ./... -update" works.
-var update = flag.Bool("update", false, "rewrite golden files")
+// -update is defined in every test package so "go test ./... -update"
+// works; this package has no golden files.
+var _ = flag.Bool("update", false, "rewrite golden files")
 
 // TestDecodeStreamMatchesDecode: streaming a HAR gives the captures Decode
 // gives, in order, and non-JSON input is decoded whole.

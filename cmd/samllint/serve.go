@@ -185,7 +185,7 @@ func (q *lintRequest) options() (lint.Options, error) {
 	if strings.TrimSpace(q.ConnectUsers) != "" {
 		users, err := lint.ParseConnectUsers([]byte(q.ConnectUsers))
 		if err != nil {
-			return opts, fmt.Errorf("Connect users: %w", err)
+			return opts, fmt.Errorf("the Connect users: %w", err)
 		}
 		opts.ConnectUsers = users
 	}
