@@ -272,22 +272,14 @@ func caseYAML(gc goldenCase) []byte {
 		switch args[i] {
 		case "--at-issue":
 			b.WriteString("at_issue: true\n")
-		case "--now":
+		case "--now", "--skew", "--trust-policy", "--connect-users":
+			key := strings.ReplaceAll(strings.TrimPrefix(args[i], "--"), "-", "_")
 			i++
-			b.WriteString("now: " + args[i] + "\n")
-		case "--skew":
-			i++
-			b.WriteString("skew: " + args[i] + "\n")
+			b.WriteString(key + ": " + args[i] + "\n")
 		case "--metadata", "--permissions-policy":
-			key := map[string]string{"--metadata": "metadata", "--permissions-policy": "permissions_policy"}[args[i]]
+			key := strings.ReplaceAll(strings.TrimPrefix(args[i], "--"), "-", "_")
 			i++
 			lists[key] = append(lists[key], args[i])
-		case "--trust-policy":
-			i++
-			b.WriteString("trust_policy: " + args[i] + "\n")
-		case "--connect-users":
-			i++
-			b.WriteString("connect_users: " + args[i] + "\n")
 		default:
 			panic("caseYAML: unhandled flag " + args[i])
 		}
