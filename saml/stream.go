@@ -160,27 +160,11 @@ func (s *streamer) top() error {
 	err := s.object(map[string]func() error{
 		"log": func() error {
 			s.kind = "HAR"
-			return s.object(map[string]func() error{"entries": func() error {
-				return s.array(func() error {
-					var e harEntry
-					if err := s.dec.Decode(&e); err != nil {
-						return s.jsonErr(err)
-					}
-					s.seen++
-					return s.emit(s.d.harEntry(&e, s.seen, nil))
-				})
-			}})
+			return s.object(map[string]func() error{"entries": entries(s, s.d.harEntry)})
 		},
 		"requests": func() error {
 			s.kind = "SAML-tracer export"
-			return s.array(func() error {
-				var r tracerRequest
-				if err := s.dec.Decode(&r); err != nil {
-					return s.jsonErr(err)
-				}
-				s.seen++
-				return s.emit(s.d.tracerRequest(&r, s.seen, nil))
-			})
+			return entries(s, s.d.tracerRequest)()
 		},
 	})
 	if err != nil {
@@ -205,6 +189,21 @@ func (s *streamer) array(each func() error) error {
 		}
 	}
 	return s.delim(']')
+}
+
+// entries decodes an array of T one element at a time and emits the
+// captures each holds.
+func entries[T any](s *streamer, captures func(*T, int, []string) []*Capture) func() error {
+	return func() error {
+		return s.array(func() error {
+			var v T
+			if err := s.dec.Decode(&v); err != nil {
+				return s.jsonErr(err)
+			}
+			s.seen++
+			return s.emit(captures(&v, s.seen, nil))
+		})
+	}
 }
 
 func (s *streamer) emit(caps []*Capture) error {
