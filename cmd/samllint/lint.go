@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,6 +55,43 @@ func (lf *lintFlags) register(fs *flag.FlagSet) {
 	lf.trust.register(fs)
 }
 
+// wrongPolicyError: a trust policy given as a permissions policy, or the
+// reverse.
+type wrongPolicyError struct{ holds, expected string }
+
+func (e *wrongPolicyError) Error() string {
+	return "it holds a " + e.holds + "; expected " + e.expected
+}
+
+// addTrustPolicy loads a role's trust policy (policy JSON, get-role
+// output, CloudFormation, Terraform) into opts, with the permissions a
+// CloudFormation or Terraform role carries beside it.
+func addTrustPolicy(opts *lint.Options, b []byte, name string) error {
+	f, err := policy.Load(b, name)
+	if err != nil {
+		return err
+	}
+	if f.Trust == nil {
+		return &wrongPolicyError{"permissions policy (no Principal)", "the role's trust policy"}
+	}
+	opts.TrustPolicy, opts.TrustRole = f.Trust, f.Role
+	opts.Permissions = append(opts.Permissions, f.Permissions...)
+	return nil
+}
+
+// addPermissionsPolicy loads a role's permissions policy into opts.
+func addPermissionsPolicy(opts *lint.Options, b []byte, name string) error {
+	f, err := policy.Load(b, name)
+	if err != nil {
+		return err
+	}
+	if len(f.Permissions) == 0 {
+		return &wrongPolicyError{"trust policy", "a permissions policy"}
+	}
+	opts.Permissions = append(opts.Permissions, f.Permissions...)
+	return nil
+}
+
 // loadIAM reads the policy and Connect-user flags into opts.
 func (lf *lintFlags) loadIAM(opts *lint.Options) error {
 	if lf.trustPolicy != "" {
@@ -61,30 +99,26 @@ func (lf *lintFlags) loadIAM(opts *lint.Options) error {
 		if err != nil {
 			return usageErr("--trust-policy: %v", err)
 		}
-		f, err := policy.Load(b, lf.trustPolicy)
-		if err != nil {
+		if err := addTrustPolicy(opts, b, lf.trustPolicy); err != nil {
+			var wrong *wrongPolicyError
+			if errors.As(err, &wrong) {
+				return usageErr("--trust-policy %s: %w", lf.trustPolicy, err)
+			}
 			return usageErr("--trust-policy: %w", err)
 		}
-		if f.Trust == nil {
-			return usageErr("--trust-policy %s: it holds a permissions policy (no Principal); expected the role's trust policy", lf.trustPolicy)
-		}
-		opts.TrustPolicy, opts.TrustRole = f.Trust, f.Role
-		// A CloudFormation or Terraform role carries its permissions too.
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
 	}
 	for _, pp := range lf.permissions {
 		b, err := os.ReadFile(pp)
 		if err != nil {
 			return usageErr("--permissions-policy: %v", err)
 		}
-		f, err := policy.Load(b, pp)
-		if err != nil {
+		if err := addPermissionsPolicy(opts, b, pp); err != nil {
+			var wrong *wrongPolicyError
+			if errors.As(err, &wrong) {
+				return usageErr("--permissions-policy %s: %w", pp, err)
+			}
 			return usageErr("--permissions-policy: %w", err)
 		}
-		if len(f.Permissions) == 0 {
-			return usageErr("--permissions-policy %s: it holds a trust policy; expected a permissions policy", pp)
-		}
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
 	}
 	if lf.connectUsers != "" {
 		b, err := os.ReadFile(lf.connectUsers)

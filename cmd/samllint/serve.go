@@ -19,7 +19,6 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/samllint/samllint/lint"
-	"github.com/samllint/samllint/lint/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -165,22 +164,14 @@ func (q *lintRequest) options() (lint.Options, error) {
 		opts.Anchors = a
 	}
 	if strings.TrimSpace(q.TrustPolicy) != "" {
-		f, err := policy.Load([]byte(q.TrustPolicy), "trust policy")
-		if err != nil {
-			return opts, err
+		if err := addTrustPolicy(&opts, []byte(q.TrustPolicy), "trust policy"); err != nil {
+			return opts, fmt.Errorf("the trust policy field: %w", err)
 		}
-		if f.Trust == nil {
-			return opts, errors.New("the trust policy field holds a permissions policy (no Principal)")
-		}
-		opts.TrustPolicy, opts.TrustRole = f.Trust, f.Role
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
 	}
 	if strings.TrimSpace(q.Permissions) != "" {
-		f, err := policy.Load([]byte(q.Permissions), "permissions policy")
-		if err != nil {
-			return opts, err
+		if err := addPermissionsPolicy(&opts, []byte(q.Permissions), "permissions policy"); err != nil {
+			return opts, fmt.Errorf("the permissions policy field: %w", err)
 		}
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
 	}
 	if strings.TrimSpace(q.ConnectUsers) != "" {
 		users, err := lint.ParseConnectUsers([]byte(q.ConnectUsers))
