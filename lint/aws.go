@@ -112,8 +112,8 @@ func endpointHint(u string) string {
 	return ""
 }
 
-// ARN is a parsed IAM ARN from a Role attribute value.
-type ARN struct {
+// iamARN is a parsed IAM ARN from a Role attribute value.
+type iamARN struct {
 	Raw       string
 	Partition string
 	Account   string
@@ -122,30 +122,30 @@ type ARN struct {
 	Name      string
 }
 
-func parseRoleARN(s string) *ARN {
+func parseRoleARN(s string) *iamARN {
 	m := roleARNRe.FindStringSubmatch(s)
 	if m == nil || len("/"+m[3]) > 512 {
 		return nil
 	}
 	path := "/" + m[3]
-	return &ARN{Raw: s, Partition: m[1], Account: m[2], Kind: "role", Path: path, Name: m[4]}
+	return &iamARN{Raw: s, Partition: m[1], Account: m[2], Kind: "role", Path: path, Name: m[4]}
 }
 
-func parseProviderARN(s string) *ARN {
+func parseProviderARN(s string) *iamARN {
 	m := providerARNRe.FindStringSubmatch(s)
 	if m == nil {
 		return nil
 	}
-	return &ARN{Raw: s, Partition: m[1], Account: m[2], Kind: "saml-provider", Name: m[3]}
+	return &iamARN{Raw: s, Partition: m[1], Account: m[2], Kind: "saml-provider", Name: m[3]}
 }
 
-// RolePair is one Role attribute value, taken apart.
-type RolePair struct {
+// rolePair is one Role attribute value, taken apart.
+type rolePair struct {
 	Value     string
 	Path      string
 	Parts     []string // comma-separated parts, trimmed
-	Roles     []*ARN
-	Providers []*ARN
+	Roles     []*iamARN
+	Providers []*iamARN
 	// Others are parts that are neither a role nor a provider ARN.
 	Others []string
 	// Spaces is true when the value or a part had surrounding whitespace.
@@ -153,15 +153,15 @@ type RolePair struct {
 }
 
 // Pair returns the role and provider ARN when the value is exactly one of each.
-func (p *RolePair) Pair() (role, provider *ARN, ok bool) {
+func (p *rolePair) Pair() (role, provider *iamARN, ok bool) {
 	if len(p.Roles) == 1 && len(p.Providers) == 1 && len(p.Others) == 0 {
 		return p.Roles[0], p.Providers[0], true
 	}
 	return nil, nil, false
 }
 
-func parseRoleValue(value, path string) *RolePair {
-	p := &RolePair{Value: value, Path: path}
+func parseRoleValue(value, path string) *rolePair {
+	p := &rolePair{Value: value, Path: path}
 	for _, part := range strings.Split(value, ",") {
 		t := strings.TrimSpace(part)
 		if t != part {
@@ -261,4 +261,14 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, s := range parts {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, sep)
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -21,16 +22,9 @@ var ConfigNames = []string{".samllint.yaml", ".samllint.yml", ".samllint.json"}
 // what severity, and suppressions with reasons.
 type Config struct {
 	Path   string `yaml:"-"`
-	Expect struct {
-		Recipient       string `yaml:"recipient"`
-		Audience        string `yaml:"audience"`
-		Issuer          string `yaml:"issuer"`
-		Account         string `yaml:"account"`
-		Region          string `yaml:"region"`
-		ConnectInstance string `yaml:"connect_instance"`
-	} `yaml:"expect"`
-	Skew  string `yaml:"skew"`
-	Rules struct {
+	Expect Expect `yaml:"expect"`
+	Skew   string `yaml:"skew"`
+	Rules  struct {
 		// Disable and Enable take rule IDs or prefixes ending in /* (aws/*);
 		// Enable wins, so a rule can be kept from a disabled family.
 		Disable  []string          `yaml:"disable"`
@@ -57,7 +51,9 @@ type Suppression struct {
 
 	line    int
 	expires time.Time
-	hits    int
+	// hits counts the findings it silenced; captures of a batch run at
+	// once, and only "none" matters, so the order of counting does not.
+	hits atomic.Int64
 }
 
 // ConfigError is a config file problem, with its line when known.
@@ -260,29 +256,9 @@ func suppressionLines(root *yaml.Node) []int {
 	return out
 }
 
-// Apply merges the config into opts: pinned values the flags left empty,
-// and the skew.
-func (c *Config) Apply(opts *Options) {
-	e := &opts.Expect
-	set := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
-	set(&e.Recipient, c.Expect.Recipient)
-	set(&e.Audience, c.Expect.Audience)
-	set(&e.Issuer, c.Expect.Issuer)
-	set(&e.Account, c.Expect.Account)
-	set(&e.Region, c.Expect.Region)
-	set(&e.ConnectInstance, c.Expect.ConnectInstance)
-	if c.skew != 0 && (opts.Skew == 0 || opts.Skew == DefaultSkew) {
-		opts.Skew = c.skew
-	}
-}
-
-// EnabledRules returns the registry filtered by enable/disable, with severity
-// overrides applied (to copies: the registry is never changed).
-func (c *Config) EnabledRules() []*Rule {
+// enabledRules returns the registry filtered by enable/disable, with
+// severity overrides applied (to copies: the registry is never changed).
+func (c *Config) enabledRules() []*Rule {
 	var out []*Rule
 	for _, r := range registry {
 		on := true
@@ -315,14 +291,14 @@ type Suppressed struct {
 	Expires string `json:"expires,omitempty"`
 }
 
-// Suppress moves the findings the config's suppressions match out of
+// suppress moves the findings the config's suppressions match out of
 // rep.Findings into rep.Suppressed; input is the input's path and issuer
 // the response's Issuer. now decides which suppressions have expired.
-func (c *Config) Suppress(rep *Report, input, issuer string, now time.Time) {
+func (c *Config) suppress(rep *Report, input, issuer string, now time.Time) {
 	var kept []Finding
 	for _, f := range rep.Findings {
 		if s := c.match(f, input, issuer, now); s != nil {
-			s.hits++
+			s.hits.Add(1)
 			f.Suppressed = &Suppressed{Reason: s.Reason, Expires: s.Expires}
 			rep.Suppressed = append(rep.Suppressed, f)
 			continue
@@ -351,7 +327,7 @@ func (c *Config) match(f Finding, input, issuer string, now time.Time) *Suppress
 		if s.Match.Issuer != "" && s.Match.Issuer != issuer {
 			continue
 		}
-		if s.Match.Path != "" && !strings.HasPrefix(f.Path, s.Match.Path) {
+		if s.Match.Path != "" && !strings.HasPrefix(f.Location.Path, s.Match.Path) {
 			continue
 		}
 		return s
@@ -359,24 +335,57 @@ func (c *Config) match(f Finding, input, issuer string, now time.Time) *Suppress
 	return nil
 }
 
-// Notices are what the config itself deserves to be told, once all inputs
-// ran: expired suppressions (warning) and ones that matched nothing (info).
+// Notices are what the config itself deserves to be told once every
+// capture of a run has been linted: suppressions that expired
+// (config/suppression-expired) and ones that matched nothing
+// (config/suppression-unused). now decides expiry.
 func (c *Config) Notices(now time.Time) []Finding {
 	out := []Finding{}
+	if c == nil {
+		return out
+	}
+	enabled := map[string]*Rule{}
+	for _, r := range c.enabledRules() {
+		enabled[r.ID] = r
+	}
+	add := func(r *Rule, f Finding) {
+		if r = enabled[r.ID]; r != nil {
+			f.Rule, f.Severity = r.ID, r.Severity
+			out = append(out, f)
+		}
+	}
 	for i, s := range c.Suppressions {
-		where := fmt.Sprintf("%s:%d (suppressions[%d])", c.Path, s.line, i+1)
+		loc := Location{Source: SourceConfig, File: c.Path, Line: s.line, Path: fmt.Sprintf("suppressions[%d]", i+1)}
 		switch {
 		case !s.expires.IsZero() && !now.Before(s.expires):
-			out = append(out, Finding{Rule: "config/suppression-expired", Severity: Warning,
-				Message: fmt.Sprintf("the suppression of %s expired on %s and no longer applies", s.Rule, s.Expires),
-				Path:    where, Expected: "an unexpired suppression, or none", Actual: "expired " + s.Expires,
+			add(suppressionExpired, Finding{
+				Message:  fmt.Sprintf("the suppression of %s expired on %s and no longer applies", s.Rule, s.Expires),
+				Location: loc, Expected: "an unexpired suppression, or none", Actual: "expired " + s.Expires,
 				Fix: "Fix the problem, or extend the expiry with a reason that still holds."})
-		case s.hits == 0:
-			out = append(out, Finding{Rule: "config/suppression-unused", Severity: Info,
-				Message: fmt.Sprintf("the suppression of %s matched nothing; remove it?", s.Rule),
-				Path:    where, Expected: "a suppression that matches a finding", Actual: "no match",
+		case s.hits.Load() == 0:
+			add(suppressionUnused, Finding{
+				Message:  fmt.Sprintf("the suppression of %s matched nothing; remove it?", s.Rule),
+				Location: loc, Expected: "a suppression that matches a finding", Actual: "no match",
 				Fix: "Remove the suppression, or correct its match."})
 		}
 	}
 	return out
+}
+
+var suppressionExpired = &Rule{
+	ID: "config/suppression-expired", Severity: Warning, Scope: ScopeConfig,
+	Title: "a suppression in the config has expired",
+	Why: "A suppression with an expiry date stops applying after it, so the finding it hid is reported again. " +
+		"The date is when the team meant to have fixed the problem.",
+	Fix:        "Fix the problem, or extend the expiry with a reason that still holds.",
+	References: []string{"docs/config.md — the .samllint.yaml reference"},
+}
+
+var suppressionUnused = &Rule{
+	ID: "config/suppression-unused", Severity: Info, Scope: ScopeConfig,
+	Title: "a suppression in the config matched nothing",
+	Why: "A suppression that silences nothing is dead weight, or its match (rule, input, issuer, path) is wrong and the " +
+		"finding it was meant for still shows.",
+	Fix:        "Remove the suppression, or correct its match.",
+	References: []string{"docs/config.md — the .samllint.yaml reference"},
 }

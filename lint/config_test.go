@@ -37,7 +37,7 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, r := range c.EnabledRules() {
+	for _, r := range c.enabledRules() {
 		ids = append(ids, r.ID)
 		if r.ID == "aws/destination" && r.Severity != Error {
 			t.Error("severity override not applied")
@@ -50,10 +50,10 @@ func TestParseConfig(t *testing.T) {
 	if Lookup("aws/destination").Severity != Warning {
 		t.Error("the registry was modified")
 	}
-	opts := Options{Expect: Expect{Account: "999999999999"}}
-	c.Apply(&opts)
-	if opts.Expect.Recipient != "https://signin.aws.amazon.com/saml" || opts.Expect.Account != "999999999999" || opts.Skew != 2*time.Minute {
-		t.Errorf("apply: %+v", opts)
+	in := &Inputs{Expect: Expect{Account: "999999999999"}}
+	in.SetConfig(c)
+	if e := in.expect(); e.Recipient != "https://signin.aws.amazon.com/saml" || e.Account != "999999999999" || c.skew != 2*time.Minute {
+		t.Errorf("pins given and from the config: %+v, skew %v", e, c.skew)
 	}
 }
 
@@ -84,13 +84,13 @@ func TestSuppressions(t *testing.T) {
 		t.Fatal(err)
 	}
 	mk := func() *Report {
-		rep := &Report{Findings: []Finding{{Rule: "saml/certificate-expired", Severity: Error, Path: "/Response/Signature[1]"}, {Rule: "aws/recipient", Severity: Error}}}
+		rep := &Report{Findings: []Finding{{Rule: "saml/certificate-expired", Severity: Error, Location: xmlAt("/Response/Signature[1]")}, {Rule: "aws/recipient", Severity: Error}}}
 		rep.recount()
 		return rep
 	}
 	before := time.Date(2027, 1, 31, 23, 0, 0, 0, time.UTC)
 	rep := mk()
-	c.Suppress(rep, "legacy/okta.b64", "http://www.okta.com/x", before)
+	c.suppress(rep, "legacy/okta.b64", "http://www.okta.com/x", before)
 	if len(rep.Findings) != 1 || len(rep.Suppressed) != 1 || rep.Summary.Errors != 1 || rep.Summary.Suppressed != 1 {
 		t.Fatalf("suppress: %+v", rep)
 	}
@@ -98,17 +98,17 @@ func TestSuppressions(t *testing.T) {
 		t.Errorf("reason: %+v", rep.Suppressed[0])
 	}
 	rep = mk()
-	c.Suppress(rep, "current/okta.b64", "", before)
+	c.suppress(rep, "current/okta.b64", "", before)
 	if len(rep.Suppressed) != 0 {
 		t.Error("input glob ignored")
 	}
 	notices := c.Notices(before)
-	if len(notices) != 1 || notices[0].Rule != "config/suppression-unused" || !strings.Contains(notices[0].Path, "c.yaml:17") {
+	if len(notices) != 1 || notices[0].Rule != "config/suppression-unused" || !strings.Contains(notices[0].Location.String(), "c.yaml:17") {
 		t.Errorf("notices before expiry: %+v", notices)
 	}
 	after := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
 	rep = mk()
-	c.Suppress(rep, "legacy/okta.b64", "", after)
+	c.suppress(rep, "legacy/okta.b64", "", after)
 	if len(rep.Suppressed) != 0 {
 		t.Error("an expired suppression still applies")
 	}

@@ -7,28 +7,34 @@ import (
 )
 
 // context holds what several rules derive from the same inputs, computed
-// once per run.
+// once per response.
 type context struct {
 	m         *saml.Message
 	r         *saml.Response
-	opts      *Options
+	in        *Inputs
+	expect    Expect
+	clock     Clock
 	assertion *saml.Assertion
 
 	aws     bool
 	connect bool
 	relay   *relayInfo // nil when there is no RelayState
-	roles   []*RolePair
+	roles   []*rolePair
 
 	trustChecks map[string]*trustCheck
 
 	// Best knowledge of the user's own values, for fixes.
 	account, partition, region, instance string
 	providerARN, roleARN                 string
+	roleName                             *string
 }
 
-func newContext(m *saml.Message, opts *Options) *context {
-	c := &context{m: m, r: m.Response, opts: opts, assertion: m.Response.Consumed()}
-	rs := opts.RelayState
+func newContext(m *saml.Message, in *Inputs, clock Clock) *context {
+	c := &context{m: m, r: m.Response, in: in, expect: in.expect(), clock: clock, assertion: m.Response.Consumed()}
+	var rs *string
+	if in != nil {
+		rs = in.RelayState
+	}
 	if rs == nil && m.Capture != nil {
 		rs = m.Capture.RelayState
 	}
@@ -42,10 +48,46 @@ func newContext(m *saml.Message, opts *Options) *context {
 			}
 		}
 	}
-	c.aws = opts.AWS || c.awsSignal()
-	c.connect = opts.Expect.ConnectInstance != "" || c.relay != nil && isConnectRelay(c.relay.URL)
+	c.aws = in.Has(InputAWS) || c.awsSignal()
+	c.connect = c.expect.ConnectInstance != "" || c.relay != nil && isConnectRelay(c.relay.URL)
 	c.learn()
 	return c
+}
+
+// unmet says why a rule cannot run here, or nil: out of scope, or an input
+// it needs is missing.
+func (c *context) unmet(r *Rule) *Skipped {
+	switch r.Scope {
+	case ScopeAWS:
+		if !c.aws {
+			return &Skipped{Rule: r.ID, Needs: []Input{InputAWS}, Reason: "the capture shows no sign of AWS federation (no AWS attribute, endpoint or audience)"}
+		}
+	case ScopeConnect:
+		if !c.connect {
+			return &Skipped{Rule: r.ID, Needs: []Input{InputRelayState, InputConnectInstance}, Reason: "no Amazon Connect RelayState or instance, so the Connect hop is not checked"}
+		}
+	}
+	for _, need := range r.Needs {
+		switch need {
+		case InputTime:
+			if c.clock.Source == ClockNone {
+				return &Skipped{Rule: r.ID, Needs: []Input{InputTime}, Reason: "the response has no usable IssueInstant and the capture no post time, so nothing dates it"}
+			}
+		case InputMetadata, InputCertificate:
+			if !c.in.Has(InputMetadata) {
+				return &Skipped{Rule: r.ID, Needs: []Input{InputMetadata, InputCertificate}, Reason: "to check who signed the response"}
+			}
+		default:
+			if !c.in.Has(need) {
+				why := "to check " + need.String()
+				if h := need.Hint(); h != "" {
+					why += " (" + strings.Replace(h, "ROLE", c.roleNameOr("ROLE"), 1) + ")"
+				}
+				return &Skipped{Rule: r.ID, Needs: []Input{need}, Reason: why}
+			}
+		}
+	}
+	return nil
 }
 
 // isConnectRelay: the RelayState is meant for Amazon Connect (a bare
@@ -57,7 +99,7 @@ func isConnectRelay(u string) bool {
 
 // awsSignal: AWS attributes, an AWS endpoint or audience, or an AWS URL.
 func (c *context) awsSignal() bool {
-	if c.opts.Expect.Account != "" || c.opts.Expect.Region != "" {
+	if c.expect.Account != "" || c.expect.Region != "" {
 		return true
 	}
 	if strings.Contains(c.r.Destination, "signin.aws") || strings.Contains(c.r.Destination, "signin.amazonaws") {
@@ -96,7 +138,7 @@ func (c *context) awsSignal() bool {
 // learn fills in the user's values from the pins, the Role attribute and
 // the RelayState, in that order of trust.
 func (c *context) learn() {
-	e := c.opts.Expect
+	e := c.expect
 	c.account, c.region, c.instance = e.Account, e.Region, e.ConnectInstance
 	for _, p := range c.roles {
 		role, prov, ok := p.Pair()
@@ -113,16 +155,16 @@ func (c *context) learn() {
 			c.roleARN, c.providerARN = role.Raw, prov.Raw
 		}
 	}
-	if arn := parseRoleARN(c.roleARN); arn != nil {
+	if a := parseRoleARN(c.roleARN); a != nil {
 		if c.account == "" {
-			c.account = arn.Account
+			c.account = a.Account
 		}
-		c.partition = arn.Partition
-	} else if arn := parseProviderARN(c.providerARN); arn != nil {
+		c.partition = a.Partition
+	} else if a := parseProviderARN(c.providerARN); a != nil {
 		if c.account == "" {
-			c.account = arn.Account
+			c.account = a.Account
 		}
-		c.partition = arn.Partition
+		c.partition = a.Partition
 	}
 	if c.relay != nil && c.relay.OK {
 		if c.region == "" && regions[c.relay.Region] {
@@ -137,18 +179,13 @@ func (c *context) learn() {
 	}
 }
 
-func (c *context) outOfScope(s Scope) string {
-	switch s {
-	case ScopeAWS:
-		if !c.aws {
-			return "the capture shows no sign of AWS federation (no AWS attributes, endpoint or audience); pass --aws to check it anyway"
-		}
-	case ScopeConnect:
-		if !c.connect {
-			return "no Amazon Connect RelayState or instance; give --relay-state or --connect-instance to check the Connect hop"
-		}
+// roleNameOr is the role's name from the Role attribute, or placeholder.
+func (c *context) roleNameOr(placeholder string) string {
+	if c.roleName == nil {
+		n := roleName(c.roleARN)
+		c.roleName = &n
 	}
-	return ""
+	return or(*c.roleName, placeholder)
 }
 
 // or returns v, or a placeholder naming what the user should put there.
@@ -177,32 +214,13 @@ func (c *context) roleOr() string {
 	return "arn:" + c.partition + ":iam::" + c.accountOr() + ":role/<role-name>"
 }
 
-// issuerName is a short name of the IdP for fixes ("Okta", "Entra ID"...).
-func (c *context) idp() string {
-	iss := ""
+// issuer is the IdP's entity ID as the response names it.
+func (c *context) issuer() string {
 	if c.r.Issuer != nil {
-		iss = c.r.Issuer.Value
-	} else if c.assertion != nil && c.assertion.Issuer != nil {
-		iss = c.assertion.Issuer.Value
+		return c.r.Issuer.Value
 	}
-	l := strings.ToLower(iss)
-	switch {
-	case strings.Contains(l, "okta"):
-		return "Okta"
-	case strings.Contains(l, "sts.windows.net") || strings.Contains(l, "microsoftonline"):
-		return "Entra ID"
-	case strings.Contains(l, "/adfs/"):
-		return "AD FS"
-	case strings.Contains(l, "google.com"):
-		return "Google Workspace"
-	case strings.Contains(l, "onelogin"):
-		return "OneLogin"
-	case strings.Contains(l, "jumpcloud"):
-		return "JumpCloud"
-	case strings.Contains(l, "ping"):
-		return "PingFederate/PingOne"
-	case isKeycloak(l):
-		return "Keycloak"
+	if c.assertion != nil && c.assertion.Issuer != nil {
+		return c.assertion.Issuer.Value
 	}
-	return "the IdP"
+	return ""
 }

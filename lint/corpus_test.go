@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/samllint/samllint/saml"
 )
 
 // TestCorpusValidIdPs: real responses from several IdPs, linted at their
@@ -25,35 +23,31 @@ func TestCorpusValidIdPs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.idp, func(t *testing.T) {
-			var anchors *saml.Anchors
-			var err error
-			b := testdata(t, "corpus", c.cert)
+			in := &Inputs{}
+			kind := InputMetadata
 			if filepath.Ext(c.cert) == ".pem" || filepath.Ext(c.cert) == ".cert" {
-				anchors, err = saml.LoadCertificates(b, c.cert)
-			} else {
-				anchors, err = saml.LoadMetadata(b, c.cert)
+				kind = InputCertificate
 			}
-			if err != nil {
+			if err := in.Add(kind, c.cert, testdata(t, "corpus", c.cert)); err != nil {
 				t.Fatal(err)
 			}
-			var keys []any
 			if c.key != "" {
-				if keys, err = saml.LoadPrivateKeys(testdata(t, "corpus", c.key)); err != nil {
+				if err := in.Add(InputKey, c.key, testdata(t, "corpus", c.key)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			msgs, err := saml.Read(testdata(t, "corpus", c.file), saml.Options{Anchors: anchors, DecryptionKeys: keys})
-			if err != nil || msgs[0].Err != nil {
-				t.Fatal(err, msgs[0].Err)
+			results, err := Lint(testdata(t, "corpus", c.file), in, Options{AtIssue: true})
+			if err != nil || results[0].Err != nil {
+				t.Fatal(err, results[0].Err)
 			}
-			m := msgs[0]
-			rep, err := Run(m, Options{Now: m.Response.IssueInstant.Time.Add(time.Second), Anchors: anchors})
-			if err != nil {
-				t.Fatal(err)
+			rep := results[0].Report
+			if rep.Clock.Source != ClockIssued {
+				t.Errorf("clock %+v", rep.Clock)
 			}
+			_ = time.Second
 			for _, f := range rep.Findings {
 				if f.Severity == Error {
-					t.Errorf("%s: %s at %s (expected %s, actual %s)", f.Rule, f.Message, f.Path, f.Expected, f.Actual)
+					t.Errorf("%s: %s at %s (expected %s, actual %s)", f.Rule, f.Message, f.Location, f.Expected, f.Actual)
 				}
 			}
 		})

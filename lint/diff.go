@@ -1,27 +1,28 @@
 package lint
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/samllint/samllint/saml"
 )
 
-// DiffRow is one compared field of two captures.
+// DiffRow is one compared fact of two captures.
 type DiffRow struct {
 	Field string `json:"field"`
 	A     string `json:"a"`
 	B     string `json:"b"`
 	Same  bool   `json:"same"`
-	// Noise marks fields that differ between any two sign-ins (IDs,
+	// Noise marks facts that differ between any two sign-ins (IDs,
 	// instants, signature values); shown only when asked for.
 	Noise bool `json:"noise,omitempty"`
+	// PathA and PathB locate the fact in each response's XML.
+	PathA string `json:"path_a,omitempty"`
+	PathB string `json:"path_b,omitempty"`
 }
 
 // Diff answers "why does it work for Alice and not for Bob": the verdict
-// of each capture, the fields that matter for sign-in side by side, and
+// of each capture, the facts that matter for sign-in side by side, and
 // the findings one has that the other does not.
 type Diff struct {
 	VerdictA string    `json:"verdict_a"`
@@ -42,44 +43,46 @@ func (d *Diff) Differences(all bool) []DiffRow {
 	return out
 }
 
-// Compare builds the Diff of two linted messages.
-func Compare(a, b *saml.Message, ra, rb *Report) *Diff {
-	d := &Diff{VerdictA: ra.Verdict, VerdictB: rb.Verdict, OnlyA: []Finding{}, OnlyB: []Finding{}}
-	fa, fb := fields(a), fields(b)
-	keys := map[string]bool{}
-	var order []string
-	for _, f := range append(append([]field{}, fa...), fb...) {
-		if !keys[f.name] {
-			keys[f.name] = true
-			order = append(order, f.name)
-		}
-	}
-	get := func(fs []field, name string) (string, bool) {
+// Compare builds the Diff of two linted captures. Both must have a
+// Report (no Err).
+func Compare(a, b *Result) *Diff {
+	d := &Diff{VerdictA: a.Report.Verdict, VerdictB: b.Report.Verdict, Rows: []DiffRow{}, OnlyA: []Finding{}, OnlyB: []Finding{}}
+	fa, fb := diffFacts(a), diffFacts(b)
+	index := func(fs []saml.Fact) map[string]saml.Fact {
+		m := map[string]saml.Fact{}
 		for _, f := range fs {
-			if f.name == name {
-				return f.value, f.noise
-			}
+			m[f.Name] = f
 		}
-		return "—", false
+		return m
 	}
-	for _, name := range order {
-		va, na := get(fa, name)
-		vb, nb := get(fb, name)
-		d.Rows = append(d.Rows, DiffRow{Field: name, A: va, B: vb, Same: va == vb, Noise: na || nb})
+	ia, ib := index(fa), index(fb)
+	for _, name := range mergeOrder(fa, fb) {
+		f := saml.Fact{Name: name}
+		x, inA := ia[f.Name]
+		y, inB := ib[f.Name]
+		row := DiffRow{Field: f.Name, A: "—", B: "—", Noise: x.Noise || y.Noise, PathA: x.Path, PathB: y.Path}
+		if inA {
+			row.A = x.Value
+		}
+		if inB {
+			row.B = y.Value
+		}
+		row.Same = row.A == row.B
+		d.Rows = append(d.Rows, row)
 	}
-	key := func(f Finding) string { return f.Rule + "\x00" + f.Path + "\x00" + f.Message }
+	key := func(f Finding) string { return f.Rule + "\x00" + f.Location.String() + "\x00" + f.Message }
 	inB := map[string]bool{}
-	for _, f := range rb.Findings {
+	for _, f := range b.Report.Findings {
 		inB[key(f)] = true
 	}
 	inA := map[string]bool{}
-	for _, f := range ra.Findings {
+	for _, f := range a.Report.Findings {
 		inA[key(f)] = true
 		if !inB[key(f)] {
 			d.OnlyA = append(d.OnlyA, f)
 		}
 	}
-	for _, f := range rb.Findings {
+	for _, f := range b.Report.Findings {
 		if !inA[key(f)] {
 			d.OnlyB = append(d.OnlyB, f)
 		}
@@ -87,155 +90,65 @@ func Compare(a, b *saml.Message, ra, rb *Report) *Diff {
 	return d
 }
 
-type field struct {
-	name, value string
-	noise       bool
-}
-
-// fields flattens what matters for sign-in in one message; times are given
-// relative to the message's own IssueInstant, so two sign-ins compare.
-func fields(m *saml.Message) []field {
-	var out []field
-	add := func(name, value string) { out = append(out, field{name: name, value: value}) }
-	noise := func(name, value string) { out = append(out, field{name: name, value: value, noise: true}) }
-	r := m.Response
-	if r == nil {
-		add("error", m.Err.Error())
-		return out
-	}
-	issued := r.IssueInstant
-	rel := func(t saml.Time) string {
-		if !t.IsSet() {
-			return "—"
+// mergeOrder lists the fact names of a, then those only b has, each
+// placed after the fact b has before it: rows keep document order.
+func mergeOrder(a, b []saml.Fact) []string {
+	var out []string
+	at := map[string]int{}
+	for _, f := range a {
+		if _, ok := at[f.Name]; !ok {
+			at[f.Name] = len(out)
+			out = append(out, f.Name)
 		}
-		if !t.OK || !issued.OK {
-			return t.Raw
+	}
+	prev := -1
+	for _, f := range b {
+		if i, ok := at[f.Name]; ok {
+			prev = i
+			continue
 		}
-		d := t.Time.Sub(issued.Time)
-		sign := "+"
-		if d < 0 {
-			sign, d = "−", -d
-		}
-		return "IssueInstant " + sign + human(d)
-	}
-	if m.Capture.RelayState != nil {
-		add("RelayState", *m.Capture.RelayState)
-	}
-	noise("Response ID", r.ID)
-	noise("IssueInstant", issued.Raw)
-	noise("InResponseTo", r.InResponseTo)
-	add("Destination", r.Destination)
-	if r.Issuer != nil {
-		add("Issuer (Response)", r.Issuer.Value)
-	}
-	if r.Status != nil {
-		add("Status", strings.Join(r.Status.Codes, " / ")+optional(r.Status.Message))
-	}
-	a := r.Consumed()
-	if a == nil {
-		add("Assertion", fmt.Sprintf("none (%d encrypted)", len(r.EncryptedAssertions)))
-	} else {
-		noise("Assertion ID", a.ID)
-		if a.Issuer != nil {
-			add("Issuer (Assertion)", a.Issuer.Value)
-		}
-		if s := a.Subject; s != nil {
-			if n := s.NameID; n != nil {
-				add("NameID", n.Value)
-				add("NameID Format", n.Format)
-			}
-			for i, sc := range s.Confirmations {
-				p := fmt.Sprintf("SubjectConfirmation[%d] ", i+1)
-				add(p+"Method", sc.Method)
-				add(p+"Recipient", sc.Recipient)
-				add(p+"NotOnOrAfter", rel(sc.NotOnOrAfter))
+		prev++
+		out = append(out[:prev], append([]string{f.Name}, out[prev:]...)...)
+		for k, v := range at {
+			if v >= prev {
+				at[k] = v + 1
 			}
 		}
-		if c := a.Conditions; c != nil {
-			add("NotBefore", rel(c.NotBefore))
-			add("NotOnOrAfter", rel(c.NotOnOrAfter))
-			var aud []string
-			for _, v := range c.Audiences {
-				aud = append(aud, v.Value)
-			}
-			add("Audiences", strings.Join(aud, ", "))
-		}
-		for i, st := range a.AuthnStatements {
-			add(fmt.Sprintf("AuthnStatement[%d] SessionNotOnOrAfter", i+1), rel(st.SessionNotOnOrAfter))
-			noise(fmt.Sprintf("AuthnStatement[%d] SessionIndex", i+1), st.SessionIndex)
-		}
-		var names []string
-		seen := map[string][]*saml.Attribute{}
-		for _, at := range a.Attributes {
-			if seen[at.Name] == nil {
-				names = append(names, at.Name)
-			}
-			seen[at.Name] = append(seen[at.Name], at)
-		}
-		for _, n := range names {
-			var vals []string
-			for _, at := range seen[n] {
-				vals = append(vals, at.Strings()...)
-			}
-			short := strings.TrimPrefix(n, attrPrefix)
-			if n == AttrRole {
-				for i, v := range vals {
-					rp := parseRoleValue(v, "")
-					desc := v
-					if role, prov, ok := rp.Pair(); ok {
-						desc = "role " + role.Raw + " · provider " + prov.Raw
-					}
-					add(fmt.Sprintf("Role[%d]", i+1), desc)
-				}
-				continue
-			}
-			add("Attribute "+short, strings.Join(vals, " | "))
-		}
+		at[f.Name] = prev
 	}
-	for i, s := range r.Signatures {
-		p := fmt.Sprintf("Signature[%d] on <%s> ", i+1, s.ParentTag)
-		add(p+"algorithms", shortAlg(s.SignatureMethod)+" / "+digests(s)+" / "+shortAlg(s.CanonicalizationMethod))
-		if len(s.Certificates) > 0 {
-			add(p+"certificate", s.Certificates[0].Describe())
-		}
-		if s.Check != nil {
-			add(p+"verdict", string(s.Check.Verdict))
-		}
-		if sv := s.Path; sv != "" {
-			noise(p+"path", sv)
-		}
-	}
-	cv := r.Coverage()
-	add("Coverage", map[bool]string{true: "covered (" + strings.Join(cv.ViaNames, ", ") + ")", false: "NOT covered"}[cv.Covered])
 	return out
 }
 
-func optional(s string) string {
-	if s == "" {
-		return ""
+// diffFacts is the facts of a capture as diff compares them: times
+// relative to the response's own IssueInstant, so two sign-ins compare;
+// Role values taken apart; how the capture was decoded as noise.
+func diffFacts(res *Result) []saml.Fact {
+	facts := saml.Facts(res.Capture, res.Response)
+	var issued *time.Time
+	for _, f := range facts {
+		if f.Name == "IssueInstant" {
+			issued = f.Time
+		}
 	}
-	return fmt.Sprintf(" (%q)", s)
-}
-
-func shortAlg(uri string) string {
-	uri = strings.TrimRight(uri, "#/")
-	if i := strings.LastIndexAny(uri, "#/"); i >= 0 {
-		return uri[i+1:]
+	out := make([]saml.Fact, 0, len(facts))
+	for _, f := range facts {
+		switch {
+		case f.Section == "capture" && f.Name != "RelayState" && f.Name != "reply" && f.Name != "reply says":
+			f.Noise = true
+		case f.Time != nil && issued != nil && !f.Noise:
+			f.Value = "IssueInstant " + RelativeTo(*f.Time, *issued)
+		case strings.HasPrefix(f.Name, AttrRole) && f.Section == "attributes":
+			rp := parseRoleValue(f.Value, f.Path)
+			if role, prov, ok := rp.Pair(); ok {
+				f.Value = "role " + role.Raw + " · provider " + prov.Raw
+			}
+		}
+		if f.Section == "attributes" {
+			f.Name = "Attribute " + strings.TrimPrefix(f.Name, attrPrefix)
+		}
+		out = append(out, f)
 	}
-	return or(uri, "—")
-}
-
-func digests(s *saml.Signature) string {
-	set := map[string]bool{}
-	for _, r := range s.References {
-		set[shortAlg(r.DigestMethod)] = true
-	}
-	var out []string
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return strings.Join(out, ",")
+	return out
 }
 
 // RelativeTo renders t relative to base ("+5m", "−10m"), for timelines.

@@ -7,9 +7,13 @@ import (
 	"unicode"
 )
 
-// DocURL is where a rule's documentation lives.
+// HomeURL is samllint's home: its repository.
+const HomeURL = "https://github.com/samllint/samllint"
+
+// DocURL is where a rule's documentation lives: docs/rules.md in the
+// repository (and in every clone).
 func DocURL(id string) string {
-	return "https://github.com/samllint/samllint/blob/main/docs/rules.md#" + anchor(id)
+	return HomeURL + "/blob/main/docs/rules.md#" + anchor(id)
 }
 
 func anchor(id string) string { return strings.NewReplacer("/", "", " ", "-").Replace(id) }
@@ -20,42 +24,10 @@ func scopeName(s Scope) string {
 		return "AWS federation captures"
 	case ScopeConnect:
 		return "Amazon Connect (RelayState or --connect-instance given)"
+	case ScopeConfig:
+		return "the config file"
 	}
 	return "every SAML response"
-}
-
-// describeExample renders an example as lines of plain text.
-func describeExample(ex Example) []string {
-	lines := []string{ex.Note}
-	if ex.Transform != "" {
-		lines = append(lines, "change: "+Transforms[ex.Transform])
-	}
-	for _, e := range ex.Edits {
-		lines = append(lines, "- "+clipText(e.Old, 160), "+ "+clipText(e.New, 160))
-	}
-	if ex.RelayState != "" {
-		lines = append(lines, "RelayState: "+ex.RelayState)
-	}
-	if ex.Trust != "" {
-		lines = append(lines, "trust policy: "+ex.Trust)
-	}
-	if ex.Permissions != "" {
-		lines = append(lines, "permissions policy: "+ex.Permissions)
-	}
-	if ex.Users != nil {
-		lines = append(lines, "Connect users: "+strings.Join(ex.Users, ", "))
-	}
-	if ex.After != "" {
-		lines = append(lines, "evaluated "+ex.After+" after IssueInstant")
-	}
-	return lines
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Explain renders one rule for a terminal ("samllint explain").
@@ -72,16 +44,15 @@ func Explain(r *Rule) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "To confirm: %s\n\n", confirm(r))
-	b.WriteString("Bad example (the sample response with these changes):\n")
-	for _, l := range describeExample(r.Bad) {
-		fmt.Fprintf(&b, "  %s\n", l)
+	fmt.Fprintf(&b, "To confirm, capture: %s\n\n", confirm(r))
+	if ex, err := exampleOf(r.ID); err == nil {
+		fmt.Fprintf(&b, "Example (lint/examples/%s.txtar; bad is caught, good is not):\n", r.ID)
+		for _, l := range strings.Split(strings.TrimRight(ex.text, "\n"), "\n") {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+		b.WriteString("\n")
 	}
-	b.WriteString("\nGood example:\n")
-	for _, l := range describeExample(r.Good) {
-		fmt.Fprintf(&b, "  %s\n", l)
-	}
-	b.WriteString("\nReferences:\n")
+	b.WriteString("References:\n")
 	for _, ref := range r.References {
 		fmt.Fprintf(&b, "  - %s\n", ref)
 	}
@@ -112,18 +83,29 @@ func wrap(s string, width int, indent string) string {
 func Markdown(rules []*Rule) string {
 	var b strings.Builder
 	b.WriteString("# samllint rules\n\n")
-	b.WriteString("Generated from the rule registry (`lint/registry.go`) by `samllint rules --format markdown`; ")
-	b.WriteString("a test fails when this file is stale. Rule IDs are a public contract.\n\n")
-	b.WriteString("Examples are changes to the signed sample `testdata/assertions/okta-connect.b64`, linted one minute after its IssueInstant ")
-	b.WriteString("with `testdata/metadata/okta-idp-metadata.xml`; every rule's examples are run by `TestRuleExamples`. ")
-	b.WriteString("Sources in brackets refer to the failure-mode catalog.\n\n")
-	b.WriteString("| rule | severity | applies to | title |\n|---|---|---|---|\n")
-	for _, r := range rules {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, anchor(r.ID), r.Severity, scopeName(r.Scope), r.Title)
-	}
+	b.WriteString("Generated from the rule registry (`lint/registry.go`) and the example files (`lint/examples/`) by ")
+	b.WriteString("`samllint rules --format markdown`; a test fails when this file is stale. Rule IDs are a public contract.\n\n")
+	b.WriteString("Each rule's example is shown as it is stored, and `TestRuleExamples` runs it: the bad case must produce the ")
+	b.WriteString("rule's finding and the good case must not. A case edits the signed sample `testdata/assertions/okta-connect.b64` ")
+	b.WriteString("(a synthetic Okta → AWS → Amazon Connect response) before it is signed again with the test IdP key, gives the ")
+	b.WriteString("inputs beside it, and lists the findings samllint reports, linted one minute after IssueInstant with ")
+	b.WriteString("`testdata/metadata/okta-idp-metadata.xml` unless its options say otherwise. The format is described in ")
+	b.WriteString("`lint/examples.go`.\n\n")
+	b.WriteString(RuleTable(rules, ""))
 	for _, r := range rules {
 		b.WriteString("\n## " + r.ID + "\n\n")
 		b.WriteString(RuleMarkdown(r))
+	}
+	return b.String()
+}
+
+// RuleTable is the markdown table of rules: docs/rules.md and the README
+// both show it.
+func RuleTable(rules []*Rule, link string) string {
+	var b strings.Builder
+	b.WriteString("| rule | severity | applies to | title |\n|---|---|---|---|\n")
+	for _, r := range rules {
+		fmt.Fprintf(&b, "| [`%s`](%s#%s) | %s | %s | %s |\n", r.ID, link, anchor(r.ID), r.Severity, scopeName(r.Scope), r.Title)
 	}
 	return b.String()
 }
@@ -141,17 +123,9 @@ func RuleMarkdown(r *Rule) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "To confirm: %s.\n\n", confirm(r))
-	for _, ex := range []struct {
-		title string
-		ex    Example
-	}{{"Problematic", r.Bad}, {"Correct", r.Good}} {
-		fmt.Fprintf(&b, "### %s\n\n%s\n", ex.title, ex.ex.Note)
-		lines := describeExample(ex.ex)[1:]
-		if len(lines) > 0 {
-			b.WriteString("\n```\n" + strings.Join(lines, "\n") + "\n```\n")
-		}
-		b.WriteString("\n")
+	fmt.Fprintf(&b, "To confirm, capture: %s.\n\n", confirm(r))
+	if ex, err := exampleOf(r.ID); err == nil {
+		fmt.Fprintf(&b, "### Example\n\n`lint/examples/%s.txtar`:\n\n```\n%s```\n\n", r.ID, ex.text)
 	}
 	b.WriteString("### References\n\n")
 	for _, ref := range r.References {
@@ -160,33 +134,75 @@ func RuleMarkdown(r *Rule) string {
 	return b.String()
 }
 
-// Diagnose returns the rules whose documented symptoms match an error text
-// as a user copied it, most likely cause first.
-func Diagnose(text string) []*Rule {
+// Diagnosis is what an error text a user saw points at: the rules whose
+// problems produce it, most likely first.
+type Diagnosis struct {
+	Causes []*Rule
+}
+
+// Diagnose finds the rules whose documented symptoms match an error text
+// as a user copied it, or an error code (AccessDenied,
+// ExpiredTokenException) or action (connect:GetFederationToken) alone.
+func Diagnose(text string) Diagnosis {
 	norm := normText(text)
+	var d Diagnosis
 	if norm == "" {
-		return nil
+		return d
 	}
-	var out []*Rule
+	single := !strings.Contains(norm, " ") || strings.Count(strings.TrimSpace(text), " ") == 0
 	matched := map[*Rule]int{} // length of the longest symptom matched: the more specific, the likelier
 	for _, r := range registry {
 		for _, s := range r.Symptoms {
 			ns := normText(s)
-			if strings.Contains(norm, ns) || len(norm) >= 12 && strings.Contains(ns, norm) {
+			hit := strings.Contains(norm, ns) || len(norm) >= 12 && strings.Contains(ns, norm)
+			if !hit && single {
+				// A code or action alone: a whole word of the symptom.
+				hit = strings.Contains(" "+ns+" ", " "+norm+" ")
+			}
+			if hit {
 				if matched[r] == 0 {
-					out = append(out, r)
+					d.Causes = append(d.Causes, r)
 				}
 				matched[r] = max(matched[r], len(ns))
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if rank(out[i]) != rank(out[j]) {
-			return rank(out[i]) < rank(out[j])
+	sort.SliceStable(d.Causes, func(i, j int) bool {
+		a, b := d.Causes[i], d.Causes[j]
+		if rank(a) != rank(b) {
+			return rank(a) < rank(b)
 		}
-		return matched[out[i]] > matched[out[j]]
+		return matched[a] > matched[b]
 	})
-	return out
+	return d
+}
+
+// NearestRule suggests a rule ID for a mistyped one: within the namespace
+// given, else by the name alone; "" when nothing is near.
+func NearestRule(text string) string {
+	text = strings.TrimSpace(strings.ToLower(text))
+	ns, name, hasNS := strings.Cut(text, "/")
+	if !hasNS {
+		name, ns = text, ""
+	}
+	best, bestD := "", 1<<30
+	for _, r := range registry {
+		rns, rname, _ := strings.Cut(r.ID, "/")
+		if hasNS && rns != ns {
+			continue
+		}
+		d := levenshtein(name, rname)
+		if strings.HasPrefix(rname, name) || strings.Contains(rname, name) && len(name) >= 5 {
+			d = 0
+		}
+		if d < bestD {
+			best, bestD = r.ID, d
+		}
+	}
+	if bestD <= max(2, len(name)/4) {
+		return best
+	}
+	return ""
 }
 
 func rank(r *Rule) int {
@@ -215,22 +231,51 @@ func normText(s string) string {
 	return b.String()
 }
 
-// confirm says what to capture to confirm a rule.
+// confirm says what to capture to confirm a rule: the SAMLResponse, and
+// the inputs the rule needs.
 func confirm(r *Rule) string {
-	if r.Confirm != "" {
-		return r.Confirm
+	if r.Scope == ScopeConfig {
+		return "the config file"
 	}
-	return "the SAMLResponse (a HAR export of the sign-in, or the form value)"
+	parts := []string{"the SAMLResponse (a HAR export of the sign-in keeps it with its RelayState and post time)"}
+	if r.Confirm != "" {
+		parts[0] = r.Confirm
+	}
+	for _, n := range r.Needs {
+		if n == InputTime {
+			continue
+		}
+		s := n.String() + " (--" + n.Flag()
+		if h := n.Hint(); h != "" {
+			s += ": " + h
+		}
+		parts = append(parts, s+")")
+	}
+	return strings.Join(parts, ", and ")
 }
 
-// ExplainSymptom renders Diagnose's answer for a terminal.
-func ExplainSymptom(text string, rules []*Rule) string {
+// ExplainSymptom renders a Diagnosis for a terminal: each cause, what to
+// capture to confirm it, and what to run next.
+func ExplainSymptom(text string, d Diagnosis) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q can come from %d %s, most likely first:\n", text, len(rules), map[bool]string{true: "rule", false: "rules"}[len(rules) == 1])
-	for i, r := range rules {
+	n := len(d.Causes)
+	fmt.Fprintf(&b, "%q can come from %d %s, most likely first:\n", text, n, map[bool]string{true: "rule", false: "rules"}[n == 1])
+	needs := map[Input]bool{}
+	var order []Input
+	for i, r := range d.Causes {
 		fmt.Fprintf(&b, "\n%d. %s (%s): %s\n", i+1, r.ID, r.Severity, r.Title)
-		fmt.Fprintf(&b, "   to confirm: %s\n", confirm(r))
+		fmt.Fprintf(&b, "   to confirm, capture: %s\n", confirm(r))
+		for _, in := range r.Needs {
+			if in != InputTime && !needs[in] {
+				needs[in] = true
+				order = append(order, in)
+			}
+		}
 	}
-	b.WriteString("\nRun samllint on what you captured; samllint explain RULE tells more about one.\n")
+	b.WriteString("\nNext: capture the sign-in as a HAR (browser developer tools, Network, \"Preserve log\") and run\n  samllint")
+	for _, in := range order {
+		fmt.Fprintf(&b, " --%s %s", in.Flag(), in.Arg())
+	}
+	b.WriteString(" sign-in.har\nsamllint explain RULE tells more about one.\n")
 	return b.String()
 }

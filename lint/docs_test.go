@@ -35,7 +35,7 @@ func TestDocsUpToDate(t *testing.T) {
 
 func TestExplain(t *testing.T) {
 	out := Explain(Lookup("aws/role-missing-role-arn"))
-	for _, want := range []string{"aws/role-missing-role-arn (error)", "Your request included an invalid SAML", "Bad example", "+ >arn:aws:iam::123456789012:saml-provider/Okta<", "docs/rules.md#awsrole-missing-role-arn"} {
+	for _, want := range []string{"aws/role-missing-role-arn (error)", "Your request included an invalid SAML", "bad: ", "-- bad/want --", "+ >arn:aws:iam::123456789012:saml-provider/Okta<", "docs/rules.md#awsrole-missing-role-arn"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain output lacks %q:\n%s", want, out)
 		}
@@ -48,22 +48,42 @@ func TestExplain(t *testing.T) {
 func TestValidateRejects(t *testing.T) {
 	ok := *Lookup("saml/expired")
 	cases := map[string]func(r *Rule){
-		"bad id":     func(r *Rule) { r.ID = "SL0001" },
-		"no fix":     func(r *Rule) { r.Fix = "" },
-		"fix period": func(r *Rule) { r.Fix = "do it" },
-		"no example": func(r *Rule) { r.Bad = Example{} },
-		"title dot":  func(r *Rule) { r.Title = "expired." },
-		"no check":   func(r *Rule) { r.Check = nil },
-		"no refs":    func(r *Rule) { r.References = nil },
+		"bad id":           func(r *Rule) { r.ID = "SL0001" },
+		"no fix":           func(r *Rule) { r.Fix = "" },
+		"fix period":       func(r *Rule) { r.Fix = "do it" },
+		"no example file":  func(r *Rule) { r.ID = "saml/no-such-rule" },
+		"title dot":        func(r *Rule) { r.Title = "expired." },
+		"no check":         func(r *Rule) { r.Check = nil },
+		"no refs":          func(r *Rule) { r.References = nil },
+		"private citation": func(r *Rule) { r.Why += " [failure-modes TM-02]" },
+		"catalog key":      func(r *Rule) { r.Why += " [IAM-TS]" },
+		"no URL":           func(r *Rule) { r.References = []string{"the IAM user guide"} },
 	}
 	for name, mut := range cases {
 		r := ok
 		mut(&r)
-		if Validate([]*Rule{&r}) == nil {
-			t.Errorf("%s: Validate accepted it", name)
+		if validate([]*Rule{&r}) == nil {
+			t.Errorf("%s: validate accepted it", name)
 		}
 	}
-	if Validate([]*Rule{&ok, &ok}) == nil {
+	if validate([]*Rule{&ok, &ok}) == nil {
 		t.Error("duplicate IDs accepted")
+	}
+	if err := validate([]*Rule{&ok}); err != nil {
+		t.Errorf("the rule itself: %v", err)
+	}
+}
+
+// TestExampleFiles: every example file belongs to a registered rule.
+func TestExampleFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("examples", "*", "*.txtar"))
+	for _, f := range files {
+		id := strings.TrimSuffix(filepath.ToSlash(strings.TrimPrefix(f, "examples"+string(filepath.Separator))), ".txtar")
+		if Lookup(id) == nil {
+			t.Errorf("%s: no rule %s", f, id)
+		}
+	}
+	if len(files) != len(registry) {
+		t.Errorf("%d example files for %d rules", len(files), len(registry))
 	}
 }

@@ -1,17 +1,23 @@
 package lint
 
 import (
-	"crypto/x509"
-	"encoding/pem"
+	"encoding/base64"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+	"golang.org/x/tools/txtar"
+
 	"github.com/samllint/samllint/internal/testkit"
-	"github.com/samllint/samllint/lint/policy"
-	"github.com/samllint/samllint/saml"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -20,142 +26,267 @@ func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t,
 
 func sampleXML(t testing.TB) []byte { return testkit.SampleXML(t) }
 
-func sampleAnchors(t testing.TB) *saml.Anchors {
-	t.Helper()
-	a, err := saml.LoadMetadata(testdata(t, "metadata", "okta-idp-metadata.xml"), "okta-idp-metadata.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 // issued is the sample's IssueInstant.
 var issued = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
-// buildExample turns an Example into linted input.
-func buildExample(t *testing.T, ex Example) []byte {
-	t.Helper()
-	xml := sampleXML(t)
-	switch ex.Transform {
-	case "":
-	case "rotated-key":
-		xml = testdata(t, "assertions", "okta-rotated-cert.xml")
-	case "sha1":
-		xml = testdata(t, "assertions", "okta-sha1.xml")
-	case "inflate":
-		extra := strings.Repeat("<saml2:AttributeValue>arn:aws:iam::123456789012:role/Padding,arn:aws:iam::123456789012:saml-provider/Okta</saml2:AttributeValue>", 1200)
-		xml = []byte(strings.Replace(string(xml), sampleRole+"/saml2:AttributeValue>", sampleRole+"/saml2:AttributeValue>"+extra, 1))
-	default:
-		xml = transform(t, xml, ex.Transform)
-	}
-	s := string(xml)
-	for _, e := range ex.Edits {
-		if !strings.Contains(s, e.Old) {
-			t.Fatalf("edit target %q not in the sample", e.Old)
-		}
-		s = strings.Replace(s, e.Old, e.New, 1)
-	}
-	return []byte(s)
+// Example is a case built in Go for the per-rule tables, run exactly as an
+// example file's case is (see examples.go for what each field does).
+type Example struct {
+	Edits, EditsSigned []Edit
+	RelayState         string
+	After              string // evaluation time after IssueInstant, e.g. "11m"
+	Posted             string // the capture is a HAR posted this long after IssueInstant
+	NoAnchors          bool
+	Sign               string // both (default), assertion, response, none
+	Transform          string
+	Trust, Permissions string
+	Users              []string
+	Files              map[string]string // more inputs, named as in example files
+	Skew               string
 }
 
-func transform(t *testing.T, xml []byte, name string) []byte {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(xml); err != nil {
-		t.Fatal(err)
-	}
-	root := doc.Root()
-	a := root.FindElement("./Assertion")
-	switch name {
-	case "remove-assertion":
-		root.RemoveChild(a)
-	case "strip-signatures":
-		for _, s := range root.FindElements("//Signature") {
-			s.Parent().RemoveChild(s)
-		}
-	case "wrap-assertion":
-		out, err := testkit.WrapAssertion(xml)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	case "encrypt":
-		blk, _ := pem.Decode(testdata(t, "keys", "idp.crt"))
-		cert, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ea, err := testkit.EncryptAssertion(a, cert)
-		if err != nil {
-			t.Fatal(err)
-		}
-		root.InsertChildAt(a.Index(), ea)
-		root.RemoveChild(a)
-	default:
-		t.Fatalf("unknown transform %q", name)
-	}
-	out, err := doc.WriteToBytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+// Edit replaces every occurrence of Old with New.
+type Edit struct{ Old, New string }
 
-// exampleInputs builds the options and the parsed message of an example,
-// as the CLI would.
-func exampleInputs(t *testing.T, ex Example) (Options, *saml.Message) {
-	t.Helper()
-	after := time.Minute
+func (ex Example) toCase() exampleCase {
+	c := exampleCase{files: map[string]string{}}
+	pairs := func(es []Edit) string {
+		var b strings.Builder
+		for _, e := range es {
+			fmt.Fprintf(&b, "- %s\n+ %s\n", e.Old, e.New)
+		}
+		return b.String()
+	}
+	if len(ex.Edits) > 0 {
+		c.files["edit"] = pairs(ex.Edits)
+	}
+	if len(ex.EditsSigned) > 0 {
+		c.files["edit-signed"] = pairs(ex.EditsSigned)
+	}
+	var opts []string
 	if ex.After != "" {
-		d, err := time.ParseDuration(ex.After)
-		if err != nil {
-			t.Fatal(err)
+		a := ex.After
+		if !strings.HasPrefix(a, "-") {
+			a = "+" + a
 		}
-		after = d
+		opts = append(opts, "evaluate: "+a)
 	}
-	opts := Options{Now: issued.Add(after)}
-	var ro saml.Options
-	if !ex.NoAnchors {
-		opts.Anchors = sampleAnchors(t)
-		ro.Anchors = opts.Anchors
+	if ex.Posted != "" {
+		opts = append(opts, "posted: +"+ex.Posted)
 	}
+	if ex.NoAnchors {
+		opts = append(opts, "metadata: none")
+	}
+	if ex.Sign != "" {
+		opts = append(opts, "sign: "+ex.Sign)
+	}
+	if ex.Transform != "" {
+		opts = append(opts, "transform: "+ex.Transform)
+	}
+	if ex.Skew != "" {
+		opts = append(opts, "skew: "+ex.Skew)
+	}
+	c.files["options"] = strings.Join(opts, "\n")
 	if ex.RelayState != "" {
-		rs := ex.RelayState
-		opts.RelayState = &rs
+		c.files["relay-state"] = ex.RelayState + "\n"
 	}
 	if ex.Trust != "" {
-		f, err := policy.Load([]byte(ex.Trust), "trust.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts.TrustPolicy = f.Trust
+		c.files["trust-policy.json"] = ex.Trust
 	}
 	if ex.Permissions != "" {
-		f, err := policy.Load([]byte(ex.Permissions), "permissions.json")
+		c.files["permissions-policy.json"] = ex.Permissions
+	}
+	if ex.Users != nil {
+		var us []map[string]string
+		for _, u := range ex.Users {
+			us = append(us, map[string]string{"Username": u})
+		}
+		if us == nil {
+			us = []map[string]string{}
+		}
+		b, _ := json.Marshal(map[string]any{"UserSummaryList": us})
+		c.files["connect-users.json"] = string(b)
+	}
+	for k, v := range ex.Files {
+		c.files[k] = v
+	}
+	return c
+}
+
+// buildCase turns an example case into what the pipeline is given: the
+// capture, the inputs and the options.
+func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
+	t.Helper()
+	xml := string(testkit.UnsignedSample(t))
+	edits, err := c.edits("edit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if !strings.Contains(xml, e[0]) {
+			t.Fatalf("edit target %q is not in the sample", e[0])
+		}
+		xml = strings.ReplaceAll(xml, e[0], e[1])
+	}
+	switch tr := c.option("transform"); tr {
+	case "", "encrypt", "wrap-assertion":
+	case "remove-assertion":
+		xml = mutate(t, xml, func(root *etree.Element) { root.RemoveChild(root.FindElement("./Assertion")) })
+	case "inflate":
+		extra := strings.Repeat("<saml2:AttributeValue>arn:aws:iam::123456789012:role/Padding,arn:aws:iam::123456789012:saml-provider/Okta</saml2:AttributeValue>", 1200)
+		xml = strings.Replace(xml, sampleRole+"/saml2:AttributeValue>", sampleRole+"/saml2:AttributeValue>"+extra, 1)
+	default:
+		t.Fatalf("unknown transform %q", tr)
+	}
+	key := testkit.LoadKeyPair(t, "idp")
+	if c.option("key") == "rotated" {
+		key = testkit.LoadKeyPair(t, "idp-rotated")
+	}
+	so := testkit.SignOptions{Assertion: true, Response: true}
+	switch c.option("sign") {
+	case "", "both":
+	case "assertion":
+		so.Response = false
+	case "response":
+		so.Assertion = false
+	case "none":
+		so.Assertion, so.Response = false, false
+	default:
+		t.Fatalf("unknown sign option %q", c.option("sign"))
+	}
+	if c.option("algorithm") == "rsa-sha1" {
+		so.Method = dsig.RSASHA1SignatureMethod
+	}
+	if c.option("transform") == "encrypt" {
+		so.BetweenSignatures = func(root *etree.Element) error {
+			a := root.FindElement("./Assertion")
+			ea, err := testkit.EncryptAssertion(a, testkit.LoadKeyPair(t, "idp").Cert)
+			if err != nil {
+				return err
+			}
+			root.InsertChildAt(a.Index(), ea)
+			root.RemoveChild(a)
+			return nil
+		}
+	}
+	signed, err := testkit.SignResponse(key, []byte(xml), so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml = string(signed)
+	if edits, err = c.edits("edit-signed"); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if !strings.Contains(xml, e[0]) {
+			t.Fatalf("edit-signed target %q is not in the signed sample", e[0])
+		}
+		xml = strings.ReplaceAll(xml, e[0], e[1])
+	}
+	if c.option("transform") == "wrap-assertion" {
+		b, err := testkit.WrapAssertion([]byte(xml))
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts.Permissions = f.Permissions
+		xml = string(b)
 	}
-	opts.ConnectUsers = ex.Users
-	msgs, err := saml.Read(buildExample(t, ex), ro)
-	if err != nil {
-		t.Fatal(err)
+
+	in := &Inputs{}
+	if c.option("metadata") != "none" && c.files["metadata.xml"] == "" && c.files["metadata.json"] == "" {
+		if err := in.Add(InputMetadata, "okta-idp-metadata.xml", testdata(t, "metadata", "okta-idp-metadata.xml")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if msgs[0].Err != nil {
-		t.Fatal(msgs[0].Err)
+	var names []string
+	for name := range c.files {
+		names = append(names, name)
 	}
-	return opts, msgs[0]
+	sort.Strings(names)
+	for _, name := range names {
+		if kind, ok := inputFiles[name]; ok {
+			if err := in.Add(kind, name, []byte(c.files[name])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	relay := strings.TrimSuffix(c.files["relay-state"], "\n")
+	if _, ok := c.files["relay-state"]; ok {
+		in.RelayState = &relay
+	}
+	opts := Options{Now: issued.Add(time.Minute), Name: "example"}
+	if ev := c.option("evaluate"); ev != "" {
+		d, err := time.ParseDuration(strings.TrimPrefix(ev, "+"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Now = issued.Add(d)
+	}
+	if sk := c.option("skew"); sk != "" {
+		d, err := time.ParseDuration(sk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Skew = d
+	}
+	input := []byte(xml)
+	if posted := c.option("posted"); posted != "" {
+		d, err := time.ParseDuration(strings.TrimPrefix(posted, "+"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		input = harOf(input, issued.Add(d), relay)
+		in.RelayState = nil
+		opts.Now = time.Time{}
+	}
+	return input, in, opts
 }
 
-// lintExample runs every rule on an example.
-func lintExample(t *testing.T, ex Example) *Report {
-	t.Helper()
-	opts, m := exampleInputs(t, ex)
-	rep, err := Run(m, opts)
+func mutate(t testing.TB, xml string, f func(root *etree.Element)) string {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		t.Fatal(err)
+	}
+	f(doc.Root())
+	s, err := doc.WriteToString()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rep
+	return s
+}
+
+// harOf is a one-entry HAR posting xml at the given time.
+func harOf(xml []byte, at time.Time, relay string) []byte {
+	params := []map[string]string{{"name": "SAMLResponse", "value": url.QueryEscape(b64(xml))}}
+	if relay != "" {
+		params = append(params, map[string]string{"name": "RelayState", "value": url.QueryEscape(relay)})
+	}
+	doc := map[string]any{"log": map[string]any{"version": "1.2", "entries": []any{map[string]any{
+		"startedDateTime": at.Format("2006-01-02T15:04:05.000Z"),
+		"request":         map[string]any{"method": "POST", "url": "https://signin.aws.amazon.com/saml", "postData": map[string]any{"mimeType": "application/x-www-form-urlencoded", "params": params}},
+		"response":        map[string]any{"status": 200, "statusText": "OK"},
+	}}}}
+	b, _ := json.Marshal(doc)
+	return b
+}
+
+// lintCase lints a case through the pipeline.
+func lintCase(t testing.TB, c exampleCase) *Report {
+	t.Helper()
+	input, in, opts := buildCase(t, c)
+	results, err := Lint(input, in, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Err != nil {
+		t.Fatalf("%d results, first error %v", len(results), results[0].Err)
+	}
+	return results[0].Report
+}
+
+// lintExample runs every rule on a Go-built case.
+func lintExample(t *testing.T, ex Example) *Report {
+	t.Helper()
+	return lintCase(t, ex.toCase())
 }
 
 func findingsOf(rep *Report, rule string) []Finding {
@@ -168,56 +299,128 @@ func findingsOf(rep *Report, rule string) []Finding {
 	return out
 }
 
-func skippedOf(rep *Report, rule string) string {
-	for _, s := range rep.Skipped {
+func skippedOf(rep *Report, rule string) *Skipped {
+	for i, s := range rep.Skipped {
 		if s.Rule == rule {
-			return s.Reason
+			return &rep.Skipped[i]
 		}
 	}
-	return ""
+	return nil
 }
 
-// TestRuleExamples runs every rule's bad and good example: the bad one must
-// be caught, the good one must run and not be flagged.
+// wantOf renders findings as an example's want section holds them.
+func wantOf(rep *Report) string {
+	var b strings.Builder
+	for _, f := range rep.Findings {
+		fmt.Fprintf(&b, "%s %s: %s\n  at %s\n", f.Severity, f.Rule, f.Message, f.Location)
+	}
+	return b.String()
+}
+
+// TestRuleExamples runs every rule's example file through the pipeline:
+// the bad case must be caught, the good case must run and not be flagged,
+// and each must report exactly its want section.
 func TestRuleExamples(t *testing.T) {
-	if err := Validate(Rules()); err != nil {
+	if err := validate(registry); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range Rules() {
 		t.Run(r.ID, func(t *testing.T) {
-			bad := lintExample(t, r.Bad)
+			path := filepath.Join("examples", r.ID+".txtar")
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex, err := parseExample(string(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Scope == ScopeConfig {
+				checkConfigExample(t, r, ex)
+				return
+			}
+			bad, good := lintCase(t, ex.bad), lintCase(t, ex.good)
 			fs := findingsOf(bad, r.ID)
 			if len(fs) == 0 {
-				t.Errorf("bad example (%s) not caught; skipped: %q; findings: %+v", r.Bad.Note, skippedOf(bad, r.ID), bad.Findings)
+				t.Errorf("bad case (%s) not caught; skipped: %+v; findings:\n%s", ex.bad.note, skippedOf(bad, r.ID), wantOf(bad))
 			}
 			for _, f := range fs {
-				if f.Message == "" || f.Path == "" || f.Expected == "" || f.Actual == "" || f.Fix == "" {
+				if f.Message == "" || f.Location.String() == "" || f.Expected == "" || f.Actual == "" || f.Fix == "" {
 					t.Errorf("finding lacks a field: %+v", f)
 				}
 			}
-			good := lintExample(t, r.Good)
 			if fs := findingsOf(good, r.ID); len(fs) > 0 {
-				t.Errorf("good example (%s) flagged: %+v", r.Good.Note, fs)
+				t.Errorf("good case (%s) flagged: %+v", ex.good.note, fs)
 			}
-			if why := skippedOf(good, r.ID); why != "" {
-				t.Errorf("good example (%s) skipped the rule: %s", r.Good.Note, why)
+			if s := skippedOf(good, r.ID); s != nil {
+				t.Errorf("good case (%s) skipped the rule: %+v", ex.good.note, s)
 			}
+			checkWant(t, path, raw, map[string]string{"bad/want": wantOf(bad), "good/want": wantOf(good)})
 		})
 	}
 }
 
-// TestSampleIsClean: the shipped sample, with its metadata and RelayState,
-// has no finding at all one minute after issue.
+// checkWant compares want sections with what was found, or rewrites them
+// under -update; nothing else in the file changes.
+func checkWant(t *testing.T, path string, raw []byte, got map[string]string) {
+	t.Helper()
+	ar := txtar.Parse(raw)
+	changed := false
+	for i, f := range ar.Files {
+		g, ok := got[f.Name]
+		if !ok || string(f.Data) == g {
+			continue
+		}
+		if *update {
+			ar.Files[i].Data = []byte(g)
+			changed = true
+			continue
+		}
+		t.Errorf("%s: %s differs (go test ./lint -update rewrites it; review the diff):\n--- want ---\n%s--- got ---\n%s", path, f.Name, f.Data, g)
+	}
+	if changed {
+		if err := os.WriteFile(path, txtar.Format(ar), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkConfigExample: a config rule's cases give a config.yaml; the
+// sample is linted with it, then the config's notices are compared.
+func checkConfigExample(t *testing.T, r *Rule, ex *exampleFile) {
+	path := filepath.Join("examples", r.ID+".txtar")
+	raw, _ := os.ReadFile(path)
+	got := map[string]string{}
+	for name, c := range map[string]exampleCase{"bad": ex.bad, "good": ex.good} {
+		input, in, opts := buildCase(t, c)
+		if in.Config() == nil {
+			t.Fatalf("%s case has no config.yaml", name)
+		}
+		if _, err := Lint(input, in, opts); err != nil {
+			t.Fatal(err)
+		}
+		rep := &Report{Findings: in.Config().Notices(opts.Now)}
+		n := len(findingsOf(rep, r.ID))
+		if name == "bad" && n == 0 || name == "good" && n > 0 {
+			t.Errorf("%s case: %d %s notices", name, n, r.ID)
+		}
+		got[name+"/want"] = wantOf(rep)
+	}
+	checkWant(t, path, raw, got)
+}
+
+// TestSampleIsClean: the shipped sample, with its metadata, RelayState and
+// every policy, has no finding and skips nothing one minute after issue.
 func TestSampleIsClean(t *testing.T) {
 	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"}})
 	if len(rep.Findings) != 0 {
-		t.Errorf("findings on the clean sample: %+v", rep.Findings)
+		t.Errorf("findings on the clean sample:\n%s", wantOf(rep))
 	}
 	if len(rep.Skipped) != 0 {
 		t.Errorf("skipped on the clean sample with every input: %+v", rep.Skipped)
 	}
-	if rep.Verdict != "no problems found" {
-		t.Errorf("verdict %q", rep.Verdict)
+	if rep.Verdict != "no problems found" || rep.Outcome != OutcomePass {
+		t.Errorf("verdict %q, outcome %q", rep.Verdict, rep.Outcome)
 	}
 }
 
@@ -227,34 +430,36 @@ func TestSampleIsClean(t *testing.T) {
 func TestFixClearsPolicyFindings(t *testing.T) {
 	for _, id := range []string{"aws/trust-principal", "aws/trust-action", "aws/trust-audience", "aws/trust-condition", "aws/trust-tag-session", "connect/missing-get-federation-token"} {
 		t.Run(id, func(t *testing.T) {
-			ex := Lookup(id).Bad
-			opts, msg := exampleInputs(t, ex)
-			plan, err := Fix(msg, opts)
+			ex, err := exampleOf(id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(findingsOf(plan.Report, id)) == 0 {
+			input, in, opts := buildCase(t, ex.bad)
+			results, err := Lint(input, in, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(findingsOf(results[0].Report, id)) == 0 {
 				t.Fatal("the bad example is not caught to begin with")
 			}
+			plan := Fix(results[0], in)
 			if plan.Trust != nil {
-				f, err := policy.Load([]byte(PrettyJSON(plan.Trust.Document)), "fixed-trust.json")
-				if err != nil {
+				b, _ := json.Marshal(plan.Trust.Document)
+				if err := in.Add(InputTrustPolicy, "fixed-trust.json", b); err != nil {
 					t.Fatal(err)
 				}
-				opts.TrustPolicy = f.Trust
 			}
 			if plan.Permissions != nil {
-				f, err := policy.Load([]byte(PrettyJSON(plan.Permissions.Document)), "fixed-permissions.json")
-				if err != nil {
+				b, _ := json.Marshal(plan.Permissions.Document)
+				if err := in.Add(InputPermissionsPolicy, "fixed-permissions.json", b); err != nil {
 					t.Fatal(err)
 				}
-				opts.Permissions = append(opts.Permissions, f.Permissions...)
 			}
-			rep, err := Run(msg, opts)
+			results, err = Lint(input, in, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range rep.Findings {
+			for _, f := range results[0].Report.Findings {
 				if strings.HasPrefix(f.Rule, "aws/trust-") || f.Rule == "connect/missing-get-federation-token" {
 					t.Errorf("still reported after the fix: %s %s", f.Rule, f.Message)
 				}
@@ -262,3 +467,5 @@ func TestFixClearsPolicyFindings(t *testing.T) {
 		})
 	}
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

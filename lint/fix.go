@@ -4,20 +4,29 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/lint/policy"
+	"github.com/samllint/samllint/internal/policy"
 	"github.com/samllint/samllint/saml"
 )
 
-// Plan is what "samllint fix" proposes: corrected policy documents, ready
-// for aws iam, and the IdP settings to change, all with the user's values.
+// Plan is what "samllint fix" proposes, with the user's own values: the
+// trust policy to apply (the one given, corrected and merged, never a
+// replacement written from nothing), the statement to add when no trust
+// policy was given, the permissions to add, and the IdP settings to
+// change.
 type Plan struct {
-	Trust       *FixedPolicy `json:"trust_policy,omitempty"`
+	// Trust is the corrected trust policy, when one was given and needs
+	// changing.
+	Trust *FixedPolicy `json:"trust_policy,omitempty"`
+	// TrustStatement is the statement the role's trust policy must hold,
+	// when no trust policy was given to merge it into.
+	TrustStatement *StatementToAdd `json:"trust_statement,omitempty"`
+	// Permissions is an inline policy to add to the role.
 	Permissions *FixedPolicy `json:"permissions_policy,omitempty"`
 	IdP         []IdPChange  `json:"idp_settings"`
 	Notes       []string     `json:"notes"`
-	Report      *Report      `json:"-"`
 }
 
 // FixedPolicy is a full policy document and how to apply it.
@@ -28,48 +37,52 @@ type FixedPolicy struct {
 	File     string         `json:"file"`
 }
 
-// IdPChange is one setting to change in the IdP.
+// StatementToAdd is a policy statement to merge into a policy samllint
+// was not given.
+type StatementToAdd struct {
+	Statement any    `json:"statement"`
+	Why       string `json:"why"`
+}
+
+// IdPChange is one setting to change in the IdP, with the findings that
+// call for it. Where a finding offers alternatives, its fix says so.
 type IdPChange struct {
-	Rule    string `json:"rule"`
-	Setting string `json:"setting"`
-	Change  string `json:"change"`
+	Setting Setting  `json:"setting"`
+	Where   string   `json:"where"`
+	Rules   []string `json:"rules"`
+	Changes []string `json:"changes"`
 }
 
-// settingOf maps the rules whose fix lives in the IdP to that setting.
-var settingOf = map[string]string{
-	"aws/role-attribute-missing": "role", "aws/role-missing-role-arn": "role", "aws/role-missing-provider-arn": "role",
-	"aws/role-arn-malformed": "role", "aws/role-account-mismatch": "role",
-	"aws/role-session-name-missing": "session-name", "aws/role-session-name-invalid": "session-name",
-	"connect/user-name": "session-name", "connect/user-unknown": "session-name",
-	"aws/recipient": "acs", "aws/destination": "acs", "connect/region-mismatch": "acs", "saml/subject-confirmation": "acs",
-	"aws/audience": "audience", "connect/relay-state-invalid": "relay-state",
-	"aws/session-duration-invalid": "session-duration",
-	"saml/signature-untrusted":     "certificate", "saml/certificate-expired": "certificate", "saml/issuer-mismatch": "certificate",
-}
-
-// Fix lints m and builds the corrections for what the policies and the IdP
-// get wrong. Re-linting with the corrected documents clears the trust and
-// GetFederationToken findings.
-func Fix(m *saml.Message, opts Options) (*Plan, error) {
-	rep, err := Run(m, opts)
-	if err != nil {
-		return nil, err
+// Fix builds the corrections for what the policies and the IdP get wrong
+// in one linted capture. Re-linting with the corrected documents clears
+// the trust and GetFederationToken findings.
+func Fix(r *Result, in *Inputs) *Plan {
+	plan := &Plan{IdP: []IdPChange{}, Notes: []string{}}
+	if r.Report == nil || r.Response == nil {
+		return plan
 	}
-	if opts.Skew == 0 {
-		opts.Skew = DefaultSkew
+	if in == nil {
+		in = &Inputs{}
 	}
-	c := newContext(m, &opts)
-	plan := &Plan{Report: rep, IdP: []IdPChange{}, Notes: []string{}}
+	rep := r.Report
+	c := newContext(&saml.Message{Capture: r.Capture, Response: r.Response}, in, rep.Clock)
 	role := or(roleName(c.roleARN), "<role>")
 	if c.aws && c.providerARN != "" {
-		doc, changes, notes := fixTrust(c)
-		plan.Notes = append(plan.Notes, notes...)
-		if doc != nil {
-			plan.Trust = &FixedPolicy{Document: doc, Changes: changes, File: "trust-policy.json",
-				Command: "aws iam update-assume-role-policy --role-name " + role + " --policy-document file://trust-policy.json"}
+		if in.trust == nil {
+			{
+				plan.TrustStatement = &StatementToAdd{Statement: c.trustStatement(),
+					Why: "no trust policy was given: the role's trust policy must hold a statement like this one; give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged"}
+			}
+		} else {
+			doc, changes, notes := fixTrust(c)
+			plan.Notes = append(plan.Notes, notes...)
+			if doc != nil {
+				plan.Trust = &FixedPolicy{Document: doc, Changes: changes, File: "trust-policy.json",
+					Command: "aws iam update-assume-role-policy --role-name " + role + " --policy-document file://trust-policy.json"}
+			}
 		}
 	}
-	if c.connect && !gftAllowed(rep, opts) {
+	if c.connect && !gftAllowed(rep, in) {
 		plan.Permissions = &FixedPolicy{
 			Document: map[string]any{"Version": "2012-10-17", "Statement": []any{c.gftStatement()}},
 			Changes:  []string{"allow connect:GetFederationToken on " + c.federationResource("${aws:userid}")},
@@ -82,16 +95,31 @@ func Fix(m *saml.Message, opts Options) (*Plan, error) {
 			}
 		}
 	}
+	bySetting := map[Setting]int{}
 	for _, f := range rep.Findings {
-		if s := settingOf[f.Rule]; s != "" {
-			plan.IdP = append(plan.IdP, IdPChange{Rule: f.Rule, Setting: c.where(s), Change: f.Fix})
+		rule := Lookup(f.Rule)
+		if rule == nil || rule.Setting == SettingNone {
+			continue
+		}
+		i, ok := bySetting[rule.Setting]
+		if !ok {
+			i = len(plan.IdP)
+			bySetting[rule.Setting] = i
+			plan.IdP = append(plan.IdP, IdPChange{Setting: rule.Setting, Where: c.where(rule.Setting)})
+		}
+		ch := &plan.IdP[i]
+		if !slices.Contains(ch.Rules, f.Rule) {
+			ch.Rules = append(ch.Rules, f.Rule)
+		}
+		if !slices.Contains(ch.Changes, f.Fix) {
+			ch.Changes = append(ch.Changes, f.Fix)
 		}
 	}
-	return plan, nil
+	return plan
 }
 
-func gftAllowed(rep *Report, opts Options) bool {
-	if len(opts.Permissions) == 0 {
+func gftAllowed(rep *Report, in *Inputs) bool {
+	if len(in.permissions) == 0 {
 		return false
 	}
 	for _, f := range rep.Findings {
@@ -110,11 +138,11 @@ func gftAllowed(rep *Report, opts Options) bool {
 // fixTrust returns the corrected trust policy (nil when nothing changes),
 // what changed, and what it would not change on its own.
 func fixTrust(c *context) (map[string]any, []string, []string) {
-	if c.opts.TrustPolicy == nil {
+	if c.in.trust == nil {
 		return map[string]any{"Version": "2012-10-17", "Statement": []any{c.trustStatement()}},
 			[]string{"a new trust policy: no --trust-policy was given"}, nil
 	}
-	doc := deepCopy(c.opts.TrustPolicy.Raw)
+	doc := deepCopy(c.in.trust.Raw)
 	stmts := statementList(doc)
 	var changes, notes []string
 	tc := c.trust(actionSAML)
@@ -147,7 +175,7 @@ func fixTrust(c *context) (map[string]any, []string, []string) {
 		changes = append(changes, "added a statement trusting "+c.providerARN)
 	} else {
 		st := stmts[target].(map[string]any)
-		s := c.opts.TrustPolicy.Statements[target]
+		s := c.in.trust.Statements[target]
 		for _, a := range need {
 			if !policy.ActionMatches(s, a) {
 				st["Action"] = appendAny(st["Action"], a)
@@ -216,14 +244,4 @@ func deepCopy(m map[string]any) map[string]any {
 	var out map[string]any
 	_ = dec.Decode(&out)
 	return out
-}
-
-// PrettyJSON renders a document as aws iam expects it in a file.
-func PrettyJSON(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-	return b.String()
 }

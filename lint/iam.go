@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/samllint/samllint/lint/policy"
+	"github.com/samllint/samllint/internal/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -125,7 +125,7 @@ func (c *context) trust(action string) *trustCheck {
 	}
 	tc := &trustCheck{action: action}
 	req := policy.Request{Action: action, Principal: c.providerARN, Context: c.requestContext()}
-	tc.decision, tc.matches = policy.Evaluate([]*policy.Document{c.opts.TrustPolicy}, req)
+	tc.decision, tc.matches = policy.Evaluate([]*policy.Document{c.in.trust}, req)
 	for _, m := range tc.matches {
 		if m.Statement.Effect != "Allow" || !m.Principal {
 			continue
@@ -141,9 +141,9 @@ func (c *context) trust(action string) *trustCheck {
 
 // trustStatement is the statement a SAML role's trust policy needs for
 // this assertion [IAM-ROLE; failure-modes §12].
-// Statement is a policy statement as samllint writes one, in the
+// policyStatement is a policy statement as samllint writes one, in the
 // conventional key order.
-type Statement struct {
+type policyStatement struct {
 	Effect    string `json:"Effect"`
 	Principal any    `json:"Principal,omitempty"`
 	Action    any    `json:"Action"`
@@ -151,7 +151,7 @@ type Statement struct {
 	Condition any    `json:"Condition,omitempty"`
 }
 
-func (c *context) trustStatement() Statement {
+func (c *context) trustStatement() policyStatement {
 	actions := []any{actionSAML}
 	if c.sendsTags() {
 		actions = append(actions, "sts:TagSession")
@@ -159,7 +159,7 @@ func (c *context) trustStatement() Statement {
 	if c.assertion != nil && c.assertion.Attribute(AttrSourceIdentity) != nil {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	st := Statement{Effect: "Allow", Principal: map[string]any{"Federated": c.providerOr()}, Action: oneOrList(actions)}
+	st := policyStatement{Effect: "Allow", Principal: map[string]any{"Federated": c.providerOr()}, Action: oneOrList(actions)}
 	if aud := c.requestContext()["saml:aud"]; len(aud) > 0 {
 		st.Condition = map[string]any{"StringEquals": map[string]any{"SAML:aud": aud[0]}}
 	}
@@ -185,8 +185,8 @@ func (c *context) federationResource(userid string) string {
 	return "arn:" + c.partition + ":connect:" + c.regionOr() + ":" + c.accountOr() + ":instance/" + c.instanceOr() + "/user/" + userid
 }
 
-func (c *context) gftStatement() Statement {
-	return Statement{Effect: "Allow", Action: "connect:GetFederationToken", Resource: c.federationResource("${aws:userid}")}
+func (c *context) gftStatement() policyStatement {
+	return policyStatement{Effect: "Allow", Action: "connect:GetFederationToken", Resource: c.federationResource("${aws:userid}")}
 }
 
 func oneOrList(v []any) any {

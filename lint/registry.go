@@ -45,4 +45,7 @@ var registry = []*Rule{
 	regionMismatch,
 	missingGetFederationToken,
 	connectUserUnknown,
+
+	suppressionExpired,
+	suppressionUnused,
 }

@@ -1,9 +1,3 @@
-// Package lint checks a decoded SAML response, and what the user has beside
-// it, against everything that makes a sign-in to AWS or Amazon Connect fail.
-//
-// A rule is one *Rule value in the explicit registry list (registry.go).
-// Run evaluates every applicable rule and collects all findings; its error
-// means only that the engine could not run.
 package lint
 
 import (
@@ -18,7 +12,7 @@ type Severity int
 const (
 	// Info: worth knowing; sign-in works.
 	Info Severity = iota
-	// Warning: fails in some setups, or soon.
+	// Warning: fails in some setups, or AWS's behaviour is undocumented.
 	Warning
 	// Error: sign-in fails.
 	Error
@@ -37,8 +31,18 @@ func (s Severity) String() string {
 // MarshalText makes severities "error", "warning", "info" in JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads what MarshalText writes.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil || v > Error {
+		return fmt.Errorf("severity %q: expected error, warning or info", b)
+	}
+	*s = v
+	return nil
+}
+
 // ParseSeverity reads "error", "warning", "info" (and "none", which is
-// above every severity, for --fail-on).
+// above every severity, for a failure threshold).
 func ParseSeverity(s string) (Severity, error) {
 	switch strings.ToLower(s) {
 	case "error":
@@ -63,80 +67,57 @@ const (
 	ScopeAWS
 	// ScopeConnect rules apply when a Connect RelayState or instance is given.
 	ScopeConnect
+	// ScopeConfig rules are about the config file itself; Config.Notices
+	// reports them once every capture has run.
+	ScopeConfig
 )
 
 // Rule is one check: its documentation and its check function. Rule docs,
-// "samllint explain", docs/rules.md and SARIF metadata are all rendered
-// from these fields.
+// "samllint explain", docs/rules.md and SARIF metadata are rendered from
+// these fields and from the rule's example file, examples/<id>.txtar.
 type Rule struct {
 	ID       string // namespace/kebab-name; a public contract, never reused
 	Severity Severity
 	Scope    Scope
 	Title    string // one line, no final period
-	// Why explains how the problem breaks the sign-in, quoting the error the
-	// user sees and citing its source in docs/failure-modes (as [KEY]).
+	// Why explains how the problem breaks the sign-in, quoting the error
+	// the user sees; References lists where to read more.
 	Why string
 	// Fix says how to repair it in general; findings carry a fix written
 	// with the user's own values.
-	Fix        string
-	Bad, Good  Example
+	Fix string
+	// Needs are the inputs the rule cannot run without. When one is
+	// missing the rule is skipped, and the report says which to give.
+	Needs []Input
+	// Setting is where in the IdP's console the fix is made, if there.
+	Setting Setting
+	// References are documents a user can open: "title — URL".
 	References []string
-	// Symptoms are the error texts users see when this rule's problem
-	// breaks the sign-in; "samllint explain <text>" searches them.
+	// Symptoms are the error texts and codes users see when this rule's
+	// problem breaks the sign-in; "samllint explain <text>" searches them.
 	Symptoms []string
-	// Rank orders rules sharing a symptom, most common cause first (the
-	// ranking of failure-modes §21); zero sorts last.
+	// Rank orders rules sharing a symptom, most common cause first; zero
+	// sorts last.
 	Rank int
-	// Confirm says what to capture to confirm the rule; empty means the
-	// SAMLResponse itself.
+	// Confirm says what to capture to confirm the rule, when more than the
+	// SAMLResponse and the rule's Needs.
 	Confirm string
-	Check   func(*Pass)
+	// Check examines one response. Nil only for ScopeConfig rules.
+	Check func(*Pass)
 }
-
-// Example is a rule's bad or good case: edits to the signed sample
-// response (testdata/assertions/okta-connect.b64) plus the inputs beside it.
-// TestRuleExamples runs every rule's examples.
-type Example struct {
-	Note  string
-	Edits []Edit
-	// RelayState, when set, is the RelayState the example is linted with.
-	RelayState string
-	// After is how long after the response's IssueInstant the example is
-	// evaluated; zero means one minute.
-	After string
-	// NoAnchors lints the example without the sample's IdP metadata.
-	NoAnchors bool
-	// Transform names a change edits cannot express, applied by the
-	// example test: see Transforms.
-	Transform string
-	// Trust and Permissions are policy documents (JSON) linted beside the
-	// response; Users the Connect instance's user names.
-	Trust, Permissions string
-	Users              []string
-}
-
-// Transforms describes the named example transforms.
-var Transforms = map[string]string{
-	"remove-assertion": "the Assertion element is removed",
-	"strip-signatures": "every ds:Signature is removed",
-	"rotated-key":      "the response is signed by a key whose certificate is not in the metadata",
-	"wrap-assertion":   "the signed Assertion is moved into samlp:Extensions and an edited copy takes its place",
-	"sha1":             "the response is re-signed with rsa-sha1 and sha1 digests",
-	"encrypt":          "the Assertion is replaced by an EncryptedAssertion",
-	"inflate":          "the Role attribute gets thousands of extra values, past 100,000 base64 characters",
-}
-
-// Edit replaces the first occurrence of Old with New.
-type Edit struct{ Old, New string }
 
 var (
-	idRe    = regexp.MustCompile(`^(saml|aws|connect)/[a-z0-9]+(-[a-z0-9]+)*$`)
+	idRe    = regexp.MustCompile(`^(saml|aws|connect|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
 	titleRe = regexp.MustCompile(`^[a-z0-9A-Z].*[^.]$`)
+	urlRe   = regexp.MustCompile(`https://\S+`)
+	// catalogRe finds citations of the project's private catalog, such as
+	// "[failure-modes A-02; IAM-TS]": users cannot open them.
+	catalogRe = regexp.MustCompile(`failure-modes|\[[A-Z]{2,}(?:-[A-Z0-9]+)+[;\] ]`)
 )
 
-// Validate checks the registry: unique well-formed IDs and complete
-// documentation. A test and the CLI call it.
-func Validate(rules []*Rule) error {
+// validate checks a rule list: unique well-formed IDs, complete
+// documentation, references a user can open, an example file.
+func validate(rules []*Rule) error {
 	seen := map[string]bool{}
 	for _, r := range rules {
 		switch {
@@ -150,12 +131,21 @@ func Validate(rules []*Rule) error {
 			return fmt.Errorf("rule %s: Why and Fix are required", r.ID)
 		case !strings.HasSuffix(strings.TrimSpace(r.Fix), "."):
 			return fmt.Errorf("rule %s: Fix must end with a period", r.ID)
-		case r.Bad.Note == "" || r.Good.Note == "":
-			return fmt.Errorf("rule %s: a bad and a good example are required", r.ID)
 		case len(r.References) == 0:
 			return fmt.Errorf("rule %s: at least one reference is required", r.ID)
-		case r.Check == nil:
-			return fmt.Errorf("rule %s: no check function", r.ID)
+		case (r.Check == nil) != (r.Scope == ScopeConfig):
+			return fmt.Errorf("rule %s: a check function is required (and only config rules have none)", r.ID)
+		}
+		for _, ref := range r.References {
+			if !urlRe.MatchString(ref) && !strings.HasPrefix(ref, "docs/") {
+				return fmt.Errorf("rule %s: reference %q has no URL a user can open", r.ID, ref)
+			}
+		}
+		if catalogRe.MatchString(r.Why + r.Fix + strings.Join(r.References, " ")) {
+			return fmt.Errorf("rule %s: Why cites something users cannot open; put it in References", r.ID)
+		}
+		if _, err := exampleOf(r.ID); err != nil {
+			return fmt.Errorf("rule %s: %w", r.ID, err)
 		}
 		seen[r.ID] = true
 	}
@@ -173,4 +163,13 @@ func Lookup(id string) *Rule {
 		}
 	}
 	return nil
+}
+
+func ruleIndex(id string) int {
+	for i, r := range registry {
+		if r.ID == id {
+			return i
+		}
+	}
+	return len(registry)
 }

@@ -10,25 +10,13 @@ import (
 	"github.com/samllint/samllint/saml"
 )
 
-const (
-	sampleRole  = ">arn:aws:iam::123456789012:role/ConnectAgent,arn:aws:iam::123456789012:saml-provider/Okta<"
-	roleNameTag = `Name="https://aws.amazon.com/SAML/Attributes/Role"`
-	sessionTag  = `Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"`
-	sessionVal  = `>jane.doe@example.com</saml2:AttributeValue>`
-	refRoleKC   = "AWS re:Post: invalid SAML response with Okta — https://repost.aws/knowledge-center/iam-invalid-saml-response-okta"
-	refSignInEP = "AWS Sign-In endpoints — https://docs.aws.amazon.com/general/latest/gr/signin-service.html"
-	refTags     = "AWS IAM: Passing session tags in AWS STS — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html"
-)
-
 var assertionTooOld = &Rule{
-	ID: "aws/assertion-too-old", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/assertion-too-old", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTime},
 	Title: "more than 5 minutes since IssueInstant",
 	Why: "STS refuses a SAML response more than five minutes after it was issued: \"Token must be redeemed within 5 minutes of issuance\" " +
-		"(ExpiredTokenException), whatever NotOnOrAfter says [failure-modes TM-01, seen verbatim in Nike-Inc/gimme-aws-creds#251].",
+		"(ExpiredTokenException), whatever NotOnOrAfter says.",
 	Fix:        "Post the response as soon as the IdP issues it; re-authenticate rather than reuse a captured response.",
-	Bad:        Example{Note: "evaluated 6 minutes after issue", After: "6m"},
-	Good:       Example{Note: "evaluated 1 minute after issue"},
-	References: []string{refFM + "TM-01", refSTSAPI},
+	References: []string{refSTSAPI},
 	Symptoms:   []string{"Token must be redeemed within 5 minutes of issuance", "ExpiredTokenException"},
 	Rank:       9,
 	Confirm:    confirmTime,
@@ -43,7 +31,7 @@ var assertionTooOld = &Rule{
 		if age := p.Now().Sub(issued.Time); age > 5*time.Minute {
 			p.Report(Finding{
 				Message:  fmt.Sprintf("issued %s before the evaluation time; AWS allows 5 minutes", human(age)),
-				Path:     issued.Path,
+				Location: xmlAt(issued.Path),
 				Expected: "evaluation time before " + stamp(issued.Time.Add(5*time.Minute)),
 				Actual:   "evaluated at " + stamp(p.Now()) + "; IssueInstant " + issued.Raw,
 				Fix:      "Sign in again through " + p.ctx.idp() + "; for an old capture, lint with --at-issue to see what AWS saw when it was posted.",
@@ -53,16 +41,13 @@ var assertionTooOld = &Rule{
 }
 
 var recipient = &Rule{
-	ID: "aws/recipient", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/recipient", Severity: Error, Scope: ScopeAWS, Setting: SettingACS,
 	Title: "Recipient is not an AWS sign-in SAML endpoint",
 	Why: "AWS only accepts a response addressed to its sign-in endpoint (https://signin.aws.amazon.com/saml, a regional " +
 		"https://<region>.signin.aws.amazon.com/saml, GovCloud, China, or a provider-specific …/saml/acs/<id>); STS also takes " +
-		"SAML:aud for the trust policy from Recipient, so a wrong value surfaces as \"Not authorized to perform sts:AssumeRoleWithSAML\" " +
-		"[failure-modes SB-04, §18.2; IAM-CK].",
+		"SAML:aud for the trust policy from Recipient, so a wrong value surfaces as \"Not authorized to perform sts:AssumeRoleWithSAML\" ",
 	Fix:        "Set the IdP application's ACS / Recipient URL to the AWS sign-in endpoint you post to.",
-	Bad:        Example{Note: "trailing slash", Edits: []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://signin.aws.amazon.com/saml/"`}}},
-	Good:       Example{Note: "https://signin.aws.amazon.com/saml"},
-	References: []string{refFM + "SB-04", refSignInEP, refIAMAssert},
+	References: []string{refSignInEP, refIAMAssert},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Your request included an invalid SAML response"},
 	Rank:       4,
 	Check: func(p *Pass) {
@@ -75,8 +60,8 @@ var recipient = &Rule{
 				continue
 			}
 			path := sc.DataPath + "/@Recipient"
-			if want := p.Options.Expect.Recipient; want != "" && sc.Recipient != want {
-				p.Report(Finding{Message: "Recipient is not the one you pinned", Path: path, Expected: want, Actual: sc.Recipient,
+			if want := p.ctx.expect.Recipient; want != "" && sc.Recipient != want {
+				p.Report(Finding{Message: "Recipient is not the one you pinned", Location: xmlAt(path), Expected: want, Actual: sc.Recipient,
 					Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + "."})
 				continue
 			}
@@ -88,24 +73,21 @@ var recipient = &Rule{
 			if hint != "" {
 				msg += ": " + hint
 			}
-			p.Report(Finding{Message: msg, Path: path,
+			p.Report(Finding{Message: msg, Location: xmlAt(path),
 				Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml (or another AWS sign-in endpoint)",
 				Actual:   sc.Recipient,
-				Fix:      "Set the ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml: " + p.ctx.where("acs") + ".",
+				Fix:      "Set the ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml: " + p.ctx.where(SettingACS) + ".",
 			})
 		}
 	},
 }
 
 var destination = &Rule{
-	ID: "aws/destination", Severity: Warning, Scope: ScopeAWS,
-	Title: "Destination is not an AWS endpoint, or differs from Recipient",
-	Why: "AWS documents Recipient, not Destination, so a wrong Destination alone is not known to fail [failure-modes R-04, " +
-		"unconfirmed]; but it almost always means the IdP's ACS URL is wrong, which also breaks Recipient.",
+	ID: "aws/destination", Severity: Warning, Scope: ScopeAWS, Setting: SettingACS,
+	Title:      "Destination is not an AWS endpoint, or differs from Recipient",
+	Why:        "AWS documents Recipient, not Destination, so a wrong Destination alone is not known to fail; but it almost always means the IdP's ACS URL is wrong, which also breaks Recipient.",
 	Fix:        "Set the IdP application's ACS URL to the AWS sign-in endpoint; Destination and Recipient should be the same URL.",
-	Bad:        Example{Note: "Destination points at the console", Edits: []Edit{{`Destination="https://signin.aws.amazon.com/saml"`, `Destination="https://console.aws.amazon.com/"`}}},
-	Good:       Example{Note: "Destination equals Recipient"},
-	References: []string{refFM + "R-04", refSAMLCore + " §3.2.2"},
+	References: []string{refSAMLCore + " §3.2.2"},
 	Check: func(p *Pass) {
 		d := p.Response.Destination
 		if d == "" {
@@ -117,14 +99,14 @@ var destination = &Rule{
 			if h := endpointHint(d); h != "" {
 				msg += ": " + h
 			}
-			p.Report(Finding{Message: msg, Path: path, Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml", Actual: d,
+			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml", Actual: d,
 				Fix: "Set " + p.ctx.idp() + "'s ACS URL to the AWS sign-in endpoint."})
 			return
 		}
 		if a := p.Assertion(); a != nil && a.Subject != nil {
 			for _, sc := range a.Subject.Confirmations {
 				if sc.Method == saml.MethodBearer && sc.Recipient != "" && sc.Recipient != d {
-					p.Report(Finding{Message: "Destination and Recipient differ", Path: path, Expected: sc.Recipient, Actual: d,
+					p.Report(Finding{Message: "Destination and Recipient differ", Location: xmlAt(path), Expected: sc.Recipient, Actual: d,
 						Fix: "Use one ACS URL for both: the AWS endpoint the browser posts to."})
 					return
 				}
@@ -134,15 +116,13 @@ var destination = &Rule{
 }
 
 var audience = &Rule{
-	ID: "aws/audience", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/audience", Severity: Error, Scope: ScopeAWS, Setting: SettingAudience,
 	Title: "no audience AWS accepts",
 	Why: "AWS requires an AudienceRestriction naming it: urn:amazon:webservices (GovCloud urn:amazon:webservices:govcloud, China " +
 		"urn:amazon:webservices:cn-north-1), or https://signin.aws.amazon.com/saml as Entra sends. Otherwise: \"Response does not " +
-		"contain the required audience.\" [failure-modes AU-01, §18.3; IAM-TS].",
+		"contain the required audience.\".",
 	Fix:        "Set the IdP application's audience / entity ID / relying-party identifier to urn:amazon:webservices.",
-	Bad:        Example{Note: "Entra's #1 suffix left in", Edits: []Edit{{`<saml2:Audience>urn:amazon:webservices</saml2:Audience>`, `<saml2:Audience>urn:amazon:webservices#1</saml2:Audience>`}}},
-	Good:       Example{Note: "urn:amazon:webservices"},
-	References: []string{refFM + "AU-01", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Response does not contain the required audience"},
 	Rank:       5,
 	Check: func(p *Pass) {
@@ -150,7 +130,7 @@ var audience = &Rule{
 		if a == nil {
 			return
 		}
-		want := p.Options.Expect.Audience
+		want := p.ctx.expect.Audience
 		var got []string
 		path := a.Path + "/Conditions"
 		if a.Conditions != nil {
@@ -158,7 +138,7 @@ var audience = &Rule{
 				got = append(got, au.Value)
 				if want != "" && au.Value == want || want == "" && acceptedAudiences[au.Value] != "" {
 					if part := acceptedAudiences[au.Value]; part != "" && p.ctx.partition != part && au.Value != "https://signin.aws.amazon.com/saml" {
-						p.ReportAt(Warning, Finding{Message: "the audience is for another AWS partition than the Role ARNs", Path: au.Path,
+						p.ReportAt(Warning, Finding{Message: "the audience is for another AWS partition than the Role ARNs", Location: xmlAt(au.Path),
 							Expected: audienceFor(p.ctx.partition), Actual: au.Value,
 							Fix: "Use the audience of the partition your roles are in: " + audienceFor(p.ctx.partition) + "."})
 					}
@@ -181,8 +161,8 @@ var audience = &Rule{
 				msg = fmt.Sprintf("the audience is a near-miss of %s", near)
 			}
 		}
-		p.Report(Finding{Message: msg, Path: path, Expected: expected, Actual: or(strings.Join(got, ", "), "(no Audience)"),
-			Fix: "Set the audience to " + expected + ": " + p.ctx.where("audience") + "."})
+		p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: expected, Actual: or(strings.Join(got, ", "), "(no Audience)"),
+			Fix: "Set the audience to " + expected + ": " + p.ctx.where(SettingAudience) + "."})
 	},
 }
 
@@ -239,15 +219,13 @@ func nearMiss(a *saml.Assertion, want string) (*saml.Attribute, string) {
 }
 
 var roleAttributeMissing = &Rule{
-	ID: "aws/role-attribute-missing", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-attribute-missing", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
 	Title: "no https://aws.amazon.com/SAML/Attributes/Role attribute",
 	Why: "Without the Role attribute the AWS sign-in page answers \"Your request included an invalid SAML response. To logout, click here.\" " +
 		"The name is exact and case-sensitive. Common causes: the user is assigned to the app without a role (Okta), Entra's " +
-		"\"Default Access\", a wrong group filter, a claim whose name or namespace was typed wrong [failure-modes A-01; IAM-TS; OKTA-KB-INVALID].",
+		"\"Default Access\", a wrong group filter, a claim whose name or namespace was typed wrong.",
 	Fix:        "Send an attribute named exactly https://aws.amazon.com/SAML/Attributes/Role with one value per role: role ARN and provider ARN separated by a comma.",
-	Bad:        Example{Note: "the name's case is wrong", Edits: []Edit{{roleNameTag, `Name="https://aws.amazon.com/SAML/Attributes/role"`}}},
-	Good:       Example{Note: "the exact name"},
-	References: []string{refFM + "A-01", refIAMTS, refRoleKC},
+	References: []string{refIAMTS, refRoleKC},
 	Symptoms:   []string{"Your request included an invalid SAML response", "To use SAML, enable one or more IAM roles for this application"},
 	Rank:       1,
 	Check: func(p *Pass) {
@@ -255,90 +233,84 @@ var roleAttributeMissing = &Rule{
 		if a == nil || a.Attribute(AttrRole) != nil {
 			return
 		}
-		fix := fmt.Sprintf("Send an attribute named %s with the value %s,%s; in %s: %s.", AttrRole, p.ctx.roleOr(), p.ctx.providerOr(), p.ctx.idp(), p.ctx.where("role"))
+		fix := fmt.Sprintf("Send an attribute named %s with the value %s,%s; in %s: %s.", AttrRole, p.ctx.roleOr(), p.ctx.providerOr(), p.ctx.idp(), p.ctx.where(SettingRole))
 		if at, why := nearMiss(a, AttrRole); at != nil {
-			p.Report(Finding{Message: "the Role attribute is misnamed: " + why, Path: at.Path + "/@Name", Expected: AttrRole, Actual: at.Name,
-				Fix: "Rename the attribute to exactly " + AttrRole + " (" + p.ctx.where("role") + ")."})
+			p.Report(Finding{Message: "the Role attribute is misnamed: " + why, Location: xmlAt(at.Path + "/@Name"), Expected: AttrRole, Actual: at.Name,
+				Fix: "Rename the attribute to exactly " + AttrRole + " (" + p.ctx.where(SettingRole) + ")."})
 			return
 		}
-		p.Report(Finding{Message: "the assertion has no Role attribute", Path: a.Path + "/AttributeStatement", Expected: AttrRole, Actual: "(absent)", Fix: fix})
+		p.Report(Finding{Message: "the assertion has no Role attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: AttrRole, Actual: "(absent)", Fix: fix})
 	},
 }
 
 // roleRule is the shape the four Role-value rules share: look at every
 // parsed value, report those the predicate picks.
-func roleValues(p *Pass, each func(rp *RolePair)) {
+func roleValues(p *Pass, each func(rp *rolePair)) {
 	for _, rp := range p.ctx.roles {
 		each(rp)
 	}
 }
 
 var roleMissingRoleARN = &Rule{
-	ID: "aws/role-missing-role-arn", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-missing-role-arn", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
 	Title: "a Role value holds the SAML provider ARN but no role ARN",
 	Why: "Each Role value must pair a role ARN with the provider ARN. With only the provider, AWS cannot pick a role: " +
-		"\"Your request included an invalid SAML response\" [failure-modes A-02; IAM-TS]; it is the Okta → Connect guide's failure " +
+		"\"Your request included an invalid SAML response\"; it is the Okta → Connect guide's failure " +
 		"when the Role attribute carries only the IdP's ARN.",
 	Fix:        "Make the IdP send role-ARN,provider-ARN (either order) in each Role value.",
-	Bad:        Example{Note: "only the provider ARN", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:saml-provider/Okta<"}}},
-	Good:       Example{Note: "role ARN and provider ARN"},
-	References: []string{refFM + "A-02", refIAMAssert, refRoleKC},
+	References: []string{refIAMAssert, refRoleKC},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       1,
 	Check: func(p *Pass) {
-		roleValues(p, func(rp *RolePair) {
+		roleValues(p, func(rp *rolePair) {
 			if len(rp.Providers) == 0 || len(rp.Roles) > 0 || len(rp.Others) > 0 {
 				return
 			}
 			prov := rp.Providers[0]
 			role := "arn:" + prov.Partition + ":iam::" + prov.Account + ":role/<role-name>"
-			p.Report(Finding{Message: "the Role value names the SAML provider but no role", Path: rp.Path,
+			p.Report(Finding{Message: "the Role value names the SAML provider but no role", Location: xmlAt(rp.Path),
 				Expected: role + "," + prov.Raw, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s; %s.", role, prov.Raw, prov.Raw, p.ctx.where("role"))})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s; %s.", role, prov.Raw, prov.Raw, p.ctx.where(SettingRole))})
 		})
 	},
 }
 
 var roleMissingProviderARN = &Rule{
-	ID: "aws/role-missing-provider-arn", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-missing-provider-arn", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
 	Title: "a Role value holds the role ARN but no provider ARN",
 	Why: "Without the SAML provider ARN AWS cannot tell which IdP to trust: \"Your request included an invalid SAML response\"; " +
-		"CLI tools fail with \"minimum field size of 20, AssumeRoleWithSAMLInput.PrincipalArn\" [failure-modes A-02; IAM-TS].",
+		"CLI tools fail with \"minimum field size of 20, AssumeRoleWithSAMLInput.PrincipalArn\".",
 	Fix:        "Append the SAML provider ARN to each Role value: role-ARN,provider-ARN.",
-	Bad:        Example{Note: "only the role ARN", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:role/ConnectAgent<"}}},
-	Good:       Example{Note: "role ARN and provider ARN"},
-	References: []string{refFM + "A-02", refIAMAssert},
+	References: []string{refIAMAssert},
 	Symptoms:   []string{"Your request included an invalid SAML response", "AssumeRoleWithSAMLInput.PrincipalArn"},
 	Rank:       1,
 	Check: func(p *Pass) {
-		roleValues(p, func(rp *RolePair) {
+		roleValues(p, func(rp *rolePair) {
 			if len(rp.Roles) == 0 || len(rp.Providers) > 0 || len(rp.Others) > 0 {
 				return
 			}
 			role := rp.Roles[0]
 			prov := or(p.ctx.providerARN, "arn:"+role.Partition+":iam::"+role.Account+":saml-provider/<provider-name>")
-			p.Report(Finding{Message: "the Role value names the role but no SAML provider", Path: rp.Path,
+			p.Report(Finding{Message: "the Role value names the role but no SAML provider", Location: xmlAt(rp.Path),
 				Expected: role.Raw + "," + prov, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them); %s.", role.Raw, prov, p.ctx.idp(), p.ctx.where("role"))})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them); %s.", role.Raw, prov, p.ctx.idp(), p.ctx.where(SettingRole))})
 		})
 	},
 }
 
 var roleARNMalformed = &Rule{
-	ID: "aws/role-arn-malformed", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-arn-malformed", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
 	Title: "a Role value is not exactly a role ARN and a provider ARN",
 	Why: "Each value must be exactly two comma-separated ARNs, arn:<partition>:iam::<12 digits>:role/<path/><name> and " +
 		"arn:<partition>:iam::<12 digits>:saml-provider/<name>, in either order. Anything else (two pairs in one value, a user or " +
 		"group ARN, an unresolved template such as appuser.idpRolePairs, quotes, an empty value) gives \"Your request included " +
-		"an invalid SAML response\"; stray whitespace is tolerated by some paths only [failure-modes A-02, A-04, §18.4; IAM-API].",
+		"an invalid SAML response\"; stray whitespace is tolerated by some paths only.",
 	Fix:        "Send one value per role, each exactly role-ARN,provider-ARN, with nothing around them.",
-	Bad:        Example{Note: "an unresolved Okta template", Edits: []Edit{{sampleRole, ">appuser.idpRolePairs<"}}},
-	Good:       Example{Note: "role-ARN,provider-ARN"},
-	References: []string{refFM + "A-02", refFM + "A-04", refIAMAssert},
+	References: []string{refIAMAssert},
 	Symptoms:   []string{"Your request included an invalid SAML response", "Specified provider doesn't exist", "Request ARN is invalid"},
 	Rank:       1,
 	Check: func(p *Pass) {
-		roleValues(p, func(rp *RolePair) {
+		roleValues(p, func(rp *rolePair) {
 			if len(rp.Others) == 0 && (len(rp.Roles) == 0) != (len(rp.Providers) == 0) {
 				return // the two missing-ARN rules report these
 			}
@@ -346,24 +318,24 @@ var roleARNMalformed = &Rule{
 			expected := p.ctx.roleOr() + "," + p.ctx.providerOr()
 			if ok {
 				if rp.Spaces {
-					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Path: rp.Path, Expected: role.Raw + "," + prov.Raw, Actual: strconv.Quote(rp.Value),
+					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Location: xmlAt(rp.Path), Expected: role.Raw + "," + prov.Raw, Actual: strconv.Quote(rp.Value),
 						Fix: "Remove the whitespace around the ARNs in " + p.ctx.idp() + "'s role mapping."})
 				}
 				if strings.Contains(role.Path, "arn:") {
-					p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: an ARN is nested inside the role's path", Path: rp.Path,
+					p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: an ARN is nested inside the role's path", Location: xmlAt(rp.Path),
 						Expected: "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw, Actual: rp.Value,
 						Fix: "Fix the role mapping in " + p.ctx.idp() + ": it prefixes the role ARN with another ARN."})
 				}
 				if strings.HasPrefix(role.Name, "AWSReservedSSO_") || strings.HasPrefix(role.Path, "/aws-reserved/sso.amazonaws.com/") {
-					p.Report(Finding{Message: "the role is an IAM Identity Center role, which AssumeRoleWithSAML refuses", Path: rp.Path,
+					p.Report(Finding{Message: "the role is an IAM Identity Center role, which AssumeRoleWithSAML refuses", Location: xmlAt(rp.Path),
 						Expected: "a role you created for SAML federation", Actual: role.Raw,
 						Fix: "Create an IAM role trusting " + prov.Raw + " for this IdP; AWSReservedSSO_ roles belong to IAM Identity Center."})
 				}
 				return
 			}
-			p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: " + malformedWhy(rp), Path: rp.Path,
+			p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: " + malformedWhy(rp), Location: xmlAt(rp.Path),
 				Expected: expected, Actual: rp.Value,
-				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one (" + p.ctx.where("role") + ")."})
+				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one (" + p.ctx.where(SettingRole) + ")."})
 		})
 		if a := p.Assertion(); a != nil {
 			n := 0
@@ -371,21 +343,21 @@ var roleARNMalformed = &Rule{
 				if at.Name == AttrRole {
 					n++
 					if n == 2 {
-						p.ReportAt(Warning, Finding{Message: "the Role attribute appears more than once; AWS reads one claim per attribute", Path: at.Path,
+						p.ReportAt(Warning, Finding{Message: "the Role attribute appears more than once; AWS reads one claim per attribute", Location: xmlAt(at.Path),
 							Expected: "one Role attribute with one AttributeValue per role", Actual: "several Role attributes",
 							Fix: "Merge the roles into the values of a single Role attribute (Keycloak: \"Single Role Attribute\" ON)."})
 					}
 				}
 			}
 			if at := a.Attribute(AttrRole); at != nil && len(at.Values) == 0 {
-				p.Report(Finding{Message: "the Role attribute has no value", Path: at.Path, Expected: p.ctx.roleOr() + "," + p.ctx.providerOr(), Actual: "(no AttributeValue)",
+				p.Report(Finding{Message: "the Role attribute has no value", Location: xmlAt(at.Path), Expected: p.ctx.roleOr() + "," + p.ctx.providerOr(), Actual: "(no AttributeValue)",
 					Fix: "Assign the user a role in " + p.ctx.idp() + "'s AWS application."})
 			}
 		}
 	},
 }
 
-func malformedWhy(rp *RolePair) string {
+func malformedWhy(rp *rolePair) string {
 	v := strings.TrimSpace(rp.Value)
 	switch {
 	case v == "":
@@ -441,31 +413,29 @@ func twelveDigits(s string) bool {
 }
 
 var roleAccountMismatch = &Rule{
-	ID: "aws/role-account-mismatch", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-account-mismatch", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
 	Title: "role and provider ARNs of one pair are in different accounts or partitions",
 	Why: "The SAML provider named in a Role value must be an IAM entity in the role's own account and partition: the role's trust " +
 		"policy trusts a provider of its account. A pair across accounts or partitions fails with \"Not authorized to perform " +
-		"sts:AssumeRoleWithSAML\" [failure-modes A-07, A-09; IAM-ROLE; cross-account behaviour unconfirmed].",
+		"sts:AssumeRoleWithSAML\".",
 	Fix:        "Create the SAML provider in the role's account (one provider per account) and pair each role with its own account's provider.",
-	Bad:        Example{Note: "provider in another account", Edits: []Edit{{sampleRole, ">arn:aws:iam::123456789012:role/ConnectAgent,arn:aws:iam::210987654321:saml-provider/Okta<"}}},
-	Good:       Example{Note: "both in 123456789012"},
-	References: []string{refFM + "A-07", refFM + "A-09", "AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"},
+	References: []string{"AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       5,
 	Check: func(p *Pass) {
-		roleValues(p, func(rp *RolePair) {
+		roleValues(p, func(rp *rolePair) {
 			role, prov, ok := rp.Pair()
 			if !ok {
 				return
 			}
 			if role.Partition != prov.Partition {
-				p.Report(Finding{Message: "the role and the provider are in different partitions", Path: rp.Path,
+				p.Report(Finding{Message: "the role and the provider are in different partitions", Location: xmlAt(rp.Path),
 					Expected: "both in " + role.Partition, Actual: role.Partition + " role, " + prov.Partition + " provider",
 					Fix: fmt.Sprintf("Use a provider in %s: arn:%s:iam::%s:saml-provider/%s.", role.Partition, role.Partition, role.Account, prov.Name)})
 				return
 			}
 			if role.Account != prov.Account {
-				p.Report(Finding{Message: "the role and the provider are in different accounts", Path: rp.Path,
+				p.Report(Finding{Message: "the role and the provider are in different accounts", Location: xmlAt(rp.Path),
 					Expected: "provider in account " + role.Account, Actual: "role in " + role.Account + ", provider in " + prov.Account,
 					Fix: fmt.Sprintf("Pair the role with a provider in its own account: %s,arn:%s:iam::%s:saml-provider/%s (create it there with the same metadata if needed).", role.Raw, role.Partition, role.Account, prov.Name)})
 			}
@@ -474,14 +444,12 @@ var roleAccountMismatch = &Rule{
 }
 
 var roleSessionNameMissing = &Rule{
-	ID: "aws/role-session-name-missing", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-session-name-missing", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionName,
 	Title: "no RoleSessionName attribute",
 	Why: "STS requires it: \"RoleSessionName is required in AuthnResponse (service: AWSSecurityTokenService; status code: 400; error code: " +
-		"InvalidIdentityToken)\". Near-misses count as missing, e.g. Ping's documented typo RoleSessioName [failure-modes N-01; IAM-TS].",
+		"InvalidIdentityToken)\". Near-misses count as missing, e.g. Ping's documented typo RoleSessioName.",
 	Fix:        "Send https://aws.amazon.com/SAML/Attributes/RoleSessionName with one value: the user's name (for Connect, their Connect user name).",
-	Bad:        Example{Note: "Ping's typo", Edits: []Edit{{sessionTag, `Name="https://aws.amazon.com/SAML/Attributes/RoleSessioName"`}}},
-	Good:       Example{Note: "RoleSessionName present"},
-	References: []string{refFM + "N-01", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"RoleSessionName is required in AuthnResponse"},
 	Rank:       2,
 	Check: func(p *Pass) {
@@ -494,25 +462,23 @@ var roleSessionNameMissing = &Rule{
 			suggest = a.Subject.NameID.Value
 		}
 		if at, why := nearMiss(a, AttrRoleSessionName); at != nil {
-			p.Report(Finding{Message: "the RoleSessionName attribute is misnamed: " + why, Path: at.Path + "/@Name", Expected: AttrRoleSessionName, Actual: at.Name,
+			p.Report(Finding{Message: "the RoleSessionName attribute is misnamed: " + why, Location: xmlAt(at.Path + "/@Name"), Expected: AttrRoleSessionName, Actual: at.Name,
 				Fix: "Rename the attribute to exactly " + AttrRoleSessionName + "."})
 			return
 		}
-		p.Report(Finding{Message: "the assertion has no RoleSessionName attribute", Path: a.Path + "/AttributeStatement", Expected: AttrRoleSessionName, Actual: "(absent)",
+		p.Report(Finding{Message: "the assertion has no RoleSessionName attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: AttrRoleSessionName, Actual: "(absent)",
 			Fix: fmt.Sprintf("Add an attribute %s to %s's application, e.g. with the value %s.", AttrRoleSessionName, p.ctx.idp(), suggest)})
 	},
 }
 
 var roleSessionNameInvalid = &Rule{
-	ID: "aws/role-session-name-invalid", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/role-session-name-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionName,
 	Title: "RoleSessionName is not 2–64 characters of [A-Za-z0-9_+=,.@-]",
 	Why: "STS refuses it: \"RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64} (service: AWSSecurityTokenService; " +
 		"status code: 400; error code: InvalidIdentityToken)\". Typical culprits: display names with spaces, Entra guest UPNs with #EXT#, " +
-		"DOMAIN\\user from AD FS, apostrophes, accents, e-mails over 64 characters; AWS expects a single value [failure-modes N-02; IAM-TS].",
+		"DOMAIN\\user from AD FS, apostrophes, accents, e-mails over 64 characters; AWS expects a single value.",
 	Fix:        "Map RoleSessionName to an attribute that fits: the e-mail address or user name.",
-	Bad:        Example{Note: "a display name with a space", Edits: []Edit{{sessionVal, `>Jane Doe</saml2:AttributeValue>`}}},
-	Good:       Example{Note: "jane.doe@example.com"},
-	References: []string{refFM + "N-02", refIAMTS, refSTSAPI},
+	References: []string{refIAMTS, refSTSAPI},
 	Symptoms:   []string{"RoleSessionName in AuthnResponse must match"},
 	Rank:       2,
 	Check: func(p *Pass) {
@@ -521,7 +487,7 @@ var roleSessionNameInvalid = &Rule{
 			return
 		}
 		if len(at.Values) != 1 {
-			p.Report(Finding{Message: fmt.Sprintf("RoleSessionName has %d values; AWS takes exactly one", len(at.Values)), Path: at.Path,
+			p.Report(Finding{Message: fmt.Sprintf("RoleSessionName has %d values; AWS takes exactly one", len(at.Values)), Location: xmlAt(at.Path),
 				Expected: "one AttributeValue", Actual: fmt.Sprint(len(at.Values)), Fix: "Map RoleSessionName to a single-valued attribute."})
 			return
 		}
@@ -529,9 +495,9 @@ var roleSessionNameInvalid = &Rule{
 		if sessionNameRe.MatchString(v.Value) {
 			return
 		}
-		p.Report(Finding{Message: "RoleSessionName " + sessionNameWhy(v.Value), Path: v.Path,
+		p.Report(Finding{Message: "RoleSessionName " + sessionNameWhy(v.Value), Location: xmlAt(v.Path),
 			Expected: "2–64 characters of [A-Za-z0-9_+=,.@-]", Actual: strconv.Quote(v.Value),
-			Fix: fmt.Sprintf("Map RoleSessionName to the user's e-mail or user name (%s); %s would pass.", p.ctx.where("session-name"), strconv.Quote(sanitizeSession(v.Value)))})
+			Fix: fmt.Sprintf("Map RoleSessionName to the user's e-mail or user name (%s); %s would pass.", p.ctx.where(SettingSessionName), strconv.Quote(sanitizeSession(v.Value)))})
 	},
 }
 
@@ -575,14 +541,12 @@ func sanitizeSession(v string) string {
 }
 
 var sessionDurationInvalid = &Rule{
-	ID: "aws/session-duration-invalid", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/session-duration-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionDuration,
 	Title: "SessionDuration is not one integer in 900–43200",
-	Why: "SessionDuration must be one integer number of seconds from 900 (15 minutes) to 43200 (12 hours) [failure-modes D-01; IAM-ASSERT]; " +
+	Why: "SessionDuration must be one integer number of seconds from 900 (15 minutes) to 43200 (12 hours); " +
 		"AWS's reaction to other values is undocumented, so treat them as failing. (Entra's default user.sessionduration is 900.)",
 	Fix:        "Send a single integer between 900 and 43200, or leave the attribute out for the one-hour default.",
-	Bad:        Example{Note: "24 hours", Edits: []Edit{{`>43200<`, `>86400<`}}},
-	Good:       Example{Note: "43200 (12 hours)"},
-	References: []string{refFM + "D-01", refIAMAssert},
+	References: []string{refIAMAssert},
 	Symptoms:   []string{"The requested DurationSeconds exceeds the MaxSessionDuration set for this role"},
 	Rank:       6,
 	Check: func(p *Pass) {
@@ -591,7 +555,7 @@ var sessionDurationInvalid = &Rule{
 			return
 		}
 		if len(at.Values) != 1 {
-			p.Report(Finding{Message: fmt.Sprintf("SessionDuration has %d values", len(at.Values)), Path: at.Path, Expected: "one value", Actual: fmt.Sprint(len(at.Values)),
+			p.Report(Finding{Message: fmt.Sprintf("SessionDuration has %d values", len(at.Values)), Location: xmlAt(at.Path), Expected: "one value", Actual: fmt.Sprint(len(at.Values)),
 				Fix: "Send one SessionDuration value."})
 			return
 		}
@@ -599,27 +563,25 @@ var sessionDurationInvalid = &Rule{
 		n, err := strconv.Atoi(strings.TrimSpace(v.Value))
 		switch {
 		case err != nil:
-			p.Report(Finding{Message: "SessionDuration is not an integer number of seconds", Path: v.Path, Expected: "an integer from 900 to 43200", Actual: strconv.Quote(v.Value),
+			p.Report(Finding{Message: "SessionDuration is not an integer number of seconds", Location: xmlAt(v.Path), Expected: "an integer from 900 to 43200", Actual: strconv.Quote(v.Value),
 				Fix: "Send seconds as a plain integer, e.g. 43200 for 12 hours."})
 		case n < 900 || n > 43200:
 			fixed := min(max(n, 900), 43200)
-			p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is outside 900–43200 seconds", n), Path: v.Path, Expected: "900 to 43200", Actual: v.Value,
+			p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is outside 900–43200 seconds", n), Location: xmlAt(v.Path), Expected: "900 to 43200", Actual: v.Value,
 				Fix: fmt.Sprintf("Set SessionDuration to %d in %s's application.", fixed, p.ctx.idp())})
 		}
 	},
 }
 
 var sessionTagsInvalid = &Rule{
-	ID: "aws/session-tags-invalid", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/session-tags-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingTags,
 	Title: "PrincipalTag, TransitiveTagKeys or SourceIdentity break STS limits",
 	Why: "STS accepts at most 50 session tags; keys 1–128 and values 0–256 characters of letters, digits, spaces and _.:/=+-@, not " +
 		"starting with aws:, one value each (\"AWS STS does not support multi-valued session tags\"); keys are case-insensitive. " +
 		"SourceIdentity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with aws: (\"Source Identity must match …\", " +
-		"InvalidIdentityToken) [failure-modes O-01, O-04; IAM-TAGS; IAM-TS].",
+		"InvalidIdentityToken).",
 	Fix:        "Fix the tag attributes in the IdP: one single-valued attribute per tag, valid keys and values.",
-	Bad:        Example{Note: "a tag with two values", Edits: []Edit{{`>Support<`, `>Support</saml2:AttributeValue><saml2:AttributeValue>Sales<`}}},
-	Good:       Example{Note: "one value per tag"},
-	References: []string{refFM + "O-01", refFM + "O-04", refTags},
+	References: []string{refTags},
 	Symptoms:   []string{"Source Identity must match", "PackedPolicyTooLarge", "AWS STS does not support multi-valued session tags"},
 	Rank:       6,
 	Check: func(p *Pass) {
@@ -635,45 +597,45 @@ var sessionTagsInvalid = &Rule{
 			}
 		}
 		if len(tagAttrs) > 50 {
-			p.Report(Finding{Message: fmt.Sprintf("%d session tags; STS allows 50", len(tagAttrs)), Path: tagAttrs[50].Path, Expected: "at most 50", Actual: fmt.Sprint(len(tagAttrs)),
+			p.Report(Finding{Message: fmt.Sprintf("%d session tags; STS allows 50", len(tagAttrs)), Location: xmlAt(tagAttrs[50].Path), Expected: "at most 50", Actual: fmt.Sprint(len(tagAttrs)),
 				Fix: "Send fewer PrincipalTag attributes."})
 		}
 		for _, at := range tagAttrs {
 			key := strings.TrimPrefix(at.Name, AttrPrincipalTag)
 			switch {
 			case !tagKeyRe.MatchString(key):
-				p.Report(Finding{Message: fmt.Sprintf("tag key %q is not 1–128 allowed characters", key), Path: at.Path + "/@Name", Expected: "[\\p{L}\\p{Z}\\p{N}_.:/=+-@]{1,128}", Actual: key, Fix: "Rename the tag."})
+				p.Report(Finding{Message: fmt.Sprintf("tag key %q is not 1–128 allowed characters", key), Location: xmlAt(at.Path + "/@Name"), Expected: "[\\p{L}\\p{Z}\\p{N}_.:/=+-@]{1,128}", Actual: key, Fix: "Rename the tag."})
 			case strings.HasPrefix(strings.ToLower(key), "aws:"):
-				p.Report(Finding{Message: "tag key starts with aws:, which is reserved", Path: at.Path + "/@Name", Expected: "a key not starting with aws:", Actual: key, Fix: "Rename the tag."})
+				p.Report(Finding{Message: "tag key starts with aws:, which is reserved", Location: xmlAt(at.Path + "/@Name"), Expected: "a key not starting with aws:", Actual: key, Fix: "Rename the tag."})
 			}
 			if prev, dup := tags[strings.ToLower(key)]; dup {
-				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("tag keys %q and %q collide: session tag keys are case-insensitive", prev, key), Path: at.Path, Expected: "distinct keys", Actual: key,
+				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("tag keys %q and %q collide: session tag keys are case-insensitive", prev, key), Location: xmlAt(at.Path), Expected: "distinct keys", Actual: key,
 					Fix: "Keep one of the two tags."})
 			}
 			tags[strings.ToLower(key)] = key
 			if len(at.Values) != 1 {
-				p.Report(Finding{Message: fmt.Sprintf("tag %q has %d values; session tags are single-valued", key, len(at.Values)), Path: at.Path, Expected: "one AttributeValue", Actual: fmt.Sprint(len(at.Values)),
+				p.Report(Finding{Message: fmt.Sprintf("tag %q has %d values; session tags are single-valued", key, len(at.Values)), Location: xmlAt(at.Path), Expected: "one AttributeValue", Actual: fmt.Sprint(len(at.Values)),
 					Fix: "Send one value for the tag (join several into one string if the policy needs them)."})
 				continue
 			}
 			if v := at.Values[0]; !tagValueRe.MatchString(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
-				p.Report(Finding{Message: fmt.Sprintf("tag %q has a value STS refuses", key), Path: v.Path, Expected: "0–256 of [\\p{L}\\p{Z}\\p{N}_.:/=+-@], not starting with aws:", Actual: strconv.Quote(v.Value),
+				p.Report(Finding{Message: fmt.Sprintf("tag %q has a value STS refuses", key), Location: xmlAt(v.Path), Expected: "0–256 of [\\p{L}\\p{Z}\\p{N}_.:/=+-@], not starting with aws:", Actual: strconv.Quote(v.Value),
 					Fix: "Change the value the IdP maps to this tag."})
 			}
 		}
 		if at := a.Attribute(AttrTransitiveTagKeys); at != nil {
 			for _, v := range at.Values {
 				if _, ok := tags[strings.ToLower(v.Value)]; !ok {
-					p.ReportAt(Warning, Finding{Message: fmt.Sprintf("TransitiveTagKeys names %q, which no PrincipalTag sends", v.Value), Path: v.Path,
+					p.ReportAt(Warning, Finding{Message: fmt.Sprintf("TransitiveTagKeys names %q, which no PrincipalTag sends", v.Value), Location: xmlAt(v.Path),
 						Expected: "a key sent as PrincipalTag", Actual: v.Value, Fix: "Send the tag or drop it from TransitiveTagKeys."})
 				}
 			}
 		}
 		if at := a.Attribute(AttrSourceIdentity); at != nil {
 			if len(at.Values) != 1 {
-				p.Report(Finding{Message: "SourceIdentity must have exactly one value", Path: at.Path, Expected: "1", Actual: fmt.Sprint(len(at.Values)), Fix: "Send one SourceIdentity value."})
+				p.Report(Finding{Message: "SourceIdentity must have exactly one value", Location: xmlAt(at.Path), Expected: "1", Actual: fmt.Sprint(len(at.Values)), Fix: "Send one SourceIdentity value."})
 			} else if v := at.Values[0]; !sessionNameRe.MatchString(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
-				p.Report(Finding{Message: "SourceIdentity is not 2–64 characters of [A-Za-z0-9_+=,.@-] not starting with aws:", Path: v.Path,
+				p.Report(Finding{Message: "SourceIdentity is not 2–64 characters of [A-Za-z0-9_+=,.@-] not starting with aws:", Location: xmlAt(v.Path),
 					Expected: "[a-zA-Z_0-9+=,.@-]{2,64}, not beginning with aws:", Actual: strconv.Quote(v.Value), Fix: "Map SourceIdentity to the user name or e-mail."})
 			}
 		}
@@ -683,19 +645,17 @@ var sessionTagsInvalid = &Rule{
 var responseTooLarge = &Rule{
 	ID: "aws/response-too-large", Severity: Error, Scope: ScopeAWS,
 	Title: "the SAMLResponse is over 100,000 base64 characters",
-	Why: "AWS limits the base64 SAMLResponse to 100,000 characters [failure-modes T-05; STS-API SAMLAssertionType; IAM-QUOTAS]; " +
+	Why: "AWS limits the base64 SAMLResponse to 100,000 characters; " +
 		"users mapped to hundreds of roles or large group claims exceed it.",
 	Fix:        "Send fewer roles or attributes: turn off \"Join all roles\", filter groups, or split the IdP application.",
-	Bad:        Example{Note: "hundreds of extra attribute values", Transform: "inflate"},
-	Good:       Example{Note: "a 10 KB response"},
-	References: []string{refFM + "T-05", refSTSAPI},
+	References: []string{refSTSAPI},
 	Check: func(p *Pass) {
 		if p.Capture == nil {
 			return
 		}
 		n := (len(p.Capture.XML) + 2) / 3 * 4
 		if n > 100000 {
-			p.Report(Finding{Message: fmt.Sprintf("the SAMLResponse is %d base64 characters; AWS accepts 100,000", n), Path: p.Response.Path,
+			p.Report(Finding{Message: fmt.Sprintf("the SAMLResponse is %d base64 characters; AWS accepts 100,000", n), Location: xmlAt(p.Response.Path),
 				Expected: "at most 100000", Actual: fmt.Sprint(n), Fix: "Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."})
 		}
 	},

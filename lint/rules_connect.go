@@ -8,36 +8,35 @@ import (
 	"strings"
 )
 
-const sampleRelay = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+// relayAt locates a finding in the RelayState.
+var relayAt = Location{Source: SourceRelayState, Path: "RelayState"}
 
 var connectARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):(\d{12}):instance/([^/]+)`)
 
 var relayStateInvalid = &Rule{
-	ID: "connect/relay-state-invalid", Severity: Error, Scope: ScopeConnect,
+	ID: "connect/relay-state-invalid", Severity: Error, Scope: ScopeConnect, Setting: SettingRelayState,
 	Title: "RelayState is not the Connect federation URL",
 	Why: "After AWS federation the browser goes where the RelayState says; Amazon Connect needs exactly " +
 		"https://<region>.console.aws.amazon.com/connect/federate/<instance-id> (GovCloud: https://console.amazonaws-us-gov.com/connect/federate/<instance-id>), " +
 		"optionally ?destination=<URL-encoded path>. Without it users land in the AWS console; with the instance access URL or an alias they get " +
-		"Connect's login page or \"Session Expired\" [failure-modes C-01, C-02; CONNECT-SAML].",
+		"Connect's login page or \"Session Expired\".",
 	Fix:        "Set the IdP application's default RelayState to https://<region>.console.aws.amazon.com/connect/federate/<instance-id>.",
-	Bad:        Example{Note: "the instance access URL instead of the federation URL", RelayState: "https://example-corp.my.connect.aws/ccp-v2"},
-	Good:       Example{Note: "the federation URL of the instance", RelayState: sampleRelay},
-	References: []string{refFM + "C-01", refFM + "C-02", refConnect},
+	References: []string{refConnect},
 	Symptoms:   []string{"Session Expired", "lands in the AWS Management Console instead of Amazon Connect"},
 	Rank:       4,
 	Confirm:    "the RelayState (a HAR export of the sign-in keeps it beside the SAMLResponse)",
 	Check: func(p *Pass) {
 		c := p.ctx
 		want := federateURL(c.regionOr(), c.instanceOr())
-		fix := "Set the default RelayState to " + want + ": " + c.where("relay-state") + "."
+		fix := "Set the default RelayState to " + want + ": " + c.where(SettingRelayState) + "."
 		if c.relay == nil {
-			p.Report(Finding{Message: "there is no RelayState: users land in the AWS console, not in Connect", Path: "RelayState",
+			p.Report(Finding{Message: "there is no RelayState: users land in the AWS console, not in Connect", Location: relayAt,
 				Expected: want, Actual: "(none)", Fix: fix})
 			return
 		}
 		ri := c.relay
 		bad := func(msg string) {
-			p.Report(Finding{Message: msg, Path: "RelayState", Expected: want, Actual: ri.Raw, Fix: fix})
+			p.Report(Finding{Message: msg, Location: relayAt, Expected: want, Actual: ri.Raw, Fix: fix})
 		}
 		if !ri.OK {
 			bad("the RelayState is not a Connect federation URL: " + relayMistake(ri.URL))
@@ -64,20 +63,20 @@ var relayStateInvalid = &Rule{
 			return
 		}
 		if ri.Encoded {
-			p.Report(Finding{Message: "the RelayState is URL-encoded once too often", Path: "RelayState", Expected: ri.URL, Actual: ri.Raw,
+			p.Report(Finding{Message: "the RelayState is URL-encoded once too often", Location: relayAt, Expected: ri.URL, Actual: ri.Raw,
 				Fix: "Enter the RelayState in " + c.idp() + " unencoded: " + ri.URL + "."})
 		}
 		if ri.Regionless {
-			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com means us-east-1", Path: "RelayState",
-				Expected: federateURL(or(p.Options.Expect.Region, "us-east-1"), ri.Instance), Actual: ri.Raw,
-				Fix: "Name the instance's region in the host, e.g. " + federateURL(or(p.Options.Expect.Region, "<region>"), ri.Instance) + "."})
+			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com means us-east-1", Location: relayAt,
+				Expected: federateURL(or(p.ctx.expect.Region, "us-east-1"), ri.Instance), Actual: ri.Raw,
+				Fix: "Name the instance's region in the host, e.g. " + federateURL(or(p.ctx.expect.Region, "<region>"), ri.Instance) + "."})
 		}
-		if e := p.Options.Expect.ConnectInstance; e != "" && e != ri.Instance {
-			p.Report(Finding{Message: "the RelayState names another Connect instance than the one you gave", Path: "RelayState",
+		if e := p.ctx.expect.ConnectInstance; e != "" && e != ri.Instance {
+			p.Report(Finding{Message: "the RelayState names another Connect instance than the one you gave", Location: relayAt,
 				Expected: federateURL(ri.Region, e), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(ri.Region, e) + "."})
 		}
-		if e := p.Options.Expect.Region; e != "" && e != ri.Region {
-			p.Report(Finding{Message: "the RelayState names another region than the one you gave", Path: "RelayState",
+		if e := p.ctx.expect.Region; e != "" && e != ri.Region {
+			p.Report(Finding{Message: "the RelayState names another region than the one you gave", Location: relayAt,
 				Expected: federateURL(e, ri.Instance), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(e, ri.Instance) + "."})
 		}
 		if ri.RawQuery != "" {
@@ -85,16 +84,16 @@ var relayStateInvalid = &Rule{
 				raw := rawParam(ri.RawQuery, "destination")
 				switch {
 				case len(d) == 0 || d[0] == "":
-					p.Report(Finding{Message: "the destination parameter is empty", Path: "RelayState", Expected: "destination=%2Fccp-v2 (or another encoded path)", Actual: ri.Raw,
+					p.Report(Finding{Message: "the destination parameter is empty", Location: relayAt, Expected: "destination=%2Fccp-v2 (or another encoded path)", Actual: ri.Raw,
 						Fix: "Give a destination such as %2Fccp-v2, or drop the parameter."})
 				case !strings.HasPrefix(d[0], "/"):
-					p.Report(Finding{Message: "the destination is not a path", Path: "RelayState", Expected: "an encoded path such as %2Fccp-v2", Actual: d[0],
+					p.Report(Finding{Message: "the destination is not a path", Location: relayAt, Expected: "an encoded path such as %2Fccp-v2", Actual: d[0],
 						Fix: "Use destination=%2Fccp-v2 (the CCP) or %2Fagent-app-v2 (the agent workspace)."})
 				case strings.Contains(raw, "/"):
-					p.ReportAt(Warning, Finding{Message: "the destination path is not URL-encoded", Path: "RelayState", Expected: "destination=" + url.QueryEscape(d[0]), Actual: "destination=" + raw,
+					p.ReportAt(Warning, Finding{Message: "the destination path is not URL-encoded", Location: relayAt, Expected: "destination=" + url.QueryEscape(d[0]), Actual: "destination=" + raw,
 						Fix: "Encode the destination: destination=" + url.QueryEscape(d[0]) + "."})
 				case strings.HasPrefix(d[0], "/connect/") && ri.Query.Get("new_domain") == "true":
-					p.ReportAt(Warning, Finding{Message: "a /connect/ destination with new_domain=true: the new domain has no /connect prefix", Path: "RelayState",
+					p.ReportAt(Warning, Finding{Message: "a /connect/ destination with new_domain=true: the new domain has no /connect prefix", Location: relayAt,
 						Expected: "destination=" + url.QueryEscape(strings.TrimPrefix(d[0], "/connect")), Actual: "destination=" + raw,
 						Fix: "Drop the /connect prefix from the destination."})
 				}
@@ -136,16 +135,13 @@ func relayMistake(u string) string {
 }
 
 var connectUserName = &Rule{
-	ID: "connect/user-name", Severity: Error, Scope: ScopeConnect,
+	ID: "connect/user-name", Severity: Error, Scope: ScopeConnect, Setting: SettingSessionName,
 	Title: "RoleSessionName cannot be an Amazon Connect user name",
 	Why: "Connect signs the user in as the Connect user named exactly (case-sensitively) like the RoleSessionName. Connect user names " +
 		"allow fewer characters than STS (no + = , and @ only in e-mail form), so such a session can never match a user and Connect " +
-		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" " +
-		"[failure-modes N-03; CONNECT-TS; CONNECT-API CreateUser].",
+		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" ",
 	Fix:        "Send as RoleSessionName exactly the Connect user name (letters, digits, _ . @ -; e-mail form if it has @).",
-	Bad:        Example{Note: "a plus-addressed e-mail", RelayState: sampleRelay, Edits: []Edit{{sessionVal, `>jane.doe+connect@example.com</saml2:AttributeValue>`}}},
-	Good:       Example{Note: "jane.doe@example.com", RelayState: sampleRelay},
-	References: []string{refFM + "N-03", refConnectTS, refConnect},
+	References: []string{refConnectTS, refConnect},
 	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated"},
 	Rank:       2,
 	Check: func(p *Pass) {
@@ -173,21 +169,19 @@ var connectUserName = &Rule{
 		if why == "" {
 			return
 		}
-		p.Report(Finding{Message: "RoleSessionName " + strconv.Quote(name) + " cannot be a Connect user name: " + why, Path: v.Path,
+		p.Report(Finding{Message: "RoleSessionName " + strconv.Quote(name) + " cannot be a Connect user name: " + why, Location: xmlAt(v.Path),
 			Expected: "a Connect user name: [A-Za-z0-9_.@-]{2,64}, e-mail form if it has @", Actual: name,
 			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's Connect user name (instance %s); user names are case-sensitive.", p.ctx.idp(), p.ctx.instanceOr())})
 	},
 }
 
 var regionMismatch = &Rule{
-	ID: "connect/region-mismatch", Severity: Warning, Scope: ScopeConnect,
+	ID: "connect/region-mismatch", Severity: Warning, Scope: ScopeConnect, Setting: SettingACS,
 	Title: "the Recipient's sign-in region differs from the RelayState's region",
 	Why: "Connect recommends posting to the regional sign-in endpoint of the instance's region; the Recipient region, the trust " +
-		"policy's SAML:aud list and the RelayState region must agree, and STS must be enabled in the sign-in region [failure-modes C-03; CONNECT-SAML].",
+		"policy's SAML:aud list and the RelayState region must agree, and STS must be enabled in the sign-in region.",
 	Fix:        "Use the sign-in endpoint of the instance's region as ACS URL, and list it in the trust policy's SAML:aud.",
-	Bad:        Example{Note: "signs in through eu-west-2 for a us-east-1 instance", RelayState: sampleRelay, Edits: []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://eu-west-2.signin.aws.amazon.com/saml"`}}},
-	Good:       Example{Note: "us-east-1 sign-in for a us-east-1 instance", RelayState: sampleRelay},
-	References: []string{refFM + "C-03", refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
+	References: []string{refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "RegionDisabledException"},
 	Rank:       8,
 	Check: func(p *Pass) {
@@ -203,7 +197,7 @@ var regionMismatch = &Rule{
 			}
 			region := or(e.Region, map[string]string{"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}[e.Partition])
 			if region != ri.Region {
-				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s but the Connect instance is in %s", region, ri.Region), Path: sc.DataPath + "/@Recipient",
+				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s but the Connect instance is in %s", region, ri.Region), Location: xmlAt(sc.DataPath + "/@Recipient"),
 					Expected: "https://" + regionPrefix(ri.Region) + "signin.aws.amazon.com/saml", Actual: sc.Recipient,
 					Fix: fmt.Sprintf("Set %s's ACS URL to https://%ssignin.aws.amazon.com/saml and add it to the role's trust policy SAML:aud.", p.ctx.idp(), regionPrefix(ri.Region))})
 			}

@@ -6,25 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/lint/policy"
+	"github.com/samllint/samllint/internal/policy"
 )
 
 const (
-	sampleTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
-	samplePerms = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/${aws:userid}"}]}`
-
-	refTrust     = "AWS IAM: Create a role for SAML 2.0 federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"
-	refSAMLKeys  = "AWS IAM: Available keys for SAML-based federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml"
-	refPolicyEv  = "AWS IAM: Policy evaluation logic — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
-	confirmTrust = "the role's trust policy: --trust-policy (aws iam get-role --role-name ROLE > role.json)"
 	notAuthTrust = "Not authorized to perform sts:AssumeRoleWithSAML (service: AWSSecurityTokenService; status code: 403; error code: AccessDenied)"
 )
 
 func (p *Pass) needTrust() bool {
-	if p.Options.TrustPolicy == nil {
-		p.Skip("give --trust-policy FILE (e.g. aws iam get-role --role-name " + or(roleName(p.ctx.roleARN), "<role>") + " > role.json) to check the role's trust policy")
-		return false
-	}
 	if p.ctx.providerARN == "" {
 		p.Skip("the Role attribute names no SAML provider ARN; fix the aws/role-* findings first")
 		return false
@@ -39,8 +28,14 @@ func roleName(arn string) string {
 	return ""
 }
 
-func trustWhere(p *Pass, path string) string {
-	return p.Options.TrustPolicy.Label() + ": " + path
+func trustWhere(p *Pass, path string) Location {
+	return policyAt(SourceTrustPolicy, p.Inputs.trust, path)
+}
+
+// policyAt locates a path in a policy document: the file, and where in it
+// the document sits when the file holds more (get-role output, a template).
+func policyAt(src Source, d *policy.Document, path string) Location {
+	return Location{Source: src, File: d.Label(), Path: path}
 }
 
 func trustFix(p *Pass, what string) string {
@@ -49,24 +44,21 @@ func trustFix(p *Pass, what string) string {
 }
 
 var trustPrincipal = &Rule{
-	ID: "aws/trust-principal", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/trust-principal", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "the trust policy does not trust the SAML provider in the Role attribute",
 	Why: "STS lets the SAML provider assume the role only if the role's trust policy has an Allow statement with " +
-		"Principal {\"Federated\": \"<provider ARN>\"}, byte for byte. Otherwise: \"" + notAuthTrust + "\" [failure-modes TP-02; IAM-TS].",
+		"Principal {\"Federated\": \"<provider ARN>\"}, byte for byte. Otherwise: \"" + notAuthTrust + "\".",
 	Fix:        "Add a statement trusting the provider named in the Role attribute, or point the Role attribute at the provider the policy trusts.",
-	Bad:        Example{Note: "the policy trusts a provider named okta, the assertion names Okta", Trust: strings.Replace(sampleTrust, "saml-provider/Okta", "saml-provider/okta", 1)},
-	Good:       Example{Note: "the policy trusts arn:aws:iam::123456789012:saml-provider/Okta", Trust: sampleTrust},
-	References: []string{refFM + "TP-02", refTrust, refIAMTS},
+	References: []string{refTrust, refIAMTS},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Specified provider doesn't exist"},
 	Rank:       3,
-	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
 		}
 		c := p.ctx
 		tc := c.trust(actionSAML)
-		if r := p.Options.TrustRole; r != nil && r.ARN != "" {
+		if r := p.Inputs.role; r != nil && r.ARN != "" {
 			named := false
 			for _, rp := range c.roles {
 				for _, role := range rp.Roles {
@@ -74,7 +66,7 @@ var trustPrincipal = &Rule{
 				}
 			}
 			if !named && len(c.roles) > 0 {
-				p.ReportAt(Warning, Finding{Message: "this trust policy belongs to another role than the one the assertion asks for", Path: p.Options.TrustPolicy.Label(),
+				p.ReportAt(Warning, Finding{Message: "this trust policy belongs to another role than the one the assertion asks for", Location: trustWhere(p, ""),
 					Expected: "the trust policy of " + c.roleOr(), Actual: "the trust policy of " + r.ARN,
 					Fix: "Export the right role: aws iam get-role --role-name " + or(roleName(c.roleARN), "<role>") + "."})
 			}
@@ -104,24 +96,21 @@ var trustPrincipal = &Rule{
 				msg += " (the policy names it with different case: ARNs are case-sensitive)"
 			}
 		}
-		p.Report(Finding{Message: msg, Path: trustWhere(p, "Statement"),
+		p.Report(Finding{Message: msg, Location: trustWhere(p, "Statement"),
 			Expected: `Principal {"Federated": "` + c.providerARN + `"}`, Actual: or(strings.Join(trusted, "; "), "(no principal trusted)"),
 			Fix: trustFix(p, "Add this statement to the trust policy: "+compactJSON(c.trustStatement())+".")})
 	},
 }
 
 var trustAction = &Rule{
-	ID: "aws/trust-action", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/trust-action", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "the statement trusting the provider does not allow sts:AssumeRoleWithSAML",
 	Why: "The statement that trusts the SAML provider must allow sts:AssumeRoleWithSAML; sts:AssumeRole or " +
-		"sts:AssumeRoleWithWebIdentity (OIDC) are other actions. Otherwise: \"" + notAuthTrust + "\" [failure-modes TP-01; IAM-TS].",
+		"sts:AssumeRoleWithWebIdentity (OIDC) are other actions. Otherwise: \"" + notAuthTrust + "\".",
 	Fix:        "Allow sts:AssumeRoleWithSAML in the statement that trusts the SAML provider.",
-	Bad:        Example{Note: "sts:AssumeRole instead", Trust: strings.Replace(sampleTrust, `"sts:AssumeRoleWithSAML"`, `"sts:AssumeRole"`, 1)},
-	Good:       Example{Note: "sts:AssumeRoleWithSAML", Trust: sampleTrust},
-	References: []string{refFM + "TP-01", refTrust, refIAMTS},
+	References: []string{refTrust, refIAMTS},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -135,7 +124,7 @@ var trustAction = &Rule{
 		if !s.HasAction {
 			actual = "NotAction " + strings.Join(s.NotAction, ", ")
 		}
-		p.Report(Finding{Message: fmt.Sprintf("%s trusts the provider but does not allow %s", s.Path, actionSAML), Path: trustWhere(p, s.Path+".Action"),
+		p.Report(Finding{Message: fmt.Sprintf("%s trusts the provider but does not allow %s", s.Path, actionSAML), Location: trustWhere(p, s.Path+".Action"),
 			Expected: actionSAML, Actual: actual,
 			Fix: trustFix(p, "Set the statement's Action to include "+actionSAML+": "+compactJSON(p.ctx.trustStatement())+".")})
 	},
@@ -155,18 +144,15 @@ func failedOn(m policy.Match, key string) (onKey, other []policy.CondResult) {
 }
 
 var trustAudience = &Rule{
-	ID: "aws/trust-audience", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/trust-audience", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "the trust policy's SAML:aud does not accept the Recipient",
 	Why: "STS fills SAML:aud from the assertion's Recipient, not from its Audience. A trust policy pinned to " +
 		"https://signin.aws.amazon.com/saml refuses a response posted to a regional (https://<region>.signin.aws.amazon.com/saml) " +
-		"or provider-specific (…/saml/acs/<id>) endpoint, and the reverse: \"" + notAuthTrust + "\" [failure-modes SB-05, TP-03; IAM-CK; CONNECT-SAML].",
+		"or provider-specific (…/saml/acs/<id>) endpoint, and the reverse: \"" + notAuthTrust + "\".",
 	Fix:        "List every sign-in endpoint the IdP posts to in SAML:aud, or match them with StringLike.",
-	Bad:        Example{Note: "Okta posts to the eu-west-2 endpoint, the policy accepts only the global one", Trust: sampleTrust, Edits: recipientEdit("https://eu-west-2.signin.aws.amazon.com/saml")},
-	Good:       Example{Note: "SAML:aud is the Recipient", Trust: sampleTrust},
-	References: []string{refFM + "SB-05", refSAMLKeys, refConnect},
+	References: []string{refSAMLKeys, refConnect},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -185,7 +171,7 @@ var trustAudience = &Rule{
 				continue
 			}
 			cr := onAud[0]
-			p.Report(Finding{Message: "SAML:aud does not accept the Recipient the response is posted to", Path: trustWhere(p, cr.Path),
+			p.Report(Finding{Message: "SAML:aud does not accept the Recipient the response is posted to", Location: trustWhere(p, cr.Path),
 				Expected: "SAML:aud accepting " + recipient, Actual: cr.Describe(),
 				Fix: trustFix(p, fmt.Sprintf("Add %s to the condition: \"%s\": {\"SAML:aud\": %s}.", recipient, cr.Operator, compactJSON(appendValue(cr.Values, recipient))))})
 			return
@@ -202,22 +188,15 @@ func appendValue(vals []string, v string) []string {
 	return append(append([]string{}, vals...), v)
 }
 
-func recipientEdit(u string) []Edit {
-	return []Edit{{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="` + u + `"`}}
-}
-
 var trustCondition = &Rule{
-	ID: "aws/trust-condition", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/trust-condition", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "another trust-policy condition is not met by this assertion",
 	Why: "Trust policies may test saml:iss, saml:sub, saml:sub_type, saml:namequalifier, saml:doc, mapped attributes or the session " +
-		"tags; STS evaluates them against the assertion, and one that fails denies: \"" + notAuthTrust + "\" [failure-modes O-05, TP-06; IAM-CK].",
+		"tags; STS evaluates them against the assertion, and one that fails denies: \"" + notAuthTrust + "\".",
 	Fix:        "Make the IdP send what the condition expects, or widen the condition.",
-	Bad:        Example{Note: "the policy wants persistent NameIDs; Okta sends e-mail", Trust: strings.Replace(sampleTrust, `"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml","SAML:sub_type":"persistent"`, 1)},
-	Good:       Example{Note: "only SAML:aud is tested", Trust: sampleTrust},
-	References: []string{refFM + "O-05", refSAMLKeys, refPolicyEv},
+	References: []string{refSAMLKeys, refPolicyEv},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -227,7 +206,7 @@ var trustCondition = &Rule{
 		if tc.decision == policy.ExplicitDeny {
 			for _, m := range tc.matches {
 				if m.Statement.Effect == "Deny" && m.Applies() {
-					p.Report(Finding{Message: fmt.Sprintf("%s explicitly denies this sign-in", m.Statement.Path), Path: trustWhere(p, m.Statement.Path),
+					p.Report(Finding{Message: fmt.Sprintf("%s explicitly denies this sign-in", m.Statement.Path), Location: trustWhere(p, m.Statement.Path),
 						Expected: "no Deny statement matching the request", Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
 						Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+" (an explicit Deny overrides every Allow).")})
 				}
@@ -269,7 +248,7 @@ var trustCondition = &Rule{
 			if len(got) == 1 && !cr.Unknown {
 				fix += fmt.Sprintf(": this assertion would need \"%s\": {\"%s\": %s}", cr.Operator, cr.Key, compactJSON(appendValue(cr.Values, got[0])))
 			}
-			p.ReportAt(sev, Finding{Message: msg, Path: trustWhere(p, cr.Path), Expected: cr.Describe(), Actual: actual, Fix: trustFix(p, fix+".")})
+			p.ReportAt(sev, Finding{Message: msg, Location: trustWhere(p, cr.Path), Expected: cr.Describe(), Actual: actual, Fix: trustFix(p, fix+".")})
 		}
 	},
 }
@@ -283,17 +262,14 @@ func quoteAll(v []string) []string {
 }
 
 var trustTagSession = &Rule{
-	ID: "aws/trust-tag-session", Severity: Error, Scope: ScopeAWS,
+	ID: "aws/trust-tag-session", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "session tags or SourceIdentity sent, but sts:TagSession / sts:SetSourceIdentity not allowed",
 	Why: "A role trusted by an IdP that passes PrincipalTag or TransitiveTagKeys attributes must also allow sts:TagSession, and one " +
-		"that receives SourceIdentity must allow sts:SetSourceIdentity; otherwise: \"" + notAuthTrust + "\" [failure-modes O-02, O-03, TP-04, TP-05; IAM-TAGS].",
+		"that receives SourceIdentity must allow sts:SetSourceIdentity; otherwise: \"" + notAuthTrust + "\".",
 	Fix:        "Add sts:TagSession (and sts:SetSourceIdentity when SourceIdentity is sent) to the statement trusting the provider, or stop sending the attributes.",
-	Bad:        Example{Note: "the sample sends PrincipalTag:Department; the policy allows only sts:AssumeRoleWithSAML", Trust: strings.Replace(sampleTrust, `["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:AssumeRoleWithSAML"`, 1)},
-	Good:       Example{Note: "sts:TagSession allowed too", Trust: sampleTrust},
-	References: []string{refFM + "O-03", refTags},
+	References: []string{refTags},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       3,
-	Confirm:    confirmTrust,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -310,7 +286,7 @@ var trustTagSession = &Rule{
 					return
 				}
 			}
-			p.Report(Finding{Message: why + " but the trust policy does not allow " + action, Path: trustWhere(p, c.trust(actionSAML).principal[0].Statement.Path+".Action"),
+			p.Report(Finding{Message: why + " but the trust policy does not allow " + action, Location: trustWhere(p, c.trust(actionSAML).principal[0].Statement.Path+".Action"),
 				Expected: action + " allowed for " + c.providerARN, Actual: strings.Join(c.trust(actionSAML).principal[0].Statement.Action, ", "),
 				Fix: trustFix(p, "Add "+action+" to the Action of the statement trusting the provider: "+compactJSON(c.trustStatement())+".")})
 		}
@@ -326,33 +302,30 @@ var trustTagSession = &Rule{
 var connectARNPatternRe = regexp.MustCompile(`^arn:([^:]*):connect:([^:]*):([^:]*):instance/([^/]*)(/.*)?$`)
 
 var missingGetFederationToken = &Rule{
-	ID: "connect/missing-get-federation-token", Severity: Error, Scope: ScopeConnect,
+	ID: "connect/missing-get-federation-token", Severity: Error, Scope: ScopeConnect, Needs: []Input{InputPermissionsPolicy},
 	Title: "the role may not call connect:GetFederationToken for this user",
 	Why: "After AWS federation the Connect console calls connect:GetFederationToken on " +
 		"arn:aws:connect:<region>:<account>:instance/<instance-id>/user/${aws:userid}. Without an Allow for that action and resource the " +
 		"console loads, then fails: \"Access denied, Please contact your AWS account administrator for assistance.\" " +
-		"[failure-modes P-01, P-02; CONNECT-TS]. sts:GetFederationToken is a different action.",
+		"sts:GetFederationToken is a different action.",
 	Fix:        "Allow connect:GetFederationToken on the instance's user/${aws:userid} resource in the role's permissions.",
-	Bad:        Example{Note: "${aws:username}, which assumed-role sessions do not have", RelayState: sampleRelay, Permissions: strings.Replace(samplePerms, "${aws:userid}", "${aws:username}", 1)},
-	Good:       Example{Note: "the Connect guide's statement", RelayState: sampleRelay, Permissions: samplePerms},
-	References: []string{refFM + "P-01", refFM + "P-02", refConnect, refConnectTS},
+	References: []string{refConnect, refConnectTS},
 	Symptoms:   []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},
 	Rank:       5,
-	Confirm:    "the role's permissions: --permissions-policy (aws iam get-role-policy / get-policy-version)",
 	Check: func(p *Pass) {
 		c := p.ctx
-		if len(p.Options.Permissions) == 0 {
-			p.Skip("give --permissions-policy FILE (aws iam get-role-policy / get-policy-version output) to check connect:GetFederationToken")
+		if len(p.Inputs.permissions) == 0 {
+			p.Skip("to check connect:GetFederationToken", InputPermissionsPolicy)
 			return
 		}
 		if c.instance == "" || c.region == "" || c.account == "" {
-			p.Skip("the instance, region or account is unknown; give a Connect RelayState or --connect-instance, --region and --account")
+			p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
 			return
 		}
 		userid := "AROAROLEID:" + sessionNameOf(c)
 		req := policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
 			Context: policy.NewContext(map[string][]string{"aws:userid": {userid}, "connect:InstanceId": {c.instance}})}
-		dec, matches := policy.Evaluate(p.Options.Permissions, req)
+		dec, matches := policy.Evaluate(p.Inputs.permissions, req)
 		want := compactJSON(c.gftStatement())
 		fix := "Add to the role's permissions (aws iam put-role-policy --role-name " + or(roleName(c.roleARN), "<role>") + " --policy-name ConnectFederation --policy-document file://connect-federation.json; samllint fix prints it): " + want + "."
 		switch dec {
@@ -361,7 +334,7 @@ var missingGetFederationToken = &Rule{
 		case policy.ExplicitDeny:
 			for _, m := range matches {
 				if m.Statement.Effect == "Deny" && m.Applies() {
-					p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Path: m.Doc.Label() + ": " + m.Statement.Path,
+					p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path),
 						Expected: "no Deny matching connect:GetFederationToken on " + req.Resource, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
 						Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow)."})
 					return
@@ -373,22 +346,21 @@ var missingGetFederationToken = &Rule{
 			if m.Statement.Effect != "Allow" || !m.Action {
 				continue
 			}
-			where := m.Doc.Label() + ": " + m.Statement.Path
 			if !m.Resource {
 				why, path := resourceMistake(c, m)
-				p.Report(Finding{Message: "connect:GetFederationToken is allowed on the wrong resource: " + why, Path: where + path,
+				p.Report(Finding{Message: "connect:GetFederationToken is allowed on the wrong resource: " + why, Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path+path),
 					Expected: "arn:" + c.partition + ":connect:" + c.region + ":" + c.account + ":instance/" + c.instance + "/user/${aws:userid}",
 					Actual:   strings.Join(m.Statement.Resource, ", "), Fix: fix})
 				return
 			}
 			if failed := m.Failed(); len(failed) > 0 {
-				p.Report(Finding{Message: "connect:GetFederationToken is allowed only under a condition this session does not meet", Path: where + ".Condition",
+				p.Report(Finding{Message: "connect:GetFederationToken is allowed only under a condition this session does not meet", Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path+".Condition"),
 					Expected: "a condition this user's session meets (connect:InstanceId = " + c.instance + ")", Actual: failed[0].Describe(), Fix: fix})
 				return
 			}
 		}
 		actual := "no statement allows connect:GetFederationToken"
-		for _, d := range p.Options.Permissions {
+		for _, d := range p.Inputs.permissions {
 			for _, s := range d.Statements {
 				for _, a := range s.Action {
 					if strings.EqualFold(a, "sts:GetFederationToken") {
@@ -397,7 +369,7 @@ var missingGetFederationToken = &Rule{
 				}
 			}
 		}
-		p.Report(Finding{Message: "the role's permissions do not allow connect:GetFederationToken", Path: p.Options.Permissions[0].Label(),
+		p.Report(Finding{Message: "the role's permissions do not allow connect:GetFederationToken", Location: policyAt(SourcePermissions, p.Inputs.permissions[0], ""),
 			Expected: "connect:GetFederationToken on " + c.federationResource("${aws:userid}"), Actual: actual, Fix: fix})
 	},
 }
@@ -440,20 +412,17 @@ func resourceMistake(c *context, m policy.Match) (string, string) {
 }
 
 var connectUserUnknown = &Rule{
-	ID: "connect/user-unknown", Severity: Error, Scope: ScopeConnect,
+	ID: "connect/user-unknown", Severity: Error, Scope: ScopeConnect, Setting: SettingSessionName, Needs: []Input{InputConnectUsers},
 	Title: "no Connect user is named exactly the RoleSessionName",
 	Why: "Connect signs the session in as the user whose name equals the RoleSessionName, case-sensitively. With no such user: " +
-		"\"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" [failure-modes N-03; CONNECT-TS].",
+		"\"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\".",
 	Fix:        "Create the Connect user with exactly the RoleSessionName, or make the IdP send the existing user's name.",
-	Bad:        Example{Note: "the Connect user is Jane.Doe@example.com", RelayState: sampleRelay, Users: []string{"Jane.Doe@example.com", "ops@example.com"}},
-	Good:       Example{Note: "a user jane.doe@example.com exists", RelayState: sampleRelay, Users: []string{"jane.doe@example.com"}},
-	References: []string{refFM + "N-03", refConnectTS, "AWS CLI: connect list-users — https://docs.aws.amazon.com/cli/latest/reference/connect/list-users.html"},
+	References: []string{refConnectTS, "AWS CLI: connect list-users — https://docs.aws.amazon.com/cli/latest/reference/connect/list-users.html"},
 	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated", "UserNotFoundException"},
 	Rank:       2,
-	Confirm:    "the Connect users: --connect-users (aws connect list-users --instance-id ID > users.json)",
 	Check: func(p *Pass) {
-		if p.Options.ConnectUsers == nil {
-			p.Skip("give --connect-users FILE (aws connect list-users --instance-id " + p.ctx.instanceOr() + " > users.json) to check the user exists")
+		if p.Inputs.users == nil {
+			p.Skip("to check the user exists (aws connect list-users --instance-id "+p.ctx.instanceOr()+" > users.json)", InputConnectUsers)
 			return
 		}
 		at := p.Attribute(AttrRoleSessionName)
@@ -461,17 +430,17 @@ var connectUserUnknown = &Rule{
 			return
 		}
 		v := at.Values[0]
-		if slices.Contains(p.Options.ConnectUsers, v.Value) {
+		if slices.Contains(p.Inputs.users, v.Value) {
 			return
 		}
 		suggest := ""
-		for _, u := range p.Options.ConnectUsers {
+		for _, u := range p.Inputs.users {
 			if strings.EqualFold(u, v.Value) {
 				suggest = u
 			}
 		}
-		if suggest == "" && len(p.Options.ConnectUsers) > 0 {
-			if n, d := nearest(v.Value, p.Options.ConnectUsers); d <= len(v.Value)/3 {
+		if suggest == "" && len(p.Inputs.users) > 0 {
+			if n, d := nearest(v.Value, p.Inputs.users); d <= len(v.Value)/3 {
 				suggest = n
 			}
 		}
@@ -479,8 +448,8 @@ var connectUserUnknown = &Rule{
 		fix := fmt.Sprintf("Create a Connect user named %s in instance %s, or map RoleSessionName in %s to the existing user name.", v.Value, p.ctx.instanceOr(), p.ctx.idp())
 		if suggest != "" {
 			msg += fmt.Sprintf("; closest is %q (user names are case-sensitive)", suggest)
-			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.ctx.idp(), suggest, p.ctx.where("session-name"), v.Value)
+			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.ctx.idp(), suggest, p.ctx.where(SettingSessionName), v.Value)
 		}
-		p.Report(Finding{Message: msg, Path: v.Path, Expected: "one of the instance's user names", Actual: v.Value, Fix: fix})
+		p.Report(Finding{Message: msg, Location: xmlAt(v.Path), Expected: "one of the instance's user names", Actual: v.Value, Fix: fix})
 	},
 }

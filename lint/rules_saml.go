@@ -10,15 +10,7 @@ import (
 )
 
 const (
-	confirmTime  = "the SAMLResponse with the time it was posted (a HAR export keeps it)"
-	refIAMTS     = "AWS IAM: Troubleshoot SAML federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_saml.html"
-	refIAMAssert = "AWS IAM: Configure SAML assertions for the authentication response — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html"
-	refSAMLCore  = "OASIS SAML 2.0 Core — https://docs.oasis-open.org/security/saml/v2.0/saml-core-2.0-os.pdf"
-	refSAMLProf  = "OASIS SAML 2.0 Profiles (Web Browser SSO, §4.1.4) — https://docs.oasis-open.org/security/saml/v2.0/saml-profiles-2.0-os.pdf"
-	refFM        = "samllint failure-mode catalog (docs/failure-modes.md in the project's shared docs), "
-	refSTSAPI    = "AWS STS API: AssumeRoleWithSAML — https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html"
-	refConnect   = "Amazon Connect: Configure SAML — https://docs.aws.amazon.com/connect/latest/adminguide/configure-saml.html"
-	refConnectTS = "Amazon Connect: Troubleshoot SAML — https://docs.aws.amazon.com/connect/latest/adminguide/troubleshoot-saml.html"
+	confirmTime = "the SAMLResponse with the time it was posted (a HAR export keeps it)"
 )
 
 var statusNotSuccess = &Rule{
@@ -26,17 +18,15 @@ var statusNotSuccess = &Rule{
 	Title: "top-level StatusCode is not Success",
 	Why: "The IdP reports that the login failed (user not assigned to the app, MFA failed, a policy denial) but still posted a response. " +
 		"AWS answers with the generic \"Your request included an invalid SAML response\" page, or STS with IDPRejectedClaim " +
-		"(\"The identity provider (IdP) reported that authentication failed\") [failure-modes R-01; STS-API].",
+		"(\"The identity provider (IdP) reported that authentication failed\").",
 	Fix:        "Look up the failed sign-in in the IdP's log; the nested status code and StatusMessage say which step refused it.",
-	Bad:        Example{Note: "the IdP answered Responder / AuthnFailed", Edits: []Edit{{`<saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>`, `<saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"/></saml2p:StatusCode><saml2p:StatusMessage>User is not assigned to this application</saml2p:StatusMessage>`}}},
-	Good:       Example{Note: "Status Success, as issued"},
-	References: []string{refFM + "R-01", refSAMLCore + " §3.2.2.2", refSTSAPI},
+	References: []string{refSAMLCore + " §3.2.2.2", refSTSAPI},
 	Symptoms:   []string{"Your request included an invalid SAML response", "IDPRejectedClaim", "The identity provider (IdP) reported that authentication failed"},
 	Rank:       4,
 	Check: func(p *Pass) {
 		st := p.Response.Status
 		if st == nil || len(st.Codes) == 0 {
-			p.Report(Finding{Message: "the Response has no Status/StatusCode", Path: p.Response.Path, Expected: saml.StatusSuccess, Actual: "(none)",
+			p.Report(Finding{Message: "the Response has no Status/StatusCode", Location: xmlAt(p.Response.Path), Expected: saml.StatusSuccess, Actual: "(none)",
 				Fix: "Configure " + p.ctx.idp() + " to send a standard SAML 2.0 Response; every Response carries samlp:Status."})
 			return
 		}
@@ -53,7 +43,7 @@ var statusNotSuccess = &Rule{
 		}
 		p.Report(Finding{
 			Message:  "the IdP reports that authentication failed: " + shortStatus(st.Codes[0]),
-			Path:     st.Path + "/StatusCode/@Value",
+			Location: xmlAt(st.Path + "/StatusCode/@Value"),
 			Expected: saml.StatusSuccess, Actual: actual, Fix: fix + ".",
 		})
 	},
@@ -67,11 +57,9 @@ var noAssertion = &Rule{
 	ID: "saml/no-assertion", Severity: Error, Scope: ScopeSAML,
 	Title: "the Response carries no assertion, or more than one",
 	Why: "AWS reads exactly one assertion. With none there is nothing to sign in with (an error Response usually says why); " +
-		"several are also the classic signature-wrapping shape [failure-modes R-03].",
+		"several are also the classic signature-wrapping shape.",
 	Fix:        "Make the IdP send exactly one Assertion (or EncryptedAssertion) in the Response.",
-	Bad:        Example{Note: "the assertion was dropped", Transform: "remove-assertion"},
-	Good:       Example{Note: "one signed Assertion, as issued"},
-	References: []string{refFM + "R-03", refSAMLProf},
+	References: []string{refSAMLProf},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       6,
 	Check: func(p *Pass) {
@@ -85,11 +73,11 @@ var noAssertion = &Rule{
 		n := direct + len(r.EncryptedAssertions)
 		switch {
 		case n == 0:
-			p.Report(Finding{Message: "the Response carries no Assertion or EncryptedAssertion", Path: r.Path,
+			p.Report(Finding{Message: "the Response carries no Assertion or EncryptedAssertion", Location: xmlAt(r.Path),
 				Expected: "one saml:Assertion", Actual: "none",
 				Fix: "Check the Status and " + p.ctx.idp() + "'s sign-in log: an IdP omits the assertion when it refuses the login."})
 		case n > 1:
-			p.Report(Finding{Message: fmt.Sprintf("the Response carries %d assertions", n), Path: r.Path,
+			p.Report(Finding{Message: fmt.Sprintf("the Response carries %d assertions", n), Location: xmlAt(r.Path),
 				Expected: "exactly one assertion", Actual: fmt.Sprintf("%d (%d Assertion, %d EncryptedAssertion)", n, direct, len(r.EncryptedAssertions)),
 				Fix: "Configure " + p.ctx.idp() + " to send one assertion; if you did not expect several, treat this response as an attack."})
 		}
@@ -97,14 +85,12 @@ var noAssertion = &Rule{
 }
 
 var unsigned = &Rule{
-	ID: "saml/unsigned", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/unsigned", Severity: Error, Scope: ScopeSAML, Setting: SettingSigning,
 	Title: "neither the Response nor the Assertion is signed",
 	Why: "AWS accepts only signed responses: with no signature STS has nothing to check against the IAM SAML provider's " +
-		"certificate and rejects the response (\"Response signature invalid\", InvalidIdentityToken) [failure-modes S-02, S-01; IAM-TS].",
+		"certificate and rejects the response (\"Response signature invalid\", InvalidIdentityToken).",
 	Fix:        "Turn on response or assertion signing in the IdP application (Okta and most IdPs sign both by default).",
-	Bad:        Example{Note: "every ds:Signature removed", Transform: "strip-signatures"},
-	Good:       Example{Note: "Response and Assertion signed, as issued"},
-	References: []string{refFM + "S-02", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
 	Rank:       7,
 	Check: func(p *Pass) {
@@ -119,7 +105,7 @@ var unsigned = &Rule{
 		if a != nil {
 			where = a.Path
 		}
-		p.Report(Finding{Message: "no ds:Signature on the Response or on the Assertion", Path: where,
+		p.Report(Finding{Message: "no ds:Signature on the Response or on the Assertion", Location: xmlAt(where),
 			Expected: "a ds:Signature child of the Response or of the Assertion", Actual: "none",
 			Fix: "Enable signing of the SAML response and assertion in " + p.ctx.idp() + "'s AWS application, with the certificate in the metadata uploaded to IAM."})
 	},
@@ -130,12 +116,10 @@ var signatureInvalid = &Rule{
 	Title: "a signature does not verify",
 	Why: "STS verifies the signature with the IAM SAML provider's certificate; when it fails the sign-in stops with " +
 		"\"Response signature invalid (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)\" " +
-		"[failure-modes S-01; IAM-TS]. Either the content changed after signing (a proxy, an editor or a pretty-printer touched it) " +
+		"Either the content changed after signing (a proxy, an editor or a pretty-printer touched it) " +
 		"or the signature value does not match the key.",
 	Fix:        "Capture the response exactly as the browser posted it; if it is unmodified, the IdP signed it with a key other than the one you trust.",
-	Bad:        Example{Note: "the assertion was edited after signing", Edits: []Edit{{`>jane.doe@example.com</saml2:NameID>`, `>admin@example.com</saml2:NameID>`}}},
-	Good:       Example{Note: "unmodified response, as issued"},
-	References: []string{refFM + "S-01", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
 	Rank:       7,
 	Check: func(p *Pass) {
@@ -143,7 +127,7 @@ var signatureInvalid = &Rule{
 			if s.Check == nil {
 				continue
 			}
-			f := Finding{Path: s.Path, Expected: "a signature that verifies", Actual: string(s.Check.Verdict) + ": " + s.Check.Detail}
+			f := Finding{Location: xmlAt(s.Path), Expected: "a signature that verifies", Actual: string(s.Check.Verdict) + ": " + s.Check.Detail}
 			switch s.Check.Verdict {
 			case saml.DigestMismatch:
 				f.Message = fmt.Sprintf("the <%s> changed after it was signed (digest mismatch)", s.ParentTag)
@@ -162,28 +146,26 @@ var signatureInvalid = &Rule{
 				f.Fix = "Configure the IdP to sign with RSA-SHA256 (http://www.w3.org/2001/04/xmldsig-more#rsa-sha256)."
 				p.ReportAt(Warning, f)
 			case saml.NoKey:
-				p.Skip("give --metadata or --cert: a signature embeds no certificate, so it can only be checked against your IdP's")
+				p.Skip("a signature embeds no certificate, so it can be checked only against your IdP's", InputMetadata, InputCertificate)
 			}
 		}
 	},
 }
 
 var signatureUntrusted = &Rule{
-	ID: "saml/signature-untrusted", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/signature-untrusted", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate,
 	Title: "the signing certificate is not in the metadata given to IAM",
 	Why: "The signature verifies with the certificate the response embeds, but not with any certificate in the IdP metadata " +
 		"uploaded to IAM: the IdP rotated its certificate (AD FS auto-rollover, Entra \"Make certificate active\", Google rotation) " +
-		"or IAM holds another app's metadata. STS answers \"Response signature invalid\" (InvalidIdentityToken) [failure-modes S-01; IAM-TS].",
+		"or IAM holds another app's metadata. STS answers \"Response signature invalid\" (InvalidIdentityToken).",
 	Fix:        "Download the IdP's current metadata and upload it to the IAM SAML provider (aws iam update-saml-provider); during a rotation upload metadata with both certificates (IAM allows 10 keys per provider).",
-	Bad:        Example{Note: "signed with a newer IdP key than the metadata holds", Transform: "rotated-key"},
-	Good:       Example{Note: "signed with the key in the metadata"},
-	References: []string{refFM + "S-01", refIAMTS, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
+	References: []string{refIAMTS, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
 	Rank:       7,
-	Confirm:    "the SAMLResponse and the IdP metadata uploaded to IAM (--metadata; aws iam get-saml-provider)",
+	Needs:      []Input{InputMetadata},
 	Check: func(p *Pass) {
-		if p.Options.Anchors.Empty() {
-			p.Skip("give --metadata (the IdP metadata uploaded to IAM) or --cert to check who signed the response")
+		if p.Inputs.Anchors().Empty() {
+			p.Skip("to check who signed the response", InputMetadata, InputCertificate)
 			return
 		}
 		for _, s := range p.Response.Signatures {
@@ -196,7 +178,7 @@ var signatureUntrusted = &Rule{
 			}
 			p.Report(Finding{
 				Message:  fmt.Sprintf("<%s> is signed by a certificate that is not in the metadata you gave", s.ParentTag),
-				Path:     s.Path,
+				Location: xmlAt(s.Path),
 				Expected: "signed by one of: " + strings.Join(trusted, "; "),
 				Actual:   "signed by " + s.Check.Signer.Describe(),
 				Fix: fmt.Sprintf("Upload %s's current metadata to the IAM SAML provider: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml",
@@ -211,11 +193,9 @@ var signatureWrapping = &Rule{
 	Title: "the consumed assertion is not what a valid signature covers",
 	Why: "A service provider reads the assertion in the Response; if the signature that verifies covers a different element " +
 		"(a signed assertion moved aside, a duplicate ID, a reference to another element, several assertions), what is read is " +
-		"unsigned. Careful processors refuse such responses; an attacker builds them [failure-modes S-03, R-03].",
+		"unsigned. Careful processors refuse such responses; an attacker builds them.",
 	Fix:        "Treat the response as tampered with: find out who produced it. A genuine IdP signs the Response or the Assertion itself, once, with a unique ID.",
-	Bad:        Example{Note: "the signed assertion is hidden in Extensions and an edited copy put in its place", Transform: "wrap-assertion"},
-	Good:       Example{Note: "the signature covers the assertion itself"},
-	References: []string{refFM + "S-03", "Somorovsky et al., On Breaking SAML: Be Whoever You Want to Be (USENIX Security 2012)"},
+	References: []string{"Somorovsky et al., On Breaking SAML: Be Whoever You Want to Be (USENIX Security 2012) — https://www.usenix.org/conference/usenixsecurity12/technical-sessions/presentation/somorovsky"},
 	Check: func(p *Pass) {
 		cv := p.Response.Coverage()
 		anyVerifies := false
@@ -238,7 +218,7 @@ var signatureWrapping = &Rule{
 				}
 			}
 			p.Report(Finding{
-				Message: pr.Text, Path: pr.Path,
+				Message: pr.Text, Location: xmlAt(pr.Path),
 				Expected: "one assertion, covered by a verifying enveloped signature on it or on the Response, with unique IDs",
 				Actual:   string(pr.Kind),
 				Fix:      "Do not trust this response: a genuine " + p.ctx.idp() + " response has one assertion, signed in place. Capture a fresh one straight from the browser.",
@@ -248,14 +228,12 @@ var signatureWrapping = &Rule{
 }
 
 var weakAlgorithm = &Rule{
-	ID: "saml/weak-algorithm", Severity: Warning, Scope: ScopeSAML,
+	ID: "saml/weak-algorithm", Severity: Warning, Scope: ScopeSAML, Setting: SettingSigning,
 	Title: "SHA-1 signature or digest algorithm",
 	Why: "SHA-1 is broken for collision resistance and being retired by SAML stacks; whether AWS still accepts it is not documented " +
-		"[failure-modes S-04, marked unconfirmed]. Every working AWS example uses RSA-SHA256.",
+		"Every working AWS example uses RSA-SHA256.",
 	Fix:        "Set the IdP application's signature algorithm to RSA-SHA256 and digest to SHA-256.",
-	Bad:        Example{Note: "signed with rsa-sha1 and a sha1 digest", Transform: "sha1"},
-	Good:       Example{Note: "rsa-sha256 with sha256 digests, as issued"},
-	References: []string{refFM + "S-04", "RFC 6931 — Additional XML Security URIs", "NIST SP 800-131A Rev. 2"},
+	References: []string{"RFC 6931: Additional XML Security URIs — https://www.rfc-editor.org/rfc/rfc6931", "NIST SP 800-131A Rev. 2: Transitioning the Use of Cryptographic Algorithms — https://csrc.nist.gov/pubs/sp/800/131/a/r2/final"},
 	Check: func(p *Pass) {
 		for _, s := range p.Response.Signatures {
 			var weak []string
@@ -269,7 +247,7 @@ var weakAlgorithm = &Rule{
 				}
 			}
 			if len(weak) > 0 {
-				p.Report(Finding{Message: fmt.Sprintf("the signature on <%s> uses SHA-1", s.ParentTag), Path: s.Path + "/SignedInfo",
+				p.Report(Finding{Message: fmt.Sprintf("the signature on <%s> uses SHA-1", s.ParentTag), Location: xmlAt(s.Path + "/SignedInfo"),
 					Expected: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 with http://www.w3.org/2001/04/xmlenc#sha256",
 					Actual:   strings.Join(weak, ", "),
 					Fix:      "Switch " + p.ctx.idp() + "'s signing algorithm to RSA-SHA256."})
@@ -279,18 +257,15 @@ var weakAlgorithm = &Rule{
 }
 
 var issuerMismatch = &Rule{
-	ID: "saml/issuer-mismatch", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/issuer-mismatch", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate,
 	Title: "the Issuer is not the IdP whose metadata IAM holds",
 	Why: "STS looks the Issuer up in the IAM SAML provider's metadata; a different value fails with \"Issuer not present in specified provider " +
 		"(… error code: AuthSamlInvalidSamlResponseException)\". It is compared byte for byte: a trailing slash (Entra's " +
-		"https://sts.windows.net/<tenant>/), http versus https (Okta's http://www.okta.com/<id>) or case all count [failure-modes R-02; IAM-TS].",
+		"https://sts.windows.net/<tenant>/), http versus https (Okta's http://www.okta.com/<id>) or case all count.",
 	Fix:        "Upload the metadata of the IdP application that issues these responses, or fix the application's issuer (entity ID).",
-	Bad:        Example{Note: "the assertion's issuer lost its http://", Edits: []Edit{{`>http://www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`, `>www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`}, {`>http://www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`, `>www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer><ds:Signature`}}},
-	Good:       Example{Note: "issuer equals the metadata entityID"},
-	References: []string{refFM + "R-02", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Issuer not present in specified provider", "AuthSamlInvalidSamlResponseException"},
 	Rank:       5,
-	Confirm:    "the SAMLResponse and the IdP metadata uploaded to IAM (--metadata)",
 	Check: func(p *Pass) {
 		r, a := p.Response, p.Assertion()
 		var issuers []*saml.Value
@@ -301,19 +276,19 @@ var issuerMismatch = &Rule{
 			issuers = append(issuers, a.Issuer)
 		}
 		if r.Issuer != nil && a != nil && a.Issuer != nil && r.Issuer.Value != a.Issuer.Value {
-			p.Report(Finding{Message: "the Response and the Assertion name different issuers", Path: a.Issuer.Path,
+			p.Report(Finding{Message: "the Response and the Assertion name different issuers", Location: xmlAt(a.Issuer.Path),
 				Expected: r.Issuer.Value, Actual: a.Issuer.Value,
 				Fix: "Both issuers must be the entity ID of one IdP application; check the IdP's issuer setting."})
 		}
-		want := append([]string(nil), p.Options.Expect.Issuer)
+		want := append([]string(nil), p.ctx.expect.Issuer)
 		if want[0] == "" {
 			want = nil
 		}
-		if p.Options.Anchors != nil {
-			want = append(want, p.Options.Anchors.EntityIDs...)
+		if p.Inputs.Anchors() != nil {
+			want = append(want, p.Inputs.Anchors().EntityIDs...)
 		}
 		if len(want) == 0 {
-			p.Skip("give --metadata (or pin --issuer) to compare the Issuer with your IdP's entityID")
+			p.Skip("to compare the Issuer with the entityID IAM holds (or pin --issuer)", InputMetadata)
 			return
 		}
 		for _, iss := range issuers {
@@ -321,7 +296,7 @@ var issuerMismatch = &Rule{
 				continue
 			}
 			near, _ := nearest(iss.Value, want)
-			p.Report(Finding{Message: "the Issuer is not the entityID of the metadata you gave" + issuerHint(iss.Value, near), Path: iss.Path,
+			p.Report(Finding{Message: "the Issuer is not the entityID of the metadata you gave" + issuerHint(iss.Value, near), Location: xmlAt(iss.Path),
 				Expected: strings.Join(want, " or "), Actual: iss.Value,
 				Fix: fmt.Sprintf("Either upload the metadata of the IdP application that issued this (aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml), or set the application's issuer to %s.", p.ctx.providerOr(), near)})
 			return
@@ -392,15 +367,12 @@ func human(d time.Duration) string {
 }
 
 var expired = &Rule{
-	ID: "saml/expired", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/expired", Severity: Error, Scope: ScopeSAML, Needs: []Input{InputTime},
 	Title: "the evaluation time is past a NotOnOrAfter",
 	Why: "AWS refuses an assertion after Conditions/@NotOnOrAfter or SubjectConfirmationData/@NotOnOrAfter (plus its unpublished clock " +
-		"skew; samllint allows 300 s by default). The user took too long, the capture is being replayed, or the IdP clock is behind " +
-		"[failure-modes TM-02; IAM-ASSERT].",
+		"skew; samllint allows 300 s by default). The user took too long, the capture is being replayed, or the IdP clock is behind ",
 	Fix:        "Sign in again for a fresh response; if fresh responses are already expired, fix the IdP's clock (NTP).",
-	Bad:        Example{Note: "evaluated 11 minutes after issue; the window closes at +5 min", After: "11m"},
-	Good:       Example{Note: "evaluated 1 minute after issue"},
-	References: []string{refFM + "TM-02", refIAMAssert, refSAMLCore + " §2.5.1.2"},
+	References: []string{refIAMAssert, refSAMLCore + " §2.5.1.2"},
 	Symptoms:   []string{"Your request included an invalid SAML response", "ExpiredTokenException"},
 	Rank:       9,
 	Confirm:    confirmTime,
@@ -409,13 +381,13 @@ var expired = &Rule{
 		if a == nil {
 			return
 		}
-		now, skew := p.Now(), p.Options.Skew
+		now, skew := p.Now(), p.Skew
 		_, notOnOrAfter := validity(a)
 		for _, t := range notOnOrAfter {
 			if !now.Before(t.Time.Add(skew)) {
 				p.Report(Finding{
 					Message:  fmt.Sprintf("expired %s ago (%s beyond the %s clock-skew allowance)", human(now.Sub(t.Time)), human(now.Sub(t.Time.Add(skew))), human(skew)),
-					Path:     t.Path,
+					Location: xmlAt(t.Path),
 					Expected: "evaluation time before " + stamp(t.Time.Add(skew)) + " (NotOnOrAfter + skew)",
 					Actual:   "evaluated at " + stamp(now) + "; NotOnOrAfter " + t.Raw,
 					Fix:      "Sign in again through " + p.ctx.idp() + " and post the new response at once; to lint an old capture, pass --at-issue or --now.",
@@ -426,14 +398,11 @@ var expired = &Rule{
 }
 
 var notYetValid = &Rule{
-	ID: "saml/not-yet-valid", Severity: Error, Scope: ScopeSAML,
-	Title: "the evaluation time is before a NotBefore",
-	Why: "An assertion whose NotBefore (minus the clock skew) is still in the future is refused; it means the IdP's clock runs ahead " +
-		"[failure-modes TM-02].",
+	ID: "saml/not-yet-valid", Severity: Error, Scope: ScopeSAML, Needs: []Input{InputTime},
+	Title:      "the evaluation time is before a NotBefore",
+	Why:        "An assertion whose NotBefore (minus the clock skew) is still in the future is refused; it means the IdP's clock runs ahead ",
 	Fix:        "Synchronise the IdP server's clock (NTP); for a hosted IdP, check the evaluation time you gave.",
-	Bad:        Example{Note: "evaluated 11 minutes before issue (the IdP clock is ahead)", After: "-11m"},
-	Good:       Example{Note: "evaluated 1 minute after issue"},
-	References: []string{refFM + "TM-02", refSAMLCore + " §2.5.1.2"},
+	References: []string{refSAMLCore + " §2.5.1.2"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       9,
 	Confirm:    confirmTime,
@@ -442,13 +411,13 @@ var notYetValid = &Rule{
 		if a == nil {
 			return
 		}
-		now, skew := p.Now(), p.Options.Skew
+		now, skew := p.Now(), p.Skew
 		notBefore, _ := validity(a)
 		for _, t := range notBefore {
 			if now.Before(t.Time.Add(-skew)) {
 				p.Report(Finding{
 					Message:  fmt.Sprintf("not valid for another %s (%s beyond the %s clock-skew allowance): the IdP clock is ahead", human(t.Time.Sub(now)), human(t.Time.Add(-skew).Sub(now)), human(skew)),
-					Path:     t.Path,
+					Location: xmlAt(t.Path),
 					Expected: "evaluation time at or after " + stamp(t.Time.Add(-skew)) + " (NotBefore - skew)",
 					Actual:   "evaluated at " + stamp(now) + "; NotBefore " + t.Raw,
 					Fix:      "Check the IdP server's clock (NTP), or pass the time the response was posted with --now.",
@@ -459,14 +428,12 @@ var notYetValid = &Rule{
 }
 
 var subjectConfirmation = &Rule{
-	ID: "saml/subject-confirmation", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/subject-confirmation", Severity: Error, Scope: ScopeSAML, Setting: SettingACS,
 	Title: "no bearer SubjectConfirmation with Recipient and NotOnOrAfter",
 	Why: "AWS requires exactly one SubjectConfirmation whose SubjectConfirmationData has both NotOnOrAfter and Recipient; " +
-		"the Web Browser SSO profile requires the bearer method [failure-modes SB-03; IAM-ASSERT].",
+		"the Web Browser SSO profile requires the bearer method.",
 	Fix:        "Configure the IdP to send a bearer SubjectConfirmation with Recipient (the AWS sign-in URL) and NotOnOrAfter.",
-	Bad:        Example{Note: "SubjectConfirmationData without Recipient", Edits: []Edit{{` Recipient="https://signin.aws.amazon.com/saml"/>`, `/>`}}},
-	Good:       Example{Note: "bearer, with Recipient and NotOnOrAfter"},
-	References: []string{refFM + "SB-03", refIAMAssert, refSAMLProf},
+	References: []string{refIAMAssert, refSAMLProf},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       6,
 	Check: func(p *Pass) {
@@ -475,7 +442,7 @@ var subjectConfirmation = &Rule{
 			return
 		}
 		if a.Subject == nil {
-			p.Report(Finding{Message: "the assertion has no Subject", Path: a.Path, Expected: "a Subject with a bearer SubjectConfirmation", Actual: "none",
+			p.Report(Finding{Message: "the assertion has no Subject", Location: xmlAt(a.Path), Expected: "a Subject with a bearer SubjectConfirmation", Actual: "none",
 				Fix: "Configure the IdP to send a Subject with NameID and a bearer SubjectConfirmation."})
 			return
 		}
@@ -490,29 +457,29 @@ var subjectConfirmation = &Rule{
 			if n := len(a.Subject.Confirmations); n > 0 {
 				actual = a.Subject.Confirmations[0].Method
 			}
-			p.Report(Finding{Message: "no SubjectConfirmation uses the bearer method", Path: a.Subject.Path,
+			p.Report(Finding{Message: "no SubjectConfirmation uses the bearer method", Location: xmlAt(a.Subject.Path),
 				Expected: saml.MethodBearer, Actual: actual,
 				Fix: "Set the SubjectConfirmation Method to urn:oasis:names:tc:SAML:2.0:cm:bearer."})
 			return
 		}
 		if n := len(a.Subject.Confirmations); n > 1 {
-			p.ReportAt(Warning, Finding{Message: fmt.Sprintf("%d SubjectConfirmations; AWS expects exactly one", n), Path: a.Subject.Path,
+			p.ReportAt(Warning, Finding{Message: fmt.Sprintf("%d SubjectConfirmations; AWS expects exactly one", n), Location: xmlAt(a.Subject.Path),
 				Expected: "1", Actual: fmt.Sprint(n), Fix: "Send a single bearer SubjectConfirmation."})
 		}
 		where := or(bearer.DataPath, bearer.Path)
 		if bearer.DataPath == "" {
-			p.Report(Finding{Message: "the bearer SubjectConfirmation has no SubjectConfirmationData", Path: bearer.Path,
+			p.Report(Finding{Message: "the bearer SubjectConfirmation has no SubjectConfirmationData", Location: xmlAt(bearer.Path),
 				Expected: "SubjectConfirmationData with Recipient and NotOnOrAfter", Actual: "none",
 				Fix: "Configure the IdP to send SubjectConfirmationData with Recipient=\"https://signin.aws.amazon.com/saml\" and NotOnOrAfter."})
 			return
 		}
 		if bearer.Recipient == "" {
-			p.Report(Finding{Message: "SubjectConfirmationData has no Recipient", Path: where,
+			p.Report(Finding{Message: "SubjectConfirmationData has no Recipient", Location: xmlAt(where),
 				Expected: "Recipient=\"https://signin.aws.amazon.com/saml\" (or your regional sign-in URL)", Actual: "no Recipient attribute",
 				Fix: "Set the application's ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml."})
 		}
 		if !bearer.NotOnOrAfter.IsSet() {
-			p.Report(Finding{Message: "SubjectConfirmationData has no NotOnOrAfter", Path: where,
+			p.Report(Finding{Message: "SubjectConfirmationData has no NotOnOrAfter", Location: xmlAt(where),
 				Expected: "a NotOnOrAfter a few minutes after IssueInstant", Actual: "no NotOnOrAfter attribute",
 				Fix: "Configure the IdP to set NotOnOrAfter on SubjectConfirmationData."})
 		}
@@ -527,14 +494,12 @@ func regionPrefix(region string) string {
 }
 
 var nameIDMissing = &Rule{
-	ID: "saml/name-id-missing", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/name-id-missing", Severity: Error, Scope: ScopeSAML, Setting: SettingNameID,
 	Title: "the Subject has no NameID",
 	Why: "Without a NameID in the Subject, STS refuses the assertion with \"Not authorized to perform sts:AssumeRoleWithSAML\" " +
-		"[failure-modes SB-01; IAM-TS]. An EncryptedID can only be read with the service provider's key.",
+		"An EncryptedID can only be read with the service provider's key.",
 	Fix:        "Configure the IdP to send a NameID (persistent, transient or e-mail format).",
-	Bad:        Example{Note: "empty NameID", Edits: []Edit{{`>jane.doe@example.com</saml2:NameID>`, `></saml2:NameID>`}}},
-	Good:       Example{Note: "NameID jane.doe@example.com"},
-	References: []string{refFM + "SB-01", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
 	Rank:       6,
 	Check: func(p *Pass) {
@@ -545,13 +510,13 @@ var nameIDMissing = &Rule{
 		n := a.Subject.NameID
 		switch {
 		case n == nil:
-			p.Report(Finding{Message: "the Subject has no NameID", Path: a.Subject.Path, Expected: "a saml:NameID", Actual: "none",
+			p.Report(Finding{Message: "the Subject has no NameID", Location: xmlAt(a.Subject.Path), Expected: "a saml:NameID", Actual: "none",
 				Fix: "Map a NameID in " + p.ctx.idp() + "'s application (e.g. the user's e-mail or a persistent ID)."})
 		case n.Encrypted:
-			p.ReportAt(Warning, Finding{Message: "the NameID is encrypted", Path: n.Path, Expected: "a plain saml:NameID", Actual: "saml:EncryptedID",
+			p.ReportAt(Warning, Finding{Message: "the NameID is encrypted", Location: xmlAt(n.Path), Expected: "a plain saml:NameID", Actual: "saml:EncryptedID",
 				Fix: "Unless the IAM provider holds the decryption key, send a plain NameID."})
 		case n.Value == "":
-			p.Report(Finding{Message: "the NameID is empty", Path: n.Path, Expected: "a non-empty NameID", Actual: `""`,
+			p.Report(Finding{Message: "the NameID is empty", Location: xmlAt(n.Path), Expected: "a non-empty NameID", Actual: `""`,
 				Fix: "Map the NameID in " + p.ctx.idp() + " to an attribute every user has."})
 		}
 	},
@@ -561,15 +526,13 @@ var timeInvalid = &Rule{
 	ID: "saml/time-invalid", Severity: Error, Scope: ScopeSAML,
 	Title: "a timestamp is not an xs:dateTime",
 	Why: "SAML times are xs:dateTime in UTC (2026-11-20T10:00:00Z). A value that does not parse cannot be checked and is refused " +
-		"by strict processors; a value without a time zone is ambiguous [failure-modes TM-02].",
+		"by strict processors; a value without a time zone is ambiguous.",
 	Fix:        "Configure the IdP to write times in UTC with a Z suffix.",
-	Bad:        Example{Note: "IssueInstant without T and zone", Edits: []Edit{{`IssueInstant="2026-11-20T10:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2`, `IssueInstant="2026-11-20 10:00:00" Version="2.0"><saml2:Issuer xmlns:saml2`}}},
-	Good:       Example{Note: "UTC times with Z"},
-	References: []string{refFM + "TM-02", refSAMLCore + " §1.3.3"},
+	References: []string{refSAMLCore + " §1.3.3"},
 	Check: func(p *Pass) {
 		for _, t := range allTimes(p.Response) {
 			if t.IsSet() && !t.OK {
-				p.Report(Finding{Message: "a timestamp is not an xs:dateTime with a time zone", Path: t.Path,
+				p.Report(Finding{Message: "a timestamp is not an xs:dateTime with a time zone", Location: xmlAt(t.Path),
 					Expected: "e.g. 2026-11-20T10:00:00Z", Actual: t.Raw, Fix: "Fix the IdP's time format: ISO 8601 in UTC, ending in Z."})
 			}
 		}
@@ -599,18 +562,15 @@ func allTimes(r *saml.Response) []saml.Time {
 }
 
 var certificateExpired = &Rule{
-	ID: "saml/certificate-expired", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/certificate-expired", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate, Needs: []Input{InputTime},
 	Title: "the signing certificate is expired or expires within 30 days",
 	Why: "An expired signing certificate, in the response or in the metadata, is a rotation waiting to break sign-in: the IdP " +
 		"will switch keys and IAM's metadata goes stale (\"Response signature invalid\"). Whether AWS itself refuses an expired " +
-		"certificate is not documented [failure-modes S-05, S-01].",
+		"certificate is not documented.",
 	Fix:        "Rotate the IdP signing certificate and upload the new metadata to IAM before the old one expires.",
-	Bad:        Example{Note: "evaluated in 2050, after the test certificate expired", After: "210000h"},
-	Good:       Example{Note: "evaluated while the certificate is valid"},
-	References: []string{refFM + "S-05", refIAMTS},
+	References: []string{refIAMTS},
 	Symptoms:   []string{"Response signature invalid"},
 	Rank:       8,
-	Confirm:    "the SAMLResponse and the IdP metadata (--metadata)",
 	Check: func(p *Pass) {
 		now := p.Now()
 		seen := map[string]bool{}
@@ -621,15 +581,15 @@ var certificateExpired = &Rule{
 			seen[ci.SHA256+where] = true
 			switch {
 			case now.After(ci.NotAfter):
-				p.Report(Finding{Message: fmt.Sprintf("the %s expired %s ago", what, human(now.Sub(ci.NotAfter))), Path: where,
+				p.Report(Finding{Message: fmt.Sprintf("the %s expired %s ago", what, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
 					Expected: "a certificate valid at " + stamp(now), Actual: ci.Describe(),
 					Fix: "Issue a new signing certificate in " + p.ctx.idp() + " and upload its metadata to " + p.ctx.providerOr() + "."})
 			case now.Before(ci.NotBefore):
-				p.Report(Finding{Message: fmt.Sprintf("the %s is not valid for another %s", what, human(ci.NotBefore.Sub(now))), Path: where,
+				p.Report(Finding{Message: fmt.Sprintf("the %s is not valid for another %s", what, human(ci.NotBefore.Sub(now))), Location: xmlAt(where),
 					Expected: "a certificate valid at " + stamp(now), Actual: ci.Describe(),
 					Fix: "Check the evaluation time, or the clock of the machine that created the certificate."})
 			case ci.NotAfter.Sub(now) < 30*24*time.Hour:
-				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("the %s expires in %s", what, human(ci.NotAfter.Sub(now))), Path: where,
+				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("the %s expires in %s", what, human(ci.NotAfter.Sub(now))), Location: xmlAt(where),
 					Expected: "at least 30 days of validity left", Actual: ci.Describe(),
 					Fix: "Plan the rotation now: add the next certificate to the metadata in IAM (a provider holds up to 10 keys) before " + p.ctx.idp() + " switches to it."})
 			}
@@ -641,14 +601,14 @@ var certificateExpired = &Rule{
 				n++
 			}
 		}
-		if p.Options.Anchors != nil {
-			for _, a := range p.Options.Anchors.Certs {
+		if p.Inputs.Anchors() != nil {
+			for _, a := range p.Inputs.Anchors().Certs {
 				check(a.CertInfo, a.Source, "trusted certificate")
 				n++
 			}
 		}
 		if n == 0 {
-			p.Skip("give --metadata or --cert: no certificate is embedded to check")
+			p.Skip("no certificate is embedded to check", InputMetadata, InputCertificate)
 		}
 	},
 }
@@ -657,15 +617,12 @@ var assertionEncrypted = &Rule{
 	ID: "saml/assertion-encrypted", Severity: Info, Scope: ScopeSAML,
 	Title: "the assertion is encrypted and was not decrypted",
 	Why: "AWS decrypts assertions only for IAM SAML providers that hold the private key, and only when the IdP posts to the " +
-		"provider-specific endpoint https://[<region>.]signin.aws.amazon.com/saml/acs/<id> [failure-modes §10, E-02, E-04; IAM-RP]. " +
+		"provider-specific endpoint https://[<region>.]signin.aws.amazon.com/saml/acs/<id>. " +
 		"Without the key samllint cannot check what the assertion says.",
 	Fix:        "Give samllint the decryption key (--key) to check the assertion's content; make sure the IAM provider holds the same key.",
-	Bad:        Example{Note: "an EncryptedAssertion and no --key", Transform: "encrypt"},
-	Good:       Example{Note: "a plain assertion"},
-	References: []string{refFM + "E-02", refFM + "E-04", "AWS IAM: SAML relying party (encrypted assertions) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html"},
+	References: []string{"AWS IAM: SAML relying party (encrypted assertions) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       9,
-	Confirm:    "the SAMLResponse and the decryption key (--key)",
 	Check: func(p *Pass) {
 		r := p.Response
 		for _, ea := range r.EncryptedAssertions {
@@ -674,11 +631,11 @@ var assertionEncrypted = &Rule{
 				if ea.DecryptErr != "" {
 					msg = "the assertion could not be decrypted: " + ea.DecryptErr
 				}
-				p.Report(Finding{Message: msg, Path: ea.Path, Expected: "a decrypted assertion", Actual: "EncryptedAssertion (" + joinNonEmpty(", ", ea.DataAlgorithm, ea.KeyAlgorithm) + ")",
+				p.Report(Finding{Message: msg, Location: xmlAt(ea.Path), Expected: "a decrypted assertion", Actual: "EncryptedAssertion (" + joinNonEmpty(", ", ea.DataAlgorithm, ea.KeyAlgorithm) + ")",
 					Fix: "Run samllint with --key and " + ea.KeyHint + "."})
 			}
 			if p.ctx.aws && r.Destination != "" && !strings.Contains(r.Destination, "/saml/acs/") {
-				p.ReportAt(Warning, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific", Path: r.Path + "/@Destination",
+				p.ReportAt(Warning, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific", Location: xmlAt(r.Path + "/@Destination"),
 					Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml/acs/<provider-id>", Actual: r.Destination,
 					Fix: "Use the ACS URL with the provider's unique identifier, shown on the IAM SAML provider's page, and list it in the trust policy's SAML:aud."})
 			}

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func catches(t *testing.T, rule string, rows []row) {
 			rep := lintExample(t, r.ex)
 			fs := findingsOf(rep, rule)
 			if len(fs) == 0 {
-				t.Fatalf("%s not reported; skipped: %q", rule, skippedOf(rep, rule))
+				t.Fatalf("%s not reported; skipped: %+v; findings:\n%s", rule, skippedOf(rep, rule), wantOf(rep))
 			}
 			want := r.sev
 			if want == 0 {
@@ -284,8 +285,8 @@ func TestConnectRules(t *testing.T) {
 func TestScopes(t *testing.T) {
 	// Without a RelayState the Connect rules are skipped, saying what to give.
 	rep := lintExample(t, Example{})
-	if why := skippedOf(rep, "connect/user-name"); !strings.Contains(why, "--relay-state") {
-		t.Errorf("connect/user-name skipped for %q", why)
+	if s := skippedOf(rep, "connect/user-name"); s == nil || !slices.Contains(s.Needs, InputRelayState) {
+		t.Errorf("connect/user-name skipped for %+v", s)
 	}
 	// A capture with no AWS signal skips the AWS rules.
 	rep = lintExample(t, Example{Edits: []Edit{
@@ -296,13 +297,17 @@ func TestScopes(t *testing.T) {
 		{`Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"`, `Name="duration"`},
 		{`Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department"`, `Name="department"`},
 	}})
-	if why := skippedOf(rep, "aws/recipient"); !strings.Contains(why, "--aws") {
-		t.Errorf("aws/recipient skipped for %q", why)
+	if s := skippedOf(rep, "aws/recipient"); s == nil || !slices.Contains(s.Needs, InputAWS) {
+		t.Errorf("aws/recipient skipped for %+v", s)
 	}
 	// Without metadata, the trust rules say what to give.
 	rep = lintExample(t, Example{NoAnchors: true})
-	if why := skippedOf(rep, "saml/signature-untrusted"); !strings.Contains(why, "--metadata") {
-		t.Errorf("signature-untrusted skipped for %q", why)
+	if s := skippedOf(rep, "saml/signature-untrusted"); s == nil || !slices.Contains(s.Needs, InputMetadata) {
+		t.Errorf("signature-untrusted skipped for %+v", s)
+	}
+	// Without a trust policy, the trust rules say which input unlocks them.
+	if s := skippedOf(rep, "aws/trust-principal"); s == nil || !slices.Contains(s.Needs, InputTrustPolicy) {
+		t.Errorf("trust-principal skipped for %+v", s)
 	}
 }
 
@@ -334,8 +339,8 @@ func TestTrustPolicyRules(t *testing.T) {
 		{"lower case", repl(`"sts:AssumeRoleWithSAML"`, `"sts:assumerolewithsaml"`), 0},
 		{"*", repl(`["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"*"`), 0},
 	})
-	regional := recipientEdit("https://eu-west-2.signin.aws.amazon.com/saml")
-	acs := recipientEdit("https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K")
+	regional := recip("https://eu-west-2.signin.aws.amazon.com/saml")
+	acs := recip("https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K")
 	catches(t, "aws/trust-audience", []row{
 		{"regional recipient, global aud", Example{Trust: sampleTrust, Edits: regional}, 0},
 		{"provider-specific recipient, global aud", Example{Trust: sampleTrust, Edits: acs}, 0},
@@ -421,7 +426,7 @@ func TestDiagnose(t *testing.T) {
 		{"access denied, please contact your AWS account administrator for assistance.", "connect/missing-get-federation-token"},
 	}
 	for _, c := range cases {
-		got := Diagnose(c.text)
+		got := Diagnose(c.text).Causes
 		if len(got) == 0 || got[0].ID != c.first {
 			var ids []string
 			for _, r := range got {
@@ -430,7 +435,7 @@ func TestDiagnose(t *testing.T) {
 			t.Errorf("%q → %v, want %s first", c.text, ids, c.first)
 		}
 	}
-	if len(Diagnose("the weather is nice")) != 0 {
+	if len(Diagnose("the weather is nice").Causes) != 0 {
 		t.Error("an unrelated text matched rules")
 	}
 }

@@ -95,7 +95,14 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 	if bytes.HasPrefix(trimmed, []byte("-----BEGIN ")) {
 		what := string(trimmed[len("-----BEGIN "):])
 		what, _, _ = strings.Cut(what, "-----")
-		return nil, decodeErr(StageKind, "a PEM "+clip(what, 40)+" block", "the SAMLResponse; pass certificates with --cert and private keys with --key", nil)
+		k := KindPEM
+		switch {
+		case strings.Contains(what, "CERTIFICATE"):
+			k = KindCertificate
+		case strings.Contains(what, "PRIVATE KEY"):
+			k = KindPrivateKey
+		}
+		return nil, &KindError{Kind: k, Hint: "a PEM " + clip(what, 40) + " block is given beside the SAMLResponse, as an input of its own"}
 	}
 	switch trimmed[0] {
 	case '{', '[':
@@ -335,6 +342,24 @@ func inflate(b []byte, max int) ([]byte, error) {
 	return out, nil
 }
 
+// plainBase64 reports whether s holds only the standard alphabet, '='
+// and line breaks.
+func plainBase64(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !plainB64[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var plainB64 = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n" {
+		t[c] = true
+	}
+	return t
+}()
+
 func isBase64Text(s string) bool {
 	s = strings.TrimSpace(s)
 	if len(s) < 8 {
@@ -356,6 +381,13 @@ func isB64Char(ch byte) bool {
 // decodeBase64 accepts both alphabets, with or without padding, wrapped at any
 // width. It names the first offending character rather than failing vaguely.
 func decodeBase64(s string) ([]byte, string, error) {
+	// Fast path: standard alphabet, padded, wrapped with line breaks at
+	// most (the decoder skips \r and \n), which is how browsers post it.
+	if plainBase64(s) {
+		if out, err := base64.StdEncoding.DecodeString(s); err == nil {
+			return out, "base64", nil
+		}
+	}
 	// A lone-line value with spaces and no '+' is the classic result of
 	// form-decoding a base64 string: '+' became ' '.
 	spaceAsPlus := strings.Contains(s, " ") && !strings.ContainsAny(s, "\r\n\t+")

@@ -249,7 +249,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"mismatched end tag", "<a><b></a></b>", []string{"</a> closes <b>", "line 1"}},
 		{"xml with no element", `<?xml version="1.0"?>`, []string{"no element"}},
 		{"jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", []string{"'.'"}},
-		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []string{"PEM CERTIFICATE", "--cert"}},
+		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []string{"PEM CERTIFICATE", "this is a certificate, not a SAML 2.0 Response"}},
 		{"relay state only", "RelayState=https%3A%2F%2Fexample.com", []string{"RelayState but no SAMLResponse"}},
 		{"empty SAMLResponse", "SAMLResponse=&RelayState=x", []string{"empty SAMLResponse"}},
 		{"bad percent escape", "SAMLResponse=%ZZabc", []string{"malformed percent-escape"}},

@@ -1,11 +1,14 @@
 package saml
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml/xmlenc"
@@ -47,8 +50,29 @@ func LoadPrivateKeys(b []byte) ([]any, error) {
 	return keys, nil
 }
 
+// Algorithms of XML Encryption that samllint decrypts but calls weak.
+const (
+	AlgRSA15     = "http://www.w3.org/2001/04/xmlenc#rsa-1_5"
+	AlgTripleDES = "http://www.w3.org/2001/04/xmlenc#tripledes-cbc"
+)
+
+// blockCiphers are the content-encryption algorithms samllint decrypts.
+// 3DES is here, and not in xmlenc's process-wide registry, so that
+// importing samllint changes nothing for other users of xmlenc.
+var blockCiphers = map[string]xmlenc.Decrypter{
+	xmlenc.AES128CBC.Algorithm(): xmlenc.AES128CBC,
+	xmlenc.AES192CBC.Algorithm(): xmlenc.AES192CBC,
+	xmlenc.AES256CBC.Algorithm(): xmlenc.AES256CBC,
+	xmlenc.AES128GCM.Algorithm(): xmlenc.AES128GCM,
+	xmlenc.AES192GCM.Algorithm(): xmlenc.AES192GCM,
+	xmlenc.AES256GCM.Algorithm(): xmlenc.AES256GCM,
+	AlgTripleDES:                 xmlenc.TripleDES,
+}
+
 // decrypt tries each key on ea; on success the plaintext assertion joins
-// r.Assertions with paths under the EncryptedAssertion.
+// r.Assertions with paths under the EncryptedAssertion. The plaintext is
+// read in the namespace context of the EncryptedAssertion: an assertion
+// may use a prefix the Response declares.
 func (p *parser) decrypt(ea *EncryptedAssertion, keys []any) {
 	if len(keys) == 0 {
 		return
@@ -58,23 +82,39 @@ func (p *parser) decrypt(ea *EncryptedAssertion, keys []any) {
 		ea.DecryptErr = "no xenc:EncryptedData inside"
 		return
 	}
-	// Some IdPs put the EncryptedKey beside EncryptedData rather than in its
-	// KeyInfo, where xmlenc looks; move a copy there.
-	if ed.FindElement("./KeyInfo/EncryptedKey") == nil {
-		if ek := child(ea.el, NSXMLEnc, "EncryptedKey"); ek != nil {
-			ed = ed.Copy()
-			ki := ed.FindElement("./KeyInfo")
-			if ki == nil {
-				ki = ed.CreateElement("ds:KeyInfo")
-				ki.CreateAttr("xmlns:ds", NSDSig)
-			}
-			ki.AddChild(ek.Copy())
-		}
+	ek := child(ed, NSDSig, "KeyInfo")
+	if ek != nil {
+		ek = child(ek, NSXMLEnc, "EncryptedKey")
+	}
+	if ek == nil {
+		// Some IdPs put the EncryptedKey beside EncryptedData rather than in its KeyInfo.
+		ek = child(ea.el, NSXMLEnc, "EncryptedKey")
+	}
+	if ek == nil {
+		ea.DecryptErr = "no xenc:EncryptedKey to decrypt the content key with"
+		return
+	}
+	cipher := blockCiphers[ea.DataAlgorithm]
+	if cipher == nil {
+		ea.DecryptErr = fmt.Sprintf("unsupported content encryption %q", ea.DataAlgorithm)
+		return
+	}
+	// Copies: base64 whitespace (xs:base64Binary allows it) is removed, and
+	// the content is decrypted with the content key alone.
+	ek, content := ek.Copy(), ed.Copy()
+	compactBase64(ek)
+	compactBase64(content)
+	if ki := child(content, NSDSig, "KeyInfo"); ki != nil {
+		content.RemoveChild(ki)
 	}
 	var plain []byte
 	var err error
 	for _, k := range keys {
-		if plain, err = xmlenc.Decrypt(k, ed); err == nil {
+		var contentKey []byte
+		if contentKey, err = decryptKey(k, ek, ea.KeyAlgorithm); err != nil {
+			continue
+		}
+		if plain, err = cipher.Decrypt(contentKey, content); err == nil {
 			break
 		}
 	}
@@ -87,25 +127,127 @@ func (p *parser) decrypt(ea *EncryptedAssertion, keys []any) {
 		}
 		return
 	}
-	if err := checkXML(plain, DefaultLimits); err != nil {
-		ea.DecryptErr = "the plaintext is not XML: " + err.Error()
+	a, err := p.plaintext(ea, plain)
+	if err != nil {
+		ea.DecryptErr = err.Error()
 		return
 	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(plain); err != nil || doc.Root() == nil {
-		ea.DecryptErr = "the plaintext is not XML"
-		return
-	}
-	root := doc.Root()
-	if root.Tag != "Assertion" || root.NamespaceURI() != NSAssertion {
-		ea.DecryptErr = fmt.Sprintf("the plaintext is <%s>, not a saml:Assertion", root.Tag)
-		return
-	}
-	p.r.paths[root] = ea.Path + "/Assertion"
-	p.assignPaths(root, ea.Path)
-	a := p.assertion(root)
-	a.Decrypted, a.Direct = true, true
 	ea.Decrypted = true
 	p.r.Assertions = append(p.r.Assertions, a)
-	p.collect(root)
+}
+
+// decryptKey unwraps the content key: RSA-OAEP through xmlenc's registry,
+// RSA-1_5 through xmlenc's own decrypter, called directly (it is not
+// registered: a Bleichenbacher oracle for a server, merely weak for a
+// linter reading a capture offline).
+func decryptKey(key any, ek *etree.Element, alg string) ([]byte, error) {
+	var v any
+	var err error
+	if alg == AlgRSA15 {
+		v, err = xmlenc.PKCS1v15().Decrypt(key, ek)
+	} else {
+		v, err = xmlenc.Decrypt(key, ek)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, ok := v.([]byte)
+	if !ok {
+		return nil, errors.New("the EncryptedKey holds no key")
+	}
+	return b, nil
+}
+
+// compactBase64 removes whitespace from every CipherValue under el.
+func compactBase64(el *etree.Element) {
+	for _, cv := range el.FindElements(".//CipherValue") {
+		cv.SetText(strings.Join(strings.Fields(cv.Text()), ""))
+	}
+}
+
+// plaintext reads a decrypted assertion inside the namespace declarations
+// in scope at its EncryptedAssertion, and models it.
+func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, error) {
+	plain = bytes.TrimPrefix(bytes.TrimSpace(plain), bomUTF8)
+	if bytes.HasPrefix(plain, []byte("<?xml")) {
+		if i := bytes.Index(plain, []byte("?>")); i > 0 {
+			plain = plain[i+2:]
+		}
+	}
+	scope := inScope(ea.el)
+	var b bytes.Buffer
+	b.WriteString("<samllint-decrypted")
+	for _, prefix := range sortedKeys(scope) {
+		b.WriteString(" xmlns")
+		if prefix != "" {
+			b.WriteString(":" + prefix)
+		}
+		b.WriteString(`="`)
+		xmlEscape(&b, scope[prefix])
+		b.WriteString(`"`)
+	}
+	b.WriteString(">")
+	b.Write(plain)
+	b.WriteString("</samllint-decrypted>")
+	doc, err := readTree(b.Bytes(), DefaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("the plaintext is not XML: %w", err)
+	}
+	kids := doc.Root().ChildElements()
+	if len(kids) != 1 {
+		return nil, fmt.Errorf("the plaintext holds %d elements, not one saml:Assertion", len(kids))
+	}
+	root := kids[0]
+	if root.Tag != "Assertion" || root.NamespaceURI() != NSAssertion {
+		return nil, fmt.Errorf("the plaintext is <%s> in namespace %q, not a saml:Assertion", root.FullTag(), root.NamespaceURI())
+	}
+	p.r.paths[root] = ea.Path + "/Assertion"
+	a := p.assertion(root)
+	a.Decrypted, a.Direct = true, true
+	p.decrypting = true
+	p.walk(root, root, withXML(scope))
+	p.decrypting = false
+	return a, nil
+}
+
+// inScope collects the namespace declarations in scope at el, the
+// nearest winning.
+func inScope(el *etree.Element) map[string]string {
+	out := map[string]string{}
+	for e := el; e != nil; e = e.Parent() {
+		for _, a := range e.Attr {
+			prefix, ok := "", false
+			switch {
+			case a.Space == "xmlns":
+				prefix, ok = a.Key, true
+			case a.Space == "" && a.Key == "xmlns":
+				ok = true
+			}
+			if _, seen := out[prefix]; ok && !seen {
+				out[prefix] = a.Value
+			}
+		}
+	}
+	return out
+}
+
+func withXML(scope map[string]string) map[string]string {
+	out := map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"}
+	for k, v := range scope {
+		out[k] = v
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func xmlEscape(b *bytes.Buffer, s string) {
+	b.WriteString(strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;").Replace(s))
 }

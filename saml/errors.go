@@ -67,7 +67,8 @@ func (e *KindError) Error() string {
 	if e.Hint != "" {
 		msg += ": " + e.Hint
 	}
-	return msg
+	// Parts of the input end up in hints; keep the promise of one line.
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 func (e *KindError) Unwrap() error { return ErrNotResponse }

@@ -218,10 +218,10 @@ func harReply(e *harEntry) *Reply {
 	return rep
 }
 
-// errorText is PageText restricted to known error texts: a reply page that
+// errorText is pageText restricted to known error texts: a reply page that
 // shows none is not an error page worth quoting.
 func errorText(body []byte) string {
-	t := PageText(body)
+	t := pageText(body)
 	for _, e := range awsErrors {
 		if strings.HasPrefix(t, e) {
 			return t

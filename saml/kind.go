@@ -22,6 +22,9 @@ const (
 	KindWSFedRSTR
 	KindMetadata
 	KindSOAPEnvelope
+	KindCertificate
+	KindPrivateKey
+	KindPEM
 )
 
 // Describe names the kind for a person, with an article.
@@ -49,13 +52,19 @@ func (k Kind) Describe() string {
 		return "SAML metadata"
 	case KindSOAPEnvelope:
 		return "a SOAP envelope"
+	case KindCertificate:
+		return "a certificate"
+	case KindPrivateKey:
+		return "a private key"
+	case KindPEM:
+		return "a PEM file"
 	}
 	return "an XML document of unknown kind"
 }
 
 func (k Kind) String() string {
 	return [...]string{"unknown", "response", "authn-request", "logout-request", "logout-response", "artifact",
-		"assertion", "encrypted-assertion", "saml11-response", "wsfed-rstr", "metadata", "soap"}[k]
+		"assertion", "encrypted-assertion", "saml11-response", "wsfed-rstr", "metadata", "soap", "certificate", "private-key", "pem"}[k]
 }
 
 // kindOf classifies a root element, with a hint for what to paste instead.
@@ -83,7 +92,7 @@ func kindOf(root *etree.Element) (Kind, string) {
 	case (ns == NSWSTrust || ns == NSWSTrust13) && (root.Tag == "RequestSecurityTokenResponse" || root.Tag == "RequestSecurityTokenResponseCollection"):
 		return KindWSFedRSTR, "this is WS-Federation; AWS needs a SAML 2.0 Response (use the IdP's SAML-P endpoint)"
 	case ns == NSMetadata && (root.Tag == "EntityDescriptor" || root.Tag == "EntitiesDescriptor"):
-		return KindMetadata, "pass metadata with --metadata; the positional input is the SAMLResponse"
+		return KindMetadata, "give metadata as an input beside the SAMLResponse, not as the capture"
 	case root.Tag == "Envelope":
 		return KindSOAPEnvelope, "AWS accepts only the HTTP-POST binding, not SOAP"
 	case root.Tag == "Response":

@@ -19,7 +19,7 @@ func (d *decoder) markup(b []byte, c *Capture) error {
 	if isHTML(b) {
 		return d.html(b, c)
 	}
-	if err := checkXML(b, d.lim); err != nil {
+	if err := quickCheck(b, d.lim); err != nil {
 		return err
 	}
 	c.XML = b
@@ -76,7 +76,7 @@ func (d *decoder) html(b []byte, c *Capture) error {
 	}
 	if msg == "" {
 		found := "an HTML page with no SAMLResponse form field"
-		if t := PageText(b); t != "" {
+		if t := pageText(b); t != "" {
 			found += fmt.Sprintf(" (it says %q)", t)
 		}
 		return decodeErr(StageKind, found, "the SAMLResponse value, the form that posts it, or a HAR export of the sign-in", nil)
@@ -107,9 +107,9 @@ var awsErrors = []string{
 	"Access Denied",
 }
 
-// PageText summarises an HTML page in one line: the AWS error it shows if it
+// pageText summarises an HTML page in one line: the AWS error it shows if it
 // shows a known one, else its title, else the start of its text.
-func PageText(b []byte) string {
+func pageText(b []byte) string {
 	s := string(b)
 	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
 	text = strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
@@ -134,6 +134,26 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// quickCheck is what the fast path checks before any tree is built: size,
+// UTF-8, and no DTD (a DOCTYPE could declare entities). etree checks
+// nesting depth and tag matching as it builds; checkXML runs when
+// something fails, to say what and where.
+func quickCheck(b []byte, lim Limits) error {
+	if len(b) > lim.MaxXML || !utf8.Valid(b) {
+		return checkXML(b, lim)
+	}
+	for rest := b; ; {
+		i := bytes.Index(rest, []byte("<!"))
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i+2:]
+		if !bytes.HasPrefix(rest, []byte("--")) && !bytes.HasPrefix(rest, []byte("[CDATA[")) {
+			return checkXML(b, lim) // a DOCTYPE, ENTITY or other declaration: refused there
+		}
+	}
 }
 
 // checkXML refuses, before any tree is built, what a SAML message never

@@ -61,6 +61,9 @@ type Response struct {
 	NestedResponses []string `json:"nested_responses,omitempty"`
 	// DuplicateIDs maps an ID value used by more than one element to their paths.
 	DuplicateIDs map[string][]string `json:"duplicate_ids,omitempty"`
+	// Unbound lists namespace prefixes used but never declared; what
+	// carries one is read as if it were not there.
+	Unbound []Unbound `json:"unbound_prefixes,omitempty"`
 
 	doc   *etree.Document
 	paths map[*etree.Element]string
@@ -69,13 +72,14 @@ type Response struct {
 // Doc is the parsed tree, for callers that need what the model leaves out.
 func (r *Response) Doc() *etree.Document { return r.doc }
 
-// Paths returns the location paths of elements of Doc, "" for others.
-func (r *Response) Paths(els []*etree.Element) []string {
-	out := make([]string, len(els))
-	for i, e := range els {
-		out[i] = r.paths[e]
-	}
-	return out
+// PathOf returns the location path of an element of Doc.
+func (r *Response) PathOf(el *etree.Element) string { return r.pathOf(el) }
+
+// Unbound is a namespace prefix used in the message but never declared.
+type Unbound struct {
+	Prefix string `json:"prefix"`
+	What   string `json:"what"` // the first element or attribute using it
+	Path   string `json:"path"`
 }
 
 // Status is samlp:Status. Codes holds the top-level code first, then each

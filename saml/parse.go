@@ -2,7 +2,9 @@ package saml
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,10 @@ func ParseWith(xmlBytes []byte, opts ParseOptions) (*Response, error) {
 	return parse(xmlBytes, opts, false)
 }
 
-// parse skips the safety pre-pass when Decode already made it.
+// parse builds the tree with etree, then the model. The well-formedness
+// pre-pass (checkXML) runs only to explain a failure: the fast path keeps
+// its guarantees with cheaper checks (UTF-8, no DTD, one root, bounded
+// depth) made by the decoder and on the tree.
 func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) {
 	lim := opts.Limits
 	if lim.MaxXML == 0 {
@@ -45,23 +50,19 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 	}
 	xmlBytes = bytes.TrimPrefix(xmlBytes, bomUTF8)
 	if !checked {
-		if err := checkXML(xmlBytes, lim); err != nil {
+		if err := quickCheck(xmlBytes, lim); err != nil {
 			return nil, err
 		}
 	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(xmlBytes); err != nil {
-		return nil, decodeErr(StageXML, "unreadable XML", "well-formed XML", err)
+	doc, err := readTree(xmlBytes, lim)
+	if err != nil {
+		return nil, err
 	}
 	root := doc.Root()
-	if root == nil {
-		return nil, decodeErr(StageXML, "XML with no element", "a SAML message", nil)
-	}
 	if k, hint := kindOf(root); k != KindResponse {
 		return nil, &KindError{Kind: k, Hint: hint}
 	}
 	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}}}
-	p.assignPaths(root, "")
 	p.response(root)
 	for _, ea := range p.r.EncryptedAssertions {
 		p.decrypt(ea, opts.DecryptionKeys)
@@ -70,9 +71,62 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 	return p.r, nil
 }
 
+// readTree parses b with etree and refuses what a SAML message never is:
+// a DTD, several roots, text outside the root, other encodings. When
+// etree fails, the pre-pass names the cause and the line.
+func readTree(b []byte, lim Limits) (*etree.Document, error) {
+	doc := etree.NewDocument()
+	doc.ReadSettings.MaxDepth = lim.MaxDepth
+	doc.ReadSettings.CharsetReader = utf8Only
+	if err := doc.ReadFromBytes(b); err != nil {
+		if cerr := checkXML(b, lim); cerr != nil {
+			return nil, cerr
+		}
+		if errors.Is(err, etree.ErrMaxDepth) {
+			return nil, decodeErr(StageXML, fmt.Sprintf("elements nested more than %d deep", lim.MaxDepth), "a SAML message (they nest about 10 deep)", nil)
+		}
+		return nil, decodeErr(StageXML, "unreadable XML", "well-formed XML", err)
+	}
+	roots := 0
+	for _, t := range doc.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			roots++
+		case *etree.CharData:
+			if !t.IsWhitespace() {
+				roots = 2
+			}
+		case *etree.Directive:
+			roots = 2
+		}
+	}
+	if roots != 1 {
+		// The pre-pass says which: a DTD, a second root, stray text.
+		if err := checkXML(b, lim); err != nil {
+			return nil, err
+		}
+		return nil, decodeErr(StageXML, "XML with no element", "a SAML message", nil)
+	}
+	return doc, nil
+}
+
+func utf8Only(charset string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(charset) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return r, nil
+	}
+	return nil, fmt.Errorf("declared encoding %q", charset)
+}
+
 type parser struct {
 	r   *Response
 	ids map[string][]string
+	// certs caches certificates by their text: the signatures of one
+	// response usually embed the same one.
+	certs map[string]*CertInfo
+	// decrypting is set while a decrypted assertion is walked: it is
+	// already in the model.
+	decrypting bool
 }
 
 // alwaysIndexed are the elements SAML lets repeat, indexed even when alone
@@ -82,43 +136,57 @@ var alwaysIndexed = map[string]bool{
 	"SubjectConfirmation": true, "Audience": true, "Signature": true,
 }
 
-// assignPaths gives every element an unambiguous location path:
-// /Response/Assertion[1]/AttributeStatement/Attribute[@Name='…']/AttributeValue[1].
-func (p *parser) assignPaths(el *etree.Element, parent string) {
-	if parent == "" {
-		p.r.paths[el] = "/" + el.Tag
+// path gives an element its unambiguous location path,
+// /Response/Assertion[1]/AttributeStatement/Attribute[@Name='…']/AttributeValue[1],
+// computed when first asked for: a response's model needs a few dozen of
+// its hundreds of elements.
+func (p *parser) path(el *etree.Element) string { return p.r.pathOf(el) }
+
+func (r *Response) pathOf(el *etree.Element) string {
+	if s, ok := r.paths[el]; ok {
+		return s
 	}
-	here := p.r.paths[el]
-	kids := el.ChildElements()
-	count := map[string]int{}
-	nameCount := map[string]int{}
-	for _, k := range kids {
-		count[k.Tag]++
-		if k.Tag == "Attribute" {
-			nameCount[k.SelectAttrValue("Name", "")]++
+	parent := el.Parent()
+	var s string
+	if parent == nil || parent.Parent() == nil {
+		s = "/" + el.Tag
+	} else {
+		s = r.pathOf(parent) + "/" + segment(el, parent)
+	}
+	r.paths[el] = s
+	return s
+}
+
+// segment is el's step in its path: its tag, indexed among same-tag
+// siblings when SAML lets the element repeat or it does repeat; an
+// Attribute by its Name.
+func segment(el, parent *etree.Element) string {
+	name, isAttr := "", el.Tag == "Attribute" && el.SelectAttr("Name") != nil
+	if isAttr {
+		name = el.SelectAttrValue("Name", "")
+	}
+	n, at := 0, 0
+	for _, t := range parent.Child {
+		k, ok := t.(*etree.Element)
+		if !ok || k.Tag != el.Tag || isAttr && k.SelectAttrValue("Name", "") != name {
+			continue
+		}
+		n++
+		if k == el {
+			at = n
 		}
 	}
-	seen := map[string]int{}
-	seenName := map[string]int{}
-	for _, k := range kids {
-		seen[k.Tag]++
-		var seg string
-		switch {
-		case k.Tag == "Attribute" && k.SelectAttr("Name") != nil:
-			name := k.SelectAttrValue("Name", "")
-			seenName[name]++
-			seg = fmt.Sprintf("Attribute[@Name=%s]", xpathQuote(name))
-			if nameCount[name] > 1 {
-				seg += "[" + strconv.Itoa(seenName[name]) + "]"
-			}
-		case alwaysIndexed[k.Tag] || count[k.Tag] > 1:
-			seg = k.Tag + "[" + strconv.Itoa(seen[k.Tag]) + "]"
-		default:
-			seg = k.Tag
+	switch {
+	case isAttr:
+		seg := fmt.Sprintf("Attribute[@Name=%s]", xpathQuote(name))
+		if n > 1 {
+			seg += "[" + strconv.Itoa(at) + "]"
 		}
-		p.r.paths[k] = here + "/" + seg
-		p.assignPaths(k, here)
+		return seg
+	case alwaysIndexed[el.Tag] || n > 1:
+		return el.Tag + "[" + strconv.Itoa(at) + "]"
 	}
+	return el.Tag
 }
 
 // xpathQuote quotes s as an XPath 1.0 string literal.
@@ -133,10 +201,31 @@ func xpathQuote(s string) string {
 	return "concat('" + strings.Join(parts, `', "'", '`) + "')"
 }
 
-func (p *parser) path(el *etree.Element) string { return p.r.paths[el] }
+func (p *parser) cert(text string) *CertInfo {
+	if ci := p.certs[text]; ci != nil {
+		return ci
+	}
+	if p.certs == nil {
+		p.certs = map[string]*CertInfo{}
+	}
+	ci := certInfoFromBase64(text)
+	p.certs[text] = ci
+	return ci
+}
 
 func (p *parser) attrPath(el *etree.Element, attr string) string {
 	return p.path(el) + "/@" + attr
+}
+
+// idOf is an element's ID attribute: the unqualified ID only, as SAML
+// defines it (etree's SelectAttr would also match x:ID).
+func idOf(el *etree.Element) string {
+	for _, a := range el.Attr {
+		if a.Space == "" && a.Key == "ID" {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 func (p *parser) time(el *etree.Element, attr string) Time {
@@ -182,7 +271,7 @@ func (p *parser) value(el *etree.Element) *Value {
 func (p *parser) response(root *etree.Element) {
 	r := p.r
 	r.Path = p.path(root)
-	r.ID = root.SelectAttrValue("ID", "")
+	r.ID = idOf(root)
 	r.Version = root.SelectAttrValue("Version", "")
 	r.Destination = root.SelectAttrValue("Destination", "")
 	r.InResponseTo = root.SelectAttrValue("InResponseTo", "")
@@ -211,35 +300,79 @@ func (p *parser) response(root *etree.Element) {
 			r.EncryptedAssertions = append(r.EncryptedAssertions, p.encrypted(c))
 		}
 	}
-	// Assertions hidden elsewhere are the signature-wrapping shape: list them
-	// so rules can say where the signed one went.
-	for _, el := range root.FindElements("//Assertion") {
-		if el.NamespaceURI() == NSAssertion && el.Parent() != root {
-			r.Assertions = append(r.Assertions, p.assertion(el))
-		}
-	}
-	for _, el := range root.FindElements("//Response") {
-		if el.NamespaceURI() == NSProtocol && el != root {
-			r.NestedResponses = append(r.NestedResponses, p.path(el))
-		}
-	}
-	p.collect(root)
+	p.walk(root, root, map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"})
 }
 
-// collect records every ID and every ds:Signature in document order.
-func (p *parser) collect(el *etree.Element) {
-	if id := el.SelectAttrValue("ID", ""); id != "" {
+// walk visits every element once, in document order: it records IDs,
+// ds:Signatures, assertions outside their place (the signature-wrapping
+// shape), nested Responses, and namespace prefixes used but never
+// declared. scope maps the prefixes declared above el.
+func (p *parser) walk(el, root *etree.Element, scope map[string]string) {
+	if declares(el) {
+		inner := make(map[string]string, len(scope)+2)
+		for k, v := range scope {
+			inner[k] = v
+		}
+		for _, a := range el.Attr {
+			switch {
+			case a.Space == "xmlns":
+				inner[a.Key] = a.Value
+			case a.Space == "" && a.Key == "xmlns":
+				inner[""] = a.Value
+			}
+		}
+		scope = inner
+	}
+	if _, ok := scope[el.Space]; el.Space != "" && !ok {
+		p.unbound(el.Space, "<"+el.FullTag()+">", p.path(el))
+	}
+	for _, a := range el.Attr {
+		if a.Space != "" && a.Space != "xmlns" {
+			if _, ok := scope[a.Space]; !ok {
+				p.unbound(a.Space, a.Space+":"+a.Key+" on <"+el.FullTag()+">", p.attrPath(el, a.Space+":"+a.Key))
+			}
+		}
+	}
+	if id := idOf(el); id != "" {
 		if p.ids == nil {
 			p.ids = map[string][]string{}
 		}
 		p.ids[id] = append(p.ids[id], p.path(el))
 	}
-	if el.Tag == "Signature" && el.NamespaceURI() == NSDSig {
+	ns := scope[el.Space]
+	switch {
+	case el.Tag == "Signature" && ns == NSDSig:
 		p.r.Signatures = append(p.r.Signatures, p.signature(el))
+	case el.Tag == "Assertion" && ns == NSAssertion && el.Parent() != root && el != root:
+		if !p.decrypting {
+			p.r.Assertions = append(p.r.Assertions, p.assertion(el))
+		}
+	case el.Tag == "Response" && ns == NSProtocol && el != root:
+		p.r.NestedResponses = append(p.r.NestedResponses, p.path(el))
 	}
-	for _, c := range el.ChildElements() {
-		p.collect(c)
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok {
+			p.walk(c, root, scope)
+		}
 	}
+}
+
+func declares(el *etree.Element) bool {
+	for _, a := range el.Attr {
+		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) unbound(prefix, what, path string) {
+	for _, u := range p.r.Unbound {
+		if u.Prefix == prefix {
+			return // the first use says it
+		}
+	}
+	p.r.Unbound = append(p.r.Unbound, Unbound{Prefix: prefix, What: what, Path: path})
 }
 
 func (p *parser) finish() {
@@ -272,7 +405,7 @@ func (p *parser) finish() {
 func (p *parser) assertion(el *etree.Element) *Assertion {
 	a := &Assertion{
 		Path:            p.path(el),
-		ID:              el.SelectAttrValue("ID", ""),
+		ID:              idOf(el),
 		Version:         el.SelectAttrValue("Version", ""),
 		IssueInstant:    p.time(el, "IssueInstant"),
 		Issuer:          p.value(child(el, NSAssertion, "Issuer")),
@@ -369,7 +502,7 @@ func (p *parser) signature(el *etree.Element) *Signature {
 	if parent := el.Parent(); parent != nil {
 		s.ParentPath = p.path(parent)
 		s.ParentTag = parent.Tag
-		s.ParentID = parent.SelectAttrValue("ID", "")
+		s.ParentID = idOf(parent)
 	}
 	if si := child(el, NSDSig, "SignedInfo"); si != nil {
 		if c := child(si, NSDSig, "CanonicalizationMethod"); c != nil {
@@ -395,7 +528,7 @@ func (p *parser) signature(el *etree.Element) *Signature {
 		s.HasKeyInfo = true
 		for _, xd := range children(ki, NSDSig, "X509Data") {
 			for _, xc := range children(xd, NSDSig, "X509Certificate") {
-				s.Certificates = append(s.Certificates, certInfoFromBase64(xc.Text()))
+				s.Certificates = append(s.Certificates, p.cert(xc.Text()))
 			}
 		}
 	}

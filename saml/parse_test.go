@@ -127,7 +127,7 @@ func TestParseKinds(t *testing.T) {
 		{`<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`, KindLogoutResponse, "sign-in"},
 		{`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol"/>`, KindSAML11Response, "SAML 2.0"},
 		{`<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust"/>`, KindWSFedRSTR, "WS-Federation"},
-		{`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>`, KindMetadata, "--metadata"},
+		{`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>`, KindMetadata, "give metadata as an input beside the SAMLResponse"},
 		{`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>`, KindAssertion, "whole SAMLResponse"},
 		{`<Response/>`, KindUnknown, "namespace"},
 		{`<foo xmlns="urn:x"/>`, KindUnknown, "<foo>"},

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	crewjam "github.com/crewjam/saml"
+	"golang.org/x/crypto/cryptobyte"
+	casn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // CertInfo describes an X.509 certificate the way a person compares two:
@@ -29,6 +31,8 @@ type CertInfo struct {
 	NotAfter  time.Time `json:"not_after,omitzero"`
 	Key       string    `json:"key,omitempty"` // e.g. "RSA 2048"
 	Err       string    `json:"error,omitempty"`
+	// Note says what was unusual but accepted, such as a negative serial.
+	Note string `json:"note,omitempty"`
 
 	Cert *x509.Certificate `json:"-"`
 }
@@ -46,14 +50,15 @@ func (c *CertInfo) Describe() string {
 }
 
 func fingerprint(sum []byte) string {
-	var b strings.Builder
+	const hexDigits = "0123456789ABCDEF"
+	b := make([]byte, 0, len(sum)*3)
 	for i, x := range sum {
 		if i > 0 {
-			b.WriteByte(':')
+			b = append(b, ':')
 		}
-		fmt.Fprintf(&b, "%02X", x)
+		b = append(b, hexDigits[x>>4], hexDigits[x&15])
 	}
-	return b.String()
+	return string(b)
 }
 
 // NewCertInfo describes a parsed certificate.
@@ -78,16 +83,76 @@ func NewCertInfo(c *x509.Certificate) *CertInfo {
 	return ci
 }
 
+// CertOf describes the certificate whose base64 DER is text, as an
+// X509Certificate element holds it (whitespace allowed).
+func CertOf(text string) *CertInfo { return certInfoFromBase64(text) }
+
 func certInfoFromBase64(text string) *CertInfo {
 	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
 	if err != nil {
 		return &CertInfo{Err: "not base64: " + err.Error()}
 	}
-	c, err := x509.ParseCertificate(der)
+	c, note, err := parseCertificate(der)
 	if err != nil {
 		return &CertInfo{Err: err.Error()}
 	}
-	return NewCertInfo(c)
+	ci := NewCertInfo(c)
+	ci.Note = note
+	return ci
+}
+
+// parseCertificate is x509.ParseCertificate, except that it accepts a
+// negative serial number, as xmlsec1 does: real IdP certificates have
+// them, and Go refuses them since 1.23. The serial is made positive in a
+// copy that is parsed for its key, subject and validity; Raw, and so the
+// fingerprint, stay the original's.
+func parseCertificate(der []byte) (*x509.Certificate, string, error) {
+	c, err := x509.ParseCertificate(der)
+	if err == nil || !strings.Contains(err.Error(), "negative serial number") {
+		return c, "", err
+	}
+	patched, ok := positiveSerial(der)
+	if !ok {
+		return nil, "", err
+	}
+	c, err2 := x509.ParseCertificate(patched)
+	if err2 != nil {
+		return nil, "", err
+	}
+	c.Raw = der
+	return c, "negative serial number (RFC 5280 forbids it; accepted, as xmlsec1 does)", nil
+}
+
+// positiveSerial returns a copy of der whose serial number's first byte
+// is 0x01: positive, minimally encoded, and of the same length, so no
+// enclosing length changes.
+func positiveSerial(der []byte) ([]byte, bool) {
+	in := cryptobyte.String(der)
+	var cert, tbs cryptobyte.String
+	if !in.ReadASN1(&cert, casn1.SEQUENCE) || !cert.ReadASN1(&tbs, casn1.SEQUENCE) {
+		return nil, false
+	}
+	if tbs.PeekASN1Tag(casn1.Tag(0).Constructed().ContextSpecific()) && !tbs.SkipASN1(casn1.Tag(0).Constructed().ContextSpecific()) {
+		return nil, false
+	}
+	var serial cryptobyte.String
+	var tag casn1.Tag
+	var hdr int
+	if !tbs.ReadAnyASN1Element(&serial, &tag) || tag != casn1.INTEGER {
+		return nil, false
+	}
+	elem := []byte(serial)
+	hdr = 2
+	if len(elem) > 1 && elem[1]&0x80 != 0 {
+		hdr += int(elem[1] & 0x7f)
+	}
+	off := bytes.Index(der[:min(len(der), 64)], elem)
+	if off < 0 || len(elem) <= hdr {
+		return nil, false
+	}
+	out := bytes.Clone(der)
+	out[off+hdr] = 0x01
+	return out, true
 }
 
 // Anchor is one trusted signing certificate and where it came from.
@@ -213,11 +278,13 @@ func LoadCertificates(b []byte, name string) (*Anchors, error) {
 		if blk.Type != "CERTIFICATE" {
 			continue
 		}
-		c, err := x509.ParseCertificate(blk.Bytes)
+		c, note, err := parseCertificate(blk.Bytes)
 		if err != nil {
 			return nil, decodeErr(StageKey, fmt.Sprintf("an unreadable certificate in %s", name), "an X.509 certificate", err)
 		}
-		a.Certs = append(a.Certs, &Anchor{CertInfo: NewCertInfo(c), Source: fmt.Sprintf("%s: certificate %d", name, len(a.Certs)+1)})
+		ci := NewCertInfo(c)
+		ci.Note = note
+		a.Certs = append(a.Certs, &Anchor{CertInfo: ci, Source: fmt.Sprintf("%s: certificate %d", name, len(a.Certs)+1)})
 	}
 	if len(a.Certs) == 0 {
 		ci := certInfoFromBase64(string(b))

@@ -93,9 +93,12 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	}
 	defer restore()
 	embedded := firstCert(s.Certificates)
+	if embedded == nil && len(s.Certificates) > 0 && s.Certificates[0].Err != "" {
+		embedded = nil // described below as unreadable
+	}
 	if !anchors.Empty() {
 		var digest *Anchor
-		for _, a := range anchors.Certs {
+		for _, a := range signerFirst(anchors.Certs, embedded) {
 			if a.Cert == nil {
 				continue
 			}
@@ -129,11 +132,14 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		return &SignatureCheck{Verdict: ValueMismatch, Detail: fmt.Sprintf("the signature value matches none of the %d trusted certificates%s", len(anchors.Certs), embeddedNote(embedded)), Trusted: anchors.Certs}
 	}
 	if embedded == nil {
-		return &SignatureCheck{Verdict: NoKey, Detail: "no certificate is embedded and no trust anchors were given (--metadata or --cert)"}
+		if len(s.Certificates) > 0 {
+			return &SignatureCheck{Verdict: NoKey, Detail: "the embedded certificate cannot be read (" + s.Certificates[0].Err + ") and no trust anchors (IdP metadata or certificate) were given"}
+		}
+		return &SignatureCheck{Verdict: NoKey, Detail: "no certificate is embedded and no trust anchors (IdP metadata or certificate) were given"}
 	}
 	switch v, detail := check(target, embedded.Cert); v {
 	case Valid:
-		return &SignatureCheck{Verdict: ValidEmbedded, Detail: "verifies with its embedded certificate; give --metadata or --cert to check that the IdP you trust signed it", Signer: embedded}
+		return &SignatureCheck{Verdict: ValidEmbedded, Detail: "verifies with its embedded certificate; without the IdP metadata or certificate IAM holds, who signed it is unproven", Signer: embedded}
 	case DigestMismatch:
 		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate, but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: embedded}
 	case ValueMismatch:
@@ -144,6 +150,28 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	default:
 		return &SignatureCheck{Verdict: v, Detail: detail}
 	}
+}
+
+// signerFirst orders the anchors so that the one whose certificate the
+// signature embeds is tried first: a rotation leaves several in the
+// metadata, and each try is a full verification. The verdict does not
+// depend on the order; only the work does.
+func signerFirst(anchors []*Anchor, embedded *CertInfo) []*Anchor {
+	if embedded == nil || len(anchors) < 2 {
+		return anchors
+	}
+	out := make([]*Anchor, 0, len(anchors))
+	for _, a := range anchors {
+		if a.CertInfo != nil && a.SHA256 == embedded.SHA256 {
+			out = append(out, a)
+		}
+	}
+	for _, a := range anchors {
+		if a.CertInfo == nil || a.SHA256 != embedded.SHA256 {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func embeddedNote(e *CertInfo) string {
@@ -188,7 +216,9 @@ func reformatted(el *etree.Element, anchors *Anchors) *Anchor {
 		if a.Cert == nil {
 			continue
 		}
-		if v, _ := check(compact, a.Cert); v == Valid || v == DigestMismatch {
+		// Only a compact copy that verifies outright proves the claim; one
+		// still failing its digest was edited as well.
+		if v, _ := check(compact, a.Cert); v == Valid {
 			return a
 		}
 	}
@@ -268,7 +298,7 @@ func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error
 	// goxmldsig checks the first Signature in document order that
 	// references the element; if that is not this one, its verdict would
 	// be another signature's.
-	id := el.SelectAttrValue("ID", "")
+	id := idOf(el)
 	for _, cand := range d.FindElements(".//Signature") {
 		if cand.NamespaceURI() != NSDSig {
 			continue
@@ -282,14 +312,49 @@ func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error
 			}
 		}
 	}
+	var undo []func()
 	if ki := child(sigCopy, NSDSig, "KeyInfo"); ki != nil {
 		at := ki.Index()
 		sigCopy.RemoveChild(ki)
-		if sigCopy == sig {
-			restore = func() { sig.InsertChildAt(at, ki) }
+		undo = append(undo, func() { sigCopy.InsertChildAt(at, ki) })
+	}
+	// SignatureValue is base64Binary, where whitespace is allowed; goxmldsig
+	// decodes it strictly. It lies outside SignedInfo, so compacting it
+	// leaves what was signed untouched.
+	if sv := child(sigCopy, NSDSig, "SignatureValue"); sv != nil {
+		if text := sv.Text(); strings.ContainsAny(text, " \t\r\n") {
+			sv.SetText(strings.Join(strings.Fields(text), ""))
+			undo = append(undo, func() { sv.SetText(text) })
+		}
+	}
+	// goxmldsig finds the ID with etree's SelectAttr("ID"), which would also
+	// take a namespaced x:ID written first. The unqualified ID goes first;
+	// canonicalization orders attributes itself, so the digest is the same.
+	if i := unqualifiedID(d); i > 0 {
+		attrs := d.Attr
+		moved := append([]etree.Attr{attrs[i]}, append(append([]etree.Attr{}, attrs[:i]...), attrs[i+1:]...)...)
+		d.Attr = moved
+		undo = append(undo, func() { d.Attr = attrs })
+	}
+	if sigCopy == sig {
+		// The tree itself was changed: put it back once checked.
+		restore = func() {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
 		}
 	}
 	return d, restore, nil
+}
+
+// unqualifiedID is the index of el's unqualified ID attribute, or -1.
+func unqualifiedID(el *etree.Element) int {
+	for i, a := range el.Attr {
+		if a.Space == "" && a.Key == "ID" {
+			return i
+		}
+	}
+	return -1
 }
 
 // parentContext collects the namespace declarations in scope at el, without
@@ -378,15 +443,24 @@ func (r *Response) Consumed() *Assertion {
 }
 
 // Coverage is the signature-wrapping verdict: is the assertion a service
-// provider consumes really the element a verifying signature covers?
+// provider consumes really what a verifying signature covers?
 type Coverage struct {
-	Assertion *Assertion   `json:"-"`
-	Path      string       `json:"path,omitempty"` // of the consumed assertion
-	Covered   bool         `json:"covered"`
-	Via       []Protection `json:"-"`
-	ViaNames  []string     `json:"via"`
+	Assertion *Assertion `json:"-"`
+	Path      string     `json:"path,omitempty"` // of the consumed assertion
+	// Covered: the consumed assertion is exactly what a signature that
+	// verifies covers, with a trusted key (or, when no trust anchors were
+	// given, its embedded one). A signature by an untrusted key covers
+	// nothing.
+	Covered bool `json:"covered"`
+	// Trusted: covered by a signature that verifies with a trust anchor.
+	Trusted  bool         `json:"trusted"`
+	Via      []Protection `json:"-"`
+	ViaNames []string     `json:"via"`
 	// Problems say, one sentence each, why it is not safely covered.
 	Problems []Problem `json:"problems"`
+	// Notes are shapes that are harmless but worth knowing, such as
+	// assertions nested in the consumed one's Advice.
+	Notes []Problem `json:"notes"`
 }
 
 // ProblemKind classifies a coverage problem so rules can pick theirs.
@@ -400,8 +474,12 @@ const (
 	ProblemAmbiguousSignature ProblemKind = "ambiguous-signature"
 	ProblemNotEnveloped       ProblemKind = "not-enveloped"
 	ProblemUncovered          ProblemKind = "uncovered"
+	ProblemUntrusted          ProblemKind = "untrusted"
 	ProblemNoAssertion        ProblemKind = "no-assertion"
 	ProblemEncrypted          ProblemKind = "encrypted"
+	// ProblemAdvice is a note: assertions nested in the consumed one's
+	// Advice (SAML core §2.6.1) lie inside what covers it.
+	ProblemAdvice ProblemKind = "advice"
 )
 
 // Problem is one reason the consumed assertion is not safely signed.
@@ -414,20 +492,27 @@ type Problem struct {
 	OtherCovered []string `json:"other_covered,omitempty"`
 }
 
+// within reports whether path lies strictly inside the element at root.
+func within(path, root string) bool { return root != "" && strings.HasPrefix(path, root+"/") }
+
 // Coverage judges the message as a careful service provider would: exactly
 // one assertion, unique IDs, and that assertion (or the whole Response)
 // covered by a signature that verifies. Call Verify first.
 func (r *Response) Coverage() Coverage {
-	cv := Coverage{Problems: []Problem{}, ViaNames: []string{}}
+	cv := Coverage{Problems: []Problem{}, Notes: []Problem{}, ViaNames: []string{}}
 	add := func(kind ProblemKind, path, format string, args ...any) {
 		cv.Problems = append(cv.Problems, Problem{Kind: kind, Path: path, Text: fmt.Sprintf(format, args...)})
 	}
 	a := r.Consumed()
-	direct, elsewhere := 0, 0
+	inConsumed := func(path string) bool { return a != nil && within(path, a.Path) }
+	direct, elsewhere, advice := 0, 0, 0
 	for _, x := range r.Assertions {
-		if x.Direct {
+		switch {
+		case x.Direct:
 			direct++
-		} else {
+		case inConsumed(x.Path):
+			advice++
+		default:
 			elsewhere++
 		}
 	}
@@ -439,6 +524,9 @@ func (r *Response) Coverage() Coverage {
 	}
 	if n := direct + elsewhere + undecrypted; n > 1 {
 		add(ProblemAssertions, r.Path, "the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted)
+	}
+	if advice > 0 {
+		cv.Notes = append(cv.Notes, Problem{Kind: ProblemAdvice, Path: a.Path, Text: fmt.Sprintf("%d %s nested in the consumed assertion's Advice; they lie inside what covers it and are not consumed", advice, pluralS(advice, "assertion is", "assertions are"))})
 	}
 	for _, id := range slices.Sorted(maps.Keys(r.DuplicateIDs)) {
 		add(ProblemDuplicateID, r.DuplicateIDs[id][1], "ID %q is carried by %d elements (%s), so a reference to it is ambiguous", id, len(r.DuplicateIDs[id]), strings.Join(r.DuplicateIDs[id], ", "))
@@ -454,11 +542,14 @@ func (r *Response) Coverage() Coverage {
 	}
 	perParent := map[string]int{}
 	for _, s := range r.Signatures {
+		if inConsumed(s.ParentPath) {
+			continue // a signature of an Advice assertion, inside the covered one
+		}
 		perParent[s.ParentPath]++
 		if !signable[s.ParentPath] {
 			add(ProblemMisplacedSignature, s.Path, "a signature sits in <%s> at %s, where SAML signs nothing (only the Response and its Assertion are signed)", s.ParentTag, s.ParentPath)
 		}
-		if s.Check != nil && (s.Check.Verdict == NotEnveloped || s.Check.Verdict == Malformed) {
+		if s.Check != nil && s.Check.Verdict == NotEnveloped {
 			add(ProblemNotEnveloped, s.Path, "the signature at %s does not plainly sign the element it sits in: %s", s.Path, s.Check.Detail)
 		}
 	}
@@ -476,23 +567,42 @@ func (r *Response) Coverage() Coverage {
 		return cv
 	}
 	cv.Assertion, cv.Path = a, a.Path
-	cv.Via = r.Protected(a)
-	for _, p := range cv.Via {
+	var untrusted []Protection
+	for _, p := range r.Protected(a) {
+		if p.Signature.Check.Verdict == Untrusted {
+			untrusted = append(untrusted, p)
+			continue
+		}
+		cv.Via = append(cv.Via, p)
 		cv.ViaNames = append(cv.ViaNames, p.Via)
+		cv.Trusted = cv.Trusted || p.Signature.Check.Verdict == Valid
 	}
 	if len(cv.Via) == 0 {
 		var covers []string
 		for _, s := range r.Signatures {
-			if s.Check != nil && s.Check.Covers != "" {
+			if s.Check != nil && s.Check.Covers != "" && s.Check.Verdict != Untrusted {
 				covers = append(covers, s.Check.Covers)
 			}
 		}
-		msg := fmt.Sprintf("no signature that verifies covers %s or the Response", a.Path)
-		if len(covers) > 0 {
-			msg += "; the signatures that verify cover " + strings.Join(covers, ", ")
+		switch {
+		case len(untrusted) > 0:
+			cv.Problems = append(cv.Problems, Problem{Kind: ProblemUntrusted, Path: a.Path,
+				Text: fmt.Sprintf("%s is covered only by signatures whose certificate is not trusted", a.Path)})
+		default:
+			msg := fmt.Sprintf("no signature that verifies covers %s or the Response", a.Path)
+			if len(covers) > 0 {
+				msg += "; the signatures that verify cover " + strings.Join(covers, ", ")
+			}
+			cv.Problems = append(cv.Problems, Problem{Kind: ProblemUncovered, Path: a.Path, Text: msg, OtherCovered: covers})
 		}
-		cv.Problems = append(cv.Problems, Problem{Kind: ProblemUncovered, Path: a.Path, Text: msg, OtherCovered: covers})
 	}
 	cv.Covered = len(cv.Problems) == 0
 	return cv
+}
+
+func pluralS(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -82,7 +82,7 @@ func TestVerifyVerdicts(t *testing.T) {
 		{"trusted metadata", xml, anchors, "valid,valid", true},
 		{"no anchors: embedded certificate", xml, nil, "valid-embedded,valid-embedded", true},
 		{"second of two trusted certificates", xml, both, "valid,valid", true},
-		{"rotated IdP certificate", rotatedXML, anchors, "untrusted,untrusted", true},
+		{"rotated IdP certificate: covers nothing", rotatedXML, anchors, "untrusted,untrusted", false},
 		{"value edited after signing", bytes.Replace(xml, []byte(">jane.doe@example.com</saml2:AttributeValue>"), []byte(">john.doe@example.com</saml2:AttributeValue>"), 1), anchors, "digest-mismatch,digest-mismatch", false},
 		{"pretty-printed", indented, anchors, "digest-mismatch,digest-mismatch", false},
 		{"signature value corrupted", bytes.Replace(xml, []byte(sigValue), flipped, 1), anchors, "value-mismatch,valid", true},

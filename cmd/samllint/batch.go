@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,23 +14,20 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/lint"
-	"github.com/samllint/samllint/saml"
 )
 
-// captureExts are the files a directory walk picks up; a named file is
-// always read, whatever its name.
-var captureExts = map[string]bool{
-	".b64": true, ".base64": true, ".txt": true, ".xml": true, ".har": true, ".json": true,
-	".form": true, ".log": true, ".html": true, ".htm": true, ".saml": true, ".post": true,
-}
+// skippedFile is a file a directory walk did not lint, and why.
+type skippedFile struct{ path, why string }
 
 // expandInputs turns the arguments into the list of inputs, in order:
-// files as given, directories walked recursively (sorted), globs expanded.
-func expandInputs(args []string) ([]string, error) {
+// files as given, directories walked recursively (sorted, each file
+// judged by its content), globs expanded.
+func expandInputs(args []string) ([]string, []skippedFile, error) {
 	if len(args) == 0 {
-		return []string{"-"}, nil
+		return []string{"-"}, nil, nil
 	}
 	var out []string
+	var skipped []skippedFile
 	for _, a := range args {
 		if a == "-" {
 			out = append(out, a)
@@ -38,17 +37,17 @@ func expandInputs(args []string) ([]string, error) {
 		if strings.ContainsAny(a, "*?[") {
 			m, err := filepath.Glob(a)
 			if err != nil {
-				return nil, usageErr("bad pattern %q: %v", a, err)
+				return nil, nil, usageErr("bad pattern %q: %v", a, err)
 			}
 			if len(m) == 0 {
-				return nil, usageErr("%s matches no file", a)
+				return nil, nil, usageErr("%s matches no file", a)
 			}
 			paths = m
 		}
 		for _, p := range paths {
 			st, err := os.Stat(p)
 			if err != nil {
-				return nil, usageErr("cannot read input: %v", err)
+				return nil, nil, usageErr("cannot read input: %v", err)
 			}
 			if !st.IsDir() {
 				out = append(out, p)
@@ -59,80 +58,95 @@ func expandInputs(args []string) ([]string, error) {
 				if err != nil {
 					return err
 				}
-				name := d.Name()
-				if strings.HasPrefix(name, ".") && path != p {
+				if strings.HasPrefix(d.Name(), ".") && path != p {
 					if d.IsDir() {
 						return filepath.SkipDir
 					}
 					return nil
 				}
-				if !d.IsDir() && captureExts[strings.ToLower(filepath.Ext(name))] {
-					found = append(found, path)
+				if d.IsDir() || !d.Type().IsRegular() {
+					return nil
 				}
+				if why := notCapture(path); why != "" {
+					skipped = append(skipped, skippedFile{path, why})
+					return nil
+				}
+				found = append(found, path)
 				return nil
 			})
 			if err != nil {
-				return nil, usageErr("cannot read %s: %v", p, err)
+				return nil, nil, usageErr("cannot read %s: %v", p, err)
 			}
 			sort.Strings(found)
 			if len(found) == 0 {
-				return nil, usageErr("%s holds no capture (files ending in .b64, .txt, .xml, .har, .json, .form, .log, .html)", p)
+				return nil, skipped, usageErr("%s holds no SAML capture (%d files looked at)", p, len(skipped))
 			}
 			out = append(out, found...)
 		}
 	}
-	return out, nil
+	return out, skipped, nil
+}
+
+// notCapture says why a file found in a directory is not a capture, from
+// its first bytes; "" when it may hold a SAML message.
+func notCapture(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	head = bytes.TrimPrefix(head[:n], []byte("\xef\xbb\xbf"))
+	t := bytes.TrimSpace(head)
+	switch {
+	case len(t) == 0:
+		return "empty"
+	case bytes.Contains(t, []byte("SAMLResponse")) || bytes.Contains(t, []byte("SAMLRequest")) || bytes.Contains(t, []byte("urn:oasis:names:tc:SAML")):
+		return ""
+	case t[0] == '{' && (bytes.Contains(t, []byte(`"entries"`)) || bytes.Contains(t, []byte(`"requests"`))):
+		return "" // a HAR or SAML-tracer export; its messages may come later
+	case t[0] == '{' || t[0] == '[':
+		return "JSON that is not a HAR or SAML-tracer export"
+	case bytes.HasPrefix(t, []byte("-----BEGIN ")):
+		return "a PEM file (give certificates with --cert, keys with --key)"
+	case t[0] == '<':
+		return "markup that names no SAML namespace"
+	}
+	// Base64 (or URL-encoded base64) of XML, or of DEFLATE.
+	s := strings.NewReplacer("%2B", "+", "%2F", "/", "%3D", "=", "\n", "", "\r", "", "-", "+", "_", "/").Replace(string(t[:min(len(t), 4096)]))
+	s = s[:len(s)/4*4]
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) > 0 {
+		return ""
+	}
+	return "text that is neither base64, a form body, XML nor a HAR export"
 }
 
 // batch lints many inputs on several cores; results keep input order.
 type batch struct {
-	opts    lint.Options
-	keys    []any
-	atIssue bool
-	cfg     *lint.Config
-	stdin   io.Reader
-	stderr  io.Writer
-	jobs    int
-	keepXML bool // --redact learns from the messages after linting
-}
-
-func (b *batch) rules() []*lint.Rule {
-	if b.cfg != nil {
-		return b.cfg.EnabledRules()
-	}
-	return lint.Rules()
-}
-
-// evalTime is the time suppressions expire against: the pinned evaluation
-// time, or the wall clock when --at-issue gives each input its own.
-func (b *batch) evalTime() time.Time {
-	if !b.opts.Now.IsZero() {
-		return b.opts.Now
-	}
-	return time.Now()
+	in     *lint.Inputs
+	opts   lint.Options
+	stdin  io.Reader
+	stderr io.Writer
+	jobs   int
+	// keep holds on to each response for the output (redaction, JSON);
+	// otherwise it is dropped once reported.
+	keep bool
 }
 
 // run lints the inputs and hands each result to emit in input order, as
 // soon as it and those before it are done. A single input (one large HAR)
 // streams capture by capture; several are spread over the workers.
-func (b *batch) run(inputs []string, emit func(result)) error {
-	rules := b.rules()
-	deliver := func(r result) {
-		// Suppressions run in input order, so hit counts are deterministic.
-		if b.cfg != nil && r.Report != nil {
-			b.cfg.Suppress(r.Report, r.Input, issuerOf(r), r.Report.EvaluatedAt)
-		}
-		emit(r)
-	}
+func (b *batch) run(inputs []string, emit func(*lint.Result)) error {
 	if len(inputs) == 1 {
-		return b.lintInput(inputs[0], rules, deliver)
+		return b.lintInput(inputs[0], emit)
 	}
 	jobs := b.jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	type slot struct {
-		results []result
+		results []*lint.Result
 		err     error
 		done    chan struct{}
 	}
@@ -151,7 +165,7 @@ func (b *batch) run(inputs []string, emit func(result)) error {
 		go func() {
 			for i := range work {
 				sl := slots[i]
-				sl.err = b.lintInput(inputs[i], rules, func(r result) { sl.results = append(sl.results, r) })
+				sl.err = b.lintInput(inputs[i], func(r *lint.Result) { sl.results = append(sl.results, r) })
 				close(sl.done)
 			}
 		}()
@@ -164,7 +178,7 @@ func (b *batch) run(inputs []string, emit func(result)) error {
 			return sl.err
 		}
 		for _, r := range sl.results {
-			deliver(r)
+			emit(r)
 		}
 		slots[i] = nil // let the results go once printed
 		if progress && time.Since(start) > time.Second {
@@ -177,74 +191,28 @@ func (b *batch) run(inputs []string, emit func(result)) error {
 	return nil
 }
 
-func issuerOf(r result) string {
-	if r.issuer != "" || r.resp == nil {
-		return r.issuer
-	}
-	if a := r.resp.Consumed(); a != nil && a.Issuer != nil {
-		return a.Issuer.Value
-	}
-	if r.resp.Issuer != nil {
-		return r.resp.Issuer.Value
-	}
-	return ""
-}
-
-// lintInput reads, decodes and lints one input, streaming HAR exports
-// capture by capture. Only an unreadable input is an error; an
-// undecodable one is a result carrying its error.
-func (b *batch) lintInput(in string, rules []*lint.Rule, emit func(result)) error {
-	name, r, err := openInput(in, b.stdin, b.stderr)
+// lintInput reads and lints one input through lint.LintStream. Only an
+// unreadable input is an error; an undecodable one is a result carrying
+// its error.
+func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
+	name, r, err := openInput(path, b.stdin, b.stderr)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	err = saml.DecodeStream(r, saml.DefaultLimits, func(c *saml.Capture) error {
-		m := &saml.Message{Capture: c, Err: c.Err}
-		if m.Err == nil {
-			m.Response, m.Err = saml.ParseCapture(c, saml.ParseOptions{DecryptionKeys: b.keys})
-		}
-		if m.Response != nil {
-			saml.Verify(m.Response, b.opts.Anchors)
-		}
-		res := lintOne(name, m, b.opts, b.atIssue, rules)
-		res.issuer = issuerOf(res)
-		if !b.keepXML {
+	opts := b.opts
+	opts.Name = name
+	err = lint.LintStream(r, b.in, opts, func(res *lint.Result) error {
+		if !b.keep && res.Capture != nil {
 			// A 50 MB HAR must not stay in memory: the report is all
 			// that is printed.
-			c.XML, res.resp = nil, nil
+			res.Capture.XML, res.Response = nil, nil
 		}
 		emit(res)
 		return nil
 	})
 	if err != nil {
-		emit(result{Input: name, Err: err})
+		emit(&lint.Result{Input: name, Err: err})
 	}
 	return nil
-}
-
-func isTerminalWriter(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && isTerminal(f)
-}
-
-// loadConfig reads --config or the nearest .samllint.yaml and merges it
-// into opts; nil when there is none.
-func (lf *lintFlags) loadConfig(opts *lint.Options) (*lint.Config, error) {
-	file := lf.config
-	if file == "" {
-		wd, err := os.Getwd()
-		if err == nil {
-			file = lint.FindConfig(wd)
-		}
-	}
-	if file == "" {
-		return nil, nil
-	}
-	cfg, err := lint.LoadConfig(file)
-	if err != nil {
-		return nil, &exitError{code: 2, err: err}
-	}
-	cfg.Apply(opts)
-	return cfg, nil
 }

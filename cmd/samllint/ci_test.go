@@ -11,35 +11,37 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samllint/samllint/lint/linttest"
 	"github.com/samllint/samllint/saml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
+// goldenCases lists the golden captures with the flags their .case.yaml
+// renders to.
 func goldenCases(t *testing.T) (dir string, cases []struct {
 	name, input string
 	args        []string
 }) {
 	t.Helper()
 	dir, _ = filepath.Abs(repo("testdata", "assertions", "golden"))
-	flagFiles, _ := filepath.Glob(filepath.Join(dir, "*.flags"))
-	for _, ff := range flagFiles {
-		name := strings.TrimSuffix(filepath.Base(ff), ".flags")
-		b, _ := os.ReadFile(ff)
-		var args []string
-		for _, line := range strings.Split(string(b), "\n") {
-			if !strings.HasPrefix(line, "#") {
-				args = append(args, strings.Fields(line)...)
-			}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.case.yaml"))
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".case.yaml")
+		c, err := linttest.ReadCase(f)
+		if err != nil {
+			t.Fatal(err)
 		}
-		inputs, _ := filepath.Glob(filepath.Join(dir, name+".*"))
-		for _, in := range inputs {
-			if !strings.HasSuffix(in, ".flags") && !strings.HasSuffix(in, ".case.yaml") {
-				cases = append(cases, struct {
-					name, input string
-					args        []string
-				}{name, filepath.Base(in), args})
-			}
+		input, err := c.CaptureFile(dir, name)
+		if err != nil {
+			t.Fatal(err)
 		}
+		cases = append(cases, struct {
+			name, input string
+			args        []string
+		}{name, input, c.Args()})
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d golden cases", len(cases))
 	}
 	return dir, cases
 }

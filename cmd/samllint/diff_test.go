@@ -59,8 +59,8 @@ func TestDiffCLI(t *testing.T) {
 			t.Errorf("without --all: row %+v", r)
 		}
 	}
-	if !fields["Role[1]"] || fields["Response ID"] {
-		t.Errorf("rows %v: want Role[1], not Response ID", fields)
+	if !fields["Attribute Role"] || fields["Response ID"] {
+		t.Errorf("rows %v: want Attribute Role, not Response ID", fields)
 	}
 	if len(doc.OnlyA) != 1 || doc.OnlyA[0].Rule != "aws/role-missing-role-arn" {
 		t.Errorf("only_a %+v", doc.OnlyA)
@@ -86,7 +86,7 @@ func TestDiffCLI(t *testing.T) {
 		want string
 	}{
 		{[]string{"diff", "clean-connect.form"}, "diff takes two captures, got 1"},
-		{[]string{"diff", "clean-connect.form", "clean-connect.form#2"}, "holds 1 SAML responses; #2 asked for"},
+		{[]string{"diff", "clean-connect.form", "clean-connect.form#2"}, "holds 1 SAML messages; #2 asked for"},
 		{[]string{"diff", "--format", "sarif", "clean-connect.form", "clean-connect.form"}, "expected text or json"},
 		{[]string{"diff", "clean-connect.form", "missing.b64"}, "missing.b64"},
 	} {

@@ -1,45 +1,46 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
+	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/lint"
-	"github.com/samllint/samllint/saml"
 )
 
-const fixUsage = `usage: samllint fix [lint flags] [--write DIR] [FILE|-]
+const fixUsage = `usage: samllint fix [flags] [--write DIR] [FILE|-]
 
-Prints what to change so the sign-in works, with your own values: the corrected
-trust policy and the permissions policy for connect:GetFederationToken (full
-documents, ready for aws iam update-assume-role-policy / put-role-policy), and
-the IdP settings to change, named where they live in the IdP. Give the same
-inputs as to "samllint lint" (--trust-policy, --permissions-policy, ...).
-
-Flags:`
+Prints what to change so the sign-in works, with your own values: the trust
+policy you gave, corrected and merged (ready for aws iam
+update-assume-role-policy), or without one the statement it must hold; the
+permissions to add for connect:GetFederationToken (aws iam put-role-policy);
+and the IdP settings to change, named where they live in the IdP. It takes
+the inputs "samllint lint" takes, and honours the config and --redact.`
 
 func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var lf lintFlags
-	lf.register(fs)
+	fs := newFlags("fix", fixUsage, stdout, stderr)
+	var inputs inputFlags
+	var clock clockFlags
+	inputs.register(fs, true)
+	clock.register(fs)
+	formatName := fs.String("format", "text", "output format: text or json")
+	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs and signatures in the output")
 	write := fs.String("write", "", "also write the corrected policies as JSON files into this directory")
-	if err := parseFlags(fs, fixUsage, args, stderr); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if lf.format != "text" && lf.format != "json" {
-		return usageErr("--format %q: expected text or json", lf.format)
+	if *formatName != "text" && *formatName != "json" {
+		return usageErr("--format %q: expected text or json", *formatName)
 	}
 	if fs.NArg() > 1 {
 		return usageErr("fix takes one input, got %d", fs.NArg())
 	}
-	lf.relaySet = isSet(fs, "relay-state")
-	opts, keys, err := lf.options()
+	opts, err := clock.options()
+	if err != nil {
+		return err
+	}
+	in, err := inputs.load(fs)
 	if err != nil {
 		return err
 	}
@@ -47,128 +48,49 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := saml.Read(data, saml.Options{Anchors: opts.Anchors, DecryptionKeys: keys})
+	opts.Name = name
+	results, err := lint.Lint(data, in, opts)
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
-	var plans []*lint.Plan
-	for _, m := range msgs {
-		if m.Err != nil {
-			return usageErr("%s: %s: %w", name, m.Capture.Source, m.Err)
+	var plans []format.Plan
+	for _, r := range results {
+		if r.Err != nil {
+			if len(results) == 1 {
+				return usageErr("%s: %w", format.Label(r), r.Err)
+			}
+			plans = append(plans, format.Plan{Result: r})
+			continue
 		}
-		o := opts
-		if lf.atIssue {
-			o.Now = m.Response.IssueInstant.Time
-		}
-		plan, err := lint.Fix(m, o)
-		if err != nil {
-			return usageErr("%s: %w", name, err)
-		}
-		plans = append(plans, plan)
+		plans = append(plans, format.Plan{Result: r, Plan: lint.Fix(r, in)})
 	}
 	if *write != "" {
 		if err := writePlans(*write, plans); err != nil {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	if lf.format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(plans)
+	if *formatName == "json" {
+		return format.FixJSON(stdout, plans, *redact)
 	}
-	for i, plan := range plans {
-		if len(plans) > 1 {
-			fmt.Fprintf(stdout, "# %s: %s\n\n", name, msgs[i].Capture.Source)
-		}
-		writePlan(stdout, plan)
-	}
-	return nil
+	return format.FixText(stdout, plans, *redact)
 }
 
-func writePlan(w io.Writer, plan *lint.Plan) {
-	fmt.Fprintln(w, plan.Report.Verdict)
-	empty := true
-	for _, fp := range []struct {
-		title string
-		p     *lint.FixedPolicy
-	}{{"Trust policy", plan.Trust}, {"Permissions policy", plan.Permissions}} {
-		if fp.p == nil {
-			continue
-		}
-		empty = false
-		fmt.Fprintf(w, "\n## %s (%s)\n", fp.title, fp.p.File)
-		for _, c := range fp.p.Changes {
-			fmt.Fprintf(w, "# - %s\n", c)
-		}
-		fmt.Fprintf(w, "# apply: %s\n", fp.p.Command)
-		fmt.Fprint(w, lint.PrettyJSON(fp.p.Document))
-	}
-	if len(plan.IdP) > 0 {
-		empty = false
-		fmt.Fprintln(w, "\n## IdP settings")
-		for _, c := range plan.IdP {
-			fmt.Fprintf(w, "- %s\n  (%s) %s\n", c.Setting, c.Rule, c.Change)
-		}
-	}
-	if len(plan.Notes) > 0 {
-		fmt.Fprintln(w, "\n## Not changed automatically")
-		for _, n := range plan.Notes {
-			fmt.Fprintf(w, "- %s\n", n)
-		}
-	}
-	if empty {
-		fmt.Fprintln(w, "\nNothing to change in the policies or the IdP settings samllint can see.")
-	}
-}
-
-func writePlans(dir string, plans []*lint.Plan) error {
+func writePlans(dir string, plans []format.Plan) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, plan := range plans {
-		for _, p := range []*lint.FixedPolicy{plan.Trust, plan.Permissions} {
-			if p == nil {
+	for _, p := range plans {
+		if p.Plan == nil {
+			continue
+		}
+		for _, fp := range []*lint.FixedPolicy{p.Plan.Trust, p.Plan.Permissions} {
+			if fp == nil {
 				continue
 			}
-			if err := os.WriteFile(filepath.Join(dir, p.File), []byte(lint.PrettyJSON(p.Document)), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, fp.File), []byte(format.PolicyJSON(fp.Document)), 0o644); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// options turns the lint flags into lint.Options (and decryption keys).
-func (lf *lintFlags) options() (lint.Options, []any, error) {
-	var opts lint.Options
-	if lf.now != "" && lf.atIssue {
-		return opts, nil, usageErr("--now and --at-issue exclude each other")
-	}
-	now := time.Time{}
-	if lf.now != "" {
-		t, err := time.Parse(time.RFC3339, lf.now)
-		if err != nil {
-			return opts, nil, usageErr("--now %q: expected an RFC 3339 time such as 2026-11-20T10:01:00Z", lf.now)
-		}
-		now = t
-	} else if !lf.atIssue {
-		now = time.Now() // the CLI's one clock read; rules only ever see Options.Now
-	}
-	anchors, keys, err := lf.trust.load()
-	if err != nil {
-		return opts, nil, err
-	}
-	opts = lint.Options{Now: now, Skew: lf.skew, Anchors: anchors, Expect: lf.expect, AWS: lf.aws}
-	if anchors.Empty() {
-		opts.Anchors = nil
-	}
-	if lf.relaySet {
-		rs := lf.relay
-		opts.RelayState = &rs
-	}
-	if err := lf.loadIAM(&opts); err != nil {
-		return opts, nil, err
-	}
-	return opts, keys, nil
 }

@@ -61,14 +61,14 @@ func TestLintJSONShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != 1 || len(doc.Results) != 3 {
+	if doc.Version != 2 || len(doc.Results) != 3 {
 		t.Fatalf("want 3 results (two HAR captures, one file), got %+v", doc.Results)
 	}
 	if doc.Results[1].Capture != 2 || !strings.HasPrefix(doc.Results[1].Verdict, "sign-in will fail") {
 		t.Errorf("second HAR capture: %+v", doc.Results[1])
 	}
 	for _, f := range doc.Findings {
-		for _, k := range []string{"input", "capture", "rule", "severity", "message", "path", "expected", "actual", "fix"} {
+		for _, k := range []string{"input", "capture", "rule", "severity", "message", "location", "expected", "actual", "fix"} {
 			if _, ok := f[k]; !ok {
 				t.Errorf("finding lacks %q: %v", k, f)
 			}

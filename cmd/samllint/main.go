@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -24,9 +25,13 @@ Commands:
   diff      compare two captures: why does it work for Alice and not for Bob
   serve     a local page to paste captures into (127.0.0.1 only, offline)
   rules     list the rules
-  explain   explain one rule: samllint explain aws/role-missing-role-arn
+  explain   explain a rule, or an error message you saw:
+            samllint explain aws/role-missing-role-arn
+            samllint explain "Not authorized to perform sts:AssumeRoleWithSAML"
+  version   print samllint's version
 
-With no FILE, or with -, samllint reads standard input.
+With no FILE, or with -, samllint reads standard input; on a terminal it
+asks you to paste and reads until Ctrl-D or an empty line.
 
 Exit status: 0 success (lint: no finding at or above --fail-on), 1 findings
 at or above --fail-on (diff: the captures differ), 2 could not run (bad flag,
@@ -39,7 +44,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// exitError carries an exit status through error returns; main prints its
+// exitError carries an exit status through error returns; run prints its
 // message as one line.
 type exitError struct {
 	code int
@@ -58,40 +63,31 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
+var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
+	"lint": lintCmd, "decode": decodeCmd, "fix": fixCmd, "diff": diffCmd,
+	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd,
+}
+
 // run is main without the process: testable, and the only place that
 // decides exit codes.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "lint"
 	if len(args) > 0 {
-		switch args[0] {
-		case "lint", "decode", "rules", "explain", "fix", "diff", "serve":
-			cmd, args = args[0], args[1:]
-		case "help", "-h", "-help", "--help":
+		switch a := args[0]; {
+		case commands[a] != nil:
+			cmd, args = a, args[1:]
+		case a == "help" || a == "-h" || a == "-help" || a == "--help":
+			if len(args) > 1 && commands[args[1]] != nil {
+				return run([]string{args[1], "-h"}, stdin, stdout, stderr)
+			}
 			fmt.Fprint(stdout, usage)
 			return 0
+		case a == "-version" || a == "--version":
+			cmd, args = "version", args[1:]
 		}
 	}
-	var err error
-	switch cmd {
-	case "lint":
-		err = lintCmd(args, stdin, stdout, stderr)
-	case "decode":
-		err = decodeCmd(args, stdin, stdout, stderr)
-	case "rules":
-		err = rulesCmd(args, stdout, stderr)
-	case "explain":
-		err = explainCmd(args, stdout)
-	case "fix":
-		err = fixCmd(args, stdin, stdout, stderr)
-	case "diff":
-		err = diffCmd(args, stdin, stdout, stderr)
-	case "serve":
-		err = serveCmd(args, stdout, stderr)
-	}
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, flag.ErrHelp) {
+	err := commands[cmd](args, stdin, stdout, stderr)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	var ee *exitError
@@ -115,20 +111,77 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// parseFlags parses a command's flags; usage, when set, heads the -h text.
-// A bad flag is exit status 2; -h returns flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, usage string, args []string, stderr io.Writer) error {
-	if usage != "" {
-		fs.Usage = func() {
-			fmt.Fprintln(stderr, usage)
-			fs.PrintDefaults()
+// newFlags makes a command's flag set; head is the usage text above the
+// flags, printed by -h on standard output.
+func newFlags(name, head string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fs.SetOutput(stdout)
+		fmt.Fprintln(stdout, strings.TrimRight(head, "\n"))
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.PrintDefaults()
+		fs.SetOutput(stderr)
+	}
+	return fs
+}
+
+// parse parses a command's flags. A bad flag is exit status 2 with one
+// line; -h prints the command's usage and returns flag.ErrHelp.
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case err == flag.ErrHelp:
+		fs.Usage()
+		return err
+	case err != nil:
+		return usageErr("%s: %v (samllint %s -h lists the flags)", fs.Name(), err, fs.Name())
+	}
+	return nil
+}
+
+// Version is samllint's version: the module version a build records
+// (go install …@v1.2.3), else the VCS revision of a build from a clone.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		if rev != "" {
+			v += " " + rev[:min(12, len(rev))] + modified
 		}
-		return &exitError{code: 2, err: err}
 	}
+	return v
+}
+
+func versionCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "usage: samllint version\n\nPrints samllint's version: the module version, or the revision it was built from.", stdout, stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("version takes no arguments, got %q", fs.Arg(0))
+	}
+	bi, _ := debug.ReadBuildInfo()
+	goVersion := ""
+	if bi != nil {
+		goVersion = " (" + bi.GoVersion + ")"
+	}
+	fmt.Fprintf(stdout, "samllint %s%s\n", Version(), goVersion)
 	return nil
 }

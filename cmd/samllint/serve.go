@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,11 +14,11 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/beevik/etree"
+	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/lint"
-	"github.com/samllint/samllint/saml"
 )
 
 //go:embed web
@@ -34,18 +33,23 @@ const (
 		"form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
-func serveCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "usage: samllint serve [--port N]\n\nServes a page on 127.0.0.1 to paste captures into; nothing leaves this machine.", stdout, stderr)
 	port := fs.Int("port", 0, "port on 127.0.0.1 (default: a free one)")
-	if err := parseFlags(fs, "usage: samllint serve [--port N]\n\nServes a page on 127.0.0.1 to paste captures into; nothing leaves this machine.\n\nFlags:", args, stderr); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("serve takes no arguments, got %q (did you mean samllint lint %s?)", fs.Arg(0), fs.Arg(0))
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
 	if err != nil {
 		return usageErr("cannot listen on 127.0.0.1:%d: %v", *port, err)
 	}
-	srv := &http.Server{Handler: newWebHandler(ln.Addr().(*net.TCPAddr).Port), ReadHeaderTimeout: 10 * time.Second}
+	// ReadTimeout covers the body too: a request trickled a byte a second
+	// is cut off with the rest.
+	srv := &http.Server{Handler: newWebHandler(ln.Addr().(*net.TCPAddr).Port), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: requestTimeout, WriteTimeout: 2 * requestTimeout}
 	fmt.Fprintf(stdout, "samllint is serving on http://127.0.0.1:%d/ — Ctrl-C to stop\n", ln.Addr().(*net.TCPAddr).Port)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -109,11 +113,15 @@ func guard(port int, next http.Handler) http.Handler {
 // lintRequest is what the page posts; every field but Input is optional.
 type lintRequest struct {
 	Input        string  `json:"input"`
+	Name         string  `json:"name"` // the file the input came from, when one was chosen
 	RelayState   *string `json:"relay_state"`
 	Metadata     string  `json:"metadata"`
 	TrustPolicy  string  `json:"trust_policy"`
 	Permissions  string  `json:"permissions_policy"`
+	SCP          string  `json:"scp"`
+	Boundary     string  `json:"permissions_boundary"`
 	ConnectUsers string  `json:"connect_users"`
+	AWS          bool    `json:"aws"`
 	Now          string  `json:"now"`
 	Redact       bool    `json:"redact"`
 	Format       string  `json:"format"` // page (default), json or sarif
@@ -130,9 +138,12 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			apiError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("the request is larger than %d MiB", maxRequest>>20))
-		} else {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			apiError(w, http.StatusRequestTimeout, fmt.Errorf("the request took longer than %s to arrive", requestTimeout))
+		default:
 			apiError(w, http.StatusBadRequest, fmt.Errorf("unreadable request: %v", err))
 		}
 		return false
@@ -140,99 +151,100 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// options builds lint options from the page's inputs.
-func (q *lintRequest) options() (lint.Options, error) {
-	opts := lint.Options{RelayState: q.RelayState}
+// inputs loads the page's fields through lint's one loader, as the CLI
+// loads the files its flags name.
+func (q *lintRequest) inputs() (*lint.Inputs, lint.Options, error) {
+	in := &lint.Inputs{RelayState: q.RelayState, AWS: q.AWS}
+	opts := lint.Options{Wall: time.Now(), Name: "pasted"}
+	if q.Name != "" {
+		opts.Name = q.Name
+	}
 	if q.Now != "" {
 		t, err := time.Parse(time.RFC3339, strings.TrimSpace(q.Now))
 		if err != nil {
-			return opts, fmt.Errorf("evaluation time %q: expected RFC 3339, such as 2026-11-20T10:01:00Z", q.Now)
+			return nil, opts, fmt.Errorf("evaluation time %q: expected RFC 3339, such as 2026-11-20T10:01:00Z", q.Now)
 		}
 		opts.Now = t
 	}
-	if strings.TrimSpace(q.Metadata) != "" {
-		var a *saml.Anchors
-		var err error
-		if strings.Contains(q.Metadata, "BEGIN CERTIFICATE") {
-			a, err = saml.LoadCertificates([]byte(q.Metadata), "certificate")
-		} else {
-			a, err = saml.LoadMetadata([]byte(q.Metadata), "metadata")
-		}
-		if err != nil {
-			return opts, fmt.Errorf("metadata: %w", err)
-		}
-		opts.Anchors = a
+	metadata := lint.InputMetadata
+	if strings.Contains(q.Metadata, "BEGIN CERTIFICATE") {
+		metadata = lint.InputCertificate
 	}
-	if strings.TrimSpace(q.TrustPolicy) != "" {
-		if err := addTrustPolicy(&opts, []byte(q.TrustPolicy), "trust policy"); err != nil {
-			return opts, fmt.Errorf("the trust policy field: %w", err)
+	for _, f := range []struct {
+		kind lint.Input
+		text string
+	}{{metadata, q.Metadata}, {lint.InputTrustPolicy, q.TrustPolicy}, {lint.InputPermissionsPolicy, q.Permissions},
+		{lint.InputSCP, q.SCP}, {lint.InputPermissionsBoundary, q.Boundary}, {lint.InputConnectUsers, q.ConnectUsers}} {
+		if strings.TrimSpace(f.text) == "" {
+			continue
+		}
+		if err := in.Add(f.kind, "the "+f.kind.Field()+" field", []byte(f.text)); err != nil {
+			return nil, opts, err
 		}
 	}
-	if strings.TrimSpace(q.Permissions) != "" {
-		if err := addPermissionsPolicy(&opts, []byte(q.Permissions), "permissions policy"); err != nil {
-			return opts, fmt.Errorf("the permissions policy field: %w", err)
-		}
-	}
-	if strings.TrimSpace(q.ConnectUsers) != "" {
-		users, err := lint.ParseConnectUsers([]byte(q.ConnectUsers))
-		if err != nil {
-			return opts, fmt.Errorf("the Connect users: %w", err)
-		}
-		opts.ConnectUsers = users
-	}
-	return opts, nil
+	return in, opts, nil
 }
 
-// lintAll reads and lints every capture of the page's input. Without an
-// evaluation time each response is evaluated one minute after its own
-// IssueInstant, and the page says so.
-func (q *lintRequest) lintAll() ([]result, error) {
-	opts, err := q.options()
-	if err != nil {
-		return nil, err
-	}
-	msgs, err := saml.Read([]byte(q.Input), saml.Options{Anchors: opts.Anchors})
-	if err != nil {
-		return nil, err
-	}
-	var out []result
-	for _, m := range msgs {
-		out = append(out, pageLint(m, opts))
-	}
-	return out, nil
-}
+// lintSlots bounds the lints running at once, and inFlight the bytes of
+// requests being read or linted: together they bound the server's memory
+// whatever the page is sent.
+var (
+	lintSlots = make(chan struct{}, 4)
+	inFlight  atomic.Int64
+)
 
-// pageLint lints one message; without an evaluation time, at one minute
-// after the response's IssueInstant.
-func pageLint(m *saml.Message, opts lint.Options) result {
-	if opts.Now.IsZero() && m.Response != nil && m.Response.IssueInstant.OK {
-		opts.Now = m.Response.IssueInstant.Time.Add(time.Minute)
+const maxInFlight = 2 * maxRequest
+
+// admit reserves room for a request of n bytes (its Content-Length, or
+// the cap when it gives none), or refuses it.
+func admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	n := r.ContentLength
+	if n < 0 || n > maxRequest {
+		n = maxRequest
 	}
-	if opts.Now.IsZero() && m.Err == nil {
-		m.Err = errors.New("the response has no usable IssueInstant: enter an evaluation time")
+	if inFlight.Add(n) > maxInFlight {
+		inFlight.Add(-n)
+		apiError(w, http.StatusServiceUnavailable, errors.New("other requests are being linted; try again in a moment"))
+		return nil, false
 	}
-	return lintOne("pasted", m, opts, false, lint.Rules())
+	select {
+	case lintSlots <- struct{}{}:
+	case <-r.Context().Done():
+		inFlight.Add(-n)
+		return nil, false
+	}
+	return func() { <-lintSlots; inFlight.Add(-n) }, true
 }
 
 func apiLint(w http.ResponseWriter, r *http.Request) {
+	release, ok := admit(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	var q lintRequest
 	if !decodeRequest(w, r, &q) {
 		return
 	}
-	results, err := q.lintAll()
+	in, opts, err := q.inputs()
 	if err != nil {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
 	}
-	out := &output{results: results, redact: q.Redact}
+	results, err := lint.Lint([]byte(q.Input), in, opts)
+	if err != nil {
+		apiError(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	run := &format.Run{Results: results, Redact: q.Redact}
 	var buf strings.Builder
 	switch q.Format {
 	case "json":
-		err = writeLintJSON(&buf, out)
+		err = format.JSON(&buf, run)
 	case "sarif":
-		err = writeSARIF(&buf, out)
+		err = format.SARIF(&buf, run, Version())
 	default:
-		err = writePage(&buf, out)
+		err = format.Page(&buf, run)
 	}
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, err)
@@ -242,231 +254,53 @@ func apiLint(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, buf.String())
 }
 
-// The page's view of a result: the report, a readable summary of the
-// assertion, and the indented XML with each line's location path.
-type pageResult struct {
-	Label       string         `json:"label"`
-	Error       string         `json:"error,omitempty"`
-	Verdict     string         `json:"verdict,omitempty"`
-	EvaluatedAt string         `json:"evaluated_at,omitempty"`
-	Summary     *lint.Summary  `json:"summary,omitempty"`
-	Findings    []lint.Finding `json:"findings"`
-	Skipped     []lint.Skipped `json:"skipped"`
-	Facts       []fact         `json:"facts"`
-	Timeline    []tick         `json:"timeline"`
-	Signatures  []pageSig      `json:"signatures"`
-	XML         []xmlLine      `json:"xml"`
-}
-
-type fact struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
-}
-
-type tick struct {
-	Label string `json:"label"`
-	At    string `json:"at"`
-	Rel   string `json:"rel"` // relative to the evaluation time
-	Past  bool   `json:"past"`
-}
-
-type pageSig struct {
-	Path    string `json:"path"`
-	On      string `json:"on"`
-	Verdict string `json:"verdict"`
-	Detail  string `json:"detail"`
-	Covers  string `json:"covers"`
-	Cert    string `json:"cert"`
-}
-
-type xmlLine struct {
-	Text string `json:"text"`
-	Path string `json:"path,omitempty"`
-}
-
-func writePage(w io.Writer, out *output) error {
-	doc := struct {
-		Results []pageResult `json:"results"`
-	}{Results: []pageResult{}}
-	for _, r := range out.results {
-		pr := pageResult{Label: r.label(), Findings: []lint.Finding{}, Skipped: []lint.Skipped{}, Facts: []fact{}, Timeline: []tick{}, Signatures: []pageSig{}, XML: []xmlLine{}}
-		if r.Err != nil {
-			pr.Error = oneLine(r.Err.Error())
-			doc.Results = append(doc.Results, pr)
-			continue
-		}
-		pr.Verdict, pr.Summary, pr.Findings, pr.Skipped = r.Report.Verdict, &r.Report.Summary, r.Report.Findings, r.Report.Skipped
-		pr.EvaluatedAt = r.Report.EvaluatedAt.Format(time.RFC3339)
-		describe(&pr, r)
-		doc.Results = append(doc.Results, pr)
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return err
-	}
-	if out.redact {
-		if b, err = redactJSON(b, out.redactor(), ""); err != nil {
-			return err
-		}
-	}
-	_, err = w.Write(b)
-	return err
-}
-
-func describe(pr *pageResult, r result) {
-	resp, now := r.resp, r.Report.EvaluatedAt
-	add := func(label, value string) {
-		if value != "" {
-			pr.Facts = append(pr.Facts, fact{label, value})
-		}
-	}
-	timeAt := func(label string, t saml.Time) {
-		if !t.OK {
-			return
-		}
-		pr.Timeline = append(pr.Timeline, tick{Label: label, At: t.Raw, Rel: lint.RelativeTo(t.Time, now), Past: !t.Time.After(now)})
-	}
-	if c := r.Capture; c != nil {
-		add("decoded", c.ChainString())
-		if c.RelayState != nil {
-			add("relay state", *c.RelayState)
-		}
-	}
-	if resp.Issuer != nil {
-		add("issuer", resp.Issuer.Value)
-	}
-	add("destination", resp.Destination)
-	timeAt("Response IssueInstant", resp.IssueInstant)
-	if a := resp.Consumed(); a != nil {
-		if s := a.Subject; s != nil {
-			if n := s.NameID; n != nil {
-				add("subject", strings.TrimSpace(n.Value+" ("+n.Format+")"))
-			}
-			for _, sc := range s.Confirmations {
-				add("recipient", sc.Recipient)
-				timeAt("SubjectConfirmationData NotOnOrAfter", sc.NotOnOrAfter)
-			}
-		}
-		if c := a.Conditions; c != nil {
-			var aud []string
-			for _, v := range c.Audiences {
-				aud = append(aud, v.Value)
-			}
-			add("audiences", strings.Join(aud, ", "))
-			timeAt("Conditions NotBefore", c.NotBefore)
-			timeAt("Conditions NotOnOrAfter", c.NotOnOrAfter)
-		}
-		for _, st := range a.AuthnStatements {
-			timeAt("SessionNotOnOrAfter", st.SessionNotOnOrAfter)
-		}
-		for _, at := range a.Attributes {
-			add(strings.TrimPrefix(at.Name, "https://aws.amazon.com/SAML/Attributes/"), strings.Join(at.Strings(), " | "))
-		}
-	}
-	cv := resp.Coverage()
-	if cv.Covered {
-		add("coverage", "the consumed assertion is covered by the "+strings.Join(cv.ViaNames, " and ")+" signature")
-	} else {
-		var why []string
-		for _, p := range cv.Problems {
-			why = append(why, p.Text)
-		}
-		add("coverage", "NOT safely signed: "+strings.Join(why, "; "))
-	}
-	for _, s := range resp.Signatures {
-		ps := pageSig{Path: s.Path, On: s.ParentTag}
-		if s.Check != nil {
-			ps.Verdict, ps.Detail, ps.Covers = string(s.Check.Verdict), s.Check.Detail, s.Check.Covers
-		}
-		if len(s.Certificates) > 0 {
-			ps.Cert = s.Certificates[0].Describe()
-		}
-		pr.Signatures = append(pr.Signatures, ps)
-	}
-	pr.XML = indentedLines(resp)
-}
-
-// indentedLines pretty-prints the message, each element on its own line,
-// and labels each line with the location path of the element it opens.
-func indentedLines(r *saml.Response) []xmlLine {
-	orig := r.Doc()
-	cp := orig.Copy()
-	cp.Indent(2)
-	text, err := cp.WriteToString()
-	if err != nil {
-		return nil
-	}
-	var origEls, copyEls []*etree.Element
-	var walk func(e *etree.Element, into *[]*etree.Element)
-	walk = func(e *etree.Element, into *[]*etree.Element) {
-		*into = append(*into, e)
-		for _, c := range e.ChildElements() {
-			walk(c, into)
-		}
-	}
-	walk(orig.Root(), &origEls)
-	walk(cp.Root(), &copyEls)
-	paths := r.Paths(origEls)
-	var out []xmlLine
-	i := 0
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		l := xmlLine{Text: line}
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "<") && !strings.HasPrefix(t, "</") && !strings.HasPrefix(t, "<?") && !strings.HasPrefix(t, "<!") && i < len(paths) {
-			l.Path = paths[i]
-			i++
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
 func apiDiff(w http.ResponseWriter, r *http.Request) {
+	release, ok := admit(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	var q struct {
 		A        string `json:"a"`
 		B        string `json:"b"`
+		PickA    int    `json:"pick_a"`
+		PickB    int    `json:"pick_b"`
 		Metadata string `json:"metadata"`
 		Redact   bool   `json:"redact"`
 	}
 	if !decodeRequest(w, r, &q) {
 		return
 	}
-	opts, err := (&lintRequest{Metadata: q.Metadata}).options()
+	in, opts, err := (&lintRequest{Metadata: q.Metadata}).inputs()
 	if err != nil {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
 	}
-	var sides [2]*diffSide
-	for i, in := range []string{q.A, q.B} {
+	var sides [2]format.DiffSide
+	for i, side := range []struct {
+		text string
+		pick int
+	}{{q.A, q.PickA}, {q.B, q.PickB}} {
 		label := "AB"[i : i+1]
-		msgs, err := saml.Read([]byte(in), saml.Options{Anchors: opts.Anchors})
+		o := opts
+		o.Name = label
+		results, err := lint.Lint([]byte(side.text), in, o)
 		if err != nil {
 			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, err))
 			return
 		}
-		m, _, err := pickResponse(label, msgs, 1)
+		res, err := pickResponse(label, results, max(side.pick, 1))
 		if err != nil {
 			apiError(w, http.StatusUnprocessableEntity, err)
 			return
 		}
-		res := pageLint(m, opts)
-		if res.Err != nil {
-			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, res.Err))
-			return
-		}
-		sides[i] = &diffSide{name: label, msg: m, rep: res.Report}
+		sides[i] = format.DiffSide{Name: label, Result: res}
 	}
-	b, err := json.Marshal(newDiffDoc(sides, compareSides(sides), false))
-	if err != nil {
+	var buf strings.Builder
+	if err := format.DiffPage(&buf, sides, lint.Compare(sides[0].Result, sides[1].Result), q.Redact); err != nil {
 		apiError(w, http.StatusInternalServerError, err)
 		return
 	}
-	if q.Redact {
-		if b, err = redactJSON(b, sidesRedactor(sides), ""); err != nil {
-			apiError(w, http.StatusInternalServerError, err)
-			return
-		}
-	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
+	io.WriteString(w, buf.String())
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/samllint/samllint/lint"
 )
 
 func startServer(t *testing.T) (*httptest.Server, int) {
@@ -115,12 +116,15 @@ func TestServeAPI(t *testing.T) {
 
 	var page struct {
 		Results []struct {
-			Verdict     string
-			EvaluatedAt string `json:"evaluated_at"`
-			Findings    []struct{ Rule, Path string }
-			Facts       []struct{ Label, Value string }
-			Timeline    []struct{ Label, Rel string }
-			XML         []struct{ Text, Path string }
+			Verdict  string
+			Clock    struct{ Time, Source, Reason string }
+			Findings []struct {
+				Rule     string
+				Location struct{ Path string }
+			}
+			Facts    []struct{ Name, Value string }
+			Timeline []struct{ Label, Rel string }
+			XML      []struct{ Text, Path string }
 		}
 	}
 	if err := json.Unmarshal(post("/api/lint", map[string]any{"input": string(sample)}), &page); err != nil {
@@ -137,13 +141,13 @@ func TestServeAPI(t *testing.T) {
 	// can highlight it.
 	found := false
 	for _, l := range r.XML {
-		found = found || l.Path == r.Findings[0].Path
+		found = found || l.Path == r.Findings[0].Location.Path
 	}
-	if r.Findings[0].Path == "" || !found {
-		t.Errorf("no XML line has the finding's path %q", r.Findings[0].Path)
+	if r.Findings[0].Location.Path == "" || !found {
+		t.Errorf("no XML line has the finding's path %q", r.Findings[0].Location.Path)
 	}
-	if r.EvaluatedAt == "" || len(r.Timeline) == 0 || len(r.Facts) == 0 {
-		t.Errorf("summary missing: evaluated_at %q, %d ticks, %d facts", r.EvaluatedAt, len(r.Timeline), len(r.Facts))
+	if r.Clock.Time == "" || r.Clock.Reason == "" || len(r.Timeline) == 0 || len(r.Facts) == 0 {
+		t.Errorf("summary missing: clock %+v, %d ticks, %d facts", r.Clock, len(r.Timeline), len(r.Facts))
 	}
 
 	// The Connect users field feeds connect/user-unknown.
@@ -335,7 +339,7 @@ func checkDiffPanel(t *testing.T, ctx context.Context, failing, working string) 
 	}
 	waitText(t, ctx, chromedp.ID("diff-results"), "Findings only in A (1)")
 	out := mustText(t, ctx, chromedp.ID("diff-results"))
-	for _, want := range []string{"Role[1]", "aws/role-missing-role-arn", "Findings only in B (0)"} {
+	for _, want := range []string{"Attribute Role", "aws/role-missing-role-arn", "Findings only in B (0)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("compare panel lacks %q:\n%s", want, out)
 		}
@@ -388,5 +392,67 @@ func BenchmarkServeLint(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPageEqualsCLI: the page and the CLI run one pipeline. For the same
+// capture and inputs, the page's JSON download is what samllint lint
+// --format json prints, for every golden case (each with the default
+// clock, which both choose the same way).
+func TestPageEqualsCLI(t *testing.T) {
+	srv, _ := startServer(t)
+	dir, cases := goldenCases(t)
+	t.Chdir(dir)
+	fields := map[string]lint.Input{"--trust-policy": lint.InputTrustPolicy, "--permissions-policy": lint.InputPermissionsPolicy,
+		"--connect-users": lint.InputConnectUsers, "--metadata": lint.InputMetadata}
+	keys := map[lint.Input]string{lint.InputTrustPolicy: "trust_policy", lint.InputPermissionsPolicy: "permissions_policy",
+		lint.InputConnectUsers: "connect_users", lint.InputMetadata: "metadata"}
+	compared := 0
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, _ := os.ReadFile(c.input)
+			body := map[string]any{"format": "json", "name": c.input, "input": string(data)}
+			var args []string
+			labels := map[string]string{}
+			for i := 0; i < len(c.args); i++ {
+				switch a := c.args[i]; {
+				case a == "--at-issue":
+				case a == "--now":
+					body["now"] = c.args[i+1]
+					args = append(args, a, c.args[i+1])
+					i++
+				case fields[a] != 0 && body[keys[fields[a]]] == nil:
+					b, _ := os.ReadFile(c.args[i+1])
+					body[keys[fields[a]]] = string(b)
+					labels["the "+fields[a].Field()+" field"] = c.args[i+1]
+					args = append(args, a, c.args[i+1])
+					i++
+				default:
+					t.Skipf("%s has no page field, or the page takes one", a)
+				}
+			}
+			b, _ := json.Marshal(body)
+			resp, err := http.Post(srv.URL+"/api/lint", "application/json", strings.NewReader(string(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("page: %d %s", resp.StatusCode, page)
+			}
+			_, cli, _ := runCLI(t, "", append(append([]string{"lint", "--format", "json"}, args...), c.input)...)
+			got := string(page)
+			for label, file := range labels {
+				got = strings.ReplaceAll(got, label, file) // the page names inputs by field, the CLI by file
+			}
+			if cli != got {
+				t.Errorf("the page's JSON differs from the CLI's:\n--- cli ---\n%s\n--- page ---\n%s", cli, got)
+			}
+			compared++
+		})
+	}
+	if compared < 25 {
+		t.Errorf("only %d golden cases compared", compared)
 	}
 }

@@ -195,7 +195,6 @@ func writeGolden(idp, rotated pair) {
 		}
 		name, data := encode(gc, xml)
 		base := "testdata/assertions/golden/" + gc.name
-		write(base+".flags", []byte("# "+gc.note+"\n"+gc.flags+"\n"))
 		write(base+".case.yaml", caseYAML(gc))
 		if _, err := os.Stat(base + name); err == nil && gc.c.encrypt != nil {
 			continue // encryption is randomised: keep the stored capture

@@ -1,8 +1,9 @@
 // Package linttest lets a team's Go tests keep captured SAML responses as
 // golden files: each capture in a folder, with a <name>.case.yaml beside it
-// saying when and with what it is linted, and a <name>.want.json holding
-// the expected report. Run lints every case and compares; with Update it
-// rewrites the want files instead (go test ./... -update).
+// saying with what it is linted, and a <name>.want.json holding the
+// expected report. Run lints every case through lint.Lint, the pipeline
+// every samllint front end uses, and compares; with Update it rewrites the
+// want files instead (go test ./... -update).
 //
 //	var update = flag.Bool("update", false, "rewrite golden files")
 //
@@ -27,8 +28,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/samllint/samllint/lint"
-	"github.com/samllint/samllint/lint/policy"
-	"github.com/samllint/samllint/saml"
 )
 
 // Options tune Run.
@@ -39,7 +38,12 @@ type Options struct {
 	WantDir string
 }
 
-// Case is a <name>.case.yaml. Paths are relative to the case file.
+// Case is a <name>.case.yaml. Paths are relative to the case file; the
+// keys are samllint's flag names with "_" for "-".
+//
+// Without now or at_issue, each response is evaluated when the capture
+// says it was posted (a HAR records it), else at IssueInstant + 1 minute:
+// a case never depends on the day it runs.
 type Case struct {
 	Capture     string      `yaml:"capture"` // default: the file named <name>.* that is not a sidecar
 	Now         string      `yaml:"now"`     // RFC 3339
@@ -48,13 +52,138 @@ type Case struct {
 	Skew        string      `yaml:"skew"`
 	AWS         bool        `yaml:"aws"`
 	Metadata    []string    `yaml:"metadata"`
-	Certs       []string    `yaml:"certs"`
-	Keys        []string    `yaml:"keys"`
+	Cert        []string    `yaml:"cert"`
+	Key         []string    `yaml:"key"`
 	TrustPolicy string      `yaml:"trust_policy"`
 	Permissions []string    `yaml:"permissions_policy"`
+	SCP         []string    `yaml:"scp"`
+	Boundary    string      `yaml:"permissions_boundary"`
 	Users       string      `yaml:"connect_users"`
 	Config      string      `yaml:"config"`
 	Expect      lint.Expect `yaml:"expect"`
+}
+
+// ReadCase reads a .case.yaml; unknown keys are errors.
+func ReadCase(file string) (*Case, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var c Case
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if c.Now != "" && c.AtIssue {
+		return nil, fmt.Errorf("%s: now and at_issue exclude each other", file)
+	}
+	return &c, nil
+}
+
+// files lists the case's input files by kind, in the loader's order.
+func (c *Case) files() []struct {
+	kind  lint.Input
+	paths []string
+} {
+	one := func(p string) []string {
+		if p == "" {
+			return nil
+		}
+		return []string{p}
+	}
+	return []struct {
+		kind  lint.Input
+		paths []string
+	}{
+		{lint.InputMetadata, c.Metadata}, {lint.InputCertificate, c.Cert}, {lint.InputKey, c.Key},
+		{lint.InputTrustPolicy, one(c.TrustPolicy)}, {lint.InputPermissionsPolicy, c.Permissions},
+		{lint.InputSCP, c.SCP}, {lint.InputPermissionsBoundary, one(c.Boundary)},
+		{lint.InputConnectUsers, one(c.Users)}, {lint.InputConfig, one(c.Config)},
+	}
+}
+
+// Inputs loads the case's inputs, its paths relative to dir.
+func (c *Case) Inputs(dir string) (*lint.Inputs, lint.Options, error) {
+	in := &lint.Inputs{RelayState: c.RelayState, AWS: c.AWS, Expect: c.Expect}
+	var opts lint.Options
+	if c.Now != "" {
+		t, err := time.Parse(time.RFC3339, c.Now)
+		if err != nil {
+			return nil, opts, fmt.Errorf("now: %w", err)
+		}
+		opts.Now = t
+	}
+	opts.AtIssue = c.AtIssue
+	if c.Skew != "" {
+		d, err := time.ParseDuration(c.Skew)
+		if err != nil {
+			return nil, opts, fmt.Errorf("skew: %w", err)
+		}
+		opts.Skew = d
+	}
+	for _, f := range c.files() {
+		for _, p := range f.paths {
+			b, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				return nil, opts, err
+			}
+			if err := in.Add(f.kind, p, b); err != nil {
+				return nil, opts, err
+			}
+		}
+	}
+	return in, opts, nil
+}
+
+// Args renders the case as samllint's command-line flags, to reproduce
+// it by hand: the same inputs, the same findings.
+func (c *Case) Args() []string {
+	var args []string
+	if c.Now != "" {
+		args = append(args, "--now", c.Now)
+	}
+	if c.AtIssue {
+		args = append(args, "--at-issue")
+	}
+	if c.RelayState != nil {
+		args = append(args, "--"+lint.InputRelayState.Flag(), *c.RelayState)
+	}
+	if c.Skew != "" {
+		args = append(args, "--skew", c.Skew)
+	}
+	if c.AWS {
+		args = append(args, "--"+lint.InputAWS.Flag())
+	}
+	for _, f := range c.files() {
+		for _, p := range f.paths {
+			args = append(args, "--"+f.kind.Flag(), p)
+		}
+	}
+	e := c.Expect
+	for _, kv := range [][2]string{{"recipient", e.Recipient}, {"audience", e.Audience}, {"issuer", e.Issuer}, {"account", e.Account}, {"region", e.Region}, {"connect-instance", e.ConnectInstance}} {
+		if kv[1] != "" {
+			args = append(args, "--"+kv[0], kv[1])
+		}
+	}
+	return args
+}
+
+// CaptureFile is the case's capture: Capture, or the file named
+// <name>.* in dir that is not a sidecar.
+func (c *Case) CaptureFile(dir, name string) (string, error) {
+	if c.Capture != "" {
+		return c.Capture, nil
+	}
+	m, _ := filepath.Glob(filepath.Join(dir, name+".*"))
+	sort.Strings(m)
+	for _, p := range m {
+		base := filepath.Base(p)
+		if !strings.HasSuffix(base, ".case.yaml") && !strings.HasSuffix(base, ".want.json") {
+			return base, nil
+		}
+	}
+	return "", fmt.Errorf("no capture named %s.* in %s", name, dir)
 }
 
 // Run lints every case in dir (every <name>.case.yaml) as a subtest.
@@ -68,7 +197,7 @@ func Run(t *testing.T, dir string, opt Options) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".case.yaml")
 		t.Run(name, func(t *testing.T) {
-			got, err := lintCase(f, name)
+			got, err := Lint(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,80 +228,62 @@ func Run(t *testing.T, dir string, opt Options) {
 
 // report is the stable JSON a case's want file holds.
 type report struct {
-	Capture     int            `json:"capture"`
-	Source      string         `json:"source,omitempty"`
-	EvaluatedAt time.Time      `json:"evaluated_at"`
-	Verdict     string         `json:"verdict"`
-	Findings    []lint.Finding `json:"findings"`
-	Suppressed  []lint.Finding `json:"suppressed"`
-	Skipped     []lint.Skipped `json:"skipped"`
-	Error       string         `json:"error,omitempty"`
+	Capture    int            `json:"capture"`
+	Source     string         `json:"source,omitempty"`
+	Clock      *lint.Clock    `json:"clock,omitempty"`
+	Outcome    lint.Outcome   `json:"outcome,omitempty"`
+	Verdict    string         `json:"verdict"`
+	Findings   []lint.Finding `json:"findings"`
+	Suppressed []lint.Finding `json:"suppressed"`
+	Skipped    []lint.Skipped `json:"skipped"`
+	Notices    []lint.Finding `json:"notices,omitempty"`
+	Error      string         `json:"error,omitempty"`
 }
 
-func lintCase(file, name string) ([]byte, error) {
-	b, err := os.ReadFile(file)
+// Lint lints the case a .case.yaml describes and returns its report as
+// the want file holds it.
+func Lint(caseFile string) ([]byte, error) {
+	c, err := ReadCase(caseFile)
 	if err != nil {
 		return nil, err
 	}
-	var c Case
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	dir := filepath.Dir(file)
-	rel := func(p string) string { return filepath.Join(dir, p) }
-	opts, keys, cfg, err := c.options(rel)
+	dir := filepath.Dir(caseFile)
+	in, opts, err := c.Inputs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", caseFile, err)
 	}
-	capture := c.Capture
-	if capture == "" {
-		capture, err = findCapture(dir, name)
-		if err != nil {
-			return nil, err
-		}
-	}
-	data, err := os.ReadFile(rel(capture))
+	capture, err := c.CaptureFile(dir, strings.TrimSuffix(filepath.Base(caseFile), ".case.yaml"))
 	if err != nil {
 		return nil, err
 	}
+	data, err := os.ReadFile(filepath.Join(dir, capture))
+	if err != nil {
+		return nil, err
+	}
+	opts.Name = capture
 	out := []report{}
-	msgs, err := saml.Read(data, saml.Options{Anchors: opts.Anchors, DecryptionKeys: keys})
+	results, err := lint.Lint(data, in, opts)
 	if err != nil {
-		out = append(out, report{Error: err.Error(), Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}})
+		out = append(out, report{Error: err.Error(), Verdict: "could not lint", Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}})
 	}
-	rules := lint.Rules()
-	if cfg != nil {
-		rules = cfg.EnabledRules()
-	}
-	for _, m := range msgs {
-		r := report{Capture: m.Capture.Index, Source: m.Capture.Source, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}}
-		if m.Err != nil {
-			r.Error = m.Err.Error()
-			out = append(out, r)
+	for _, r := range results {
+		rep := report{Capture: r.Capture.Index, Source: r.Capture.Source, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}}
+		if r.Err != nil {
+			rep.Error, rep.Verdict = r.Err.Error(), "could not lint"
+			out = append(out, rep)
 			continue
 		}
-		o := opts
-		if c.AtIssue {
-			o.Now = m.Response.IssueInstant.Time
+		clock := r.Report.Clock
+		rep.Clock, rep.Outcome, rep.Verdict = &clock, r.Report.Outcome, r.Report.Verdict
+		rep.Findings, rep.Suppressed, rep.Skipped = r.Report.Findings, r.Report.Suppressed, r.Report.Skipped
+		out = append(out, rep)
+	}
+	if cfg := in.Config(); cfg != nil && len(out) > 0 {
+		t := opts.Now
+		if t.IsZero() && out[0].Clock != nil {
+			t = out[0].Clock.Time
 		}
-		rep, err := lint.RunRules(rules, m, o)
-		if err != nil {
-			return nil, err
-		}
-		if cfg != nil {
-			issuer := ""
-			if a := m.Response.Consumed(); a != nil && a.Issuer != nil {
-				issuer = a.Issuer.Value
-			}
-			cfg.Suppress(rep, capture, issuer, rep.EvaluatedAt)
-		}
-		r.EvaluatedAt, r.Verdict, r.Findings, r.Skipped = rep.EvaluatedAt, rep.Verdict, rep.Findings, rep.Skipped
-		if rep.Suppressed != nil {
-			r.Suppressed = rep.Suppressed
-		}
-		out = append(out, r)
+		out[len(out)-1].Notices = cfg.Notices(t)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -182,119 +293,6 @@ func lintCase(file, name string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func findCapture(dir, name string) (string, error) {
-	m, _ := filepath.Glob(filepath.Join(dir, name+".*"))
-	for _, p := range m {
-		base := filepath.Base(p)
-		if !strings.HasSuffix(base, ".case.yaml") && !strings.HasSuffix(base, ".want.json") && !strings.HasSuffix(base, ".flags") {
-			return base, nil
-		}
-	}
-	return "", fmt.Errorf("no capture named %s.* in %s", name, dir)
-}
-
-func (c *Case) options(rel func(string) string) (lint.Options, []any, *lint.Config, error) {
-	opts := lint.Options{Expect: c.Expect, AWS: c.AWS, RelayState: c.RelayState}
-	switch {
-	case c.Now != "" && c.AtIssue:
-		return opts, nil, nil, fmt.Errorf("now and at_issue exclude each other")
-	case c.Now != "":
-		t, err := time.Parse(time.RFC3339, c.Now)
-		if err != nil {
-			return opts, nil, nil, fmt.Errorf("now: %w", err)
-		}
-		opts.Now = t
-	case !c.AtIssue:
-		return opts, nil, nil, fmt.Errorf("a case needs now or at_issue: golden results must not depend on the clock")
-	}
-	if c.Skew != "" {
-		d, err := time.ParseDuration(c.Skew)
-		if err != nil {
-			return opts, nil, nil, fmt.Errorf("skew: %w", err)
-		}
-		opts.Skew = d
-	}
-	anchors := &saml.Anchors{}
-	for _, m := range c.Metadata {
-		b, err := os.ReadFile(rel(m))
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		a, err := saml.LoadMetadata(b, m)
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		anchors.Add(a)
-	}
-	for _, p := range c.Certs {
-		b, err := os.ReadFile(rel(p))
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		a, err := saml.LoadCertificates(b, p)
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		anchors.Add(a)
-	}
-	if !anchors.Empty() {
-		opts.Anchors = anchors
-	}
-	var keys []any
-	for _, p := range c.Keys {
-		b, err := os.ReadFile(rel(p))
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		k, err := saml.LoadPrivateKeys(b)
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		keys = append(keys, k...)
-	}
-	if c.TrustPolicy != "" {
-		f, err := loadPolicy(rel(c.TrustPolicy), c.TrustPolicy)
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		opts.TrustPolicy, opts.TrustRole = f.Trust, f.Role
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
-	}
-	for _, p := range c.Permissions {
-		f, err := loadPolicy(rel(p), p)
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		opts.Permissions = append(opts.Permissions, f.Permissions...)
-	}
-	if c.Users != "" {
-		b, err := os.ReadFile(rel(c.Users))
-		if err != nil {
-			return opts, nil, nil, err
-		}
-		if opts.ConnectUsers, err = lint.ParseConnectUsers(b); err != nil {
-			return opts, nil, nil, err
-		}
-	}
-	var cfg *lint.Config
-	if c.Config != "" {
-		var err error
-		if cfg, err = lint.LoadConfig(rel(c.Config)); err != nil {
-			return opts, nil, nil, err
-		}
-		cfg.Apply(&opts)
-	}
-	return opts, keys, cfg, nil
-}
-
-func loadPolicy(path, name string) (*policy.File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return policy.Load(b, name)
 }
 
 // diff shows the first differing lines, enough to see what changed.

@@ -20,7 +20,7 @@ function el(tag, attrs, ...children) {
 // Files chosen or dropped become the text of their field.
 function readInto(file, target) {
   const r = new FileReader();
-  r.onload = () => { target.value = r.result; };
+  r.onload = () => { target.value = r.result; if (target.id === "input") inputName = file.name; };
   r.readAsText(file);
 }
 document.querySelectorAll("input[type=file][data-target]").forEach((inp) => {
@@ -36,17 +36,26 @@ input.addEventListener("drop", (e) => {
   input.classList.remove("dragging");
   if (e.dataTransfer.files.length) readInto(e.dataTransfer.files[0], input);
 });
+input.addEventListener("input", () => { inputName = ""; });
 input.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("lint-form").requestSubmit(); }
 });
 
+// The file the capture was read from, if it was chosen or dropped: it
+// names the results as the CLI would.
+let inputName = "";
+
 function request(format) {
   const q = {
     input: input.value,
+    name: inputName,
     metadata: $("metadata").value,
     trust_policy: $("trust").value,
     permissions_policy: $("permissions").value,
+    scp: $("scp").value,
+    permissions_boundary: $("boundary").value,
     connect_users: $("users").value,
+    aws: $("aws").checked,
     now: $("now").value.trim(),
     redact: $("redact").checked,
     format: format,
@@ -124,11 +133,24 @@ function fixNode(fix) {
   return el("dd", {}, fix.slice(0, i).trim(), el("pre", { class: "fix" }, json), fix.slice(j + 1).trim(), copyButton(json));
 }
 
-function findingNode(f) {
+// where renders a finding's location: in the response XML, a button that
+// jumps to its line (in the XML of side, for the compare panel); in a
+// policy or the RelayState, the file and path as text.
+function where(loc, side) {
+  if (loc.source !== "response") {
+    const file = loc.file ? loc.file + (loc.line ? ":" + loc.line : "") : "";
+    return el("dd", {}, el("code", {}, [file, loc.path].filter(Boolean).join(": ")));
+  }
+  const attrs = { type: "button", class: "jump", "data-path": xmlLine(loc.path), title: "show this line in the XML" };
+  if (side) attrs["data-side"] = side;
+  return el("dd", {}, el("button", attrs, loc.path));
+}
+
+function findingNode(f, side) {
   return el("div", { class: "finding " + f.severity },
     el("div", { class: "head" }, el("span", { class: "sev " + f.severity }, f.severity), f.rule + ": " + f.message),
     el("dl", { class: "kv" },
-      el("dt", {}, "at"), el("dd", {}, el("button", { type: "button", class: "jump", "data-path": xmlLine(f.path), title: "show this line in the XML below" }, f.path)),
+      el("dt", {}, "at"), where(f.location, side),
       el("dt", {}, "expected"), el("dd", {}, f.expected),
       el("dt", {}, "actual"), el("dd", {}, f.actual),
       el("dt", {}, "fix"), fixNode(f.fix)));
@@ -138,13 +160,42 @@ function findingNode(f) {
 // element's line.
 function xmlLine(path) { return path.replace(/\/@[^/]+$/, ""); }
 
-// A finding's location jumps to its line in the XML of the same result.
-$("results").addEventListener("click", (e) => {
+// A finding's location jumps to its line in the XML of the same result
+// (or, in the compare panel, of its side), opening it if folded.
+function jump(e) {
   const b = e.target.closest("button.jump");
-  if (!b || !b.closest("article")) return;
-  const line = [...b.closest("article").querySelectorAll("pre.xml span.hit")].find((s) => s.dataset.path === b.dataset.path);
-  if (line) { line.scrollIntoView({ block: "center" }); line.focus(); }
-});
+  if (!b) return;
+  const scope = b.dataset.side ? $("xml-" + b.dataset.side) : b.closest("article");
+  if (!scope) return;
+  const line = [...scope.querySelectorAll("pre.xml span[data-path]")].find((s) => s.dataset.path === b.dataset.path);
+  if (!line) return;
+  const d = line.closest("details");
+  if (d) d.open = true;
+  line.classList.add("hit");
+  line.scrollIntoView({ block: "center" });
+  line.focus();
+}
+$("results").addEventListener("click", jump);
+$("diff-results").addEventListener("click", jump);
+
+function xmlView(lines, hits) {
+  return el("pre", { class: "xml", tabindex: "0", "aria-label": "the response XML" },
+    ...lines.map((l) => l.path
+      ? el("span", { class: hits.has(l.path) ? "hit" : "", title: l.path, "data-path": l.path, tabindex: "-1" }, l.text)
+      : el("span", {}, l.text)));
+}
+
+// signatureCards lays the signatures out as a list of cards: each field
+// labelled, long values wrapping at any character, so it reads at any width.
+function signatureCards(sigs) {
+  return el("ul", { class: "sigs" }, ...sigs.map((s) => el("li", { class: "sig " + s.verdict },
+    el("div", { class: "sig-head" }, el("span", { class: "verdict-tag" }, s.verdict), " on <" + s.on + ">"),
+    el("dl", { class: "kv" },
+      el("dt", {}, "signature"), el("dd", {}, s.path),
+      el("dt", {}, "covers"), el("dd", {}, s.covers || "—"),
+      el("dt", {}, "why"), el("dd", {}, s.detail),
+      el("dt", {}, "certificate"), el("dd", {}, s.cert || "—")))));
+}
 
 function render(results) {
   const root = $("results");
@@ -152,14 +203,21 @@ function render(results) {
   for (const r of results) {
     const box = el("article", { class: "result" }, el("h3", {}, r.label));
     root.append(box);
+    if (r.capture && (r.capture.sent_to || r.capture.sent_at || r.capture.reply)) {
+      const c = r.capture;
+      box.append(el("dl", { class: "kv capture" },
+        ...(c.sent_to ? [el("dt", {}, "posted"), el("dd", {}, c.sent_to)] : []),
+        ...(c.sent_at ? [el("dt", {}, "at"), el("dd", {}, c.sent_at)] : []),
+        ...(c.reply ? [el("dt", {}, "the server answered"), el("dd", {}, c.reply)] : []),
+        ...(c.reply_says ? [el("dt", {}, "its page says"), el("dd", { class: "reply-says" }, c.reply_says)] : [])));
+    }
     if (r.error) {
       box.append(el("p", { class: "verdict fail" }, "Could not lint: " + r.error));
       continue;
     }
-    const cls = r.summary.errors > 0 ? "fail" : r.summary.warnings > 0 ? "warn" : "pass";
+    const cls = r.outcome === "will-fail" ? "fail" : r.outcome === "may-fail" ? "warn" : "pass";
     box.append(el("p", Object.assign({ class: "verdict " + cls }, root.querySelector("#verdict") ? {} : { id: "verdict" }), r.verdict));
-    box.append(el("p", { class: "evaltime" }, `Evaluated at ${r.evaluated_at}` +
-      ($("now").value.trim() === "" ? " — one minute after the response's IssueInstant; set the evaluation time under “More inputs” to change it." : ".")));
+    box.append(el("p", { class: "evaltime" }, `Evaluated at ${r.clock.time}: ${r.clock.reason}. Set the evaluation time under “More inputs” to change it.`));
     for (const sev of ["error", "warning", "info"]) {
       const fs = r.findings.filter((f) => f.severity === sev);
       if (!fs.length) continue;
@@ -167,12 +225,15 @@ function render(results) {
       fs.forEach((f) => box.append(findingNode(f)));
     }
     if (r.skipped.length) {
-      box.append(el("h4", {}, `Skipped checks (${r.skipped.length})`));
-      box.append(el("p", { class: "hint" }, "On this page, --relay-state, --metadata, --trust-policy, --permissions-policy and --connect-users are the fields under “More inputs”."));
-      box.append(el("ul", { class: "skipped" }, ...r.skipped.map((s) => el("li", {}, s.rule + ": " + s.reason))));
+      const n = r.skipped.reduce((a, g) => a + g.rules.length, 0);
+      box.append(el("h4", {}, `Skipped checks (${n}): what to give to run them`));
+      box.append(el("ul", { class: "skipped" }, ...r.skipped.map((g) => el("li", {},
+        el("strong", {}, g.field === "—" ? g.reason : "Fill in " + g.field),
+        g.field === "—" ? "" : " " + g.reason,
+        el("div", { class: "rules" }, g.rules.join(", "))))));
     }
     box.append(el("h4", {}, "The response"));
-    box.append(el("dl", { class: "kv" }, ...r.facts.flatMap((f) => [el("dt", {}, f.label), el("dd", {}, f.value)])));
+    box.append(el("dl", { class: "kv" }, ...r.facts.filter((f) => !f.noise).flatMap((f) => [el("dt", {}, f.name), el("dd", {}, f.value)])));
     if (r.timeline.length) {
       box.append(el("h4", {}, "Times, relative to the evaluation time"));
       box.append(el("ul", { class: "timeline" }, ...r.timeline.map((t) =>
@@ -180,17 +241,11 @@ function render(results) {
     }
     if (r.signatures.length) {
       box.append(el("h4", {}, "Signatures"));
-      box.append(el("table", {},
-        el("thead", {}, el("tr", {}, ...["signature", "on", "verdict", "covers", "certificate"].map((h) => el("th", {}, h)))),
-        el("tbody", {}, ...r.signatures.map((s) => el("tr", {},
-          el("td", {}, s.path), el("td", {}, s.on), el("td", { title: s.detail }, s.verdict), el("td", {}, s.covers || "—"), el("td", {}, s.cert || "—"))))));
+      box.append(signatureCards(r.signatures));
     }
-    const hits = new Set(r.findings.map((f) => xmlLine(f.path)));
+    const hits = new Set(r.findings.filter((f) => f.location.source === "response").map((f) => xmlLine(f.location.path)));
     box.append(el("h4", {}, "XML (finding locations highlighted)"));
-    box.append(el("pre", { class: "xml", tabindex: "0", "aria-label": "the response XML" },
-      ...r.xml.map((l) => l.path && hits.has(l.path)
-        ? el("span", { class: "hit", title: l.path, "data-path": l.path, tabindex: "-1" }, l.text)
-        : el("span", { title: l.path || "" }, l.text))));
+    box.append(xmlView(r.xml, hits));
   }
 }
 
@@ -200,14 +255,16 @@ $("diff-form").addEventListener("submit", async (e) => {
   out.replaceChildren(el("p", {}, "Comparing…"));
   try {
     const d = await post("/api/diff", { a: $("diff-a").value, b: $("diff-b").value, metadata: $("metadata").value, redact: $("redact").checked });
+    const side = (name, lines) => el("details", { id: "xml-" + name }, el("summary", {}, "XML of " + name.toUpperCase()), xmlView(lines, new Set()));
     out.replaceChildren(
       el("p", {}, el("strong", {}, "A: "), d.verdict_a), el("p", {}, el("strong", {}, "B: "), d.verdict_b),
-      d.differences.length ? el("table", {},
+      d.differences.length ? el("table", { class: "diff-table" },
         el("thead", {}, el("tr", {}, el("th", {}, "field"), el("th", {}, "A"), el("th", {}, "B"))),
         el("tbody", {}, ...d.differences.map((r) => el("tr", {}, el("td", {}, r.field), el("td", { class: "differs" }, r.a), el("td", { class: "differs" }, r.b)))))
         : el("p", {}, "No difference that matters for sign-in."),
-      el("h4", {}, `Findings only in A (${d.only_a.length})`), ...d.only_a.map(findingNode),
-      el("h4", {}, `Findings only in B (${d.only_b.length})`), ...d.only_b.map(findingNode));
+      el("h4", {}, `Findings only in A (${d.only_a.length})`), ...d.only_a.map((f) => findingNode(f, "a")),
+      el("h4", {}, `Findings only in B (${d.only_b.length})`), ...d.only_b.map((f) => findingNode(f, "b")),
+      side("a", d.xml_a || []), side("b", d.xml_b || []));
   } catch (err) {
     out.replaceChildren(el("p", { class: "verdict fail" }, err.message));
   }

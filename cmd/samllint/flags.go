@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"time"
+
+	"github.com/samllint/samllint/lint"
+)
+
+// inputFlags are the inputs a linting command takes beside the capture,
+// registered from lint's typed inputs so that flag names, the page's
+// fields and the rules' "give …" hints never drift apart.
+type inputFlags struct {
+	files    map[lint.Input]*multiFlag
+	relay    string
+	relaySet bool
+	expect   lint.Expect
+	aws      bool
+	config   string
+}
+
+var inputUsage = map[lint.Input]string{
+	lint.InputMetadata:            "IdP metadata as uploaded to the IAM SAML provider, or aws iam get-saml-provider output (repeatable)",
+	lint.InputCertificate:         "PEM certificate of the IdP to verify signatures against (repeatable)",
+	lint.InputKey:                 "PEM private key to decrypt EncryptedAssertions with (repeatable)",
+	lint.InputTrustPolicy:         "the role's trust policy: policy JSON, aws iam get-role output, CloudFormation or Terraform JSON",
+	lint.InputPermissionsPolicy:   "a permissions policy of the role: policy JSON, aws iam get-role-policy or get-policy-version output (repeatable)",
+	lint.InputSCP:                 "a service control policy of the account's organization: aws organizations describe-policy output (repeatable)",
+	lint.InputPermissionsBoundary: "the role's permissions boundary: policy JSON or aws iam get-policy-version output",
+	lint.InputConnectUsers:        "aws connect list-users (or describe-user) output, to check the Connect user exists",
+}
+
+// register adds the input flags; withConfig adds --config as well.
+func (f *inputFlags) register(fs *flag.FlagSet, withConfig bool) {
+	f.files = map[lint.Input]*multiFlag{}
+	for _, in := range lint.FileInputs() {
+		if in == lint.InputConfig {
+			continue
+		}
+		m := &multiFlag{}
+		f.files[in] = m
+		fs.Var(m, in.Flag(), inputUsage[in])
+	}
+	fs.StringVar(&f.relay, lint.InputRelayState.Flag(), "", "the RelayState sent with the response (overrides one found in the input)")
+	fs.StringVar(&f.expect.Recipient, "recipient", "", "expected Recipient (ACS URL)")
+	fs.StringVar(&f.expect.Audience, "audience", "", "expected Audience")
+	fs.StringVar(&f.expect.Issuer, "issuer", "", "expected Issuer (IdP entity ID)")
+	fs.StringVar(&f.expect.Account, "account", "", "expected AWS account ID")
+	fs.StringVar(&f.expect.Region, "region", "", "expected AWS region of the Connect instance")
+	fs.StringVar(&f.expect.ConnectInstance, lint.InputConnectInstance.Flag(), "", "expected Amazon Connect instance ID")
+	fs.BoolVar(&f.aws, lint.InputAWS.Flag(), false, "run the AWS rules even when the capture shows no sign of AWS")
+	if withConfig {
+		fs.StringVar(&f.config, lint.InputConfig.Flag(), "", "config file (default: .samllint.yaml, .yml or .json in the working directory or a parent)")
+	}
+}
+
+// load reads every input given, and the config, into lint.Inputs.
+func (f *inputFlags) load(fs *flag.FlagSet) (*lint.Inputs, error) {
+	in := &lint.Inputs{Expect: f.expect, AWS: f.aws}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == lint.InputRelayState.Flag() {
+			f.relaySet = true
+		}
+	})
+	if f.relaySet {
+		rs := f.relay
+		in.RelayState = &rs
+	}
+	for _, kind := range lint.FileInputs() {
+		paths := f.files[kind]
+		if kind == lint.InputConfig {
+			paths = f.configFile()
+		}
+		if paths == nil {
+			continue
+		}
+		for _, p := range *paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return nil, usageErr("--%s: %v", kind.Flag(), err)
+			}
+			if err := in.Add(kind, p, b); err != nil {
+				var ce *lint.ConfigError
+				if errors.As(err, &ce) {
+					return nil, &exitError{code: 2, err: ce}
+				}
+				return nil, usageErr("--%s %v", kind.Flag(), err)
+			}
+		}
+	}
+	return in, nil
+}
+
+// configFile is --config, or the nearest .samllint.yaml; nil when none.
+func (f *inputFlags) configFile() *multiFlag {
+	if f.files == nil || f.config == "" && !f.findConfig() {
+		return nil
+	}
+	return &multiFlag{f.config}
+}
+
+func (f *inputFlags) findConfig() bool {
+	if f.config != "" {
+		return true
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	f.config = lint.FindConfig(wd)
+	return f.config != ""
+}
+
+// clockFlags choose the evaluation time.
+type clockFlags struct {
+	now     string
+	atIssue bool
+	skew    time.Duration
+}
+
+func (c *clockFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.now, "now", "", "evaluation time, RFC 3339 (default: when the capture says it was posted; now for a fresh capture; else IssueInstant + 1 minute)")
+	fs.BoolVar(&c.atIssue, "at-issue", false, "evaluate each response at its own IssueInstant")
+	fs.DurationVar(&c.skew, "skew", 0, "clock-skew allowance for NotBefore/NotOnOrAfter (default: the config's, or 5m)")
+}
+
+// options turns the clock flags into lint.Options; the wall clock is read
+// here, the CLI's one clock read, and only to judge a fresh paste.
+func (c *clockFlags) options() (lint.Options, error) {
+	opts := lint.Options{AtIssue: c.atIssue, Skew: c.skew, Wall: time.Now()}
+	if c.now != "" {
+		if c.atIssue {
+			return opts, usageErr("--now and --at-issue exclude each other")
+		}
+		t, err := time.Parse(time.RFC3339, c.now)
+		if err != nil {
+			return opts, usageErr("--now %q: expected an RFC 3339 time such as 2026-11-20T10:01:00Z", c.now)
+		}
+		opts.Now = t
+	}
+	return opts, nil
+}

@@ -1,0 +1,203 @@
+package format
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/samllint/samllint/internal/redact"
+	"github.com/samllint/samllint/lint"
+)
+
+// Text writes the human report result by result, keeping only a summary
+// row of each, so a HAR of thousands of sign-ins prints in constant
+// memory. Finish ends it with the config's notices and, for a batch, a
+// summary table.
+type Text struct {
+	w              io.Writer
+	Color          bool
+	Redact         bool
+	ShowSuppressed bool
+
+	n    int
+	rows []summaryRow
+	red  *redact.Redactor
+}
+
+type summaryRow struct {
+	label                   string
+	outcome                 lint.Outcome
+	errors, warnings, infos int
+	failed                  bool
+}
+
+// NewText starts a text report on w.
+func NewText(w io.Writer) *Text { return &Text{w: w} }
+
+func (t *Text) print(s string, res *lint.Result) {
+	if t.Redact {
+		if t.red == nil {
+			t.red = redact.New()
+		}
+		if res != nil {
+			t.red.Learn(res.Response, res.Capture)
+		}
+		s = t.red.String(s)
+	}
+	io.WriteString(t.w, Clean(s))
+}
+
+// Result prints one result.
+func (t *Text) Result(res *lint.Result) {
+	var b strings.Builder
+	if t.n > 0 {
+		b.WriteString("\n")
+	}
+	t.write(&b, res)
+	t.print(b.String(), res)
+	row := summaryRow{label: Label(res), failed: res.Err != nil}
+	if res.Err == nil {
+		s := res.Report.Summary
+		row.errors, row.warnings, row.infos, row.outcome = s.Errors, s.Warnings, s.Infos, res.Report.Outcome
+	}
+	t.rows = append(t.rows, row)
+	t.n++
+}
+
+func (t *Text) paint(code, s string) string {
+	if !t.Color || t.Redact {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func sevColor(s lint.Severity) string {
+	switch s {
+	case lint.Error:
+		return "1;31"
+	case lint.Warning:
+		return "1;33"
+	}
+	return "36"
+}
+
+func (t *Text) write(w io.Writer, res *lint.Result) {
+	head := Label(res)
+	if to := SentTo(res); to != "" {
+		head += " — " + to
+	}
+	fmt.Fprintln(w, t.paint("1", head))
+	if res.Err != nil {
+		fmt.Fprintf(w, "could not lint: %s\n", oneLine(res.Err.Error()))
+		return
+	}
+	rep := res.Report
+	color := "1;32"
+	switch rep.Outcome {
+	case lint.OutcomeWillFail:
+		color = "1;31"
+	case lint.OutcomeMayFail:
+		color = "1;33"
+	}
+	v := rep.Verdict
+	if n := len(rep.Suppressed); n > 0 {
+		v += fmt.Sprintf(" (%d suppressed)", n)
+	}
+	fmt.Fprintln(w, t.paint(color, v))
+	fmt.Fprintf(w, "evaluated at %s: %s\n", clockTime(rep.Clock), rep.Clock.Reason)
+	if c := res.Capture; c != nil && c.Reply != nil {
+		reply := fmt.Sprintf("%d %s", c.Reply.Status, c.Reply.StatusText)
+		if c.Reply.Location != "" {
+			reply += " → " + c.Reply.Location
+		}
+		fmt.Fprintf(w, "the server answered: %s\n", strings.TrimSpace(reply))
+		if c.Reply.ErrorText != "" {
+			fmt.Fprintf(w, "its page says: %q\n", c.Reply.ErrorText)
+		}
+	}
+	findings := rep.Findings
+	if t.ShowSuppressed {
+		findings = append(append([]lint.Finding{}, findings...), rep.Suppressed...)
+	}
+	for _, f := range findings {
+		sev := fmt.Sprintf("%-7s", f.Severity)
+		if f.Suppressed != nil {
+			sev = "suppressed " + f.Severity.String()
+		}
+		fmt.Fprintf(w, "\n%s %s: %s\n", t.paint(sevColor(f.Severity), sev), f.Rule, f.Message)
+		findingBody(w, f)
+		if f.Suppressed != nil {
+			fmt.Fprintf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
+		}
+	}
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), plural(len(rep.Skipped), "check", "checks"))
+		for _, g := range GroupSkipped(rep.Skipped) {
+			if len(g.Needs) == 0 {
+				fmt.Fprintf(w, "  %s: %s\n", strings.Join(g.Rules, ", "), g.Reason)
+				continue
+			}
+			fmt.Fprintf(w, "  give %s %s: %s\n", Flags(g.Needs), g.Reason, strings.Join(g.Rules, ", "))
+		}
+	}
+}
+
+func clockTime(c lint.Clock) string {
+	if c.Time.IsZero() {
+		return "no time"
+	}
+	return c.Time.Format(time.RFC3339)
+}
+
+func findingBody(w io.Writer, f lint.Finding) {
+	fmt.Fprintf(w, "  at:       %s\n", f.Location)
+	fmt.Fprintf(w, "  expected: %s\n", f.Expected)
+	fmt.Fprintf(w, "  actual:   %s\n", f.Actual)
+	fmt.Fprintf(w, "  fix:      %s\n", f.Fix)
+}
+
+// Finish prints the config's notices and, after more than one result, a
+// summary table.
+func (t *Text) Finish(notices []lint.Finding) {
+	var b strings.Builder
+	for _, n := range notices {
+		fmt.Fprintf(&b, "\n%s %s: %s\n", t.paint(sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
+		findingBody(&b, n)
+	}
+	if len(t.rows) > 1 {
+		t.summary(&b)
+	}
+	t.print(b.String(), nil)
+}
+
+func (t *Text) summary(w io.Writer) {
+	fmt.Fprintf(w, "\nSummary of %d captures:\n", len(t.rows))
+	width := 5
+	for _, r := range t.rows {
+		width = max(width, len(r.label))
+	}
+	fmt.Fprintf(w, "  %-*s  %6s %8s %5s  %s\n", width, "input", "errors", "warnings", "infos", "verdict")
+	var e, wn, in, failed int
+	for _, r := range t.rows {
+		if r.failed {
+			failed++
+			fmt.Fprintf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label, "-", "-", "-")
+			continue
+		}
+		e, wn, in = e+r.errors, wn+r.warnings, in+r.infos
+		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label, r.errors, r.warnings, r.infos, outcomeWords[r.outcome])
+	}
+	fmt.Fprintf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
+	if failed > 0 {
+		fmt.Fprintf(w, "  (%d could not be linted)", failed)
+	}
+	fmt.Fprintln(w)
+}
+
+var outcomeWords = map[lint.Outcome]string{
+	lint.OutcomePass: "no problems found", lint.OutcomeNotes: "no problems found",
+	lint.OutcomeMayFail: "sign-in may fail", lint.OutcomeWillFail: "sign-in will fail",
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

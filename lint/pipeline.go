@@ -1,0 +1,215 @@
+package lint
+
+import (
+	"io"
+	"time"
+
+	"github.com/samllint/samllint/saml"
+)
+
+// Options are how a run goes, besides the inputs. Nothing else is read:
+// no clock, no network, no environment.
+type Options struct {
+	// Now is the evaluation time. When zero it is chosen per response:
+	// its IssueInstant if AtIssue, else the time the capture says the
+	// browser posted it, else Wall for a response issued moments ago,
+	// else IssueInstant + 1 minute. Report.Clock says which and why.
+	Now     time.Time
+	AtIssue bool
+	// Wall is the caller's clock, used only to judge a fresh paste; zero
+	// never uses one.
+	Wall time.Time
+	// Skew is the clock-skew allowance for NotBefore/NotOnOrAfter; zero
+	// means the config's, or DefaultSkew. AWS does not document its own.
+	Skew time.Duration
+	// Limits bound decoding; zero means saml.DefaultLimits.
+	Limits saml.Limits
+	// Name is the input's name (a path): results carry it, and config
+	// suppressions match it.
+	Name string
+}
+
+// DefaultSkew is the clock-skew allowance when none is given.
+const DefaultSkew = 300 * time.Second
+
+// Result is one linted capture, or why it could not be linted.
+type Result struct {
+	Input    string
+	Capture  *saml.Capture
+	Response *saml.Response // nil when Err is set
+	Report   *Report        // nil when Err is set
+	Err      error          // the capture could not be decoded or parsed
+}
+
+// Lint is the whole pipeline on one input: it decodes every message in it
+// (any form saml.Decode accepts), parses and verifies each against the
+// inputs' trust anchors, runs every enabled rule, and applies the
+// config's severities and suppressions. The error is set only when
+// nothing in the input could be decoded; a capture that fails alone (one
+// of several in a HAR) is a Result with Err.
+func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
+	caps, err := saml.DecodeLimits(input, limits(opts))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Result, 0, len(caps))
+	for _, c := range caps {
+		out = append(out, LintCapture(c, in, opts))
+	}
+	return out, nil
+}
+
+// LintStream is Lint for large inputs: a HAR or SAML-tracer export is read
+// entry by entry, and each result handed to fn as soon as it is ready, so
+// memory does not grow with the number of sign-ins. An error from fn
+// stops the stream and is returned.
+func LintStream(r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
+	return saml.DecodeStream(r, limits(opts), func(c *saml.Capture) error {
+		return fn(LintCapture(c, in, opts))
+	})
+}
+
+// LintCapture lints one decoded capture.
+func LintCapture(c *saml.Capture, in *Inputs, opts Options) *Result {
+	res := &Result{Input: opts.Name, Capture: c}
+	if c.Err != nil {
+		res.Err = c.Err
+		return res
+	}
+	r, err := saml.ParseCapture(c, saml.ParseOptions{Limits: limits(opts), DecryptionKeys: in.Keys()})
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	saml.Verify(r, in.Anchors())
+	res.Response = r
+	res.Report = run(rulesFor(in), &saml.Message{Capture: c, Response: r}, in, opts)
+	if cfg := in.Config(); cfg != nil {
+		cfg.suppress(res.Report, opts.Name, issuerOf(r), expiryClock(opts, res.Report.Clock))
+	}
+	return res
+}
+
+func limits(opts Options) saml.Limits {
+	if opts.Limits.MaxInput == 0 {
+		return saml.DefaultLimits
+	}
+	return opts.Limits
+}
+
+func rulesFor(in *Inputs) []*Rule {
+	if cfg := in.Config(); cfg != nil {
+		return cfg.enabledRules()
+	}
+	return registry
+}
+
+// expiryClock is the time suppressions expire against: the time given,
+// else the caller's clock, else the capture's.
+func expiryClock(opts Options, c Clock) time.Time {
+	switch {
+	case !opts.Now.IsZero():
+		return opts.Now
+	case !opts.Wall.IsZero():
+		return opts.Wall
+	}
+	return c.Time
+}
+
+func issuerOf(r *saml.Response) string {
+	if a := r.Consumed(); a != nil && a.Issuer != nil {
+		return a.Issuer.Value
+	}
+	if r.Issuer != nil {
+		return r.Issuer.Value
+	}
+	return ""
+}
+
+// run evaluates rules on one parsed message.
+func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
+	clock := chooseClock(opts, m.Capture, m.Response)
+	skew := opts.Skew
+	if skew == 0 && in.Config() != nil {
+		skew = in.Config().skew
+	}
+	if skew == 0 {
+		skew = DefaultSkew
+	}
+	ctx := newContext(m, in, clock)
+	rep := &Report{Clock: clock, Findings: []Finding{}, Suppressed: []Finding{}, Skipped: []Skipped{}}
+	seq := 0
+	for _, rule := range rules {
+		if rule.Check == nil {
+			continue
+		}
+		if sk := ctx.unmet(rule); sk != nil {
+			rep.Skipped = append(rep.Skipped, *sk)
+			continue
+		}
+		p := &Pass{Rule: rule, Response: m.Response, Capture: m.Capture, Inputs: in, Clock: clock, Skew: skew, ctx: ctx}
+		rule.Check(p)
+		if p.skipped != nil {
+			rep.Skipped = append(rep.Skipped, *p.skipped)
+			if len(p.findings) == 0 {
+				continue
+			}
+		}
+		rep.Summary.RulesRun++
+		order := ruleIndex(rule.ID)
+		for _, f := range p.findings {
+			f.order, f.seq = order, seq
+			seq++
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+	rep.sort()
+	rep.recount()
+	return rep
+}
+
+// Pass is what a rule's check function sees: the inputs, and Report.
+type Pass struct {
+	Rule     *Rule
+	Response *saml.Response
+	Capture  *saml.Capture
+	Inputs   *Inputs
+	Clock    Clock
+	Skew     time.Duration
+
+	ctx      *context
+	findings []Finding
+	skipped  *Skipped
+}
+
+// Report records a finding for the pass's rule at its default severity.
+func (p *Pass) Report(f Finding) { p.ReportAt(p.Rule.Severity, f) }
+
+// ReportAt records a finding with an explicit severity (a config's
+// re-grading applies to the rule's default severity only).
+func (p *Pass) ReportAt(sev Severity, f Finding) {
+	f.Rule = p.Rule.ID
+	f.Severity = sev
+	p.findings = append(p.findings, f)
+}
+
+// Skip marks the rule (or the part of it that could not run) as skipped,
+// with the inputs that would let it run and why.
+func (p *Pass) Skip(reason string, needs ...Input) {
+	p.skipped = &Skipped{Rule: p.Rule.ID, Needs: needs, Reason: reason}
+}
+
+// Now is the evaluation time.
+func (p *Pass) Now() time.Time { return p.Clock.Time }
+
+// Assertion is the assertion a service provider consumes, or nil.
+func (p *Pass) Assertion() *saml.Assertion { return p.ctx.assertion }
+
+// Attribute is the consumed assertion's first attribute with exactly this
+// Name, or nil (also when there is no assertion).
+func (p *Pass) Attribute(name string) *saml.Attribute {
+	if p.ctx.assertion == nil {
+		return nil
+	}
+	return p.ctx.assertion.Attribute(name)
+}

@@ -1,0 +1,194 @@
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Source names the document a finding's location is in.
+type Source string
+
+const (
+	SourceResponse     Source = "response"           // the SAML message; Path is an XML path
+	SourceCapture      Source = "capture"            // what the capture records beside it (HAR: URL, reply)
+	SourceRelayState   Source = "relay-state"        // the RelayState
+	SourceMetadata     Source = "metadata"           // the IdP metadata or IAM SAML provider
+	SourceTrustPolicy  Source = "trust-policy"       // Path is a policy path, Statement[1].Condition…
+	SourcePermissions  Source = "permissions-policy" // idem
+	SourceSCP          Source = "scp"                // idem
+	SourceBoundary     Source = "permissions-boundary"
+	SourceConnectUsers Source = "connect-users"
+	SourceConfig       Source = "config" // Line is the line in the config file
+)
+
+// Location is where a finding points: a document, the file it came from
+// when the user gave one, and a path into it.
+type Location struct {
+	Source Source `json:"source"`
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Path   string `json:"path"`
+}
+
+// String renders the location on one line: the XML path for the
+// response, else the file and the path in it.
+func (l Location) String() string {
+	switch l.Source {
+	case SourceResponse, "":
+		return l.Path
+	case SourceRelayState:
+		return "RelayState"
+	}
+	file := l.File
+	if l.Line > 0 {
+		file += ":" + strconv.Itoa(l.Line)
+	}
+	switch {
+	case file == "":
+		return l.Path
+	case l.Path == "":
+		return file
+	}
+	return file + ": " + l.Path
+}
+
+func xmlAt(path string) Location { return Location{Source: SourceResponse, Path: path} }
+
+// Finding is one problem: what, where, expected versus actual, and the fix
+// written with the user's own values.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Location Location `json:"location"`
+	Expected string   `json:"expected"`
+	Actual   string   `json:"actual"`
+	Fix      string   `json:"fix"`
+	// Suppressed is set on findings a config suppression silenced.
+	Suppressed *Suppressed `json:"suppressed,omitempty"`
+
+	order int // registry index, for stable ordering
+	seq   int
+}
+
+// Skipped is a rule that did not run, or ran only in part, and what
+// would let it run: the inputs to give (any one of them), and why.
+type Skipped struct {
+	Rule   string  `json:"rule"`
+	Needs  []Input `json:"needs"`
+	Reason string  `json:"reason"`
+}
+
+// Outcome is the verdict of a report, typed.
+type Outcome string
+
+const (
+	// OutcomePass: no finding in what was checked.
+	OutcomePass Outcome = "pass"
+	// OutcomeNotes: only info findings.
+	OutcomeNotes Outcome = "notes"
+	// OutcomeMayFail: warnings, no errors.
+	OutcomeMayFail Outcome = "may-fail"
+	// OutcomeWillFail: at least one error.
+	OutcomeWillFail Outcome = "will-fail"
+)
+
+// Report is the outcome of linting one response.
+type Report struct {
+	Clock    Clock     `json:"clock"`
+	Outcome  Outcome   `json:"outcome"`
+	Verdict  string    `json:"verdict"`
+	Findings []Finding `json:"findings"`
+	// Suppressed holds the findings a config suppression silenced.
+	Suppressed []Finding `json:"suppressed"`
+	Skipped    []Skipped `json:"skipped"`
+	Summary    Summary   `json:"summary"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Errors     int `json:"errors"`
+	Warnings   int `json:"warnings"`
+	Infos      int `json:"infos"`
+	Suppressed int `json:"suppressed"`
+	RulesRun   int `json:"rules_run"`
+	Skipped    int `json:"skipped"`
+}
+
+// Max returns the highest severity found, and false when there is none.
+func (r *Report) Max() (Severity, bool) {
+	if len(r.Findings) == 0 {
+		return 0, false
+	}
+	m := Info
+	for _, f := range r.Findings {
+		m = max(m, f.Severity)
+	}
+	return m, true
+}
+
+// Fails reports whether a finding is at or above threshold.
+func (r *Report) Fails(threshold Severity) bool {
+	m, ok := r.Max()
+	return ok && m >= threshold
+}
+
+func (r *Report) sort() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		return a.seq < b.seq
+	})
+}
+
+// recount derives the counts, outcome and verdict from the findings.
+func (r *Report) recount() {
+	s := &r.Summary
+	s.Errors, s.Warnings, s.Infos = 0, 0, 0
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case Error:
+			s.Errors++
+		case Warning:
+			s.Warnings++
+		default:
+			s.Infos++
+		}
+	}
+	s.Suppressed, s.Skipped = len(r.Suppressed), len(r.Skipped)
+	counts := fmt.Sprintf("%d %s, %d %s", s.Errors, plural(s.Errors, "error"), s.Warnings, plural(s.Warnings, "warning"))
+	switch {
+	case s.Errors > 0:
+		r.Outcome, r.Verdict = OutcomeWillFail, "sign-in will fail: "+counts
+	case s.Warnings > 0:
+		r.Outcome, r.Verdict = OutcomeMayFail, "sign-in may fail: "+counts
+	default:
+		r.Outcome, r.Verdict = OutcomePass, "no problems found"
+		var notes []string
+		if s.Infos > 0 {
+			r.Outcome = OutcomeNotes
+			notes = append(notes, fmt.Sprintf("%d %s", s.Infos, plural(s.Infos, "note")))
+		}
+		if n := len(r.Skipped); n > 0 {
+			r.Verdict += " in what was checked"
+			notes = append(notes, fmt.Sprintf("%d %s skipped", n, plural(n, "check")))
+		}
+		if len(notes) > 0 {
+			r.Verdict += " (" + strings.Join(notes, ", ") + ")"
+		}
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,12 @@
+package lint
+
+// What the tests edit in the sample response, and the inputs that lint it clean.
+const (
+	sampleRole  = ">arn:aws:iam::123456789012:role/ConnectAgent,arn:aws:iam::123456789012:saml-provider/Okta<"
+	roleNameTag = `Name="https://aws.amazon.com/SAML/Attributes/Role"`
+	sessionTag  = `Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"`
+	sessionVal  = `>jane.doe@example.com</saml2:AttributeValue>`
+	sampleTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+	samplePerms = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/${aws:userid}"}]}`
+	sampleRelay = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+)
