@@ -49,6 +49,9 @@ func chooseClock(opts Options, c *saml.Capture, r *saml.Response) Clock {
 	issued := saml.Time{}
 	if r != nil {
 		issued = r.IssueInstant
+		if a := r.Consumed(); !issued.OK && a != nil {
+			issued = a.IssueInstant
+		}
 	}
 	if opts.AtIssue && issued.OK {
 		return Clock{Time: issued.Time, Source: ClockIssued, Reason: "the response's IssueInstant, as asked"}

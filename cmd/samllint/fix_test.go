@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/samllint/samllint/lint/linttest"
 )
 
 // TestFixRelint: the documents "samllint fix" writes, given back to lint,
@@ -98,5 +100,62 @@ func TestPolicyInputErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
 			t.Errorf("%v: exit %d, stderr %q (want %q)", c.args, code, errs, c.want)
 		}
+	}
+}
+
+// TestFixRedact: fix --redact masks the account, the user and the
+// signatures in its policies and texts, as lint --redact does.
+func TestFixRedact(t *testing.T) {
+	dir, _ := filepath.Abs(repo("testdata", "assertions", "golden"))
+	t.Chdir(dir)
+	for _, format := range []string{"text", "json"} {
+		code, out, errs := runCLI(t, "", "fix", "--redact", "--format", format, "--at-issue", "--trust-policy", "iam/role-lowercase-provider.json", "--permissions-policy", "iam/connect-username.json", "iam-trust-wrong-provider.form")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		for _, secret := range []string{"123456789012", "jane.doe@example.com", "4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s: %q survives fix --redact", format, secret)
+			}
+		}
+		if !strings.Contains(out, "1##########2") {
+			t.Errorf("%s: the masked account is missing:\n%s", format, out)
+		}
+	}
+}
+
+// TestFixAgreesWithLinttest: fix, lint and linttest run one pipeline, so
+// for every golden case fix reports the verdict linttest's want file holds.
+func TestFixAgreesWithLinttest(t *testing.T) {
+	dir, cases := goldenCases(t)
+	t.Chdir(dir)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want, err := linttest.Lint(c.name + ".case.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reports []struct {
+				Verdict string `json:"verdict"`
+			}
+			if err := json.Unmarshal(want, &reports); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errs := runCLI(t, "", append(append([]string{"fix", "--format", "json"}, c.args...), c.input)...)
+			var doc struct {
+				Plans []struct{ Verdict string } `json:"plans"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("%v: %s", err, errs)
+			}
+			if len(doc.Plans) != len(reports) {
+				t.Fatalf("fix: %d plans, linttest: %d reports", len(doc.Plans), len(reports))
+			}
+			for i := range reports {
+				if doc.Plans[i].Verdict != reports[i].Verdict {
+					t.Errorf("capture %d: fix says %q, linttest %q", i+1, doc.Plans[i].Verdict, reports[i].Verdict)
+				}
+			}
+		})
 	}
 }

@@ -116,3 +116,43 @@ func TestRulesAndExplain(t *testing.T) {
 		t.Error("samllint rules --format markdown differs from docs/rules.md")
 	}
 }
+
+// TestCaptureClock: a HAR records when each message was posted, and that
+// is the evaluation time without any flag. A sign-in AWS accepted a week
+// (or a year) ago lints clean; one posted 7 minutes after issue is too
+// old, whenever it is linted.
+func TestCaptureClock(t *testing.T) {
+	md := repo("testdata", "metadata", "okta-idp-metadata.xml")
+	_, out, _ := runCLI(t, "", "lint", "--format", "json", "--metadata", md, repo("testdata", "assertions", "okta-connect.har"))
+	var doc struct {
+		Results []struct {
+			Clock   struct{ Time, Source string }
+			Outcome string
+		}
+		Findings []struct {
+			Capture int
+			Rule    string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Results) != 2 || doc.Results[0].Clock.Source != "posted" || doc.Results[0].Clock.Time != "2026-11-20T10:00:01Z" || doc.Results[0].Outcome != "pass" {
+		t.Errorf("the accepted sign-in: %+v", doc.Results)
+	}
+	for _, f := range doc.Findings {
+		if f.Capture == 1 || f.Rule != "aws/role-missing-role-arn" {
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+	code, out, _ := runCLI(t, "", "lint", "--metadata", md, repo("testdata", "assertions", "golden", "too-old.har"))
+	if code != 1 || !strings.Contains(out, "aws/assertion-too-old: issued 7m before the evaluation time") || !strings.Contains(out, "when the browser posted it") {
+		t.Errorf("too-old.har: exit %d\n%s", code, out)
+	}
+	// A base64 paste records no post time: judged at IssueInstant + 1
+	// minute, never "expired" for being old.
+	code, out, _ = runCLI(t, "", "lint", "--metadata", md, repo("testdata", "assertions", "okta-connect.b64"))
+	if code != 0 || !strings.Contains(out, "IssueInstant + 1 minute: the capture is") || strings.Contains(out, "expired") {
+		t.Errorf("an old paste: exit %d\n%s", code, out)
+	}
+}

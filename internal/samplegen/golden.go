@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/samllint/samllint/internal/testkit"
@@ -20,7 +21,8 @@ import (
 // the samllint flags it is linted with.
 type goldenCase struct {
 	name, note string
-	enc        string // b64 b64url xml form url log deflate html har tracer urlenc
+	enc        string // b64 b64url xml form url log deflate html har har-posted tracer urlenc
+	posted     time.Duration // har-posted: when the browser posted it, after IssueInstant
 	relay      string
 	flags      string
 	key        *pair
@@ -67,8 +69,9 @@ func goldenCases(idp, rotated pair) []goldenCase {
 		{name: "issuer-trailing-slash", note: "the issuer has a trailing slash the metadata entityID lacks", enc: "b64url", flags: at, c: change{
 			assertion: setText("./Issuer", issuer+"/"), response: setText("./Issuer", issuer+"/")}},
 		{name: "time-format", note: "IssueInstant written without time zone", enc: "xml", flags: "--now 2026-11-20T10:01:00Z " + meta, c: change{response: setAttr(".", "IssueInstant", "2026-11-20 10:00:00")}},
-		{name: "expired", note: "posted 20 minutes late", enc: "log", flags: "--now 2026-11-20T10:20:00Z " + meta},
-		{name: "not-yet-valid", note: "the IdP clock runs 20 minutes ahead", enc: "b64", flags: "--now 2026-11-20T09:40:00Z " + meta},
+		{name: "expired", note: "posted 20 minutes late: the HAR records it, no flag needed", enc: "har-posted", posted: 20 * time.Minute, relay: relayState, flags: meta},
+		{name: "expired-log", note: "a log line, linted at the time it was written", enc: "log", flags: "--now 2026-11-20T10:20:00Z " + meta},
+		{name: "not-yet-valid", note: "the IdP clock runs 20 minutes ahead: the browser posted it before it was issued", enc: "har-posted", posted: -20 * time.Minute, relay: relayState, flags: meta},
 		{name: "empty-nameid", note: "the NameID mapping is empty", enc: "b64", flags: at, c: change{assertion: setText("./Subject/NameID", "")}},
 		{name: "no-recipient", note: "SubjectConfirmationData without Recipient", enc: "xml", flags: at, c: change{assertion: setAttr("./Subject/SubjectConfirmation/SubjectConfirmationData", "Recipient", "")}},
 		{name: "too-large", note: "a user in 700 groups mapped to roles", enc: "deflate", flags: at, c: change{assertion: func(a *etree.Element) {
@@ -77,7 +80,7 @@ func goldenCases(idp, rotated pair) []goldenCase {
 				at.CreateElement("saml2:AttributeValue").SetText(fmt.Sprintf("arn:aws:iam::%s:role/Team%03d,arn:aws:iam::%s:saml-provider/Okta", account, i, account))
 			}
 		}}},
-		{name: "too-old", note: "the role picker was left open for 7 minutes", enc: "b64", flags: "--now 2026-11-20T10:07:00Z --skew 10m " + meta},
+		{name: "too-old", note: "the role picker was left open for 7 minutes: the HAR records the late post, no flag needed", enc: "har-posted", posted: 7 * time.Minute, relay: relayState, flags: meta},
 		{name: "recipient-slash", note: "the ACS URL has a trailing slash", enc: "html", flags: at, c: change{
 			assertion: setAttr("./Subject/SubjectConfirmation/SubjectConfirmationData", "Recipient", acs+"/"), response: setAttr(".", "Destination", acs+"/")}},
 		{name: "destination-console", note: "Destination set to the console URL", enc: "b64", flags: at, c: change{response: setAttr(".", "Destination", "https://console.aws.amazon.com/")}},
@@ -246,6 +249,8 @@ func encode(gc goldenCase, xml []byte) (string, []byte) {
 		return ".html", []byte(`<!DOCTYPE html><html><body onload="document.forms[0].submit()"><form method="post" action="` + acs + `"><input type="hidden" name="SAMLResponse" value="` + b64 + `"/></form></body></html>` + "\n")
 	case "har":
 		return ".har", har(goodSample, xml)
+	case "har-posted":
+		return ".har", postedHAR(xml, issueInstant.Add(gc.posted), gc.relay)
 	case "tracer":
 		doc := map[string]any{"requests": []any{map[string]any{
 			"requestId": "1", "method": "POST", "url": acs,

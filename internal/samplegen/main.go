@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -27,6 +26,8 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/samllint/samllint/internal/testkit"
 )
 
 const (
@@ -212,25 +213,14 @@ func build(p pair, id, role string, c change) []byte {
 	return out
 }
 
-// sign signs el enveloped and moves the Signature after the Issuer, where
-// the SAML schema puts it; the enveloped transform makes position irrelevant
-// to the digest.
+// sign signs el enveloped, as testkit does for the tests.
 func sign(p pair, el *etree.Element) *etree.Element {
-	ks := dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{p.cert.Raw}, PrivateKey: p.key})
-	ctx := dsig.NewDefaultSigningContext(ks)
-	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
 	method := dsig.RSASHA256SignatureMethod
 	if sha1 {
 		method = dsig.RSASHA1SignatureMethod
 	}
-	check(ctx.SetSignatureMethod(method))
-	signed, err := ctx.SignEnveloped(el)
+	signed, err := testkit.SignEnveloped(testkit.KeyPair{Cert: p.cert, Key: p.key}, el, method)
 	check(err)
-	// SignEnveloped appends the Signature without setting its parent, so
-	// etree's RemoveChild would not find it: cut it off the slice instead.
-	sig := signed.Child[len(signed.Child)-1].(*etree.Element)
-	signed.Child = signed.Child[:len(signed.Child)-1]
-	signed.InsertChildAt(1, sig)
 	return signed
 }
 
@@ -283,6 +273,29 @@ func har(good, bad []byte) []byte {
 			entry(issueInstant.Add(1*time.Second), "POST", acs, post(good), 302, "Found", relayState, ""),
 			entry(issueInstant.Add(40*time.Second), "POST", acs, post(bad), 200, "OK", "", errPage),
 		},
+	}}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	check(err)
+	return append(b, '\n')
+}
+
+// postedHAR is a Chrome-shaped HAR of one sign-in posted at the given
+// time, which AWS refused with its generic error page.
+func postedHAR(xml []byte, at time.Time, relay string) []byte {
+	params := []map[string]string{{"name": "SAMLResponse", "value": url.QueryEscape(base64.StdEncoding.EncodeToString(xml))}}
+	if relay != "" {
+		params = append(params, map[string]string{"name": "RelayState", "value": url.QueryEscape(relay)})
+	}
+	doc := map[string]any{"log": map[string]any{
+		"version": "1.2", "creator": map[string]any{"name": "WebInspector", "version": "537.36"}, "pages": []any{},
+		"entries": []any{map[string]any{
+			"startedDateTime": at.Format("2006-01-02T15:04:05.000Z"),
+			"request": map[string]any{"method": "POST", "url": acs, "httpVersion": "HTTP/2", "headers": []any{}, "queryString": []any{}, "cookies": []any{},
+				"headersSize": -1, "bodySize": 0, "postData": map[string]any{"mimeType": "application/x-www-form-urlencoded", "params": params}},
+			"response": map[string]any{"status": 200, "statusText": "OK", "httpVersion": "HTTP/2", "headers": []any{}, "cookies": []any{},
+				"content": map[string]any{"size": 0, "mimeType": "text/html"}, "redirectURL": "", "headersSize": -1, "bodySize": -1},
+			"cache": map[string]any{}, "timings": map[string]any{"send": 0, "wait": 100, "receive": 20},
+		}},
 	}}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	check(err)
