@@ -28,16 +28,31 @@ func (d *decoder) markup(b []byte, c *Capture) error {
 }
 
 func isHTML(b []byte) bool {
-	head := b
-	if len(head) > 2048 {
-		head = head[:2048]
-	}
-	h := strings.ToLower(string(head))
-	h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-	if strings.HasPrefix(h, "<!doctype html") || strings.HasPrefix(h, "<html") {
+	head := bytes.TrimSpace(b[:min(len(b), 2048)])
+	if hasPrefixFold(head, "<!doctype html") || hasPrefixFold(head, "<html") {
 		return true
 	}
-	return !strings.Contains(h, "urn:oasis:names:tc:saml") && (strings.Contains(h, "<html") || strings.Contains(h, "<body") || strings.Contains(h, "<form"))
+	if containsFold(head, "urn:oasis:names:tc:saml") {
+		return false
+	}
+	return containsFold(head, "<html") || containsFold(head, "<body") || containsFold(head, "<form") || containsFold(head, "<input")
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+}
+
+// containsFold is a case-insensitive bytes.Contains for an ASCII needle,
+// without copying the haystack.
+func containsFold(b []byte, needle string) bool {
+	for i := 0; i+len(needle) <= len(b); i++ {
+		if b[i] == needle[0] || b[i]|0x20 == needle[0] {
+			if strings.EqualFold(string(b[i:i+len(needle)]), needle) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var (

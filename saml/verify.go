@@ -87,6 +87,9 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		}
 		return &SignatureCheck{Verdict: NotEnveloped, Detail: fmt.Sprintf("it sits in <%s ID=%q> but references %s; SAML requires exactly one reference, to the ID of the element the signature sits in", s.ParentTag, s.ParentID, strings.Join(uris, ", "))}
 	}
+	if other := r.earlierSignature(s); other != nil {
+		return &SignatureCheck{Verdict: Malformed, Detail: fmt.Sprintf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", s.ParentTag, other.Path)}
+	}
 	target, restore, err := detach(parent, s.el)
 	if err != nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: err.Error()}
@@ -295,23 +298,6 @@ func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error
 			return nil, restore, errors.New("signature position lost while detaching")
 		}
 	}
-	// goxmldsig checks the first Signature in document order that
-	// references the element; if that is not this one, its verdict would
-	// be another signature's.
-	id := idOf(el)
-	for _, cand := range d.FindElements(".//Signature") {
-		if cand.NamespaceURI() != NSDSig {
-			continue
-		}
-		if cand == sigCopy {
-			break
-		}
-		for _, ref := range cand.FindElements("./SignedInfo/Reference") {
-			if u := ref.SelectAttrValue("URI", ""); u == "#"+id || u == "" {
-				return nil, restore, fmt.Errorf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", el.Tag, cand.GetPath())
-			}
-		}
-	}
 	var undo []func()
 	if ki := child(sigCopy, NSDSig, "KeyInfo"); ki != nil {
 		at := ki.Index()
@@ -355,6 +341,26 @@ func unqualifiedID(el *etree.Element) int {
 		}
 	}
 	return -1
+}
+
+// earlierSignature is a signature inside the element s signs, before s in
+// document order, that references the same element: goxmldsig checks the
+// first one it finds, so s's verdict would be that one's.
+func (r *Response) earlierSignature(s *Signature) *Signature {
+	for _, t := range r.Signatures {
+		if t == s {
+			return nil
+		}
+		if !within(t.Path, s.ParentPath) {
+			continue
+		}
+		for _, ref := range t.References {
+			if ref.URI == "" || ref.URI == "#"+s.ParentID {
+				return t
+			}
+		}
+	}
+	return nil
 }
 
 // parentContext collects the namespace declarations in scope at el, without
