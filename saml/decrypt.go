@@ -202,7 +202,11 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 		return nil, fmt.Errorf("the plaintext is <%s> in namespace %q, not a saml:Assertion", root.FullTag(), root.NamespaceURI())
 	}
 	p.r.paths[root] = ea.Path + "/Assertion"
+	if p.r.decrypted == nil {
+		p.r.decrypted = map[*Assertion]*etree.Element{}
+	}
 	a := p.assertion(root)
+	p.r.decrypted[a] = root
 	a.Decrypted, a.Direct = true, true
 	p.decrypting = true
 	p.walk(root, root, withXML(scope))

@@ -67,7 +67,13 @@ type Response struct {
 
 	doc   *etree.Document
 	paths map[*etree.Element]string
+	// decrypted holds the element of each decrypted assertion, which
+	// lives in a tree of its own.
+	decrypted map[*Assertion]*etree.Element
 }
+
+// docOf returns the element of a decrypted assertion.
+func (r *Response) docOf(a *Assertion) *etree.Element { return r.decrypted[a] }
 
 // Doc is the parsed tree, for callers that need what the model leaves out.
 func (r *Response) Doc() *etree.Document { return r.doc }

@@ -277,16 +277,7 @@ func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error
 	if isRoot(el) {
 		d = el
 	} else {
-		ctx, err := parentContext(el)
-		if err != nil {
-			return nil, restore, err
-		}
-		ctx, err = ctx.SubContext(el)
-		if err != nil {
-			return nil, restore, err
-		}
-		d, err = etreeutils.NSDetatch(ctx, el)
-		if err != nil {
+		if d, err = detachElement(el); err != nil {
 			return nil, restore, err
 		}
 		idx := sig.Index()
@@ -361,6 +352,18 @@ func (r *Response) earlierSignature(s *Signature) *Signature {
 		}
 	}
 	return nil
+}
+
+// detachElement copies el with the namespace declarations it inherits.
+func detachElement(el *etree.Element) (*etree.Element, error) {
+	ctx, err := parentContext(el)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = ctx.SubContext(el); err != nil {
+		return nil, err
+	}
+	return etreeutils.NSDetatch(ctx, el)
 }
 
 // parentContext collects the namespace declarations in scope at el, without

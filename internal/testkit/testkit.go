@@ -4,11 +4,16 @@
 package testkit
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +23,8 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
+	"golang.org/x/crypto/cryptobyte"
+	casn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Root is the repository root, found from this file's location so tests in
@@ -72,12 +79,21 @@ func WrapAssertion(xml []byte) ([]byte, error) {
 // EncryptAssertion returns a saml:EncryptedAssertion holding a, encrypted
 // for cert (RSA-OAEP key transport, AES-256-CBC content).
 func EncryptAssertion(a *etree.Element, cert *x509.Certificate) (*etree.Element, error) {
+	enc := xmlenc.OAEP()
+	enc.BlockCipher = xmlenc.AES256CBC
+	enc.DigestMethod = xmlenc.SHA1 // the digest IdPs use with rsa-oaep-mgf1p, and all xmlsec1 1.2 takes
+	return EncryptAssertionWith(a, cert, enc)
+}
+
+// EncryptAssertionWith is EncryptAssertion with another key transport
+// and block cipher, such as xmlenc.PKCS1v15() with xmlenc.TripleDES. The
+// plaintext is a serialized as etree writes it alone: prefixes declared
+// only above it stay undeclared in it.
+func EncryptAssertionWith(a *etree.Element, cert *x509.Certificate, enc xmlenc.RSA) (*etree.Element, error) {
 	plain, err := etree.NewDocumentWithRoot(a.Copy()).WriteToBytes()
 	if err != nil {
 		return nil, err
 	}
-	enc := xmlenc.OAEP()
-	enc.BlockCipher = xmlenc.AES256CBC
 	ed, err := enc.Encrypt(cert, plain, nil)
 	if err != nil {
 		return nil, err
@@ -197,4 +213,51 @@ func UnsignedSample(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// NegativeSerialCert returns a self-signed certificate for p's key whose
+// serial number is negative, as some real IdP certificates are: Go
+// refuses to create one, so a positive one is made and its serial's sign
+// bit set, and the TBSCertificate signed again (same lengths throughout).
+func NegativeSerialCert(p KeyPair) ([]byte, error) {
+	der := bytes.Clone(p.Cert.Raw)
+	tbs := p.Cert.RawTBSCertificate
+	at := bytes.Index(der, tbs)
+	// The serial INTEGER follows the TBS header and the [0] version.
+	body := cryptobyte.String(tbs)
+	var contents, version cryptobyte.String
+	if at < 0 || !body.ReadASN1(&contents, casn1.SEQUENCE) {
+		return nil, fmt.Errorf("no TBSCertificate")
+	}
+	header := len(tbs) - len(contents)
+	if !contents.ReadASN1Element(&version, casn1.Tag(0).Constructed().ContextSpecific()) {
+		return nil, fmt.Errorf("no version")
+	}
+	serial := header + len(version) + 2 // tag and one length byte
+	der[at+serial] |= 0x80
+	newTBS := der[at : at+len(tbs)]
+	sum := sha256.Sum256(newTBS)
+	sig, err := rsa.SignPKCS1v15(rand.Reader, p.Key, crypto.SHA256, sum[:])
+	if err != nil {
+		return nil, err
+	}
+	if len(sig) != len(p.Cert.Signature) {
+		return nil, fmt.Errorf("signature length changed")
+	}
+	copy(der[len(der)-len(sig):], sig)
+	return der, nil
+}
+
+// PrettyBase64 wraps base64 text over indented lines, as IdPs that
+// pretty-print their XML write SignatureValue and CipherValue
+// (xs:base64Binary allows the whitespace).
+func PrettyBase64(s, indent string) string {
+	s = strings.Join(strings.Fields(s), "")
+	var b strings.Builder
+	for len(s) > 64 {
+		b.WriteString("\n" + indent + s[:64])
+		s = s[64:]
+	}
+	b.WriteString("\n" + indent + s + "\n")
+	return b.String()
 }
