@@ -26,10 +26,14 @@ var (
 	sessionNameRe = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{2,64}$`)
 	connectUserRe = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 	emailRe       = regexp.MustCompile(`^[^@]+@[^@]+\.[^@]+$`)
-	uuidRe        = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	tagKeyRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	tagValueRe    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
-	templateRe    = regexp.MustCompile(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
+	// sfUserRe is Salesforce Service Cloud Voice's Connect user name:
+	// alias@userid@orgid (userid@orgid for government orgs), with
+	// 15- or 18-character IDs keyed 005 (user) and 00D (org).
+	sfUserRe   = regexp.MustCompile(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
+	uuidRe     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	tagKeyRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	tagValueRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+	templateRe = regexp.MustCompile(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
 )
 
 // regions are the AWS regions samllint knows, for "is this a real region"

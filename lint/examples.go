@@ -27,7 +27,9 @@ import (
 //	               capture is a HAR recording this post time, and no
 //	               evaluation time is given), sign: both|assertion|response|none,
 //	               algorithm: rsa-sha1, key: rotated, metadata: none,
-//	               transform: wrap-assertion|encrypt|inflate|remove-assertion
+//	               transform: wrap-assertion|encrypt|encrypt-weak (RSA-1_5
+//	               and 3DES)|inflate|remove-assertion|default-namespace
+//	               (the Assertion as Entra ID sends it)
 //	relay-state    the RelayState sent beside the response
 //	<input file>   an input given beside it, named by its kind:
 //	               metadata.xml, metadata.json, cert.pem, key.pem,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/tools/txtar"
 
@@ -43,6 +44,7 @@ type Example struct {
 	Users              []string
 	Files              map[string]string // more inputs, named as in example files
 	Skew               string
+	Key                string // rotated: sign with the key the metadata does not hold
 }
 
 // Edit replaces every occurrence of Old with New.
@@ -85,6 +87,9 @@ func (ex Example) toCase() exampleCase {
 	}
 	if ex.Skew != "" {
 		opts = append(opts, "skew: "+ex.Skew)
+	}
+	if ex.Key != "" {
+		opts = append(opts, "key: "+ex.Key)
 	}
 	c.files["options"] = strings.Join(opts, "\n")
 	if ex.RelayState != "" {
@@ -129,7 +134,24 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 		xml = strings.ReplaceAll(xml, e[0], e[1])
 	}
 	switch tr := c.option("transform"); tr {
-	case "", "encrypt", "wrap-assertion":
+	case "", "encrypt", "encrypt-weak", "wrap-assertion":
+	case "default-namespace":
+		// As Entra ID and AD FS send it: <Assertion xmlns="…">, no prefix.
+		xml = mutate(t, xml, func(root *etree.Element) {
+			a := root.FindElement("./Assertion")
+			a.RemoveAttr("xmlns:saml2")
+			a.CreateAttr("xmlns", "urn:oasis:names:tc:SAML:2.0:assertion")
+			var unprefix func(el *etree.Element)
+			unprefix = func(el *etree.Element) {
+				if el.Space == "saml2" {
+					el.Space = ""
+				}
+				for _, c := range el.ChildElements() {
+					unprefix(c)
+				}
+			}
+			unprefix(a)
+		})
 	case "remove-assertion":
 		xml = mutate(t, xml, func(root *etree.Element) { root.RemoveChild(root.FindElement("./Assertion")) })
 	case "inflate":
@@ -157,10 +179,16 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 	if c.option("algorithm") == "rsa-sha1" {
 		so.Method = dsig.RSASHA1SignatureMethod
 	}
-	if c.option("transform") == "encrypt" {
+	if tr := c.option("transform"); tr == "encrypt" || tr == "encrypt-weak" {
+		enc := xmlenc.OAEP()
+		enc.BlockCipher, enc.DigestMethod = xmlenc.AES256CBC, xmlenc.SHA1
+		if tr == "encrypt-weak" {
+			enc = xmlenc.PKCS1v15()
+			enc.BlockCipher = xmlenc.TripleDES
+		}
 		so.BetweenSignatures = func(root *etree.Element) error {
 			a := root.FindElement("./Assertion")
-			ea, err := testkit.EncryptAssertion(a, testkit.LoadKeyPair(t, "idp").Cert)
+			ea, err := testkit.EncryptAssertionWith(a, testkit.LoadKeyPair(t, "idp").Cert, enc)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,8 @@ package lint
 var registry = []*Rule{
 	statusNotSuccess,
 	noAssertion,
+	namespaceUndeclared,
+	requiredMissing,
 	assertionEncrypted,
 	unsigned,
 	signatureInvalid,

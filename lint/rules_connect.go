@@ -138,12 +138,15 @@ var connectUserName = &Rule{
 	ID: "connect/user-name", Severity: Error, Scope: ScopeConnect, Setting: SettingSessionName,
 	Title: "RoleSessionName cannot be an Amazon Connect user name",
 	Why: "Connect signs the user in as the Connect user named exactly (case-sensitively) like the RoleSessionName. Connect user names " +
-		"allow fewer characters than STS (no + = , and @ only in e-mail form), so such a session can never match a user and Connect " +
-		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" ",
-	Fix:        "Send as RoleSessionName exactly the Connect user name (letters, digits, _ . @ -; e-mail form if it has @).",
-	References: []string{refConnectTS, refConnect},
-	Symptoms:   []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated"},
-	Rank:       2,
+		"allow fewer characters than STS ([A-Za-z0-9_.@-], no + = , or spaces), so such a session can never match a user and Connect " +
+		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" " +
+		"Connect's CreateUser API also asks for @ only in e-mail form, but Salesforce Service Cloud Voice creates users named " +
+		"alias@userid@orgid and sends that as RoleSessionName, so a non-e-mail @ is reported as info only.",
+	Fix: "Send as RoleSessionName exactly the Connect user name (letters, digits, _ . @ -; e-mail form if it has @).",
+	References: []string{refConnectTS, refConnect, "Amazon Connect API: CreateUser (Username) — https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateUser.html",
+		"Salesforce Help: Use Customized Usernames for Contact Centers — https://help.salesforce.com/s/articleView?id=sf.voice_custm_usnm.htm&type=5"},
+	Symptoms: []string{"has not been onboarded to this application", "Access Denied. Your account has been authenticated"},
+	Rank:     2,
 	Check: func(p *Pass) {
 		at := p.Attribute(AttrRoleSessionName)
 		if at == nil || len(at.Values) != 1 {
@@ -152,6 +155,7 @@ var connectUserName = &Rule{
 		v := at.Values[0]
 		name := v.Value
 		var why string
+		sev := Error
 		switch {
 		case !connectUserRe.MatchString(name):
 			for _, r := range name {
@@ -164,26 +168,37 @@ var connectUserName = &Rule{
 				why = "it is not 2–64 characters"
 			}
 		case strings.Contains(name, "@") && !emailRe.MatchString(name):
-			why = "it has @ but is not an e-mail address"
+			// Connect's API wants e-mail form, yet Salesforce Service Cloud
+			// Voice documents alias@userid@orgid as its default user name
+			// and RoleSessionName, and it works.
+			sev = Info
+			why = "Connect's API documents @ only in e-mail form, but Salesforce Service Cloud Voice's alias@userid@orgid names work, so check that a Connect user has exactly this name"
+			if sfUserRe.MatchString(name) {
+				why = "it has the Salesforce Service Cloud Voice shape (alias@userid@orgid), which Salesforce documents as the Connect user name and which works"
+			}
 		}
 		if why == "" {
 			return
 		}
-		p.Report(Finding{Message: "RoleSessionName " + strconv.Quote(name) + " cannot be a Connect user name: " + why, Location: xmlAt(v.Path),
+		msg := "RoleSessionName " + strconv.Quote(name) + " cannot be a Connect user name: " + why
+		if sev == Info {
+			msg = "RoleSessionName " + strconv.Quote(name) + " is not an e-mail address: " + why
+		}
+		p.ReportAt(sev, Finding{Message: msg, Location: xmlAt(v.Path),
 			Expected: "a Connect user name: [A-Za-z0-9_.@-]{2,64}, e-mail form if it has @", Actual: name,
 			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's Connect user name (instance %s); user names are case-sensitive.", p.ctx.idp(), p.ctx.instanceOr())})
 	},
 }
 
 var regionMismatch = &Rule{
-	ID: "connect/region-mismatch", Severity: Warning, Scope: ScopeConnect, Setting: SettingACS,
-	Title: "the Recipient's sign-in region differs from the RelayState's region",
-	Why: "Connect recommends posting to the regional sign-in endpoint of the instance's region; the Recipient region, the trust " +
-		"policy's SAML:aud list and the RelayState region must agree, and STS must be enabled in the sign-in region.",
-	Fix:        "Use the sign-in endpoint of the instance's region as ACS URL, and list it in the trust policy's SAML:aud.",
+	ID: "connect/region-mismatch", Severity: Info, Scope: ScopeConnect, Setting: SettingACS,
+	Title: "the Recipient's sign-in region differs from the Connect instance's region",
+	Why: "This works: the global https://signin.aws.amazon.com/saml with an instance in another region is the setup the Okta → Connect " +
+		"guide prescribes. Connect only recommends the sign-in endpoint of the instance's region, so that sign-in keeps working when " +
+		"us-east-1's sign-in is impaired. If you switch, the trust policy's SAML:aud must list the new endpoint " +
+		"(aws/trust-audience checks that) and STS must be enabled in that region.",
+	Fix:        "Optional: use the sign-in endpoint of the instance's region as ACS URL, and add it to the trust policy's SAML:aud first.",
 	References: []string{refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "RegionDisabledException"},
-	Rank:       8,
 	Check: func(p *Pass) {
 		ri := p.ctx.relay
 		a := p.Assertion()
@@ -197,9 +212,9 @@ var regionMismatch = &Rule{
 			}
 			region := or(e.Region, map[string]string{"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}[e.Partition])
 			if region != ri.Region {
-				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s but the Connect instance is in %s", region, ri.Region), Location: xmlAt(sc.DataPath + "/@Recipient"),
-					Expected: "https://" + regionPrefix(ri.Region) + "signin.aws.amazon.com/saml", Actual: sc.Recipient,
-					Fix: fmt.Sprintf("Set %s's ACS URL to https://%ssignin.aws.amazon.com/saml and add it to the role's trust policy SAML:aud.", p.ctx.idp(), regionPrefix(ri.Region))})
+				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s and the Connect instance is in %s; this works, the instance's region is recommended for resilience", region, ri.Region), Location: xmlAt(sc.DataPath + "/@Recipient"),
+					Expected: "https://" + regionPrefix(ri.Region) + "signin.aws.amazon.com/saml (recommended)", Actual: sc.Recipient,
+					Fix: fmt.Sprintf("Optionally add https://%[2]ssignin.aws.amazon.com/saml to the role's trust policy SAML:aud, then set it as %[1]s's ACS URL.", p.ctx.idp(), regionPrefix(ri.Region))})
 			}
 		}
 	},

@@ -123,6 +123,10 @@ var signatureInvalid = &Rule{
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
 	Rank:       7,
 	Check: func(p *Pass) {
+		covered := false
+		if a := p.Response.Consumed(); a != nil {
+			covered = len(p.Response.Protected(a)) > 0
+		}
 		for _, s := range p.Response.Signatures {
 			if s.Check == nil {
 				continue
@@ -138,13 +142,29 @@ var signatureInvalid = &Rule{
 				f.Fix = "Compare the IdP's current signing certificate with the one in the metadata uploaded to the IAM SAML provider " + p.ctx.providerOr() + "."
 				p.Report(f)
 			case saml.Malformed:
+				if len(p.Response.Unbound) > 0 && strings.Contains(s.Check.Detail, "undeclared namespace prefix") {
+					f.Message = fmt.Sprintf("the signed <%s> uses an undeclared prefix, so it cannot be canonicalized and its signature cannot be checked", s.ParentTag)
+					f.Fix = "See saml/namespace-undeclared: the response was cut or rewritten after the IdP signed it, or the IdP builds it wrongly."
+					p.Report(f)
+					break
+				}
 				f.Message = fmt.Sprintf("the signature on <%s> is malformed", s.ParentTag)
 				f.Fix = "The IdP must sign the Response or Assertion with one enveloped signature referencing its ID; treat an unexpected shape as tampering."
 				p.Report(f)
 			case saml.Unsupported:
+				// Nobody can check it, AWS included. When another signature
+				// covers the consumed assertion, this one is noise; when none
+				// does, the assertion is unsigned in effect: the shape of a
+				// forgery that switched the method to HMAC or an unknown URI.
 				f.Message = fmt.Sprintf("the signature on <%s> uses an algorithm that cannot be checked", s.ParentTag)
 				f.Fix = "Configure the IdP to sign with RSA-SHA256 (http://www.w3.org/2001/04/xmldsig-more#rsa-sha256)."
-				p.ReportAt(Warning, f)
+				if covered {
+					p.ReportAt(Warning, f)
+					break
+				}
+				f.Message += ", and no signature that verifies covers the assertion AWS reads"
+				f.Fix += " If the IdP already does, treat this response as forged: someone changed the SignatureMethod so that the signature cannot be checked."
+				p.Report(f)
 			case saml.NoKey:
 				p.Skip("a signature embeds no certificate, so it can be checked only against your IdP's", InputMetadata, InputCertificate)
 			}
@@ -206,8 +226,8 @@ var signatureWrapping = &Rule{
 		}
 		for _, pr := range cv.Problems {
 			switch pr.Kind {
-			case saml.ProblemNoAssertion, saml.ProblemEncrypted:
-				continue // saml/no-assertion and saml/assertion-encrypted say it
+			case saml.ProblemNoAssertion, saml.ProblemEncrypted, saml.ProblemUntrusted:
+				continue // saml/no-assertion, saml/assertion-encrypted and saml/signature-untrusted say it
 			case saml.ProblemAssertions:
 				if !anyVerifies && len(p.Response.Signatures) == 0 {
 					continue
@@ -229,11 +249,12 @@ var signatureWrapping = &Rule{
 
 var weakAlgorithm = &Rule{
 	ID: "saml/weak-algorithm", Severity: Warning, Scope: ScopeSAML, Setting: SettingSigning,
-	Title: "SHA-1 signature or digest algorithm",
-	Why: "SHA-1 is broken for collision resistance and being retired by SAML stacks; whether AWS still accepts it is not documented " +
-		"Every working AWS example uses RSA-SHA256.",
-	Fix:        "Set the IdP application's signature algorithm to RSA-SHA256 and digest to SHA-256.",
-	References: []string{"RFC 6931: Additional XML Security URIs — https://www.rfc-editor.org/rfc/rfc6931", "NIST SP 800-131A Rev. 2: Transitioning the Use of Cryptographic Algorithms — https://csrc.nist.gov/pubs/sp/800/131/a/r2/final"},
+	Title: "SHA-1 signature or digest, or RSA-1_5 or 3DES encryption",
+	Why: "SHA-1 is broken for collision resistance and being retired by SAML stacks; whether AWS still accepts it is not documented. " +
+		"Every working AWS example uses RSA-SHA256. For encrypted assertions, XML Encryption 1.1 forbids RSA-1_5 key transport " +
+		"(padding-oracle attacks) and retires 3DES; whether AWS decrypts them is not documented either.",
+	Fix:        "Set the IdP application's signature algorithm to RSA-SHA256 and digest to SHA-256; encrypt with RSA-OAEP and AES-256.",
+	References: []string{"W3C XML Encryption 1.1, §5.5.1 RSA Version 1.5 — https://www.w3.org/TR/xmlenc-core1/#sec-RSA-1_5", "RFC 6931: Additional XML Security URIs — https://www.rfc-editor.org/rfc/rfc6931", "NIST SP 800-131A Rev. 2: Transitioning the Use of Cryptographic Algorithms — https://csrc.nist.gov/pubs/sp/800/131/a/r2/final"},
 	Check: func(p *Pass) {
 		for _, s := range p.Response.Signatures {
 			var weak []string
@@ -251,6 +272,21 @@ var weakAlgorithm = &Rule{
 					Expected: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 with http://www.w3.org/2001/04/xmlenc#sha256",
 					Actual:   strings.Join(weak, ", "),
 					Fix:      "Switch " + p.ctx.idp() + "'s signing algorithm to RSA-SHA256."})
+			}
+		}
+		for _, ea := range p.Response.EncryptedAssertions {
+			var weak []string
+			if ea.KeyAlgorithm == saml.AlgRSA15 {
+				weak = append(weak, "key transport "+ea.KeyAlgorithm+" (open to Bleichenbacher padding-oracle attacks)")
+			}
+			if ea.DataAlgorithm == saml.AlgTripleDES {
+				weak = append(weak, "content encryption "+ea.DataAlgorithm+" (64-bit blocks)")
+			}
+			if len(weak) > 0 {
+				p.Report(Finding{Message: "the assertion is encrypted with retired algorithms", Location: xmlAt(ea.Path + "/EncryptedData/EncryptionMethod"),
+					Expected: "http://www.w3.org/2009/xmlenc11#rsa-oaep or http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p, with http://www.w3.org/2009/xmlenc11#aes256-gcm or http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+					Actual:   strings.Join(weak, ", "),
+					Fix:      "Set " + p.ctx.idp() + "'s assertion encryption to RSA-OAEP key transport and AES-256 (GCM where offered)."})
 			}
 		}
 	},
@@ -625,8 +661,19 @@ var assertionEncrypted = &Rule{
 	Rank:       9,
 	Check: func(p *Pass) {
 		r := p.Response
+		keys := len(p.Inputs.Keys()) > 0
 		for _, ea := range r.EncryptedAssertions {
-			if !ea.Decrypted {
+			switch {
+			case ea.Decrypted:
+			case keys:
+				// The key the user says IAM holds does not open it: AWS,
+				// holding the same key, cannot either.
+				p.ReportAt(Error, Finding{Message: "the assertion cannot be decrypted with the key you gave: " + ea.DecryptErr, Location: xmlAt(ea.Path),
+					Expected: "an EncryptedAssertion the given private key decrypts",
+					Actual:   "EncryptedAssertion (" + joinNonEmpty(", ", ea.DataAlgorithm, ea.KeyAlgorithm) + "), encrypted for " + ea.KeyHint,
+					Fix: "Upload the certificate of the private key the IAM SAML provider holds to " + p.ctx.idp() +
+						" as its encryption certificate, or give samllint (and IAM) the key the IdP encrypts for."})
+			default:
 				msg := "the assertion is encrypted; its content was not checked"
 				if ea.DecryptErr != "" {
 					msg = "the assertion could not be decrypted: " + ea.DecryptErr
@@ -638,6 +685,80 @@ var assertionEncrypted = &Rule{
 				p.ReportAt(Warning, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific", Location: xmlAt(r.Path + "/@Destination"),
 					Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml/acs/<provider-id>", Actual: r.Destination,
 					Fix: "Use the ACS URL with the provider's unique identifier, shown on the IAM SAML provider's page, and list it in the trust policy's SAML:aud."})
+			}
+		}
+	},
+}
+
+var namespaceUndeclared = &Rule{
+	ID: "saml/namespace-undeclared", Severity: Error, Scope: ScopeSAML,
+	Title: "a namespace prefix is used but never declared",
+	Why: "A prefix such as saml2: must be bound by an xmlns:saml2 declaration on the element or an ancestor. Without one the document " +
+		"is not namespace-well-formed: namespace-aware parsers, as AWS's is, refuse it, and lenient ones read the element as " +
+		"foreign and drop it (a SessionDuration or Role attribute silently vanishes). The usual cause is a template or proxy " +
+		"that cut the declaration off, or a hand-built response.",
+	Fix:        "Declare the prefix (xmlns:saml2=\"urn:oasis:names:tc:SAML:2.0:assertion\") where the IdP builds the response, or capture the response as the browser posted it.",
+	References: []string{"W3C Namespaces in XML 1.0, §5 Namespace Constraint: Prefix Declared — https://www.w3.org/TR/xml-names/#nsc-NSDeclared"},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       6,
+	Check: func(p *Pass) {
+		for _, u := range p.Response.Unbound {
+			p.Report(Finding{
+				Message:  fmt.Sprintf("the prefix %q is used by %s but never declared, so what carries it is not read", u.Prefix, u.What),
+				Location: xmlAt(u.Path),
+				Expected: fmt.Sprintf("an xmlns:%s declaration on the element or an ancestor", u.Prefix),
+				Actual:   "no declaration of " + u.Prefix,
+				Fix:      fmt.Sprintf("Declare xmlns:%s (for SAML assertions, urn:oasis:names:tc:SAML:2.0:assertion) in %s's response, or re-capture the response unmodified.", u.Prefix, p.ctx.idp()),
+			})
+		}
+	},
+}
+
+var requiredMissing = &Rule{
+	ID: "saml/required-missing", Severity: Error, Scope: ScopeSAML,
+	Title: "the Response or Assertion lacks ID, Version=\"2.0\", IssueInstant or Issuer",
+	Why: "SAML core makes ID, Version (2.0) and IssueInstant required on both the Response and the Assertion, and Issuer required " +
+		"on the Assertion: the ID is what a signature references, the Issuer what STS looks the provider up by. A response " +
+		"without them does not validate against the schema, and AWS refuses it. The Response's own Issuer is optional in " +
+		"SAML core, but the Web SSO profile requires it when the Response is signed; whether AWS insists is not documented.",
+	Fix:        "Configure the IdP to send a standard SAML 2.0 Response; a missing ID, Version or IssueInstant means something other than the IdP built or rewrote it.",
+	References: []string{refSAMLCore + " §2.3.3, §3.2.2", refSAMLProf},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       6,
+	Check: func(p *Pass) {
+		r, a := p.Response, p.Assertion()
+		missing := func(where, what, path string, sev Severity) {
+			p.ReportAt(sev, Finding{Message: fmt.Sprintf("the %s has no %s", where, what), Location: xmlAt(path),
+				Expected: fmt.Sprintf("%s on the %s", what, where), Actual: "(none)",
+				Fix: "Configure " + p.ctx.idp() + " to send a standard SAML 2.0 " + where + "; if it does, find what rewrites the response on the way."})
+		}
+		type element struct {
+			name, path, id, version string
+			issued                  saml.Time
+			issuer                  *saml.Value
+			issuerSev               Severity
+		}
+		els := []element{{"Response", r.Path, r.ID, r.Version, r.IssueInstant, r.Issuer, Warning}}
+		if a != nil {
+			els = append(els, element{"Assertion", a.Path, a.ID, a.Version, a.IssueInstant, a.Issuer, Error})
+		}
+		for _, e := range els {
+			if e.id == "" {
+				missing(e.name, "ID attribute", e.path, Error)
+			}
+			switch e.version {
+			case "2.0":
+			case "":
+				missing(e.name, "Version attribute", e.path, Error)
+			default:
+				p.Report(Finding{Message: fmt.Sprintf("the %s's Version is not 2.0", e.name), Location: xmlAt(e.path + "/@Version"),
+					Expected: "2.0", Actual: e.version, Fix: "Configure " + p.ctx.idp() + " to send SAML 2.0; AWS accepts no other version."})
+			}
+			if !e.issued.IsSet() {
+				missing(e.name, "IssueInstant attribute", e.path, Error)
+			}
+			if e.issuer == nil || strings.TrimSpace(e.issuer.Value) == "" {
+				missing(e.name, "Issuer", e.path, e.issuerSev)
 			}
 		}
 	},

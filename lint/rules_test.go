@@ -48,6 +48,26 @@ func catches(t *testing.T, rule string, rows []row) {
 	}
 }
 
+// notes asserts that the rule reports these rows as info, and as nothing
+// more severe: shapes that work and are worth knowing.
+func notes(t *testing.T, rule string, rows []row) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run("notes/"+r.name, func(t *testing.T) {
+			rep := lintExample(t, r.ex)
+			fs := findingsOf(rep, rule)
+			if len(fs) == 0 {
+				t.Fatalf("%s not reported; findings:\n%s", rule, wantOf(rep))
+			}
+			for _, f := range fs {
+				if f.Severity != Info {
+					t.Errorf("%s reported as %s, info expected: %s", rule, f.Severity, f.Message)
+				}
+			}
+		})
+	}
+}
+
 func catchesNot(t *testing.T, rule string, rows []row) {
 	t.Helper()
 	for _, r := range rows {
@@ -271,15 +291,33 @@ func TestConnectRules(t *testing.T) {
 		{"plus", withRelay(sname("jane.doe+connect@example.com")), 0},
 		{"comma", withRelay(sname("doe,jane")), 0},
 		{"equals", withRelay(sname("jane=doe")), 0},
+		{"Salesforce shape with a space", withRelay(sname("j doe@0055g00000AbCdE@00D5g000004XyZa")), Error},
+	})
+	// A documented working shape is never an error, only a note.
+	notes(t, user, []row{
 		{"@ without domain", withRelay(sname("testuser@example")), 0},
+		{"Salesforce Service Cloud Voice", withRelay(sname("jdoe@0055g00000AbCdE@00D5g000004XyZa")), 0},
+		{"Salesforce government org", withRelay(sname("0055g00000AbCdEAAA@00D5g000004XyZaEAA")), 0},
 	})
 	catchesNot(t, user, []row{
 		{"e-mail", withRelay(nil), 0},
 		{"plain name", withRelay(sname("jane.doe")), 0},
 		{"underscore and dash", withRelay(sname("jane_doe-1")), 0},
 	})
-	catches(t, "connect/region-mismatch", []row{{"eu-west-2 sign-in", withRelay(recip("https://eu-west-2.signin.aws.amazon.com/saml")), 0}})
-	catchesNot(t, "connect/region-mismatch", []row{{"same region", withRelay(nil), 0}})
+	region := "connect/region-mismatch"
+	euWest2 := "https://eu-west-2.console.aws.amazon.com/connect/federate/" + id
+	// It works: a note, never a warning, and the verdict stays a pass.
+	notes(t, region, []row{
+		{"eu-west-2 sign-in, us-east-1 instance", withRelay(recip("https://eu-west-2.signin.aws.amazon.com/saml")), 0},
+		{"global sign-in, eu-west-2 instance (the Okta guide's setup)", Example{RelayState: euWest2}, 0},
+	})
+	if rep := lintExample(t, Example{RelayState: euWest2}); rep.Outcome == OutcomeWillFail || rep.Outcome == OutcomeMayFail {
+		t.Errorf("the Okta guide's setup gets %s:\n%s", rep.Verdict, wantOf(rep))
+	}
+	catchesNot(t, region, []row{
+		{"same region", withRelay(nil), 0},
+		{"regional sign-in in the instance's region", Example{RelayState: euWest2, Edits: recip("https://eu-west-2.signin.aws.amazon.com/saml")}, 0},
+	})
 }
 
 func TestScopes(t *testing.T) {

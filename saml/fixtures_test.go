@@ -64,7 +64,7 @@ func prettyValues(t testing.TB, xml []byte, tag string) []byte {
 	})
 }
 
-func fixtures(t *testing.T) []fixture {
+func fixtures(t testing.TB) []fixture {
 	idp := testkit.LoadKeyPair(t, "idp")
 	idpPEM := testdata(t, "keys", "idp.crt")
 	idpKey := testdata(t, "keys", "idp.key")

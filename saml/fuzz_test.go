@@ -53,3 +53,43 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSignatures mutates the signed and encrypted fixtures (pretty base64,
+// Advice, forged algorithms, RSA-1_5 and 3DES, namespaced IDs…) and runs
+// decryption, verification and coverage on each: they must not panic or
+// hang, and a covered assertion must be covered by a signature that verifies.
+func FuzzSignatures(f *testing.F) {
+	for _, fx := range fixtures(f) {
+		if len(fx.xml) < 12<<10 {
+			f.Add(fx.xml)
+		}
+	}
+	anchors, err := LoadCertificates(testdata(f, "keys", "idp.crt"), "idp.crt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	keys, err := LoadPrivateKeys(testdata(f, "keys", "idp.key"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	lim := Limits{MaxInput: 1 << 20, MaxXML: 1 << 20, MaxDepth: 64}
+	f.Fuzz(func(t *testing.T, xml []byte) {
+		r, err := ParseWith(xml, ParseOptions{Limits: lim, DecryptionKeys: keys})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error: %q", err)
+			}
+			return
+		}
+		Verify(r, anchors)
+		cv := r.Coverage()
+		if cv.Covered && len(cv.Via) == 0 {
+			t.Fatalf("covered, yet by no signature: %+v", cv)
+		}
+		for _, p := range cv.Via {
+			if !p.Signature.Check.Verdict.Verifies() {
+				t.Fatalf("covered by a signature that does not verify: %s", p.Signature.Check.Verdict)
+			}
+		}
+	})
+}
