@@ -21,7 +21,7 @@ import (
 // the samllint flags it is linted with.
 type goldenCase struct {
 	name, note string
-	enc        string // b64 b64url xml form url log deflate html har har-posted tracer urlenc
+	enc        string        // b64 b64url xml form url log deflate html har har-posted tracer urlenc
 	posted     time.Duration // har-posted: when the browser posted it, after IssueInstant
 	relay      string
 	flags      string
