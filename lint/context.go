@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/samllint/samllint/internal/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -140,19 +142,16 @@ func (c *context) awsSignal() bool {
 func (c *context) learn() {
 	e := c.expect
 	c.account, c.region, c.instance = e.Account, e.Region, e.ConnectInstance
-	for _, p := range c.roles {
-		role, prov, ok := p.Pair()
-		if !ok {
+	if role, prov := c.pick(); role != nil {
+		c.roleARN, c.providerARN = role.Raw, prov.Raw
+	} else {
+		for _, p := range c.roles {
 			if len(p.Roles) == 1 && c.roleARN == "" {
 				c.roleARN = p.Roles[0].Raw
 			}
 			if len(p.Providers) == 1 && c.providerARN == "" {
 				c.providerARN = p.Providers[0].Raw
 			}
-			continue
-		}
-		if c.roleARN == "" || role.Account == e.Account {
-			c.roleARN, c.providerARN = role.Raw, prov.Raw
 		}
 	}
 	if a := parseRoleARN(c.roleARN); a != nil {
@@ -177,6 +176,84 @@ func (c *context) learn() {
 	if c.partition == "" {
 		c.partition = "aws"
 	}
+}
+
+// pick chooses the Role pair the other inputs are about, when the Role
+// attribute lists several (the role picker, often across accounts): the
+// pair naming the exported role (get-role's Arn), else the pair whose
+// provider the trust policy trusts, else one in the pinned account, else
+// the first. Judging a trust policy against another role's pair gives
+// false findings and a fix that adds a cross-account principal.
+func (c *context) pick() (role, prov *iamARN) {
+	var pairs [][2]*iamARN
+	for _, p := range c.roles {
+		if r, pr, ok := p.Pair(); ok {
+			pairs = append(pairs, [2]*iamARN{r, pr})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	find := func(ok func(r, pr *iamARN) bool) bool {
+		for _, p := range pairs {
+			if ok(p[0], p[1]) {
+				role, prov = p[0], p[1]
+				return true
+			}
+		}
+		return false
+	}
+	if c.in != nil && c.in.role != nil && c.in.role.ARN != "" {
+		if find(func(r, _ *iamARN) bool { return r.Raw == c.in.role.ARN }) {
+			return role, prov
+		}
+		// The same role spelled in other case or path: judge it, and let
+		// aws/trust-principal say the spelling fails.
+		if exported := parseRoleARN(c.in.role.ARN); exported != nil &&
+			find(func(r, _ *iamARN) bool {
+				return r.Account == exported.Account && strings.EqualFold(r.Name, exported.Name)
+			}) {
+			return role, prov
+		}
+	}
+	if c.in != nil && c.in.trust != nil && find(func(_, pr *iamARN) bool { return trusts(c.in.trust, pr.Raw) }) {
+		return role, prov
+	}
+	if c.expect.Account != "" && find(func(r, _ *iamARN) bool { return r.Account == c.expect.Account }) {
+		return role, prov
+	}
+	return pairs[0][0], pairs[0][1]
+}
+
+// trusts reports whether an Allow statement names the provider as its
+// Federated principal.
+func trusts(d *policy.Document, provider string) bool {
+	for _, s := range d.Statements {
+		if s.Effect == "Allow" && s.Principal != nil && slices.Contains(s.Principal.Federated, provider) {
+			return true
+		}
+	}
+	return false
+}
+
+// knownPartition is the partition the Role ARNs name, or "" when no ARN
+// says (c.partition then defaults to aws).
+func (c *context) knownPartition() string {
+	if parseRoleARN(c.roleARN) != nil || parseProviderARN(c.providerARN) != nil {
+		return c.partition
+	}
+	return ""
+}
+
+// signInFor is the global SAML sign-in endpoint of a partition.
+func signInFor(partition string) string {
+	switch partition {
+	case "aws-us-gov":
+		return "https://signin.amazonaws-us-gov.com/saml"
+	case "aws-cn":
+		return "https://signin.amazonaws.cn/saml"
+	}
+	return "https://signin.aws.amazon.com/saml"
 }
 
 // roleNameOr is the role's name from the Role attribute, or placeholder.

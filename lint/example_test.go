@@ -25,14 +25,14 @@ func ExampleLint() {
 	}
 	for _, r := range results {
 		rep := r.Report
-		fmt.Printf("%s: %s (%s)\n", r.Capture.Source, rep.Verdict, rep.Clock.Source)
+		fmt.Printf("%s: %s, judged at the time it was %s\n", r.Capture.Source, rep.Outcome, rep.Clock.Source)
 		for _, f := range rep.Findings {
 			fmt.Printf("  %s %s\n  at %s\n", f.Severity, f.Rule, f.Location.Path)
 		}
 	}
 	// Output:
-	// HAR entry 2: no problems found in what was checked (7 checks skipped) (posted)
-	// HAR entry 3: sign-in will fail: 1 error, 0 warnings (posted)
+	// HAR entry 2: pass, judged at the time it was posted
+	// HAR entry 3: will-fail, judged at the time it was posted
 	//   error aws/role-missing-role-arn
 	//   at /Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/Role']/AttributeValue[1]
 }

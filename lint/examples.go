@@ -26,7 +26,9 @@ import (
 //	               relative to IssueInstant; default +1m), posted: +7m (the
 //	               capture is a HAR recording this post time, and no
 //	               evaluation time is given), sign: both|assertion|response|none,
-//	               algorithm: rsa-sha1, key: rotated, metadata: none,
+//	               algorithm: rsa-sha1, key: rotated|expired (a key the
+//	               metadata does not hold; one whose certificate expired
+//	               2026-06-30), metadata: none,
 //	               transform: wrap-assertion|encrypt|encrypt-weak (RSA-1_5
 //	               and 3DES)|inflate|remove-assertion|default-namespace
 //	               (the Assertion as Entra ID sends it)

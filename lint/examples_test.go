@@ -161,8 +161,12 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 		t.Fatalf("unknown transform %q", tr)
 	}
 	key := testkit.LoadKeyPair(t, "idp")
-	if c.option("key") == "rotated" {
-		key = testkit.LoadKeyPair(t, "idp-rotated")
+	switch c.option("key") {
+	case "", "idp":
+	case "rotated", "expired":
+		key = testkit.LoadKeyPair(t, "idp-"+c.option("key"))
+	default:
+		t.Fatalf("unknown key option %q", c.option("key"))
 	}
 	so := testkit.SignOptions{Assertion: true, Response: true}
 	switch c.option("sign") {

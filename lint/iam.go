@@ -12,30 +12,56 @@ import (
 
 const actionSAML = "sts:AssumeRoleWithSAML"
 
-// samlKeys maps the attribute names STS copies into saml:* condition keys
-// [failure-modes O-05; IAM-CK].
-var samlKeys = map[string]string{
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":  "saml:edupersonaffiliation",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":  "saml:edupersonnickname",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":  "saml:edupersonorgdn",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":  "saml:edupersonorgunitdn",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":  "saml:edupersonprimaryaffiliation",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":  "saml:edupersonprincipalname",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  "saml:edupersonentitlement",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  "saml:edupersonprimaryorgunitdn",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":  "saml:edupersonscopedaffiliation",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10": "saml:edupersontargetedid",
-	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": "saml:edupersonassurance",
-	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":  "saml:eduorghomepageuri",
-	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":  "saml:eduorgidentityauthorityuri",
-	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":  "saml:eduorglegalname",
-	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":  "saml:eduorgsuperioruri",
-	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":  "saml:eduorgwhitepagesuri",
-	"urn:oid:2.5.4.3":                   "saml:cn",
-	"urn:oid:2.5.4.42":                  "saml:givenname",
-	"urn:oid:2.5.4.4":                   "saml:surname",
-	"urn:oid:0.9.2342.19200300.100.1.3": "saml:mail",
-	"urn:oid:0.9.2342.19200300.100.1.1": "saml:uid",
+// samlKeys maps the attribute names STS copies into saml:* condition keys,
+// as the IAM guide's tables list them ("Mapping SAML attributes to AWS
+// trust policy context keys", refIAMAssert). The X.500 table names its
+// attributes by bare OID, with two typos (2.4.5.42, 0.9.2342.19200300100.…);
+// the printed names and the urn:oid: forms IdPs send are all mapped, as
+// treating a mapped claim as absent would be a false error. Keys are
+// lower-case: IAM compares condition key names case-insensitively.
+var samlKeys = map[string]string{}
+
+func init() {
+	edu := map[string]string{
+		"1.3.6.1.4.1.5923.1.1.1.1": "edupersonaffiliation", "1.3.6.1.4.1.5923.1.1.1.2": "edupersonnickname",
+		"1.3.6.1.4.1.5923.1.1.1.3": "edupersonorgdn", "1.3.6.1.4.1.5923.1.1.1.4": "edupersonorgunitdn",
+		"1.3.6.1.4.1.5923.1.1.1.5": "edupersonprimaryaffiliation", "1.3.6.1.4.1.5923.1.1.1.6": "edupersonprincipalname",
+		"1.3.6.1.4.1.5923.1.1.1.7": "edupersonentitlement", "1.3.6.1.4.1.5923.1.1.1.8": "edupersonprimaryorgunitdn",
+		"1.3.6.1.4.1.5923.1.1.1.9": "edupersonscopedaffiliation", "1.3.6.1.4.1.5923.1.1.1.10": "edupersontargetedid",
+		"1.3.6.1.4.1.5923.1.1.1.11": "edupersonassurance", "1.3.6.1.4.1.5923.1.2.1.2": "eduorghomepageuri",
+		"1.3.6.1.4.1.5923.1.2.1.3": "eduorgidentityauthnpolicyuri", "1.3.6.1.4.1.5923.1.2.1.4": "eduorglegalname",
+		"1.3.6.1.4.1.5923.1.2.1.5": "eduorgsuperioruri", "1.3.6.1.4.1.5923.1.2.1.6": "eduorgwhitepagesuri",
+		"2.5.4.3": "cn",
+	}
+	for oid, key := range edu {
+		samlKeys["urn:oid:"+oid] = "saml:" + key
+	}
+	for name, key := range map[string]string{
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":              "name",
+		"http://schemas.xmlsoap.org/claims/CommonName":                            "commonname",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname":         "givenname",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname":           "surname",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress":      "mail",
+		"http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": "uid",
+	} {
+		samlKeys[name] = "saml:" + key
+	}
+	for _, oids := range []struct {
+		key   string
+		names []string
+	}{
+		{"commonname", []string{"2.5.4.3"}},
+		{"surname", []string{"2.5.4.4", "urn:oid:2.5.4.4"}},
+		{"givenname", []string{"2.4.5.42", "2.5.4.42", "urn:oid:2.5.4.42"}},
+		{"x500uniqueidentifier", []string{"2.5.4.45", "urn:oid:2.5.4.45"}},
+		{"uid", []string{"0.9.2342.19200300100.1.1", "0.9.2342.19200300.100.1.1", "urn:oid:0.9.2342.19200300.100.1.1"}},
+		{"mail", []string{"0.9.2342.19200300100.1.3", "0.9.2342.19200300.100.1.3", "urn:oid:0.9.2342.19200300.100.1.3"}},
+		{"organizationstatus", []string{"0.9.2342.19200300.100.1.45", "urn:oid:0.9.2342.19200300.100.1.45"}},
+	} {
+		for _, n := range oids.names {
+			samlKeys[n] = "saml:" + oids.key
+		}
+	}
 }
 
 // requestContext is what STS evaluates the trust policy against for this
@@ -57,12 +83,11 @@ func (c *context) requestContext() map[string][]string {
 		}
 		if n := a.Subject.NameID; n != nil && !n.Encrypted {
 			kv["saml:sub"] = []string{n.Value}
-			switch n.Format {
-			case "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", "urn:oasis:names:tc:SAML:2.0:nameid-format:transient":
+			// STS drops the SAML 2.0 prefix of every 2.0 format
+			// (persistent, transient, entity, encrypted, kerberos) and
+			// keeps 1.1 formats whole.
+			if n.Format != "" {
 				kv["saml:sub_type"] = []string{strings.TrimPrefix(n.Format, "urn:oasis:names:tc:SAML:2.0:nameid-format:")}
-			case "":
-			default:
-				kv["saml:sub_type"] = []string{n.Format}
 			}
 		}
 	}
@@ -87,7 +112,11 @@ func (c *context) requestContext() map[string][]string {
 		vals := at.Strings()
 		switch {
 		case samlKeys[at.Name] != "":
-			kv[samlKeys[at.Name]] = vals
+			// "Include only one claim per AWS context key; if you include
+			// more than one, only one claim will be mapped": the first.
+			if _, dup := kv[samlKeys[at.Name]]; !dup {
+				kv[samlKeys[at.Name]] = vals
+			}
 		case strings.HasPrefix(at.Name, AttrPrincipalTag):
 			key := strings.TrimPrefix(at.Name, AttrPrincipalTag)
 			kv["aws:requesttag/"+strings.ToLower(key)] = vals

@@ -44,8 +44,9 @@ var recipient = &Rule{
 	ID: "aws/recipient", Severity: Error, Scope: ScopeAWS, Setting: SettingACS,
 	Title: "Recipient is not an AWS sign-in SAML endpoint",
 	Why: "AWS only accepts a response addressed to its sign-in endpoint (https://signin.aws.amazon.com/saml, a regional " +
-		"https://<region>.signin.aws.amazon.com/saml, GovCloud, China, or a provider-specific …/saml/acs/<id>); STS also takes " +
-		"SAML:aud for the trust policy from Recipient, so a wrong value surfaces as \"Not authorized to perform sts:AssumeRoleWithSAML\" ",
+		"https://<region>.signin.aws.amazon.com/saml, GovCloud, China, or a provider-specific …/saml/acs/<id>), in the partition " +
+		"the role lives in: a commercial endpoint cannot assume a GovCloud or China role. STS also takes SAML:aud for the trust " +
+		"policy from Recipient, so a wrong value surfaces as \"Not authorized to perform sts:AssumeRoleWithSAML\".",
 	Fix:        "Set the IdP application's ACS / Recipient URL to the AWS sign-in endpoint you post to.",
 	References: []string{refSignInEP, refIAMAssert},
 	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Your request included an invalid SAML response"},
@@ -65,7 +66,12 @@ var recipient = &Rule{
 					Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + "."})
 				continue
 			}
-			if _, ok := parseEndpoint(sc.Recipient); ok {
+			if e, ok := parseEndpoint(sc.Recipient); ok {
+				if part := p.ctx.knownPartition(); part != "" && e.Partition != part {
+					p.Report(Finding{Message: fmt.Sprintf("the Recipient is a sign-in endpoint of the %s partition, but the Role ARNs are in %s", e.Partition, part), Location: xmlAt(path),
+						Expected: signInFor(part), Actual: sc.Recipient,
+						Fix: "Post to the sign-in endpoint of the partition the role and provider live in: set " + p.ctx.idp() + "'s ACS URL to " + signInFor(part) + "."})
+				}
 				continue
 			}
 			hint := endpointHint(sc.Recipient)
@@ -137,11 +143,12 @@ var audience = &Rule{
 			for _, au := range a.Conditions.Audiences {
 				got = append(got, au.Value)
 				if want != "" && au.Value == want || want == "" && acceptedAudiences[au.Value] != "" {
-					if part := acceptedAudiences[au.Value]; part != "" && p.ctx.partition != part && au.Value != "https://signin.aws.amazon.com/saml" {
-						p.ReportAt(Warning, Finding{Message: "the audience is for another AWS partition than the Role ARNs", Location: xmlAt(au.Path),
+					if part := acceptedAudiences[au.Value]; part != "" && p.ctx.knownPartition() != "" && p.ctx.partition != part {
+						p.Report(Finding{Message: fmt.Sprintf("the audience is for the %s partition, but the Role ARNs are in %s", part, p.ctx.partition), Location: xmlAt(au.Path),
 							Expected: audienceFor(p.ctx.partition), Actual: au.Value,
 							Fix: "Use the audience of the partition your roles are in: " + audienceFor(p.ctx.partition) + "."})
 					}
+					severalRestrictions(p, a.Conditions)
 					return
 				}
 			}
@@ -164,6 +171,44 @@ var audience = &Rule{
 		p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: expected, Actual: or(strings.Join(got, ", "), "(no Audience)"),
 			Fix: "Set the audience to " + expected + ": " + p.ctx.where(SettingAudience) + "."})
 	},
+}
+
+// severalRestrictions warns when the Conditions hold more than one
+// AudienceRestriction: each must be met (SAML core §2.5.1.4), so one
+// that does not name AWS makes the assertion not meant for AWS. How AWS
+// reads several is not documented.
+func severalRestrictions(p *Pass, c *saml.Conditions) {
+	if c == nil || c.AudienceRestrictions < 2 {
+		return
+	}
+	names := map[string][]string{}
+	var order []string
+	for _, au := range c.Audiences {
+		r := au.Path[:max(strings.LastIndex(au.Path, "/"), 0)] // the AudienceRestriction
+		if _, seen := names[r]; !seen {
+			order = append(order, r)
+		}
+		names[r] = append(names[r], au.Value)
+	}
+	var without []string
+	for _, r := range order {
+		ok := false
+		for _, v := range names[r] {
+			ok = ok || acceptedAudiences[v] != "" || v == p.ctx.expect.Audience
+		}
+		if !ok {
+			without = append(without, r)
+		}
+	}
+	msg := fmt.Sprintf("the Conditions hold %d AudienceRestriction elements; each must be met, and AWS's handling of several is not documented", c.AudienceRestrictions)
+	where := c.Path
+	if len(without) > 0 {
+		msg = fmt.Sprintf("%d of %d AudienceRestriction elements do not name AWS; each must be met, so AWS may refuse the assertion", len(without), c.AudienceRestrictions)
+		where = without[0]
+	}
+	p.ReportAt(Warning, Finding{Message: msg, Location: xmlAt(where),
+		Expected: "one AudienceRestriction naming urn:amazon:webservices", Actual: fmt.Sprintf("%d AudienceRestriction elements", c.AudienceRestrictions),
+		Fix: "Configure " + p.ctx.idp() + " to send one AudienceRestriction; list every audience in it (they are ORed there)."})
 }
 
 func audienceFor(partition string) string {
@@ -326,11 +371,6 @@ var roleARNMalformed = &Rule{
 						Expected: "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw, Actual: rp.Value,
 						Fix: "Fix the role mapping in " + p.ctx.idp() + ": it prefixes the role ARN with another ARN."})
 				}
-				if strings.HasPrefix(role.Name, "AWSReservedSSO_") || strings.HasPrefix(role.Path, "/aws-reserved/sso.amazonaws.com/") {
-					p.Report(Finding{Message: "the role is an IAM Identity Center role, which AssumeRoleWithSAML refuses", Location: xmlAt(rp.Path),
-						Expected: "a role you created for SAML federation", Actual: role.Raw,
-						Fix: "Create an IAM role trusting " + prov.Raw + " for this IdP; AWSReservedSSO_ roles belong to IAM Identity Center."})
-				}
 				return
 			}
 			p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: " + malformedWhy(rp), Location: xmlAt(rp.Path),
@@ -354,6 +394,38 @@ var roleARNMalformed = &Rule{
 					Fix: "Assign the user a role in " + p.ctx.idp() + "'s AWS application."})
 			}
 		}
+	},
+}
+
+var roleIdentityCenter = &Rule{
+	ID: "aws/role-identity-center", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
+	Title: "the Role value names a role IAM Identity Center manages (AWSReservedSSO_…)",
+	Why: "Roles whose names start with AWSReservedSSO_ (path /aws-reserved/sso.amazonaws.com/) are created by IAM Identity Center for " +
+		"its permission sets; AssumeRoleWithSAML does not work on them, and their trust policies trust Identity Center's own SAML " +
+		"provider, which only Identity Center can use. Users seen this fail with \"Issuer not present in specified provider\" or " +
+		"\"Not authorized to perform sts:AssumeRoleWithSAML\".",
+	Fix:        "Either sign in through IAM Identity Center's access portal (and give Identity Center your IdP as its external identity source), or create an IAM role of your own trusting your IAM SAML provider.",
+	References: []string{refSTSAPI, "AWS IAM Identity Center: Permission sets and AWSReservedSSO roles — https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html"},
+	Symptoms:   []string{"Issuer not present in specified provider", "Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       6,
+	Check: func(p *Pass) {
+		roleValues(p, func(rp *rolePair) {
+			for _, role := range rp.Roles {
+				if !strings.HasPrefix(role.Name, "AWSReservedSSO_") && !strings.HasPrefix(role.Path, "/aws-reserved/sso.amazonaws.com/") {
+					continue
+				}
+				// AWSReservedSSO_<permission set>_<hash>: suggest the permission set's name.
+				suggest := "<role-name>"
+				if parts := strings.SplitN(role.Name, "_", 3); len(parts) == 3 && parts[1] != "" {
+					suggest = parts[1]
+				}
+				own := "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + suggest
+				p.Report(Finding{Message: "the role " + role.Name + " is managed by IAM Identity Center, and AssumeRoleWithSAML does not work on it", Location: xmlAt(rp.Path),
+					Expected: "a role you created for SAML federation, trusting " + p.ctx.providerOr(), Actual: role.Raw,
+					Fix: "Create an IAM role such as " + own + " trusting " + p.ctx.providerOr() + " and name it in " + p.ctx.idp() +
+						"'s role mapping, or sign in through the IAM Identity Center access portal instead."})
+			}
+		})
 	},
 }
 
@@ -543,11 +615,11 @@ func sanitizeSession(v string) string {
 var sessionDurationInvalid = &Rule{
 	ID: "aws/session-duration-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionDuration,
 	Title: "SessionDuration is not one integer in 900–43200",
-	Why: "SessionDuration must be one integer number of seconds from 900 (15 minutes) to 43200 (12 hours); " +
-		"AWS's reaction to other values is undocumented, so treat them as failing. (Entra's default user.sessionduration is 900.)",
+	Why: "The IAM guide documents SessionDuration as one integer number of seconds from 900 (15 minutes) to 43200 (12 hours). " +
+		"The error AWS shows for other values is not documented; samllint treats them as failing. (Entra's default " +
+		"user.sessionduration is 900.)",
 	Fix:        "Send a single integer between 900 and 43200, or leave the attribute out for the one-hour default.",
-	References: []string{refIAMAssert},
-	Symptoms:   []string{"The requested DurationSeconds exceeds the MaxSessionDuration set for this role"},
+	References: []string{refIAMAssert + "#saml_role-session-duration"},
 	Rank:       6,
 	Check: func(p *Pass) {
 		at := p.Attribute(AttrSessionDuration)
@@ -573,6 +645,33 @@ var sessionDurationInvalid = &Rule{
 	},
 }
 
+var sessionDurationOverMax = &Rule{
+	ID: "aws/session-duration-over-role-max", Severity: Info, Scope: ScopeAWS, Setting: SettingSessionDuration, Needs: []Input{InputTrustPolicy},
+	Title: "SessionDuration is longer than the role's MaxSessionDuration",
+	Why: "Console sign-in is not limited by the role's MaxSessionDuration (the limit does not apply when the session is for a console " +
+		"URL), so this works in the browser. CLI helpers that copy SessionDuration into DurationSeconds (saml2aws, gimme-aws-creds, " +
+		"aws-google-auth, gsts and the like) fail with \"The requested DurationSeconds exceeds the MaxSessionDuration set for this role\".",
+	Fix:        "Raise the role's MaxSessionDuration (3600–43200 s) to the SessionDuration the IdP sends, or send a shorter SessionDuration.",
+	References: []string{refSTSAPI, refIAMTS, "AWS IAM: Update the maximum session duration for a role — https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-managingrole-editing-console.html#roles-modify_max-session-duration"},
+	Symptoms:   []string{"The requested DurationSeconds exceeds the MaxSessionDuration set for this role"},
+	Rank:       7,
+	Check: func(p *Pass) {
+		r := p.Inputs.role
+		at := p.Attribute(AttrSessionDuration)
+		if r == nil || r.MaxSessionDuration == 0 || at == nil || len(at.Values) != 1 {
+			return // without get-role output the maximum is unknown
+		}
+		v := at.Values[0]
+		n, err := strconv.Atoi(strings.TrimSpace(v.Value))
+		if err != nil || n <= r.MaxSessionDuration {
+			return
+		}
+		p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is longer than the role's MaxSessionDuration %d: console sign-in works, CLI helpers that request it fail", n, r.MaxSessionDuration),
+			Location: xmlAt(v.Path), Expected: fmt.Sprintf("at most %d (the role's MaxSessionDuration)", r.MaxSessionDuration), Actual: v.Value,
+			Fix: fmt.Sprintf("aws iam update-role --role-name %s --max-session-duration %d, or set SessionDuration to %d in %s.", or(roleName(r.ARN), or(r.Name, "<role>")), min(n, 43200), r.MaxSessionDuration, p.ctx.idp())})
+	},
+}
+
 var sessionTagsInvalid = &Rule{
 	ID: "aws/session-tags-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingTags,
 	Title: "PrincipalTag, TransitiveTagKeys or SourceIdentity break STS limits",
@@ -582,7 +681,7 @@ var sessionTagsInvalid = &Rule{
 		"InvalidIdentityToken).",
 	Fix:        "Fix the tag attributes in the IdP: one single-valued attribute per tag, valid keys and values.",
 	References: []string{refTags},
-	Symptoms:   []string{"Source Identity must match", "PackedPolicyTooLarge", "AWS STS does not support multi-valued session tags"},
+	Symptoms:   []string{"Source Identity must match", "AWS STS does not support multi-valued session tags"},
 	Rank:       6,
 	Check: func(p *Pass) {
 		a := p.Assertion()

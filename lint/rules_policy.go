@@ -58,19 +58,6 @@ var trustPrincipal = &Rule{
 		}
 		c := p.ctx
 		tc := c.trust(actionSAML)
-		if r := p.Inputs.role; r != nil && r.ARN != "" {
-			named := false
-			for _, rp := range c.roles {
-				for _, role := range rp.Roles {
-					named = named || role.Raw == r.ARN
-				}
-			}
-			if !named && len(c.roles) > 0 {
-				p.ReportAt(Warning, Finding{Message: "this trust policy belongs to another role than the one the assertion asks for", Location: trustWhere(p, ""),
-					Expected: "the trust policy of " + c.roleOr(), Actual: "the trust policy of " + r.ARN,
-					Fix: "Export the right role: aws iam get-role --role-name " + or(roleName(c.roleARN), "<role>") + "."})
-			}
-		}
 		if len(tc.principal) > 0 {
 			return
 		}
@@ -99,6 +86,66 @@ var trustPrincipal = &Rule{
 		p.Report(Finding{Message: msg, Location: trustWhere(p, "Statement"),
 			Expected: `Principal {"Federated": "` + c.providerARN + `"}`, Actual: or(strings.Join(trusted, "; "), "(no principal trusted)"),
 			Fix: trustFix(p, "Add this statement to the trust policy: "+compactJSON(c.trustStatement())+".")})
+	},
+}
+
+var roleMismatch = &Rule{
+	ID: "aws/role-mismatch", Severity: Error, Scope: ScopeAWS, Setting: SettingRole, Needs: []Input{InputTrustPolicy},
+	Title: "the Role attribute does not name the exported role exactly",
+	Why: "STS looks the role up by the ARN in the Role value, compared case-sensitively and with its path: " +
+		"arn:aws:iam::111122223333:role/connectagent or …:role/ConnectAgent for a role at path /team/ names another role, which " +
+		"does not exist, and STS answers \"" + notAuthTrust + "\" (IAM's troubleshooting lists a misspelled or wrongly cased role " +
+		"first). When no Role value names the role you exported at all, its trust policy says nothing about this sign-in: that is a " +
+		"warning about the inputs.",
+	Fix:        "Make the Role value name the role ARN exactly as aws iam get-role prints it (Role.Arn), path and case included.",
+	References: []string{refIAMTS, "AWS IAM: IAM identifiers (ARNs and paths) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:       4,
+	Check: func(p *Pass) {
+		r := p.Inputs.role
+		if r == nil || r.ARN == "" {
+			return // a bare trust policy names no role to compare with
+		}
+		exported := parseRoleARN(r.ARN)
+		var values []string
+		var where string
+		for _, rp := range p.ctx.roles {
+			values = append(values, rp.Value)
+			if where == "" {
+				where = rp.Path
+			}
+			for _, role := range rp.Roles {
+				switch {
+				case role.Raw == r.ARN:
+					return
+				case exported == nil || role.Account != exported.Account || role.Partition != exported.Partition || !strings.EqualFold(role.Name, exported.Name):
+					continue
+				}
+				var why string
+				switch {
+				case role.Name != exported.Name && role.Path != exported.Path:
+					why = "the name's letter case and the path differ"
+				case role.Name != exported.Name:
+					why = "the name's letter case differs; role names in the Role value are case-sensitive"
+				default:
+					why = fmt.Sprintf("the path differs (%s, the role's is %s); the ARN of a role includes its path", role.Path, exported.Path)
+				}
+				p.Report(Finding{Message: "the Role value names " + role.Raw + ", which is not the role " + r.ARN + ": " + why, Location: xmlAt(rp.Path),
+					Expected: r.ARN, Actual: role.Raw,
+					Fix: "Change the role ARN in " + p.ctx.idp() + "'s role mapping to exactly " + r.ARN + " (" + p.ctx.where(SettingRole) + ")."})
+				return
+			}
+		}
+		if len(values) == 0 {
+			return // aws/role-attribute-missing says it
+		}
+		msg := fmt.Sprintf("none of the %d Role values names the exported role %s", len(values), r.ARN)
+		if len(values) == 1 {
+			msg = "the Role value does not name the exported role " + r.ARN
+		}
+		p.ReportAt(Warning, Finding{Message: msg + ", so its trust policy says nothing about this sign-in", Location: xmlAt(where),
+			Expected: "a Role value naming " + r.ARN, Actual: strings.Join(values, " | "),
+			Fix: "Export the role the user signs in with (aws iam get-role --role-name " + or(roleName(p.ctx.roleARN), "<role>") + "), or assign the user " + r.ARN + " in " + p.ctx.idp() + "."})
 	},
 }
 
@@ -191,12 +238,15 @@ func appendValue(vals []string, v string) []string {
 var trustCondition = &Rule{
 	ID: "aws/trust-condition", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
 	Title: "another trust-policy condition is not met by this assertion",
-	Why: "Trust policies may test saml:iss, saml:sub, saml:sub_type, saml:namequalifier, saml:doc, mapped attributes or the session " +
-		"tags; STS evaluates them against the assertion, and one that fails denies: \"" + notAuthTrust + "\".",
-	Fix:        "Make the IdP send what the condition expects, or widen the condition.",
-	References: []string{refSAMLKeys, refPolicyEv},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
-	Rank:       3,
+	Why: "Trust policies may test saml:iss, saml:sub, saml:sub_type (persistent, transient, … with the SAML 2.0 prefix dropped), " +
+		"saml:namequalifier, saml:doc, the eduPerson, eduOrg, Active Directory and X.500 attributes IAM maps to saml:* keys, and " +
+		"the session tags, with policy variables such as ${saml:sub} in the values; STS evaluates them against the assertion, and " +
+		"one that fails denies: \"" + notAuthTrust + "\".",
+	Fix: "Make the IdP send what the condition expects, or widen the condition.",
+	References: []string{refSAMLKeys, refIAMAssert + "#saml-attribute-mapping", refPolicyEv,
+		"AWS IAM: Policy variables — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"},
+	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:     3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
@@ -263,32 +313,66 @@ func quoteAll(v []string) []string {
 
 var trustTagSession = &Rule{
 	ID: "aws/trust-tag-session", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTrustPolicy},
-	Title: "session tags or SourceIdentity sent, but sts:TagSession / sts:SetSourceIdentity not allowed",
+	Title: "session tags or SourceIdentity sent, but sts:TagSession / sts:SetSourceIdentity not allowed for them",
 	Why: "A role trusted by an IdP that passes PrincipalTag or TransitiveTagKeys attributes must also allow sts:TagSession, and one " +
-		"that receives SourceIdentity must allow sts:SetSourceIdentity; otherwise: \"" + notAuthTrust + "\".",
-	Fix:        "Add sts:TagSession (and sts:SetSourceIdentity when SourceIdentity is sent) to the statement trusting the provider, or stop sending the attributes.",
-	References: []string{refTags},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
-	Rank:       3,
+		"that receives SourceIdentity must allow sts:SetSourceIdentity. STS evaluates each as a request of its own, with the " +
+		"tags (aws:RequestTag/…, aws:TagKeys, sts:TransitiveTagKeys) and sts:SourceIdentity in the context, so a statement " +
+		"that allows sts:TagSession only for some tags denies the others. Otherwise: \"" + notAuthTrust + "\".",
+	Fix: "Allow sts:TagSession (and sts:SetSourceIdentity when SourceIdentity is sent) for the provider, with conditions the tags this IdP sends meet, or stop sending the attributes.",
+	References: []string{refTags, "AWS IAM: Controlling access for session tags — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required",
+		"AWS IAM: sts:SetSourceIdentity — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html"},
+	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Rank:     3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
 			return
 		}
 		c := p.ctx
-		if len(c.trust(actionSAML).withAct) == 0 {
-			return
+		saml := c.trust(actionSAML)
+		if len(saml.withAct) == 0 {
+			return // aws/trust-principal and aws/trust-action say it
 		}
-		// Only the Action is checked here: conditions that fail for the tag
-		// action fail for AssumeRoleWithSAML too, and other rules say so.
+		ctx := c.requestContext()
 		check := func(action, why string) {
-			for _, m := range c.trust(actionSAML).principal {
-				if policy.ActionMatches(m.Statement, action) {
-					return
+			tc := c.trust(action)
+			switch {
+			case tc.decision == policy.Allow:
+				return
+			case tc.decision == policy.ExplicitDeny:
+				for _, m := range tc.matches {
+					if m.Statement.Effect == "Deny" && m.Applies() {
+						p.Report(Finding{Message: fmt.Sprintf("%s, but %s denies %s", why, m.Statement.Path, action), Location: trustWhere(p, m.Statement.Path),
+							Expected: action + " allowed for " + c.providerARN, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
+							Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+".")})
+						return
+					}
+				}
+				return
+			case len(tc.withAct) == 0:
+				p.Report(Finding{Message: why + " but the trust policy does not allow " + action, Location: trustWhere(p, saml.principal[0].Statement.Path+".Action"),
+					Expected: action + " allowed for " + c.providerARN, Actual: strings.Join(saml.principal[0].Statement.Action, ", "),
+					Fix: trustFix(p, "Add "+action+" to the Action of the statement trusting the provider: "+compactJSON(c.trustStatement())+".")})
+				return
+			case saml.decision != policy.Allow:
+				return // conditions shared with sts:AssumeRoleWithSAML: aws/trust-condition says it
+			}
+			// Allowed only under conditions this assertion's tags fail.
+			best := tc.withAct[0]
+			for _, m := range tc.withAct[1:] {
+				if len(m.Failed()) < len(best.Failed()) {
+					best = m
 				}
 			}
-			p.Report(Finding{Message: why + " but the trust policy does not allow " + action, Location: trustWhere(p, c.trust(actionSAML).principal[0].Statement.Path+".Action"),
-				Expected: action + " allowed for " + c.providerARN, Actual: strings.Join(c.trust(actionSAML).principal[0].Statement.Action, ", "),
-				Fix: trustFix(p, "Add "+action+" to the Action of the statement trusting the provider: "+compactJSON(c.trustStatement())+".")})
+			for _, cr := range best.Failed() {
+				got := ctx[strings.ToLower(cr.Key)]
+				actual := "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(got), ", ")
+				if len(got) == 0 {
+					actual = "the assertion gives no " + cr.Key
+				}
+				p.Report(Finding{Message: fmt.Sprintf("%s, but the trust policy allows %s only when %s", why, action, cr.Describe()), Location: trustWhere(p, cr.Path),
+					Expected: cr.Describe(), Actual: actual,
+					Fix: trustFix(p, "Make "+c.idp()+" send tags this condition accepts, or widen the condition on "+action+".")})
+			}
 		}
 		if c.sendsTags() {
 			check("sts:TagSession", "the assertion sends session tags (PrincipalTag/TransitiveTagKeys)")

@@ -385,8 +385,9 @@ func human(d time.Duration) string {
 	}
 	d = d.Round(time.Second)
 	if d >= 48*time.Hour {
+		d = d.Round(time.Hour) // days and hours; rounding first avoids "2191d24h"
 		days := d / (24 * time.Hour)
-		rest := (d % (24 * time.Hour)).Round(time.Hour)
+		rest := d % (24 * time.Hour)
 		if rest == 0 {
 			return fmt.Sprintf("%dd", days)
 		}
@@ -558,6 +559,45 @@ var nameIDMissing = &Rule{
 	},
 }
 
+var sessionNotOnOrAfter = &Rule{
+	ID: "saml/session-not-on-or-after", Severity: Warning, Scope: ScopeSAML, Needs: []Input{InputTime},
+	Title: "AuthnStatement's SessionNotOnOrAfter is past, or less than 15 minutes away",
+	Why: "SessionNotOnOrAfter caps the AWS session: the console session lasts the lesser of SessionDuration and SessionNotOnOrAfter. " +
+		"STS sessions are at least 15 minutes long, and what AWS does with a cap already past or closer than that is not " +
+		"documented: the sign-in may fail, or the session ends at once. IdPs derive it from their own session lifetime.",
+	Fix:        "Lengthen the IdP's session lifetime (SessionNotOnOrAfter), or have it left out of the assertion.",
+	References: []string{refIAMAssert + "#saml_role-session-duration", refSAMLCore + " §2.7.2"},
+	Symptoms:   []string{"session expired", "Your session has expired"},
+	Rank:       9,
+	Confirm:    confirmTime,
+	Check: func(p *Pass) {
+		a := p.Assertion()
+		if a == nil {
+			return
+		}
+		now := p.Now()
+		for _, st := range a.AuthnStatements {
+			t := st.SessionNotOnOrAfter
+			if !t.OK {
+				continue
+			}
+			left := t.Time.Sub(now)
+			var msg string
+			switch {
+			case left <= 0:
+				msg = fmt.Sprintf("SessionNotOnOrAfter passed %s before the evaluation time, so the session it caps is over", human(left))
+			case left < 15*time.Minute:
+				msg = fmt.Sprintf("SessionNotOnOrAfter is only %s after the evaluation time; AWS sessions last at least 15 minutes", human(left))
+			default:
+				continue
+			}
+			p.Report(Finding{Message: msg, Location: xmlAt(t.Path),
+				Expected: "at least 15 minutes after " + stamp(now), Actual: t.Raw,
+				Fix: "Lengthen the session lifetime " + p.ctx.idp() + " puts in SessionNotOnOrAfter (or stop sending it); the console session lasts the lesser of it and SessionDuration."})
+		}
+	},
+}
+
 var timeInvalid = &Rule{
 	ID: "saml/time-invalid", Severity: Error, Scope: ScopeSAML,
 	Title: "a timestamp is not an xs:dateTime",
@@ -598,48 +638,70 @@ func allTimes(r *saml.Response) []saml.Time {
 }
 
 var certificateExpired = &Rule{
-	ID: "saml/certificate-expired", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate, Needs: []Input{InputTime},
-	Title: "the signing certificate is expired or expires within 30 days",
-	Why: "An expired signing certificate, in the response or in the metadata, is a rotation waiting to break sign-in: the IdP " +
-		"will switch keys and IAM's metadata goes stale (\"Response signature invalid\"). Whether AWS itself refuses an expired " +
-		"certificate is not documented.",
-	Fix:        "Rotate the IdP signing certificate and upload the new metadata to IAM before the old one expires.",
-	References: []string{refIAMTS},
+	ID: "saml/certificate-expired", Severity: Warning, Scope: ScopeSAML, Setting: SettingCertificate, Needs: []Input{InputTime},
+	Title: "the certificate that signed the response is expired, or expires within 30 days",
+	Why: "Whether AWS refuses a response signed with an expired certificate is not documented, so this is a warning: the sign-in " +
+		"may fail. Either way an expired signing certificate is a rotation waiting to break sign-in: the IdP will switch keys and " +
+		"the metadata in IAM goes stale (\"Response signature invalid\"). Only the certificate whose key verified a signature is " +
+		"judged: during a rotation done the recommended way the metadata holds the retired, expired certificate next to the " +
+		"current one, and that is a note, not a fault.",
+	Fix:        "Rotate the IdP signing certificate and upload the new metadata to IAM before the old one expires; remove retired certificates from the metadata once nothing signs with them.",
+	References: []string{refIAMTS, "AWS IAM: Manage SAML identity providers (rotating certificates) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html"},
 	Symptoms:   []string{"Response signature invalid"},
 	Rank:       8,
 	Check: func(p *Pass) {
 		now := p.Now()
 		seen := map[string]bool{}
-		check := func(ci *saml.CertInfo, where, what string) {
-			if ci == nil || ci.Cert == nil || seen[ci.SHA256+where] {
-				return
+		// The signers first: the certificates whose key verified a
+		// signature (or matched it, for a digest mismatch), each once.
+		for _, s := range p.Response.Signatures {
+			if s.Check == nil || s.Check.Signer == nil || s.Check.Signer.Cert == nil || seen[s.Check.Signer.SHA256] {
+				continue
 			}
-			seen[ci.SHA256+where] = true
+			ci := s.Check.Signer
+			seen[ci.SHA256] = true
+			where := s.Path + "/KeyInfo/X509Data/X509Certificate"
+			if len(s.Certificates) == 0 && s.Check.Anchor != nil {
+				where = s.Check.Anchor.Source
+			}
 			switch {
 			case now.After(ci.NotAfter):
-				p.Report(Finding{Message: fmt.Sprintf("the %s expired %s ago", what, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
-					Expected: "a certificate valid at " + stamp(now), Actual: ci.Describe(),
-					Fix: "Issue a new signing certificate in " + p.ctx.idp() + " and upload its metadata to " + p.ctx.providerOr() + "."})
+				p.Report(Finding{Message: fmt.Sprintf("the certificate that signed <%s> expired %s ago", s.ParentTag, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
+					Expected: "a signing certificate valid at " + stamp(now), Actual: ci.Describe(),
+					Fix: "Issue a new signing certificate in " + p.ctx.idp() + ", make it active, and upload the metadata holding it to " + p.ctx.providerOr() + "."})
 			case now.Before(ci.NotBefore):
-				p.Report(Finding{Message: fmt.Sprintf("the %s is not valid for another %s", what, human(ci.NotBefore.Sub(now))), Location: xmlAt(where),
-					Expected: "a certificate valid at " + stamp(now), Actual: ci.Describe(),
+				p.Report(Finding{Message: fmt.Sprintf("the certificate that signed <%s> is not valid for another %s", s.ParentTag, human(ci.NotBefore.Sub(now))), Location: xmlAt(where),
+					Expected: "a signing certificate valid at " + stamp(now), Actual: ci.Describe(),
 					Fix: "Check the evaluation time, or the clock of the machine that created the certificate."})
 			case ci.NotAfter.Sub(now) < 30*24*time.Hour:
-				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("the %s expires in %s", what, human(ci.NotAfter.Sub(now))), Location: xmlAt(where),
+				p.ReportAt(Info, Finding{Message: fmt.Sprintf("the certificate that signed <%s> expires in %s", s.ParentTag, human(ci.NotAfter.Sub(now))), Location: xmlAt(where),
 					Expected: "at least 30 days of validity left", Actual: ci.Describe(),
 					Fix: "Plan the rotation now: add the next certificate to the metadata in IAM (a provider holds up to 10 keys) before " + p.ctx.idp() + " switches to it."})
 			}
 		}
-		n := 0
+		// Then every other certificate: expired ones that signed nothing
+		// are retired keys left in the metadata, worth a note.
+		note := func(ci *saml.CertInfo, where, what string) {
+			if ci == nil || ci.Cert == nil || seen[ci.SHA256] {
+				return
+			}
+			seen[ci.SHA256] = true
+			if now.After(ci.NotAfter) {
+				p.ReportAt(Info, Finding{Message: fmt.Sprintf("the %s expired %s ago; it signed nothing here", what, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
+					Expected: "only certificates in use", Actual: ci.Describe(),
+					Fix: "Once no IdP signs with it, remove the retired certificate from the metadata uploaded to " + p.ctx.providerOr() + "."})
+			}
+		}
+		n := len(seen)
 		for _, s := range p.Response.Signatures {
 			for _, c := range s.Certificates {
-				check(c, s.Path+"/KeyInfo/X509Data/X509Certificate", "certificate embedded in the signature")
+				note(c, s.Path+"/KeyInfo/X509Data/X509Certificate", "certificate embedded in the signature")
 				n++
 			}
 		}
 		if p.Inputs.Anchors() != nil {
 			for _, a := range p.Inputs.Anchors().Certs {
-				check(a.CertInfo, a.Source, "trusted certificate")
+				note(a.CertInfo, a.Source, "trusted certificate")
 				n++
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Per-rule tables in the style of hadolint's ruleCatches/ruleCatchesNot:
@@ -131,8 +132,20 @@ func TestRoleValueRules(t *testing.T) {
 		{"role inside role", Example{Edits: role("arn:aws:iam::" + acct + ":role/" + roleA + "," + provA)}, 0},
 		{"whitespace", Example{Edits: role(roleA + ", " + provA)}, Warning},
 		{"role name with a comma", Example{Edits: role("arn:aws:iam::" + acct + ":role/a,b," + provA)}, 0},
-		{"Identity Center role", Example{Edits: role("arn:aws:iam::" + acct + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123," + provA)}, 0},
 	})
+	ic := "aws/role-identity-center"
+	catches(t, ic, []row{
+		{"Identity Center role with its path", Example{Edits: role("arn:aws:iam::" + acct + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123abcd," + provA)}, 0},
+		{"Identity Center role without a path", Example{Edits: role("arn:aws:iam::" + acct + ":role/AWSReservedSSO_ConnectAgent_0123abcd," + provA)}, 0},
+		{"in the second pair", Example{Edits: edit(sampleRole, sampleRole[:len(sampleRole)-1]+"</saml2:AttributeValue><saml2:AttributeValue>arn:aws:iam::"+acct+":role/AWSReservedSSO_Admin_0123abcd,"+provA+"<")}, 0},
+	})
+	catchesNot(t, ic, []row{
+		{"own role", Example{}, 0},
+		{"a role merely mentioning SSO", Example{Edits: role("arn:aws:iam::" + acct + ":role/ConnectSSOAgent," + provA)}, 0},
+	})
+	for _, r := range []string{mal, "aws/role-missing-role-arn"} {
+		catchesNot(t, r, []row{{"Identity Center role is not malformed", Example{Edits: role("arn:aws:iam::" + acct + ":role/AWSReservedSSO_ConnectAgent_0123abcd," + provA)}, 0}})
+	}
 	catchesNot(t, mal, []row{
 		{"as issued", Example{}, 0},
 		{"role with a path", Example{Edits: role("arn:aws:iam::" + acct + ":role/team/ops/ConnectAgent," + provA)}, 0},
@@ -224,9 +237,15 @@ func TestEndpointRules(t *testing.T) {
 	catchesNot(t, "aws/recipient", []row{
 		{"global", Example{}, 0},
 		{"regional", Example{Edits: recip("https://eu-west-2.signin.aws.amazon.com/saml")}, 0},
-		{"GovCloud", Example{Edits: recip("https://signin.amazonaws-us-gov.com/saml")}, 0},
-		{"China", Example{Edits: recip("https://signin.amazonaws.cn/saml")}, 0},
+		{"GovCloud", Example{Edits: append(inPartition("aws-us-gov"), recip("https://signin.amazonaws-us-gov.com/saml")...)}, 0},
+		{"China", Example{Edits: append(inPartition("aws-cn"), recip("https://signin.amazonaws.cn/saml")...)}, 0},
 		{"provider-specific", Example{Edits: recip("https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K")}, 0},
+	})
+	// A sign-in endpoint of one partition cannot assume a role of another.
+	catches(t, "aws/recipient", []row{
+		{"GovCloud endpoint, commercial ARNs", Example{Edits: recip("https://signin.amazonaws-us-gov.com/saml")}, Error},
+		{"commercial endpoint, GovCloud ARNs", Example{Edits: inPartition("aws-us-gov")}, Error},
+		{"commercial endpoint, China ARNs", Example{Edits: inPartition("aws-cn")}, Error},
 	})
 	dest := func(v string) []Edit {
 		return edit(`Destination="https://signin.aws.amazon.com/saml"`, `Destination="`+v+`"`)
@@ -244,9 +263,31 @@ func TestEndpointRules(t *testing.T) {
 		{"#1 suffix", aud("urn:amazon:webservices#1"), 0},
 		{"trailing colon", aud("urn:amazon:webservices:"), 0},
 		{"the IdP's own entity", aud("http://www.okta.com/exk1fxph8bAbCdEf0h7"), 0},
-		{"GovCloud audience, commercial ARNs", aud("urn:amazon:webservices:govcloud"), Warning},
+		{"GovCloud audience, commercial ARNs", aud("urn:amazon:webservices:govcloud"), Error},
+		{"China audience, commercial ARNs", aud("urn:amazon:webservices:cn-north-1"), Error},
+		{"commercial audience, GovCloud ARNs", Example{Edits: inPartition("aws-us-gov")}, Error},
 	})
-	catchesNot(t, "aws/audience", []row{{"urn", Example{}, 0}, {"Entra's URL", aud("https://signin.aws.amazon.com/saml"), 0}})
+	catchesNot(t, "aws/audience", []row{
+		{"urn", Example{}, 0},
+		{"Entra's URL", aud("https://signin.aws.amazon.com/saml"), 0},
+		{"GovCloud audience, GovCloud ARNs", Example{Edits: append(inPartition("aws-us-gov"), edit(`>urn:amazon:webservices<`, `>urn:amazon:webservices:govcloud<`)...)}, 0},
+	})
+	// Several AudienceRestriction elements are ANDed (SAML core §2.5.1.4).
+	second := func(v string) Example {
+		return Example{Edits: edit(`</saml2:AudienceRestriction>`, `</saml2:AudienceRestriction><saml2:AudienceRestriction><saml2:Audience>`+v+`</saml2:Audience></saml2:AudienceRestriction>`)}
+	}
+	catches(t, "aws/audience", []row{
+		{"a second restriction naming another SP", second("https://app.example.com/sp"), Warning},
+		{"a second restriction naming AWS again", second("urn:amazon:webservices"), Warning},
+	})
+	if fs := findingsOf(lintExample(t, second("https://app.example.com/sp")), "aws/audience"); len(fs) != 1 || !strings.Contains(fs[0].Message, "1 of 2") {
+		t.Errorf("want the restriction that does not name AWS: %+v", fs)
+	}
+}
+
+// inPartition moves the sample's Role ARNs to another partition.
+func inPartition(partition string) []Edit {
+	return edit(sampleRole, strings.ReplaceAll(sampleRole, "arn:aws:", "arn:"+partition+":"))
 }
 
 func TestTimeRules(t *testing.T) {
@@ -258,7 +299,51 @@ func TestTimeRules(t *testing.T) {
 	// NotBefore is issue-5m: not yet valid before issue-10m.
 	catches(t, "saml/not-yet-valid", []row{{"one second early", Example{After: "-10m1s"}, 0}})
 	catchesNot(t, "saml/not-yet-valid", []row{{"exactly NotBefore-skew", Example{After: "-10m"}, 0}})
-	catches(t, "saml/certificate-expired", []row{{"expires in 13 days", Example{After: "202000h"}, Warning}})
+}
+
+func TestCertificateExpired(t *testing.T) {
+	rule := "saml/certificate-expired"
+	md := func(name string) map[string]string {
+		return map[string]string{"metadata.xml": string(testdata(t, "metadata", name))}
+	}
+	catches(t, rule, []row{
+		{"signed by the expired certificate IAM holds", Example{Key: "expired", Files: md("okta-idp-metadata-expired.xml")}, Warning},
+		{"signed by an expired certificate, no metadata", Example{Key: "expired", NoAnchors: true}, Warning},
+	})
+	// The signer expires in 13 days; the rotation done the recommended
+	// way keeps a retired, expired certificate beside the current one.
+	notes(t, rule, []row{
+		{"the signer expires in 13 days", Example{After: "202000h"}, 0},
+		{"rotation: the retired certificate in the metadata is expired", Example{Files: md("okta-idp-metadata-rotation.xml")}, 0},
+	})
+	rep := lintExample(t, Example{Files: md("okta-idp-metadata-rotation.xml")})
+	if fs := findingsOf(rep, rule); len(fs) != 1 {
+		t.Errorf("the retired certificate is reported %d times, want once:\n%s", len(fs), wantOf(rep))
+	}
+	if rep.Outcome != OutcomeNotes {
+		t.Errorf("a rotation done the recommended way gets %q", rep.Verdict)
+	}
+	// Signed by the expired key: the Response and Assertion signatures
+	// and the metadata hold the same certificate; it is reported once.
+	rep = lintExample(t, Example{Key: "expired", Files: md("okta-idp-metadata-expired.xml")})
+	if fs := findingsOf(rep, rule); len(fs) != 1 {
+		t.Errorf("one expired certificate reported %d times:\n%s", len(fs), wantOf(rep))
+	}
+	catchesNot(t, rule, []row{{"valid certificate", Example{}, 0}})
+}
+
+func TestHuman(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		90 * time.Second: "1m30s",
+		3 * time.Hour:    "3h",
+		2191*24*time.Hour + 23*time.Hour + 59*time.Minute: "2192d",
+		53 * time.Hour:   "2d5h",
+		-4 * time.Minute: "4m",
+	} {
+		if got := human(d); got != want {
+			t.Errorf("human(%v) = %q, want %q", d, got, want)
+		}
+	}
 }
 
 func TestConnectRules(t *testing.T) {
@@ -476,4 +561,132 @@ func TestDiagnose(t *testing.T) {
 	if len(Diagnose("the weather is nice").Causes) != 0 {
 		t.Error("an unrelated text matched rules")
 	}
+}
+
+// getRole renders aws iam get-role output for a role trusting provider.
+func getRole(arn, provider string) string {
+	path := "/"
+	if i, j := strings.Index(arn, ":role/")+len(":role"), strings.LastIndex(arn, "/"); j > i {
+		path = arn[i : j+1]
+	}
+	return `{"Role":{"Path":"` + path + `","RoleName":"` + arn[strings.LastIndex(arn, "/")+1:] + `","Arn":"` + arn + `","MaxSessionDuration":3600,` +
+		`"AssumeRolePolicyDocument":` + strings.Replace(sampleTrust, "arn:aws:iam::123456789012:saml-provider/Okta", provider, 1) + `}}`
+}
+
+func TestMultiAccountRolePairs(t *testing.T) {
+	const (
+		acctB = "210987654321"
+		roleB = "arn:aws:iam::" + acctB + ":role/ConnectSupervisor"
+		provB = "arn:aws:iam::" + acctB + ":saml-provider/Okta"
+	)
+	// The role picker: two pairs, the second in another account.
+	two := edit(sampleRole, ">"+roleA+","+provA+"</saml2:AttributeValue><saml2:AttributeValue>"+provB+","+roleB+"<")
+	exportedB := Example{Edits: two, Trust: getRole(roleB, provB)}
+	bareB := Example{Edits: two, Trust: strings.Replace(sampleTrust, provA, provB, 1)}
+	for _, rule := range []string{"aws/trust-principal", "aws/role-mismatch", "aws/trust-audience"} {
+		catchesNot(t, rule, []row{
+			{"get-role of the second pair's role", exportedB, 0},
+			{"bare trust policy trusting the second pair's provider", bareB, 0},
+			{"get-role of the first pair's role", Example{Edits: two, Trust: getRole(roleA, provA)}, 0},
+		})
+	}
+	rep := lintExample(t, exportedB)
+	if fs := findingsOf(rep, "aws/trust-principal"); len(fs) > 0 {
+		t.Errorf("a cross-account fix for the second pair: %+v", fs)
+	}
+	// A role no value names: the inputs disagree; say which values there are.
+	other := Example{Edits: two, Trust: getRole("arn:aws:iam::"+acct+":role/Billing", provA)}
+	catches(t, "aws/role-mismatch", []row{{"none of the pairs names the exported role", other, Warning}})
+	if fs := findingsOf(lintExample(t, other), "aws/role-mismatch"); len(fs) != 1 || !strings.Contains(fs[0].Message, "none of the 2 Role values") || !strings.Contains(fs[0].Actual, roleB) {
+		t.Errorf("want both values listed: %+v", fs)
+	}
+	catches(t, "aws/role-mismatch", []row{
+		{"case differs", Example{Trust: getRole("arn:aws:iam::"+acct+":role/connectagent", provA)}, Error},
+		{"path left out", Example{Trust: getRole("arn:aws:iam::"+acct+":role/team/ConnectAgent", provA)}, Error},
+		{"case differs in the second pair", Example{Edits: two, Trust: getRole("arn:aws:iam::"+acctB+":role/connectsupervisor", provB)}, Error},
+	})
+	catchesNot(t, "aws/role-mismatch", []row{
+		{"exact", Example{Trust: getRole(roleA, provA)}, 0},
+	})
+	// A bare trust policy has no ARN to compare with: nothing is guessed.
+	catchesNot(t, "aws/role-mismatch", []row{{"bare trust policy", Example{Trust: sampleTrust}, 0}})
+}
+
+func TestTrustConditionKeys(t *testing.T) {
+	rule := "aws/trust-condition"
+	withCond := func(cond string) string {
+		return strings.Replace(sampleTrust, `"SAML:aud":"https://signin.aws.amazon.com/saml"`, `"SAML:aud":"https://signin.aws.amazon.com/saml",`+cond, 1)
+	}
+	attr := func(name, value string) []Edit {
+		return edit(`</saml2:AttributeStatement>`, `<saml2:Attribute Name="`+name+`"><saml2:AttributeValue>`+value+`</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>`)
+	}
+	format := func(f string) []Edit {
+		return edit(`Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"`, `Format="`+f+`"`)
+	}
+	policyURI := "urn:oid:1.3.6.1.4.1.5923.1.2.1.3"
+	catchesNot(t, rule, []row{
+		{"eduOrgIdentityAuthNPolicyURI, spelt as IAM does", Example{Edits: attr(policyURI, "https://example.edu/policy"), Trust: withCond(`"saml:eduorgidentityauthnpolicyuri":"https://example.edu/policy"`)}, 0},
+		{"AD emailaddress claim as saml:mail", Example{Edits: attr("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "jane.doe@example.com"), Trust: withCond(`"saml:mail":"jane.doe@example.com"`)}, 0},
+		{"AD CommonName claim as saml:commonName", Example{Edits: attr("http://schemas.xmlsoap.org/claims/CommonName", "Jane Doe"), Trust: withCond(`"saml:commonName":"Jane Doe"`)}, 0},
+		{"X.500 bare OID as saml:x500UniqueIdentifier", Example{Edits: attr("2.5.4.45", "u-42"), Trust: withCond(`"saml:x500UniqueIdentifier":"u-42"`)}, 0},
+		{"entity sub_type without its prefix", Example{Edits: format("urn:oasis:names:tc:SAML:2.0:nameid-format:entity"), Trust: withCond(`"saml:sub_type":"entity"`)}, 0},
+		{"kerberos sub_type without its prefix", Example{Edits: format("urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos"), Trust: withCond(`"saml:sub_type":"kerberos"`)}, 0},
+		{"1.1 sub_type kept whole", Example{Trust: withCond(`"saml:sub_type":"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"`)}, 0},
+		{"policy variable in a value", Example{Trust: withCond(`"sts:RoleSessionName":"${saml:sub}"`)}, 0},
+	})
+	catches(t, rule, []row{
+		{"misspelt key of the old table", Example{Edits: attr(policyURI, "https://example.edu/policy"), Trust: withCond(`"saml:eduorgidentityauthorityuri":"https://example.edu/policy"`)}, 0},
+		{"entity sub_type with its prefix", Example{Edits: format("urn:oasis:names:tc:SAML:2.0:nameid-format:entity"), Trust: withCond(`"saml:sub_type":"urn:oasis:names:tc:SAML:2.0:nameid-format:entity"`)}, 0},
+		{"policy variable naming another value", Example{Trust: withCond(`"sts:RoleSessionName":"${saml:iss}"`)}, 0},
+	})
+}
+
+func TestTrustTagSessionConditions(t *testing.T) {
+	rule := "aws/trust-tag-session"
+	// sts:TagSession in a statement of its own, allowed only for some tags.
+	tagStmt := func(cond string) string {
+		return strings.Replace(strings.Replace(sampleTrust, `["sts:AssumeRoleWithSAML","sts:TagSession"]`, `"sts:AssumeRoleWithSAML"`, 1),
+			`}]}`, `},{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":"sts:TagSession","Condition":`+cond+`}]}`, 1)
+	}
+	catches(t, rule, []row{
+		{"tag value the condition refuses", Example{Trust: tagStmt(`{"StringEquals":{"aws:RequestTag/Department":"Sales"}}`)}, 0},
+		{"tag key outside the allowed set", Example{Trust: tagStmt(`{"ForAllValues:StringEquals":{"aws:TagKeys":["CostCenter"]}}`)}, 0},
+		{"transitive keys required", Example{Trust: tagStmt(`{"Null":{"sts:TransitiveTagKeys":"false"}}`)}, 0},
+		{"TagSession denied", Example{Trust: strings.Replace(sampleTrust, `}]}`, `},{"Effect":"Deny","Principal":"*","Action":"sts:TagSession"}]}`, 1)}, 0},
+		{"SourceIdentity only for some names", Example{
+			Edits: edit(`</saml2:AttributeStatement>`, `<saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/SourceIdentity"><saml2:AttributeValue>jane</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>`),
+			Trust: strings.Replace(sampleTrust, `}]}`, `},{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":"sts:SetSourceIdentity","Condition":{"StringLike":{"sts:SourceIdentity":"svc-*"}}}]}`, 1)}, 0},
+	})
+	catchesNot(t, rule, []row{
+		{"tag value the condition allows", Example{Trust: tagStmt(`{"StringEquals":{"aws:RequestTag/Department":"Support"}}`)}, 0},
+		{"tag key inside the allowed set", Example{Trust: tagStmt(`{"ForAllValues:StringEquals":{"aws:TagKeys":["Department","CostCenter"]}}`)}, 0},
+		{"TagSession beside AssumeRoleWithSAML", Example{Trust: sampleTrust}, 0},
+	})
+}
+
+func TestSessionLimits(t *testing.T) {
+	snoa := func(at string) []Edit {
+		return edit(`SessionIndex="_a1b2c3session">`, `SessionIndex="_a1b2c3session" SessionNotOnOrAfter="`+at+`">`)
+	}
+	rule := "saml/session-not-on-or-after"
+	// Evaluated at IssueInstant + 1 minute (10:01).
+	catches(t, rule, []row{
+		{"already past", Example{Edits: snoa("2026-11-20T09:59:00Z")}, Warning},
+		{"14 minutes left", Example{Edits: snoa("2026-11-20T10:15:00Z")}, Warning},
+	})
+	catchesNot(t, rule, []row{
+		{"absent", Example{}, 0},
+		{"15 minutes left", Example{Edits: snoa("2026-11-20T10:16:00Z")}, 0},
+		{"eight hours", Example{Edits: snoa("2026-11-20T18:00:00Z")}, 0},
+	})
+	max := "aws/session-duration-over-role-max"
+	withMax := func(n string) string {
+		return strings.Replace(getRole(roleA, provA), `"MaxSessionDuration":3600`, `"MaxSessionDuration":`+n, 1)
+	}
+	notes(t, max, []row{{"43200 against the default 3600", Example{Trust: withMax("3600")}, 0}})
+	catchesNot(t, max, []row{
+		{"equal", Example{Trust: withMax("43200")}, 0},
+		{"no get-role output", Example{Trust: sampleTrust}, 0},
+		{"no SessionDuration", Example{Trust: withMax("3600"), Edits: edit(`Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"`, `Name="x-duration"`)}, 0},
+	})
 }

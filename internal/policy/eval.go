@@ -120,9 +120,74 @@ func match(d *Document, s *Statement, req Request) Match {
 		m.Resource = resourceMatches(d, s, req)
 	}
 	for _, c := range s.Conditions {
-		m.Conditions = append(m.Conditions, evalCondition(c, req.Context))
+		m.Conditions = append(m.Conditions, evalCondition(substituted(d, c, req.Context), req.Context))
 	}
 	return m
+}
+
+// substituted returns the condition with policy variables in its values
+// replaced from ctx, as IAM does in Version 2012-10-17 documents: a trust
+// policy may test "aws:RequestTag/Email": "${saml:sub}". A value whose
+// variable has no value and no default matches nothing.
+func substituted(d *Document, c Condition, ctx map[string][]string) Condition {
+	if d.Version != "2012-10-17" {
+		return c
+	}
+	like := strings.Contains(c.Operator, "Like")
+	var vals []string
+	changed := false
+	for _, v := range c.Values {
+		if !strings.Contains(v, "${") {
+			vals = append(vals, v)
+			continue
+		}
+		changed = true
+		if out, ok := expand(v, ctx, like); ok {
+			vals = append(vals, out)
+		}
+	}
+	if !changed {
+		return c
+	}
+	c.Values = vals
+	return c
+}
+
+// expand substitutes the variables of one pattern. In glob patterns the
+// substituted text is escaped, and ${*}, ${?} and ${$} stand for the
+// literal characters.
+func expand(pattern string, ctx map[string][]string, glob bool) (string, bool) {
+	missing := false
+	out := variableRe.ReplaceAllStringFunc(pattern, func(v string) string {
+		key := strings.TrimSpace(v[2 : len(v)-1])
+		switch key {
+		case "*", "?", "$":
+			if glob {
+				return "\x00" + key // a literal wildcard character, kept from Glob
+			}
+			return key
+		}
+		def, hasDef := "", false
+		if k, d, ok := strings.Cut(key, ","); ok {
+			// ${aws:PrincipalTag/team, 'default'}
+			d = strings.TrimSpace(d)
+			if len(d) >= 2 && d[0] == '\'' && d[len(d)-1] == '\'' {
+				key, def, hasDef = strings.TrimSpace(k), d[1:len(d)-1], true
+			}
+		}
+		val := def
+		if vals := ctx[strings.ToLower(key)]; len(vals) == 1 {
+			val = vals[0]
+		} else if !hasDef {
+			missing = true
+			return ""
+		}
+		if glob {
+			return escapeGlob(val)
+		}
+		return val
+	})
+	return out, !missing
 }
 
 func principalMatches(s *Statement, arn string) bool {
@@ -175,20 +240,8 @@ var variableRe = regexp.MustCompile(`\$\{([^}]*)\}`)
 // the pattern match nothing, as in IAM.
 func ResourceMatches(d *Document, pattern, resource string, ctx map[string][]string) bool {
 	if d.Version == "2012-10-17" && strings.Contains(pattern, "${") {
-		missing := false
-		pattern = variableRe.ReplaceAllStringFunc(pattern, func(v string) string {
-			key := v[2 : len(v)-1]
-			switch key {
-			case "*", "?", "$":
-				return "\x00" + key // a literal wildcard character, kept from Glob below
-			}
-			if vals := ctx[strings.ToLower(key)]; len(vals) == 1 {
-				return escapeGlob(vals[0])
-			}
-			missing = true
-			return ""
-		})
-		if missing {
+		var ok bool
+		if pattern, ok = expand(pattern, ctx, true); !ok {
 			return false
 		}
 	}
