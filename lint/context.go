@@ -236,6 +236,15 @@ func trusts(d *policy.Document, provider string) bool {
 	return false
 }
 
+// providerUUIDOr is the IAM SAML provider's unique identifier, from
+// get-saml-provider output or the provider-specific endpoint, or a placeholder.
+func (c *context) providerUUIDOr() string {
+	if prov := c.in.Provider(); prov != nil && prov.UUID != "" {
+		return prov.UUID
+	}
+	return "<provider-id>"
+}
+
 // knownPartition is the partition the Role ARNs name, or "" when no ARN
 // says (c.partition then defaults to aws).
 func (c *context) knownPartition() string {

@@ -27,14 +27,18 @@ func ExampleLint() {
 		rep := r.Report
 		fmt.Printf("%s: %s, judged at the time it was %s\n", r.Capture.Source, rep.Outcome, rep.Clock.Source)
 		for _, f := range rep.Findings {
-			fmt.Printf("  %s %s\n  at %s\n", f.Severity, f.Rule, f.Location.Path)
+			fmt.Printf("  %s %s\n  at %s\n", f.Severity, f.Rule, f.Location)
 		}
 	}
 	// Output:
-	// HAR entry 2: pass, judged at the time it was posted
+	// HAR entry 2: notes, judged at the time it was posted
+	//   info aws/capture-outcome
+	//   at HAR entry 2: reply
 	// HAR entry 3: will-fail, judged at the time it was posted
 	//   error aws/role-missing-role-arn
 	//   at /Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/Role']/AttributeValue[1]
+	//   error aws/capture-outcome
+	//   at HAR entry 3: reply
 }
 
 // Diagnose maps an error a user saw to the rules that cause it, most

@@ -25,7 +25,10 @@ import (
 //	options        "key: value" lines: evaluate: +11m (evaluation time
 //	               relative to IssueInstant; default +1m), posted: +7m (the
 //	               capture is a HAR recording this post time, and no
-//	               evaluation time is given), sign: both|assertion|response|none,
+//	               evaluation time is given), reply: 302 <Location> or
+//	               reply: 200 <error page text> (AWS's answer in that
+//	               HAR), then: <status> <URL> <page text> (a request
+//	               that followed), sign: both|assertion|response|none,
 //	               algorithm: rsa-sha1, key: rotated|expired (a key the
 //	               metadata does not hold; one whose certificate expired
 //	               2026-06-30), metadata: none,

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +48,7 @@ type Example struct {
 	Files              map[string]string // more inputs, named as in example files
 	Skew               string
 	Key                string // rotated: sign with the key the metadata does not hold
+	Reply, Then        string // with Posted: AWS's answer and a request that followed
 }
 
 // Edit replaces every occurrence of Old with New.
@@ -90,6 +94,12 @@ func (ex Example) toCase() exampleCase {
 	}
 	if ex.Key != "" {
 		opts = append(opts, "key: "+ex.Key)
+	}
+	if ex.Reply != "" {
+		opts = append(opts, "reply: "+ex.Reply)
+	}
+	if ex.Then != "" {
+		opts = append(opts, "then: "+ex.Then)
 	}
 	c.files["options"] = strings.Join(opts, "\n")
 	if ex.RelayState != "" {
@@ -266,7 +276,7 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		input = harOf(input, issued.Add(d), relay)
+		input = harOf(input, issued.Add(d), relay, c.option("reply"), c.option("then"))
 		in.RelayState = nil
 		opts.Now = time.Time{}
 	}
@@ -286,18 +296,45 @@ func mutate(t testing.TB, xml string, f func(root *etree.Element)) string {
 	return s
 }
 
-// harOf is a one-entry HAR posting xml at the given time.
-func harOf(xml []byte, at time.Time, relay string) []byte {
+// harOf is a HAR posting xml at the given time to the global sign-in
+// endpoint. reply is AWS's answer, "<status> <Location or page text>"
+// (default 200 OK); then is a request that followed, "<status> <URL>
+// <page text>".
+func harOf(xml []byte, at time.Time, relay, reply, then string) []byte {
 	params := []map[string]string{{"name": "SAMLResponse", "value": url.QueryEscape(b64(xml))}}
 	if relay != "" {
 		params = append(params, map[string]string{"name": "RelayState", "value": url.QueryEscape(relay)})
 	}
-	doc := map[string]any{"log": map[string]any{"version": "1.2", "entries": []any{map[string]any{
-		"startedDateTime": at.Format("2006-01-02T15:04:05.000Z"),
+	answer := func(spec string) map[string]any {
+		status, rest, _ := strings.Cut(spec, " ")
+		n, _ := strconv.Atoi(status)
+		if n == 0 {
+			return map[string]any{"status": 200, "statusText": "OK"}
+		}
+		r := map[string]any{"status": n, "statusText": http.StatusText(n)}
+		if n >= 300 && n < 400 {
+			r["redirectURL"] = rest
+		} else if rest != "" {
+			r["content"] = map[string]any{"mimeType": "text/html", "text": "<html><body><h1>" + html.EscapeString(rest) + "</h1></body></html>"}
+		}
+		return r
+	}
+	stamp := func(d time.Duration) string { return at.Add(d).Format("2006-01-02T15:04:05.000Z") }
+	entries := []any{map[string]any{
+		"startedDateTime": stamp(0),
 		"request":         map[string]any{"method": "POST", "url": "https://signin.aws.amazon.com/saml", "postData": map[string]any{"mimeType": "application/x-www-form-urlencoded", "params": params}},
-		"response":        map[string]any{"status": 200, "statusText": "OK"},
-	}}}}
-	b, _ := json.Marshal(doc)
+		"response":        answer(reply),
+	}}
+	if then != "" {
+		status, rest, _ := strings.Cut(then, " ")
+		u, page, _ := strings.Cut(rest, " ")
+		entries = append(entries, map[string]any{
+			"startedDateTime": stamp(2 * time.Second),
+			"request":         map[string]any{"method": "GET", "url": u},
+			"response":        answer(status + " " + page),
+		})
+	}
+	b, _ := json.Marshal(map[string]any{"log": map[string]any{"version": "1.2", "entries": entries}})
 	return b
 }
 

@@ -145,6 +145,15 @@ type Provider struct {
 	PrivateKeys int
 }
 
+// Provider is the IAM SAML provider's settings from get-saml-provider
+// output given as metadata, or nil.
+func (in *Inputs) Provider() *Provider {
+	if in == nil {
+		return nil
+	}
+	return in.provider
+}
+
 // Inputs are everything a user gives beside the capture, loaded. The zero
 // value (or nil) is no input at all. Add and Load fill it; a front end
 // builds one per run and every capture of the run shares it.

@@ -5,6 +5,7 @@ const (
 	refConnect   = "Amazon Connect: Configure SAML — https://docs.aws.amazon.com/connect/latest/adminguide/configure-saml.html"
 	refConnectTS = "Amazon Connect: Troubleshoot SAML — https://docs.aws.amazon.com/connect/latest/adminguide/troubleshoot-saml.html"
 	refIAMAssert = "AWS IAM: Configure SAML assertions for the authentication response — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html"
+	refIAMRP     = "AWS IAM: Configure your SAML 2.0 IdP with relying party trust (encrypted assertions) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html"
 	refIAMTS     = "AWS IAM: Troubleshoot SAML federation — https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_saml.html"
 	refPolicyEv  = "AWS IAM: Policy evaluation logic — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
 	refRoleKC    = "AWS re:Post: invalid SAML response with Okta — https://repost.aws/knowledge-center/iam-invalid-saml-response-okta"

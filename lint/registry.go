@@ -26,6 +26,7 @@ var registry = []*Rule{
 	responseTooLarge,
 	assertionTooOld,
 	recipient,
+	providerEncryption,
 	destination,
 	audience,
 	roleAttributeMissing,
@@ -51,6 +52,7 @@ var registry = []*Rule{
 	regionMismatch,
 	missingGetFederationToken,
 	connectUserUnknown,
+	captureOutcome,
 
 	suppressionExpired,
 	suppressionUnused,

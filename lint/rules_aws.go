@@ -61,6 +61,10 @@ var recipient = &Rule{
 				continue
 			}
 			path := sc.DataPath + "/@Recipient"
+			if f, ok := postedElsewhere(p, sc); ok {
+				p.Report(f)
+				continue
+			}
 			if want := p.ctx.expect.Recipient; want != "" && sc.Recipient != want {
 				p.Report(Finding{Message: "Recipient is not the one you pinned", Location: xmlAt(path), Expected: want, Actual: sc.Recipient,
 					Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + "."})
@@ -669,6 +673,63 @@ var sessionDurationOverMax = &Rule{
 		p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is longer than the role's MaxSessionDuration %d: console sign-in works, CLI helpers that request it fail", n, r.MaxSessionDuration),
 			Location: xmlAt(v.Path), Expected: fmt.Sprintf("at most %d (the role's MaxSessionDuration)", r.MaxSessionDuration), Actual: v.Value,
 			Fix: fmt.Sprintf("aws iam update-role --role-name %s --max-session-duration %d, or set SessionDuration to %d in %s.", or(roleName(r.ARN), or(r.Name, "<role>")), min(n, 43200), r.MaxSessionDuration, p.ctx.idp())})
+	},
+}
+
+var providerEncryption = &Rule{
+	ID: "aws/provider-encryption", Severity: Error, Scope: ScopeAWS, Setting: SettingACS,
+	Title: "the response does not fit the IAM SAML provider's encryption settings",
+	Why: "aws iam get-saml-provider shows how the provider decrypts: AssertionEncryptionMode Required refuses plain assertions; an " +
+		"encrypted assertion needs a private key registered with the provider (PrivateKeyList, at most 2); and the provider-specific " +
+		"endpoint …/saml/acs/<SAMLProviderUUID> must carry this provider's identifier, or AWS looks for another provider's key. " +
+		"The error texts AWS shows for these are not documented.",
+	Fix:        "Match the IdP's encryption to the provider: encrypt when Required, register the private key of the certificate the IdP encrypts for (aws iam update-saml-provider --add-private-key), and post to …/saml/acs/<SAMLProviderUUID>.",
+	References: []string{refIAMRP, "AWS CLI: get-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/get-saml-provider.html"},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       6,
+	Check: func(p *Pass) {
+		r := p.Response
+		prov := p.Inputs.Provider()
+		if prov == nil {
+			if len(r.EncryptedAssertions) > 0 {
+				p.Skip("to compare the encrypted assertion with the provider's encryption settings, give aws iam get-saml-provider output as --metadata", InputMetadata)
+			}
+			return
+		}
+		plain := false
+		for _, a := range r.Assertions {
+			plain = plain || a.Direct && !a.Decrypted
+		}
+		if plain && strings.EqualFold(prov.EncryptionMode, "Required") {
+			a := r.Consumed()
+			p.Report(Finding{Message: "the assertion is not encrypted, but the IAM SAML provider requires encryption", Location: xmlAt(a.Path),
+				Expected: "a saml:EncryptedAssertion (AssertionEncryptionMode Required in " + prov.Source + ")", Actual: "a plain saml:Assertion",
+				Fix: "Turn on assertion encryption in " + p.ctx.idp() + " with the certificate of the key the provider holds, or set the provider to Allowed: aws iam update-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " --assertion-encryption-mode Allowed."})
+		}
+		if len(r.EncryptedAssertions) > 0 && prov.PrivateKeys == 0 {
+			p.Report(Finding{Message: "the assertion is encrypted, but the IAM SAML provider holds no private key to decrypt it", Location: xmlAt(r.EncryptedAssertions[0].Path),
+				Expected: "a private key in the provider's PrivateKeyList", Actual: "PrivateKeyList is empty in " + prov.Source,
+				Fix: "Register the private key the IdP encrypts for: aws iam update-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " --add-private-key file://private-key.pem; or turn encryption off in " + p.ctx.idp() + "."})
+		}
+		if prov.UUID == "" {
+			return
+		}
+		check := func(url, path string) {
+			_, id, ok := strings.Cut(url, "/saml/acs/")
+			if !ok || id == prov.UUID {
+				return
+			}
+			p.Report(Finding{Message: "the provider-specific endpoint names another IAM SAML provider", Location: xmlAt(path),
+				Expected: "…/saml/acs/" + prov.UUID + " (SAMLProviderUUID in " + prov.Source + ")", Actual: url,
+				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1) + ", the URL on this provider's page."})
+		}
+		if a := r.Consumed(); a != nil && a.Subject != nil {
+			for _, sc := range a.Subject.Confirmations {
+				check(sc.Recipient, sc.DataPath+"/@Recipient")
+			}
+		} else if r.Destination != "" {
+			check(r.Destination, r.Path+"/@Destination")
+		}
 	},
 }
 

@@ -715,10 +715,11 @@ var assertionEncrypted = &Rule{
 	ID: "saml/assertion-encrypted", Severity: Info, Scope: ScopeSAML,
 	Title: "the assertion is encrypted and was not decrypted",
 	Why: "AWS decrypts assertions only for IAM SAML providers that hold the private key, and only when the IdP posts to the " +
-		"provider-specific endpoint https://[<region>.]signin.aws.amazon.com/saml/acs/<id>. " +
-		"Without the key samllint cannot check what the assertion says.",
+		"provider-specific endpoint https://[<region>.]signin.aws.amazon.com/saml/acs/<id>: an encrypted assertion posted to " +
+		"https://signin.aws.amazon.com/saml fails. Without the key samllint cannot check what the assertion says; with a key that " +
+		"does not decrypt it, AWS holding the same key cannot either.",
 	Fix:        "Give samllint the decryption key (--key) to check the assertion's content; make sure the IAM provider holds the same key.",
-	References: []string{"AWS IAM: SAML relying party (encrypted assertions) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html"},
+	References: []string{refIAMRP, "AWS IAM API: CreateSAMLProvider (AssertionEncryptionMode, AddPrivateKey) — https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       9,
 	Check: func(p *Pass) {
@@ -743,10 +744,12 @@ var assertionEncrypted = &Rule{
 				p.Report(Finding{Message: msg, Location: xmlAt(ea.Path), Expected: "a decrypted assertion", Actual: "EncryptedAssertion (" + joinNonEmpty(", ", ea.DataAlgorithm, ea.KeyAlgorithm) + ")",
 					Fix: "Run samllint with --key and " + ea.KeyHint + "."})
 			}
+			// AWS finds the key to decrypt with by the provider's unique
+			// identifier in the URL: the generic endpoint has none.
 			if p.ctx.aws && r.Destination != "" && !strings.Contains(r.Destination, "/saml/acs/") {
-				p.ReportAt(Warning, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific", Location: xmlAt(r.Path + "/@Destination"),
-					Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml/acs/<provider-id>", Actual: r.Destination,
-					Fix: "Use the ACS URL with the provider's unique identifier, shown on the IAM SAML provider's page, and list it in the trust policy's SAML:aud."})
+				p.ReportAt(Error, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific, so AWS cannot tell which key decrypts it", Location: xmlAt(r.Path + "/@Destination"),
+					Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml/acs/" + p.ctx.providerUUIDOr(), Actual: r.Destination,
+					Fix: "Set " + p.ctx.idp() + "'s ACS URL to the provider-specific one shown on the IAM SAML provider's page (…/saml/acs/" + p.ctx.providerUUIDOr() + "), and list it in the trust policy's SAML:aud."})
 			}
 		}
 	},

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -79,30 +80,75 @@ func TestAssertionEncryptedKeys(t *testing.T) {
 		return map[string]string{"key.pem": string(testdata(t, "keys", name+".key"))}
 	}
 	catches(t, rule, []row{
-		{"no key given", Example{Transform: "encrypt"}, Info},
-		{"a key that does not decrypt it", Example{Transform: "encrypt", Files: key("idp-rotated")}, Error},
+		{"no key given", Example{Transform: "encrypt", Edits: toACS("SAMLSPD9IMTW2LM46J042K")}, Info},
+		{"a key that does not decrypt it", Example{Transform: "encrypt", Edits: toACS("SAMLSPD9IMTW2LM46J042K"), Files: key("idp-rotated")}, Error},
+		{"posted to the generic endpoint", Example{Transform: "encrypt", Files: key("idp")}, Error},
 	})
-	catchesNot(t, rule, []row{{"plain assertion", Example{}, 0}})
-	rep := lintExample(t, Example{Transform: "encrypt", Files: key("idp")})
-	for _, f := range findingsOf(rep, rule) {
-		if f.Severity == Error || f.Severity == Info {
-			t.Errorf("decrypted with the right key, yet: %s %s", f.Severity, f.Message)
-		}
+	catchesNot(t, rule, []row{
+		{"plain assertion", Example{}, 0},
+		{"decrypted with the right key, posted to the provider's endpoint", Example{Transform: "encrypt", Edits: toACS("SAMLSPD9IMTW2LM46J042K"), Files: key("idp")}, 0},
+	})
+}
+
+// toACS addresses the sample to a provider-specific endpoint.
+func toACS(id string) []Edit {
+	url := "https://signin.aws.amazon.com/saml/acs/" + id
+	return []Edit{
+		{`Destination="https://signin.aws.amazon.com/saml"`, `Destination="` + url + `"`},
+		{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="` + url + `"`},
+	}
+}
+
+// getSAMLProvider renders aws iam get-saml-provider output.
+func getSAMLProvider(t *testing.T, mode string, keys int, uuid string) string {
+	var list []map[string]string
+	for range keys {
+		list = append(list, map[string]string{"KeyId": "ABCDEFGHIJKLMNOPQRSTUV", "Timestamp": "2025-03-01T10:00:00Z"})
+	}
+	b, err := json.Marshal(map[string]any{"SAMLMetadataDocument": string(testdata(t, "metadata", "okta-idp-metadata.xml")),
+		"SAMLProviderUUID": uuid, "AssertionEncryptionMode": mode, "PrivateKeyList": list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestProviderEncryption(t *testing.T) {
+	rule := "aws/provider-encryption"
+	const id = "SAMLSPD9IMTW2LM46J042K"
+	prov := func(mode string, keys int, uuid string) map[string]string {
+		return map[string]string{"metadata.json": getSAMLProvider(t, mode, keys, uuid), "key.pem": string(testdata(t, "keys", "idp.key"))}
+	}
+	catches(t, rule, []row{
+		{"plain assertion, encryption Required", Example{Files: prov("Required", 1, id)}, 0},
+		{"encrypted, no private key registered", Example{Transform: "encrypt", Edits: toACS(id), Files: prov("Allowed", 0, id)}, 0},
+		{"another provider's endpoint", Example{Transform: "encrypt", Edits: toACS("SAMLSPOTHERPROVIDER0000"), Files: prov("Required", 1, id)}, 0},
+	})
+	catchesNot(t, rule, []row{
+		{"plain assertion, encryption Allowed", Example{Files: prov("Allowed", 0, id)}, 0},
+		{"plain assertion, no encryption settings", Example{Files: prov("", 0, "")}, 0},
+		{"encrypted to this provider, which holds the key", Example{Transform: "encrypt", Edits: toACS(id), Files: prov("Required", 1, id)}, 0},
+		{"metadata XML, not get-saml-provider", Example{}, 0},
+	})
+	// Without get-saml-provider output an encrypted assertion cannot be
+	// compared with the provider: skipped, saying what to give.
+	if s := skippedOf(lintExample(t, Example{Transform: "encrypt", Edits: toACS(id)}), rule); s == nil {
+		t.Error("not skipped without get-saml-provider output")
 	}
 }
 
 func TestWeakEncryption(t *testing.T) {
 	rule := "saml/weak-algorithm"
 	key := map[string]string{"key.pem": string(testdata(t, "keys", "idp.key"))}
-	rep := lintExample(t, Example{Transform: "encrypt-weak", Files: key})
+	rep := lintExample(t, Example{Transform: "encrypt-weak", Edits: toACS("SAMLSPD9IMTW2LM46J042K"), Files: key})
 	fs := findingsOf(rep, rule)
 	if len(fs) != 1 || !strings.Contains(fs[0].Actual, "rsa-1_5") || !strings.Contains(fs[0].Actual, "tripledes-cbc") {
 		t.Fatalf("RSA-1_5 and 3DES not reported as weak: %+v", fs)
 	}
-	if len(findingsOf(rep, "saml/assertion-encrypted")) > 0 && findingsOf(rep, "saml/assertion-encrypted")[0].Severity != Warning {
+	if fs := findingsOf(rep, "saml/assertion-encrypted"); len(fs) > 0 {
 		t.Errorf("RSA-1_5 and 3DES not decrypted:\n%s", wantOf(rep))
 	}
-	catchesNot(t, rule, []row{{"RSA-OAEP and AES-256-CBC", Example{Transform: "encrypt", Files: key}, 0}})
+	catchesNot(t, rule, []row{{"RSA-OAEP and AES-256-CBC", Example{Transform: "encrypt", Edits: toACS("SAMLSPD9IMTW2LM46J042K"), Files: key}, 0}})
 }
 
 func TestNamespaceUndeclared(t *testing.T) {

@@ -690,3 +690,31 @@ func TestSessionLimits(t *testing.T) {
 		{"no SessionDuration", Example{Trust: withMax("3600"), Edits: edit(`Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"`, `Name="x-duration"`)}, 0},
 	})
 }
+
+func TestCaptureOutcome(t *testing.T) {
+	rule := "aws/capture-outcome"
+	federate := "302 " + sampleRelay
+	catches(t, rule, []row{
+		{"AWS's invalid-response page", Example{Posted: "20s", Reply: "200 Your request included an invalid SAML response. To logout, click here."}, Error},
+		{"AWS's not-authorized page", Example{Posted: "20s", Reply: "200 Not authorized to perform sts:AssumeRoleWithSAML"}, Error},
+		{"Connect's access-denied page after federation", Example{Posted: "20s", RelayState: sampleRelay, Reply: federate,
+			Then: "200 https://example-corp.my.connect.aws/home Access denied, Please contact your AWS account administrator for assistance."}, Error},
+	})
+	rep := lintExample(t, Example{Posted: "20s", RelayState: sampleRelay, Reply: federate,
+		Then: "200 https://example-corp.my.connect.aws/home Access denied, Please contact your AWS account administrator for assistance."})
+	if fs := findingsOf(rep, rule); len(fs) == 0 || !strings.Contains(fs[0].Fix, "connect/missing-get-federation-token") {
+		t.Errorf("the Connect page's cause is not named: %+v", fs)
+	}
+	notes(t, rule, []row{
+		{"redirected to the Connect federation URL", Example{Posted: "20s", RelayState: sampleRelay, Reply: federate}, 0},
+		{"redirected to the console", Example{Posted: "20s", Reply: "302 https://console.aws.amazon.com/"}, 0},
+	})
+	catchesNot(t, rule, []row{
+		{"a plain 200", Example{Posted: "20s"}, 0},
+		{"not a HAR", Example{}, 0},
+		{"a page that is no error", Example{Posted: "20s", Reply: "200 Welcome"}, 0},
+	})
+	// The browser posted to the global endpoint; the Recipient says eu-west-2.
+	catches(t, "aws/recipient", []row{{"posted elsewhere than the Recipient", Example{Posted: "20s", Edits: recip("https://eu-west-2.signin.aws.amazon.com/saml")}, 0}})
+	catchesNot(t, "aws/recipient", []row{{"posted to the Recipient", Example{Posted: "20s"}, 0}})
+}

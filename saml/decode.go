@@ -38,7 +38,11 @@ type Capture struct {
 	RelayState *string    `json:"relay_state,omitempty"`
 	SentAt     *time.Time `json:"sent_at,omitempty"` // HAR startedDateTime
 	Reply      *Reply     `json:"reply,omitempty"`
-	XML        []byte     `json:"-"`
+	// Then lists the AWS and Amazon Connect requests the browser made
+	// after posting the message, as a HAR records them (at most
+	// maxSteps, up to the next SAML message): how the sign-in went on.
+	Then []Step `json:"then,omitempty"`
+	XML  []byte `json:"-"`
 	Err        error      `json:"-"` // set when this message (of several) could not be decoded
 }
 
@@ -48,6 +52,14 @@ type Reply struct {
 	StatusText string `json:"status_text,omitempty"`
 	Location   string `json:"location,omitempty"`
 	ErrorText  string `json:"error_text,omitempty"` // the error an HTML reply shows, e.g. AWS's sign-in error page
+}
+
+// Step is one request the browser made after posting the message.
+type Step struct {
+	Source string `json:"source"` // "HAR entry 14"
+	Method string `json:"method"`
+	URL    string `json:"url"` // without its query
+	Reply
 }
 
 // ChainString renders the decoding chain as "har → form → base64 → xml".

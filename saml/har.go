@@ -75,20 +75,24 @@ func (d *decoder) json(b []byte, chain []string) ([]*Capture, error) {
 	var caps []*Capture
 	var kind string
 	var n int
+	fl := follower{emit: func(cs []*Capture) error { caps = append(caps, cs...); return nil }}
 	switch {
 	case f.Log != nil:
 		kind, n = "HAR", len(f.Log.Entries)
 		for i := range f.Log.Entries {
-			caps = append(caps, d.harEntry(&f.Log.Entries[i], i+1, chain)...)
+			e := &f.Log.Entries[i]
+			_ = fl.entry(d.harEntry(e, i+1, chain), e.step(i+1))
 		}
 	case f.Requests != nil:
 		kind, n = "SAML-tracer export", len(f.Requests)
 		for i := range f.Requests {
-			caps = append(caps, d.tracerRequest(&f.Requests[i], i+1, chain)...)
+			r := &f.Requests[i]
+			_ = fl.entry(d.tracerRequest(r, i+1, chain), r.step(i+1))
 		}
 	default:
 		return nil, decodeErr(StageJSON, "JSON that is neither a HAR export nor a SAML-tracer export", `a HAR ({"log":{"entries":[…]}}) or a SAML-tracer export ({"requests":[…]})`, nil)
 	}
+	_ = fl.flush()
 	if len(caps) == 0 {
 		return nil, decodeErr(StageHAR, fmt.Sprintf("a %s with %d requests but no SAMLResponse or SAMLRequest", kind, n), "a capture of the sign-in itself (enable \"Preserve log\" before signing in)", nil)
 	}
@@ -294,4 +298,80 @@ func tracerHeader(raw json.RawMessage, name string) string {
 		}
 	}
 	return ""
+}
+
+// maxSteps bounds the requests kept after each message: enough for the
+// sign-in's redirects and the Connect page, not a whole browsing session.
+const maxSteps = 10
+
+// follower holds back the captures of the last SAML entry until the next
+// one, attaching the AWS and Connect requests in between to them.
+type follower struct {
+	pending []*Capture
+	emit    func([]*Capture) error
+}
+
+func (f *follower) entry(caps []*Capture, step *Step) error {
+	if len(caps) > 0 {
+		if err := f.flush(); err != nil {
+			return err
+		}
+		f.pending = caps
+		return nil
+	}
+	if step == nil {
+		return nil
+	}
+	for _, c := range f.pending {
+		if len(c.Then) < maxSteps {
+			c.Then = append(c.Then, *step)
+		}
+	}
+	return nil
+}
+
+func (f *follower) flush() error {
+	p := f.pending
+	f.pending = nil
+	if len(p) == 0 {
+		return nil
+	}
+	return f.emit(p)
+}
+
+// followHosts are the hosts whose answers say how a sign-in went on: AWS
+// sign-in and console (the Connect federation URL), and Connect itself.
+var followHosts = []string{"signin.aws.amazon.com", "signin.amazonaws", "console.aws.amazon.com", "console.amazonaws", ".my.connect.aws", ".awsapps.com"}
+
+func followed(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	for _, f := range followHosts {
+		if strings.Contains(h, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *harEntry) step(idx int) *Step {
+	if !followed(e.Request.URL) {
+		return nil
+	}
+	st := &Step{Source: fmt.Sprintf("HAR entry %d", idx), Method: e.Request.Method, URL: stripQuery(e.Request.URL)}
+	if r := harReply(e); r != nil {
+		st.Reply = *r
+	}
+	return st
+}
+
+func (r *tracerRequest) step(idx int) *Step {
+	if !followed(r.URL) {
+		return nil
+	}
+	return &Step{Source: fmt.Sprintf("SAML-tracer request %d", idx), Method: r.Method, URL: stripQuery(r.URL),
+		Reply: Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: tracerHeader(r.ResponseHeaders, "Location")}}
 }

@@ -128,10 +128,16 @@ func pageText(b []byte) string {
 	s := string(b)
 	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
 	text = strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
+	// From the earliest known error on: "Access Denied. Your account has
+	// been authenticated, but has not been onboarded…" whole.
+	first := -1
 	for _, e := range awsErrors {
-		if i := strings.Index(text, e); i >= 0 {
-			return clip(text[i:], 240)
+		if i := strings.Index(text, e); i >= 0 && (first < 0 || i < first) {
+			first = i
 		}
+	}
+	if first >= 0 {
+		return clip(text[first:], 240)
 	}
 	if m := titleRe.FindStringSubmatch(s); m != nil {
 		if t := strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(m[1]), " ")); t != "" {

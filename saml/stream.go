@@ -99,6 +99,9 @@ type streamer struct {
 	n    int // captures so far
 	seen int // entries or requests so far
 	kind string
+	// follow holds back the last entry's captures for the requests that
+	// follow them: one entry's worth of memory at most.
+	follow follower
 }
 
 func (s *streamer) jsonErr(err error) error {
@@ -157,6 +160,7 @@ func (s *streamer) object(each map[string]func() error) error {
 }
 
 func (s *streamer) top() error {
+	s.follow = follower{emit: s.emit}
 	err := s.object(map[string]func() error{
 		"log": func() error {
 			s.kind = "HAR"
@@ -167,6 +171,9 @@ func (s *streamer) top() error {
 			return entries(s, s.d.tracerRequest)()
 		},
 	})
+	if err == nil {
+		err = s.follow.flush()
+	}
 	if err != nil {
 		return err
 	}
@@ -192,8 +199,11 @@ func (s *streamer) array(each func() error) error {
 }
 
 // entries decodes an array of T one element at a time and emits the
-// captures each holds.
-func entries[T any](s *streamer, captures func(*T, int, []string) []*Capture) func() error {
+// captures each holds, each once the requests that followed it are known.
+func entries[T any, PT interface {
+	*T
+	step(int) *Step
+}](s *streamer, captures func(PT, int, []string) []*Capture) func() error {
 	return func() error {
 		return s.array(func() error {
 			var v T
@@ -201,7 +211,7 @@ func entries[T any](s *streamer, captures func(*T, int, []string) []*Capture) fu
 				return s.jsonErr(err)
 			}
 			s.seen++
-			return s.emit(captures(&v, s.seen, nil))
+			return s.follow.entry(captures(&v, s.seen, nil), PT(&v).step(s.seen))
 		})
 	}
 }
