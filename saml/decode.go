@@ -43,7 +43,7 @@ type Capture struct {
 	// maxSteps, up to the next SAML message): how the sign-in went on.
 	Then []Step `json:"then,omitempty"`
 	XML  []byte `json:"-"`
-	Err        error      `json:"-"` // set when this message (of several) could not be decoded
+	Err  error  `json:"-"` // set when this message (of several) could not be decoded
 }
 
 // Reply is what the server answered to the request that carried the message.
