@@ -481,7 +481,8 @@ func checkConfigExample(t *testing.T, r *Rule, ex *exampleFile) {
 // TestSampleIsClean: the shipped sample, with its metadata, RelayState and
 // every policy, has no finding and skips nothing one minute after issue.
 func TestSampleIsClean(t *testing.T) {
-	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"}})
+	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"},
+		Files: map[string]string{"scp.json": sampleSCP, "permissions-boundary.json": sampleBoundary}})
 	if len(rep.Findings) != 0 {
 		t.Errorf("findings on the clean sample:\n%s", wantOf(rep))
 	}

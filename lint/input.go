@@ -145,6 +145,20 @@ type Provider struct {
 	PrivateKeys int
 }
 
+func (in *Inputs) scpDocs() []*policy.Document {
+	if in == nil {
+		return nil
+	}
+	return in.scps
+}
+
+func (in *Inputs) boundaryDoc() *policy.Document {
+	if in == nil {
+		return nil
+	}
+	return in.boundary
+}
+
 // Provider is the IAM SAML provider's settings from get-saml-provider
 // output given as metadata, or nil.
 func (in *Inputs) Provider() *Provider {

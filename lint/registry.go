@@ -51,6 +51,7 @@ var registry = []*Rule{
 	connectUserName,
 	regionMismatch,
 	missingGetFederationToken,
+	scpOrBoundaryDenies,
 	connectUserUnknown,
 	captureOutcome,
 

@@ -458,6 +458,84 @@ var missingGetFederationToken = &Rule{
 	},
 }
 
+var scpOrBoundaryDenies = &Rule{
+	ID: "connect/scp-or-boundary-denies", Severity: Error, Scope: ScopeConnect,
+	Title: "a service control policy or the permissions boundary blocks connect:GetFederationToken",
+	Why: "Even when the role's permissions allow connect:GetFederationToken, the call is denied if an AWS Organizations service " +
+		"control policy denies it (a region-restriction SCP whose aws:RequestedRegion list leaves out the instance's region is the " +
+		"usual one) or if the role's permissions boundary does not allow it: a boundary caps what the role may do. The Connect " +
+		"console then loads and fails with \"Access denied, Please contact your AWS account administrator for assistance.\" " +
+		"Neither shows in the role itself, so give the SCPs (--scp, aws organizations describe-policy) and the boundary " +
+		"(--permissions-boundary).",
+	Fix:        "Add the instance's region (or connect:GetFederationToken) to the SCP's exceptions, and allow connect:GetFederationToken in the permissions boundary.",
+	References: []string{refPolicyEv, "AWS Organizations: SCP examples, deny access based on the requested Region — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region",
+		"AWS IAM: Permissions boundaries for IAM entities — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html", refConnect},
+	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},
+	Rank:     6,
+	Check: func(p *Pass) {
+		c := p.ctx
+		scps, boundary := p.Inputs.scpDocs(), p.Inputs.boundaryDoc()
+		if len(scps) == 0 && boundary == nil {
+			p.Skip("to check what the organization's SCPs and the role's permissions boundary allow", InputSCP, InputPermissionsBoundary)
+			return
+		}
+		if c.instance == "" || c.region == "" || c.account == "" {
+			p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
+			return
+		}
+		userid := "AROAROLEID:" + sessionNameOf(c)
+		req := policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
+			Context: policy.NewContext(map[string][]string{
+				"aws:userid": {userid}, "connect:InstanceId": {c.instance}, "aws:RequestedRegion": {c.region},
+				"aws:PrincipalArn": {c.roleOr()}, "aws:PrincipalAccount": {c.account}, "aws:PrincipalType": {"AssumedRole"},
+			})}
+		// SCPs: an explicit Deny anywhere denies. (Each level must also
+		// allow, but the FullAWSAccess SCP that does is rarely exported.)
+		if len(scps) > 0 {
+			if dec, matches := policy.Evaluate(scps, req); dec == policy.ExplicitDeny {
+				for _, m := range matches {
+					if m.Statement.Effect == "Deny" && m.Applies() {
+						p.Report(Finding{Message: fmt.Sprintf("the service control policy %s denies connect:GetFederationToken in %s", m.Doc.Label(), c.region), Location: policyAt(SourceSCP, m.Doc, m.Statement.Path),
+							Expected: "no SCP Deny matching connect:GetFederationToken in " + c.region, Actual: denyWhy(m),
+							Fix: "Ask the organization's administrators to exempt " + c.region + " (or connect:* and the role " + c.roleOr() + ") in " + m.Statement.Path + " of that SCP."})
+						return
+					}
+				}
+			}
+		}
+		if boundary != nil {
+			switch dec, matches := policy.Evaluate([]*policy.Document{boundary}, req); dec {
+			case policy.Allow:
+			case policy.ExplicitDeny:
+				for _, m := range matches {
+					if m.Statement.Effect == "Deny" && m.Applies() {
+						p.Report(Finding{Message: "the permissions boundary denies connect:GetFederationToken", Location: policyAt(SourceBoundary, m.Doc, m.Statement.Path),
+							Expected: "a boundary that allows connect:GetFederationToken on " + req.Resource, Actual: denyWhy(m),
+							Fix: "Remove or narrow " + m.Statement.Path + " of the boundary policy."})
+						return
+					}
+				}
+			default:
+				p.Report(Finding{Message: "the permissions boundary does not allow connect:GetFederationToken, so the role cannot use it whatever its own policies say", Location: policyAt(SourceBoundary, boundary, ""),
+					Expected: "connect:GetFederationToken on " + c.federationResource("${aws:userid}") + " allowed by the boundary", Actual: "no boundary statement allows it",
+					Fix: "Add to the permissions boundary: " + compactJSON(c.gftStatement()) + ", or remove the boundary from the role (aws iam delete-role-permissions-boundary --role-name " + or(roleName(c.roleARN), "<role>") + ")."})
+			}
+		}
+	},
+}
+
+// denyWhy renders a matching Deny statement: its actions and conditions.
+func denyWhy(m policy.Match) string {
+	what := "Deny " + strings.Join(m.Statement.Action, ", ")
+	if len(m.Statement.NotAction) > 0 {
+		what = "Deny NotAction " + strings.Join(m.Statement.NotAction, ", ")
+	}
+	for _, c := range m.Conditions {
+		what += "; " + c.Describe() + " (this call has " + strings.Join(c.Got, ", ") + ")"
+	}
+	return what
+}
+
 func sessionNameOf(c *context) string {
 	if c.assertion != nil {
 		if at := c.assertion.Attribute(AttrRoleSessionName); at != nil && len(at.Values) > 0 {

@@ -718,3 +718,36 @@ func TestCaptureOutcome(t *testing.T) {
 	catches(t, "aws/recipient", []row{{"posted elsewhere than the Recipient", Example{Posted: "20s", Edits: recip("https://eu-west-2.signin.aws.amazon.com/saml")}, 0}})
 	catchesNot(t, "aws/recipient", []row{{"posted to the Recipient", Example{Posted: "20s"}, 0}})
 }
+
+func TestSCPAndBoundary(t *testing.T) {
+	rule := "connect/scp-or-boundary-denies"
+	with := func(scp, boundary string) Example {
+		files := map[string]string{}
+		if scp != "" {
+			files["scp.json"] = scp
+		}
+		if boundary != "" {
+			files["permissions-boundary.json"] = boundary
+		}
+		return Example{RelayState: sampleRelay, Permissions: samplePerms, Files: files}
+	}
+	regions := func(list string) string {
+		return strings.Replace(sampleSCP, `["us-east-1","eu-west-2"]`, list, 1)
+	}
+	catches(t, rule, []row{
+		{"region guardrail without the instance's region", with(regions(`["eu-west-1"]`), ""), 0},
+		{"SCP denying Connect outright", with(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"connect:*","Resource":"*"}]}`, ""), 0},
+		{"boundary without Connect", with("", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`), 0},
+		{"boundary denying GetFederationToken", with("", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"connect:GetFederationToken","Resource":"*"}]}`), 0},
+		{"boundary limited to another instance", with("", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:*","Resource":"arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-0000-0000-000000000000/*"}]}`), 0},
+	})
+	catchesNot(t, rule, []row{
+		{"guardrail including the region", with(sampleSCP, ""), 0},
+		{"guardrail exempting the role", with(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"sts:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Connect*"}}}]}`, ""), 0},
+		{"boundary allowing Connect", with("", sampleBoundary), 0},
+		{"an Allow-only SCP (FullAWSAccess)", with(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, ""), 0},
+	})
+	if s := skippedOf(lintExample(t, Example{RelayState: sampleRelay}), rule); s == nil || !slices.Contains(s.Needs, InputSCP) {
+		t.Errorf("without SCPs or a boundary: skipped %+v", s)
+	}
+}

@@ -8,5 +8,9 @@ const (
 	sessionVal  = `>jane.doe@example.com</saml2:AttributeValue>`
 	sampleTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
 	samplePerms = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/${aws:userid}"}]}`
-	sampleRelay = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	// An organization's region guardrail that lets us-east-1 through, and a
+	// boundary that allows what a Connect agent role needs.
+	sampleSCP      = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-2"]}}}]}`
+	sampleBoundary = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["connect:*","sts:*"],"Resource":"*"}]}`
+	sampleRelay    = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
 )

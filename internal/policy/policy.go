@@ -150,6 +150,16 @@ func Load(data []byte, name string) (*File, error) {
 			return nil, err
 		}
 		f.Permissions = append(f.Permissions, d)
+	case obj["Policy"] != nil:
+		// aws organizations describe-policy: the SCP's JSON as a string in Content.
+		pol, _ := obj["Policy"].(map[string]any)
+		d, err := embedded(pol["Content"], name, "Policy.Content")
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			f.Permissions = append(f.Permissions, d)
+		}
 	case obj["Resources"] != nil || obj["Type"] != nil:
 		if err := cloudFormation(obj, name, f); err != nil {
 			return nil, err
@@ -159,7 +169,7 @@ func Load(data []byte, name string) (*File, error) {
 			return nil, err
 		}
 	default:
-		return nil, &Error{File: name, Msg: "JSON with no Statement, Role, PolicyDocument or PolicyVersion", Expected: "a policy document or the output of aws iam get-role / get-role-policy / get-policy-version, CloudFormation or Terraform JSON"}
+		return nil, &Error{File: name, Msg: "JSON with no Statement, Role, PolicyDocument, PolicyVersion or Policy", Expected: "a policy document or the output of aws iam get-role / get-role-policy / get-policy-version, aws organizations describe-policy, CloudFormation or Terraform JSON"}
 	}
 	if f.Trust == nil && len(f.Permissions) == 0 {
 		return nil, &Error{File: name, Msg: "no policy document found in it", Expected: "a trust or permissions policy"}
