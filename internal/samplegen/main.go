@@ -70,6 +70,7 @@ func main() {
 
 	goodSample = good
 	writeGolden(idp, rotated)
+	writeShapes(idp, rotated)
 }
 
 // goodSample is the clean response, the first sign-in of golden HARs.

@@ -1,6 +1,7 @@
 package linttest
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -47,4 +48,66 @@ func TestCaseArgs(t *testing.T) {
 	if got != want {
 		t.Errorf("args:\n%s\nwant\n%s", got, want)
 	}
+}
+
+// TestIdPShapes: the golden corpus holds each IdP's shape (Entra and AD
+// FS's default namespace and assertion-only signing, Google's
+// response-only signing, Keycloak, JumpCloud, OneLogin, Ping, IAM
+// Identity Center, Salesforce) twice: correct, which must pass (notes
+// allowed), and with a typical fault, which must be named by the rule its
+// note gives as "(want RULE)".
+func TestIdPShapes(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "assertions", "golden")
+	files, _ := filepath.Glob(filepath.Join(dir, "idp-*.case.yaml"))
+	shapes := map[string]bool{}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".case.yaml")
+		t.Run(name, func(t *testing.T) {
+			b, _ := os.ReadFile(f)
+			note, _, _ := strings.Cut(string(b), "\n")
+			out, err := Lint(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Outcome  string                            `json:"outcome"`
+				Findings []struct{ Rule, Severity string } `json:"findings"`
+			}
+			if err := json.Unmarshal(firstResult(t, out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(name, "-clean") {
+				shapes[strings.TrimSuffix(strings.TrimPrefix(name, "idp-"), "-clean")] = true
+				if doc.Outcome != "pass" && doc.Outcome != "notes" {
+					t.Errorf("a correct response: %s, %+v", doc.Outcome, doc.Findings)
+				}
+				return
+			}
+			_, want, ok := strings.Cut(note, "(want ")
+			if !ok {
+				t.Fatalf("the note %q names no rule", note)
+			}
+			want = strings.TrimSuffix(want, ")")
+			for _, f := range doc.Findings {
+				if f.Rule == want && f.Severity != "info" {
+					return
+				}
+			}
+			t.Errorf("%s not reported: %+v", want, doc.Findings)
+		})
+	}
+	for _, s := range []string{"entra", "adfs", "google", "keycloak", "jumpcloud", "onelogin", "ping", "identity-center", "salesforce"} {
+		if !shapes[s] {
+			t.Errorf("no clean %s shape in the corpus", s)
+		}
+	}
+}
+
+// firstResult is the first result object of a linttest report.
+func firstResult(t *testing.T, out []byte) []byte {
+	var results []json.RawMessage
+	if err := json.Unmarshal(out, &results); err != nil || len(results) == 0 {
+		t.Fatalf("unreadable report: %v\n%s", err, out)
+	}
+	return results[0]
 }
