@@ -467,7 +467,7 @@ var scpOrBoundaryDenies = &Rule{
 		"console then loads and fails with \"Access denied, Please contact your AWS account administrator for assistance.\" " +
 		"Neither shows in the role itself, so give the SCPs (--scp, aws organizations describe-policy) and the boundary " +
 		"(--permissions-boundary).",
-	Fix:        "Add the instance's region (or connect:GetFederationToken) to the SCP's exceptions, and allow connect:GetFederationToken in the permissions boundary.",
+	Fix: "Add the instance's region (or connect:GetFederationToken) to the SCP's exceptions, and allow connect:GetFederationToken in the permissions boundary.",
 	References: []string{refPolicyEv, "AWS Organizations: SCP examples, deny access based on the requested Region — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region",
 		"AWS IAM: Permissions boundaries for IAM entities — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html", refConnect},
 	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},

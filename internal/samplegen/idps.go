@@ -120,7 +120,10 @@ func faults() []fault {
 		{"google", "role-attribute-name", "the custom attribute sent as \"Role\", without the AWS namespace", "aws/role-attribute-missing",
 			func(s *shape) { s.extra = [][2]string{{"Role", s.role[0]}}; s.role = nil }},
 		{"keycloak", "role-attributes-split", "\"Single Role Attribute\" off: one Role attribute per role", "aws/role-arn-malformed",
-			func(s *shape) { s.extra = [][2]string{{"https://aws.amazon.com/SAML/Attributes/Role", s.role[1]}}; s.role = s.role[:1] }},
+			func(s *shape) {
+				s.extra = [][2]string{{"https://aws.amazon.com/SAML/Attributes/Role", s.role[1]}}
+				s.role = s.role[:1]
+			}},
 		{"jumpcloud", "no-session-name", "the RoleSessionName attribute left out", "aws/role-session-name-missing",
 			func(s *shape) { s.session = "" }},
 		{"onelogin", "session-duration", "SessionDuration set to 24 hours", "aws/session-duration-invalid",
@@ -213,7 +216,7 @@ func buildShape(p pair, s shape, id string) []byte {
 		iss.CreateAttr("xmlns", nsA)
 		iss.SetText(s.issuer)
 	}
-	r.CreateElement(s.pfxP + ":Status").CreateElement(s.pfxP+":StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Success")
+	r.CreateElement(s.pfxP+":Status").CreateElement(s.pfxP+":StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Success")
 	r.AddChild(a)
 	if s.signR {
 		r = sign(p, r)
