@@ -135,9 +135,31 @@ func RuleMarkdown(r *Rule) string {
 }
 
 // Diagnosis is what an error text a user saw points at: the rules whose
-// problems produce it, most likely first.
+// problems produce it, most likely first, and notes on texts whose cause
+// lies where no capture reaches.
 type Diagnosis struct {
 	Causes []*Rule
+	Notes  []string
+}
+
+// knownTexts are errors users meet whose cause samllint cannot check from
+// a capture, or that AWS does not document; each says what is known and
+// which rules come closest.
+var knownTexts = []struct {
+	text, note string
+	rules      []string
+}{
+	{"RegionDisabledException", "STS is deactivated in the region of the sign-in endpoint the IdP posts to (the Recipient): " +
+		"STS answers RegionDisabledException. samllint cannot see account settings: activate the region in the IAM console, " +
+		"Account settings, Security Token Service (STS) endpoints, or post to an endpoint in an active region. " +
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html", []string{"aws/recipient"}},
+	{"Session not found", "Not documented by AWS. Connect shows it when the browser reaches Connect without a finished " +
+		"federation: the RelayState is not the federation URL, or an embedded CCP cannot keep Connect's session cookie " +
+		"(third-party cookies blocked, the page's domain not in the instance's approved origins).", []string{"connect/relay-state-invalid"}},
+	{"ValidationError", "STS refused a parameter; from CLI helpers usually \"The requested DurationSeconds exceeds the " +
+		"MaxSessionDuration set for this role\" (the helper passed SessionDuration as DurationSeconds).", []string{"aws/session-duration-over-role-max", "aws/session-duration-invalid"}},
+	{"PackedPolicyTooLarge", "The session tags and session policies together exceed STS's packed size limit; STS gives the " +
+		"percentage over. samllint checks the tags' count and syntax, not the packed size.", []string{"aws/session-tags-invalid"}},
 }
 
 // Diagnose finds the rules whose documented symptoms match an error text
@@ -164,6 +186,19 @@ func Diagnose(text string) Diagnosis {
 					d.Causes = append(d.Causes, r)
 				}
 				matched[r] = max(matched[r], len(ns))
+			}
+		}
+	}
+	for _, k := range knownTexts {
+		nk := normText(k.text)
+		if !strings.Contains(norm, nk) && !(single && strings.Contains(nk, norm) && len(norm) >= 6) {
+			continue
+		}
+		d.Notes = append(d.Notes, k.note)
+		for _, id := range k.rules {
+			if r := Lookup(id); r != nil && matched[r] == 0 {
+				d.Causes = append(d.Causes, r)
+				matched[r] = len(nk)
 			}
 		}
 	}
@@ -194,6 +229,10 @@ func NearestRule(text string) string {
 		d := levenshtein(name, rname)
 		if strings.HasPrefix(rname, name) || strings.Contains(rname, name) && len(name) >= 5 {
 			d = 0
+		}
+		if len(name) >= 8 && len(rname) > len(name) {
+			// A misspelt start of a longer ID: role-sesion-name.
+			d = min(d, levenshtein(name, rname[:len(name)]))
 		}
 		if d < bestD {
 			best, bestD = r.ID, d
@@ -258,6 +297,9 @@ func confirm(r *Rule) string {
 // capture to confirm it, and what to run next.
 func ExplainSymptom(text string, d Diagnosis) string {
 	var b strings.Builder
+	for _, note := range d.Notes {
+		fmt.Fprintf(&b, "%s\n\n", note)
+	}
 	n := len(d.Causes)
 	fmt.Fprintf(&b, "%q can come from %d %s, most likely first:\n", text, n, map[bool]string{true: "rule", false: "rules"}[n == 1])
 	needs := map[Input]bool{}

@@ -50,7 +50,7 @@ var trustPrincipal = &Rule{
 		"Principal {\"Federated\": \"<provider ARN>\"}, byte for byte. Otherwise: \"" + notAuthTrust + "\".",
 	Fix:        "Add a statement trusting the provider named in the Role attribute, or point the Role attribute at the provider the policy trusts.",
 	References: []string{refTrust, refIAMTS},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "Specified provider doesn't exist"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied", "Specified provider doesn't exist"},
 	Rank:       3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
@@ -99,7 +99,7 @@ var roleMismatch = &Rule{
 		"warning about the inputs.",
 	Fix:        "Make the Role value name the role ARN exactly as aws iam get-role prints it (Role.Arn), path and case included.",
 	References: []string{refIAMTS, "AWS IAM: IAM identifiers (ARNs and paths) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied"},
 	Rank:       4,
 	Check: func(p *Pass) {
 		r := p.Inputs.role
@@ -156,7 +156,7 @@ var trustAction = &Rule{
 		"sts:AssumeRoleWithWebIdentity (OIDC) are other actions. Otherwise: \"" + notAuthTrust + "\".",
 	Fix:        "Allow sts:AssumeRoleWithSAML in the statement that trusts the SAML provider.",
 	References: []string{refTrust, refIAMTS},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied"},
 	Rank:       3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
@@ -198,7 +198,7 @@ var trustAudience = &Rule{
 		"or provider-specific (…/saml/acs/<id>) endpoint, and the reverse: \"" + notAuthTrust + "\".",
 	Fix:        "List every sign-in endpoint the IdP posts to in SAML:aud, or match them with StringLike.",
 	References: []string{refSAMLKeys, refConnect},
-	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Symptoms:   []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied"},
 	Rank:       3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
@@ -245,7 +245,7 @@ var trustCondition = &Rule{
 	Fix: "Make the IdP send what the condition expects, or widen the condition.",
 	References: []string{refSAMLKeys, refIAMAssert + "#saml-attribute-mapping", refPolicyEv,
 		"AWS IAM: Policy variables — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"},
-	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied"},
 	Rank:     3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
@@ -321,7 +321,7 @@ var trustTagSession = &Rule{
 	Fix: "Allow sts:TagSession (and sts:SetSourceIdentity when SourceIdentity is sent) for the provider, with conditions the tags this IdP sends meet, or stop sending the attributes.",
 	References: []string{refTags, "AWS IAM: Controlling access for session tags — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required",
 		"AWS IAM: sts:SetSourceIdentity — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html"},
-	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML"},
+	Symptoms: []string{"Not authorized to perform sts:AssumeRoleWithSAML", "AccessDenied"},
 	Rank:     3,
 	Check: func(p *Pass) {
 		if !p.needTrust() {
@@ -394,8 +394,9 @@ var missingGetFederationToken = &Rule{
 		"sts:GetFederationToken is a different action.",
 	Fix:        "Allow connect:GetFederationToken on the instance's user/${aws:userid} resource in the role's permissions.",
 	References: []string{refConnect, refConnectTS},
-	Symptoms:   []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},
-	Rank:       5,
+	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails",
+		"is not authorized to perform: connect:GetFederationToken", "because no identity-based policy allows the connect:GetFederationToken action", "AccessDeniedException"},
+	Rank: 5,
 	Check: func(p *Pass) {
 		c := p.ctx
 		if len(p.Inputs.permissions) == 0 {
@@ -470,8 +471,9 @@ var scpOrBoundaryDenies = &Rule{
 	Fix: "Add the instance's region (or connect:GetFederationToken) to the SCP's exceptions, and allow connect:GetFederationToken in the permissions boundary.",
 	References: []string{refPolicyEv, "AWS Organizations: SCP examples, deny access based on the requested Region — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region",
 		"AWS IAM: Permissions boundaries for IAM entities — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html", refConnect},
-	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails"},
-	Rank:     6,
+	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails",
+		"with an explicit deny in a service control policy", "because no permissions boundary allows the connect:GetFederationToken action", "is not authorized to perform: connect:GetFederationToken"},
+	Rank: 6,
 	Check: func(p *Pass) {
 		c := p.ctx
 		scps, boundary := p.Inputs.scpDocs(), p.Inputs.boundaryDoc()

@@ -3,6 +3,7 @@ package saml
 import (
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -126,8 +127,20 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 		}
 		return number([]*Capture{c}), nil
 	}
+	if isGzip(trimmed) {
+		// A saved .gz of a capture or log: decompressed within MaxInput.
+		plain, err := gunzip(trimmed, d.lim.MaxInput)
+		if err != nil {
+			return nil, err
+		}
+		caps, err := d.top(plain)
+		for _, c := range caps {
+			c.Chain = append([]string{"gunzip"}, c.Chain...)
+		}
+		return caps, err
+	}
 	if !utf8.Valid(trimmed) {
-		return nil, decodeErr(StageInput, "binary data that is not text", "base64 text, a form body, XML or a HAR export", nil)
+		return nil, decodeErr(StageInput, fmt.Sprintf("binary data that is not text (starts %s)", hexPrefix(trimmed)), "base64 text, a form body, XML or a HAR export", nil)
 	}
 	c := &Capture{Chain: chain}
 	if err := d.text(string(trimmed), c); err != nil {
@@ -192,7 +205,24 @@ func (d *decoder) text(s string, c *Capture) error {
 	if strings.Contains(s, "RelayState=") {
 		return decodeErr(StageForm, "a RelayState but no SAMLResponse or SAMLRequest parameter", "the SAMLResponse form field as well", nil)
 	}
+	if what := otherProtocol(s); what != "" {
+		return decodeErr(StageKind, what, "a SAMLResponse: AWS SAML federation takes SAML 2.0 only", nil)
+	}
 	return d.value(s, c, 0)
+}
+
+// otherProtocol names a form body or URL of another sign-in protocol.
+func otherProtocol(s string) string {
+	has := func(p string) bool { return strings.HasPrefix(s, p) || strings.Contains(s, "&"+p) || strings.Contains(s, "?"+p) || strings.Contains(s, "#"+p) }
+	switch {
+	case has("id_token="), has("access_token="):
+		return "an OpenID Connect / OAuth response (id_token or access_token)"
+	case has("code=") && has("state="):
+		return "an OAuth authorization response (code and state)"
+	case has("wresult="), has("wa=wsignin1.0"):
+		return "a WS-Federation sign-in message (wresult)"
+	}
+	return ""
 }
 
 func unquote(s string) string {
@@ -292,6 +322,9 @@ func (d *decoder) value(s string, c *Capture, depth int) error {
 	if strings.HasPrefix(s, "<") {
 		return d.markup([]byte(s), c)
 	}
+	if jwtRe.MatchString(s) {
+		return decodeErr(StageKind, "a JSON Web Token (an OIDC ID token or OAuth access token)", "a SAMLResponse: AWS SAML federation takes SAML, not OIDC tokens", nil)
+	}
 	raw, step, err := decodeBase64(s)
 	if err != nil {
 		return err
@@ -306,10 +339,16 @@ func (d *decoder) binary(b []byte, c *Capture, depth int) error {
 	switch {
 	case len(t) > 0 && t[0] == '<':
 		return d.markup(b, c)
-	case len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b:
-		return decodeErr(StageInflate, "gzip-compressed data", "raw DEFLATE (RFC 1951), as the HTTP-Redirect binding uses, or uncompressed XML", nil)
-	case len(b) >= 4 && string(b[:4]) == "eyJ" || bytes.HasPrefix(b, []byte(`{"alg"`)):
-		return decodeErr(StageKind, "a JSON Web Token", "a SAML message; a JWT belongs to OIDC, not SAML", nil)
+	case isGzip(b):
+		// Not a SAML binding, but what some proxies and tools log.
+		plain, err := gunzip(b, d.lim.MaxXML)
+		if err != nil {
+			return err
+		}
+		c.Chain = append(c.Chain, "gunzip")
+		return d.binary(plain, c, depth+1)
+	case bytes.HasPrefix(t, []byte(`{"alg"`)) || bytes.HasPrefix(t, []byte(`{"typ"`)) || jwtRe.Match(t):
+		return decodeErr(StageKind, "a JSON Web Token (an OIDC ID token or OAuth access token)", "a SAMLResponse: AWS SAML federation takes SAML, not OIDC tokens", nil)
 	}
 	if utf8.Valid(b) && isBase64Text(string(b)) {
 		c.Chain = append(c.Chain, "base64-again")
@@ -339,6 +378,28 @@ func hexPrefix(b []byte) string {
 		b = b[:4]
 	}
 	return fmt.Sprintf("% x", b)
+}
+
+// jwtRe is a JWT's compact serialization: three base64url parts, the
+// first a JSON header ("eyJ" is base64 of `{"`).
+var jwtRe = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$`)
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+func gunzip(b []byte, max int) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, decodeErr(StageInflate, "gzip data with a broken header", "a complete .gz file", err)
+	}
+	defer r.Close()
+	out, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return nil, decodeErr(StageInflate, "truncated or corrupt gzip data", "a complete .gz file", err)
+	}
+	if len(out) > max {
+		return nil, decodeErr(StageInflate, fmt.Sprintf("gzip data that decompresses past %d bytes", max), "a capture of reasonable size (a decompression bomb?)", nil)
+	}
+	return out, nil
 }
 
 func inflate(b []byte, max int) ([]byte, error) {

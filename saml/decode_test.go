@@ -112,6 +112,10 @@ func TestDecodeInvariance(t *testing.T) {
 		{"har", harOf(url.QueryEscape(b64)), "har → form → url-decode → base64 → xml", true},
 		{"har with decoded params", harOf(b64), "har → form → base64 → xml", true},
 		{"saml-tracer", string(tracer), "saml-tracer → form → base64 → xml", true},
+		{"lone hidden input from devtools", `<input type="hidden" name="SAMLResponse" value="` + b64 + `">`, "html-form → base64 → xml", false},
+		{"gzip file", string(gzipOf(t, xml)), "gunzip → xml", false},
+		{"base64 of gzip", base64.StdEncoding.EncodeToString(gzipOf(t, xml)), "base64 → gunzip → xml", false},
+		{"gzip of a form body", string(gzipOf(t, []byte("SAMLResponse="+url.QueryEscape(b64)+"&RelayState="+url.QueryEscape(rs)))), "gunzip → form → url-decode → base64 → xml", true},
 	}
 	want, _ := modelJSON(t, xml, nil)
 	for _, c := range cases {
@@ -227,7 +231,6 @@ func TestDecodeBadInput(t *testing.T) {
 		{"mixed alphabets", b64[:100] + "-_" + b64[102:], []string{"mix of the standard", "one alphabet"}},
 		{"invalid character", b64[:50] + "!" + b64[51:], []string{`'!'`, "offset 50"}},
 		{"padding in the middle", b64 + b64, []string{"after '=' padding"}},
-		{"gzip instead of deflate", base64.StdEncoding.EncodeToString(gz.Bytes()), []string{"gzip", "raw DEFLATE"}},
 		{"binary garbage", "\x00\x01\x02\xff\xfe\x80garbage", []string{"binary data", "expected"}},
 		{"base64 of garbage", base64.StdEncoding.EncodeToString([]byte{0x93, 0x11, 0xfe, 0x00, 0x42, 0x99, 0x18, 0x07, 0x7f, 0x00}), []string{"neither XML nor DEFLATE"}},
 		{"deflate of non-XML", base64.StdEncoding.EncodeToString(deflate(t, bytes.Repeat([]byte{0x99, 0x01}, 40))), []string{"other than XML"}},
@@ -248,7 +251,13 @@ func TestDecodeBadInput(t *testing.T) {
 		{"unclosed element", "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"><x>", []string{"malformed XML", "never closed"}},
 		{"mismatched end tag", "<a><b></a></b>", []string{"</a> closes <b>", "line 1"}},
 		{"xml with no element", `<?xml version="1.0"?>`, []string{"no element"}},
-		{"jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", []string{"'.'"}},
+		{"jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", []string{"JSON Web Token", "not OIDC tokens"}},
+		{"jwt in base64", base64.StdEncoding.EncodeToString([]byte("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")), []string{"JSON Web Token"}},
+		{"oidc form_post", "id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln&state=af0ifjsldkj", []string{"OpenID Connect"}},
+		{"oauth callback", "https://app.example.com/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz", []string{"OAuth authorization response"}},
+		{"ws-federation", "wa=wsignin1.0&wresult=%3Ct%3ARequestSecurityTokenResponse%3E", []string{"WS-Federation"}},
+		{"soap envelope without a response", `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/></soap11:Body></soap11:Envelope>`, []string{"SOAP envelope", "no SAML Response"}},
+		{"broken gzip", "\x1f\x8b\x08\x00garbage", []string{"gzip"}},
 		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []string{"PEM CERTIFICATE", "this is a certificate, not a SAML 2.0 Response"}},
 		{"relay state only", "RelayState=https%3A%2F%2Fexample.com", []string{"RelayState but no SAMLResponse"}},
 		{"empty SAMLResponse", "SAMLResponse=&RelayState=x", []string{"empty SAMLResponse"}},
@@ -368,5 +377,46 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 	err := DecodeStream(strings.NewReader(strings.Repeat(" ", 100)+"{}"), Limits{MaxInput: 50, MaxXML: 50, MaxDepth: 5}, func(*Capture) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "at most 50 bytes") {
 		t.Errorf("limit: %v", err)
+	}
+}
+
+func gzipOf(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return buf.Bytes()
+}
+
+// TestUnwrapEnvelopes: a Response in an ECP SOAP envelope or an
+// ArtifactResponse is read as the Response itself, and its signatures,
+// which may rely on namespaces the wrapper declares, still verify.
+func TestUnwrapEnvelopes(t *testing.T) {
+	xml := sampleXML(t)
+	body := string(xml[bytes.IndexByte(xml, '>')+1:]) // without the XML declaration
+	anchors := sampleAnchors(t)
+	for name, doc := range map[string]string{
+		"ECP SOAP 1.1": `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header><ecp:Response xmlns:ecp="urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp" S:mustUnderstand="1" S:actor="http://schemas.xmlsoap.org/soap/actor/next" AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml"/></S:Header><S:Body>` + body + `</S:Body></S:Envelope>`,
+		"SOAP 1.2":     `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>` + body + `</env:Body></env:Envelope>`,
+		"ArtifactResponse in SOAP": `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><samlp:ArtifactResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_art" Version="2.0" IssueInstant="2026-11-20T10:00:00Z"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` + body + `</samlp:ArtifactResponse></S:Body></S:Envelope>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			msgs, err := Read([]byte(doc), Options{Anchors: anchors})
+			if err != nil || len(msgs) != 1 || msgs[0].Err != nil {
+				t.Fatalf("not read: %v %+v", err, msgs)
+			}
+			r := msgs[0].Response
+			if r.Wrapper == "" || r.ID != "_a1b2c3response" || r.Consumed() == nil {
+				t.Errorf("not unwrapped: wrapper %q, id %q", r.Wrapper, r.ID)
+			}
+			if v := verdicts(r); v != "valid,valid" {
+				t.Errorf("signatures %s after unwrapping, want valid,valid", v)
+			}
+			if cv := r.Coverage(); !cv.Covered {
+				t.Errorf("coverage problems: %+v", cv.Problems)
+			}
+		})
 	}
 }

@@ -75,9 +75,22 @@ func Facts(c *Capture, r *Response) []Fact {
 				add("capture", "reply says", rp.ErrorText, "")
 			}
 		}
+		for i, st := range c.Then {
+			v := fmt.Sprintf("%s %s → %d %s", st.Method, st.URL, st.Status, st.StatusText)
+			if st.Location != "" {
+				v += " → " + st.Location
+			}
+			if st.ErrorText != "" {
+				v += ": " + st.ErrorText
+			}
+			add("capture", fmt.Sprintf("then[%d]", i+1), v+" ("+st.Source+")", "")
+		}
 	}
 	if r == nil {
 		return out
+	}
+	if r.Wrapper != "" {
+		add("capture", "unwrapped from", r.Wrapper, "")
 	}
 	noise("response", "Response ID", r.ID, r.Path+"/@ID")
 	at("response", "IssueInstant", r.IssueInstant, true)

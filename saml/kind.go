@@ -94,7 +94,7 @@ func kindOf(root *etree.Element) (Kind, string) {
 	case ns == NSMetadata && (root.Tag == "EntityDescriptor" || root.Tag == "EntitiesDescriptor"):
 		return KindMetadata, "give metadata as an input beside the SAMLResponse, not as the capture"
 	case root.Tag == "Envelope":
-		return KindSOAPEnvelope, "AWS accepts only the HTTP-POST binding, not SOAP"
+		return KindSOAPEnvelope, "its Body holds no SAML Response; capture the SAMLResponse posted to AWS"
 	case root.Tag == "Response":
 		return KindUnknown, fmt.Sprintf("<Response> is in namespace %q, expected %q", ns, NSProtocol)
 	}

@@ -61,6 +61,9 @@ type Response struct {
 	NestedResponses []string `json:"nested_responses,omitempty"`
 	// DuplicateIDs maps an ID value used by more than one element to their paths.
 	DuplicateIDs map[string][]string `json:"duplicate_ids,omitempty"`
+	// Wrapper names what the Response came wrapped in, when it was
+	// unwrapped: "a SOAP envelope (ECP)" or "an ArtifactResponse".
+	Wrapper string `json:"wrapper,omitempty"`
 	// Unbound lists namespace prefixes used but never declared; what
 	// carries one is read as if it were not there.
 	Unbound []Unbound `json:"unbound_prefixes,omitempty"`

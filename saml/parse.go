@@ -59,10 +59,14 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 		return nil, err
 	}
 	root := doc.Root()
+	wrapper := ""
+	if inner, what := unwrap(root); inner != nil {
+		doc, root, wrapper = etree.NewDocumentWithRoot(inner), inner, what
+	}
 	if k, hint := kindOf(root); k != KindResponse {
 		return nil, &KindError{Kind: k, Hint: hint}
 	}
-	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}}}
+	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}, Wrapper: wrapper}}
 	p.response(root)
 	for _, ea := range p.r.EncryptedAssertions {
 		p.decrypt(ea, opts.DecryptionKeys)
@@ -569,4 +573,57 @@ func (p *parser) encrypted(el *etree.Element) *EncryptedAssertion {
 		ea.KeyHint = "the private key of the encryption certificate the service provider published (for AWS: the key uploaded to the IAM SAML provider)"
 	}
 	return ea
+}
+
+const (
+	nsSOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+	nsSOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+)
+
+// unwrap finds the Response in a SOAP envelope (the ECP profile, as
+// saml2aws's Shibboleth flow receives it) or an ArtifactResponse, and
+// returns a copy that carries every namespace declaration in scope where
+// it sat: canonicalization, exclusive or inclusive, sees the same
+// namespaces, so its signatures verify as they did inside. Nil when root
+// is not such a wrapper.
+func unwrap(root *etree.Element) (*etree.Element, string) {
+	el, what := root, ""
+	if ns := root.NamespaceURI(); root.Tag == "Envelope" && (ns == nsSOAP11 || ns == nsSOAP12) {
+		body := child(root, ns, "Body")
+		if body == nil || len(body.ChildElements()) == 0 {
+			return nil, ""
+		}
+		el, what = body.ChildElements()[0], "a SOAP envelope (ECP)"
+	}
+	if el.NamespaceURI() == NSProtocol && el.Tag == "ArtifactResponse" {
+		if r := child(el, NSProtocol, "Response"); r != nil {
+			el, what = r, or(what, "an ArtifactResponse")
+		}
+	}
+	if el == root || el.NamespaceURI() != NSProtocol || el.Tag != "Response" {
+		return nil, ""
+	}
+	cp := el.Copy()
+	declared := map[string]bool{}
+	for _, a := range cp.Attr {
+		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+			declared[a.FullKey()] = true
+		}
+	}
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		for _, a := range p.Attr {
+			if (a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns") && !declared[a.FullKey()] {
+				declared[a.FullKey()] = true
+				cp.CreateAttr(a.FullKey(), a.Value)
+			}
+		}
+	}
+	return cp, what
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

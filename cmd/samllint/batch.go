@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/samllint/samllint/lint"
 )
@@ -97,11 +100,26 @@ func notCapture(path string) string {
 	defer f.Close()
 	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(f, head)
-	head = bytes.TrimPrefix(head[:n], []byte("\xef\xbb\xbf"))
+	return notCaptureHead(head[:n], true)
+}
+
+// notCaptureHead judges a file by its first 64 KB.
+func notCaptureHead(head []byte, top bool) string {
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	t := bytes.TrimSpace(head)
 	switch {
 	case len(t) == 0:
 		return "empty"
+	case top && len(t) >= 2 && t[0] == 0x1f && t[1] == 0x8b:
+		// A .gz capture: judge what it decompresses to.
+		zr, err := gzip.NewReader(bytes.NewReader(t))
+		if err != nil {
+			return "gzip data with a broken header"
+		}
+		plain, _ := io.ReadAll(io.LimitReader(zr, 64<<10))
+		return notCaptureHead(plain, false)
+	case !utf8.Valid(t[:len(t)-min(len(t), 3)]):
+		return "binary data"
 	case bytes.Contains(t, []byte("SAMLResponse")) || bytes.Contains(t, []byte("SAMLRequest")) || bytes.Contains(t, []byte("urn:oasis:names:tc:SAML")):
 		return ""
 	case t[0] == '{' && (bytes.Contains(t, []byte(`"entries"`)) || bytes.Contains(t, []byte(`"requests"`))):
@@ -117,7 +135,16 @@ func notCapture(path string) string {
 	s := strings.NewReplacer("%2B", "+", "%2F", "/", "%3D", "=", "\n", "", "\r", "", "-", "+", "_", "/").Replace(string(t[:min(len(t), 4096)]))
 	s = s[:len(s)/4*4]
 	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) > 0 {
-		return ""
+		// Base64 of XML, of DEFLATE'd XML or of gzip: not just any word
+		// that happens to be base64.
+		b = bytes.TrimSpace(b)
+		if len(b) > 0 && b[0] == '<' || len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
+			return ""
+		}
+		if x, _ := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b)), 64)); len(bytes.TrimSpace(x)) > 0 && bytes.TrimSpace(x)[0] == '<' {
+			return ""
+		}
+		return "base64 of something that is not XML"
 	}
 	return "text that is neither base64, a form body, XML nor a HAR export"
 }

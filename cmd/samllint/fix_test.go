@@ -74,6 +74,31 @@ func TestExplainErrorText(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "no rule is known") {
 		t.Errorf("exit %d %q", code, errs)
 	}
+	// The texts, codes and actions admins search for: each names its first
+	// cause. Codes alone are not taken for rule IDs.
+	for text, first := range map[string]string{
+		"User: arn:aws:sts::123456789012:assumed-role/ConnectAgent/jane is not authorized to perform: connect:GetFederationToken on resource: arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/AROA:jane": "connect/missing-get-federation-token",
+		"ExpiredTokenException":      "saml/expired",
+		"InvalidIdentityToken":       "saml/unsigned",
+		"IDPRejectedClaim":           "saml/status-not-success",
+		"AccessDenied":               "aws/trust-principal",
+		"RegionDisabledException":    "aws/recipient",
+		"connect:GetFederationToken": "connect/missing-get-federation-token",
+		"Session not found":          "connect/relay-state-invalid",
+		"Session Expired":            "connect/relay-state-invalid",
+		"Access Denied. Your account has been authenticated, but has not been onboarded to this application.": "connect/user-name",
+		"Access denied, Please contact your AWS account administrator for assistance.":                        "connect/missing-get-federation-token",
+		"Your request included an invalid SAML response. To logout, click here.":                              "aws/role-attribute-missing",
+	} {
+		code, out, errs := runCLI(t, "", "explain", text)
+		if code != 0 || !strings.Contains(out, "1. "+first+" ") {
+			t.Errorf("explain %q: exit %d, want %s first\n%s%s", text, code, first, out, errs)
+		}
+	}
+	// Near-miss suggestions stay within the namespace.
+	if code, _, errs := runCLI(t, "", "explain", "aws/role-sesion-name"); code != 2 || !strings.Contains(errs, "did you mean aws/role-session-name-") {
+		t.Errorf("near miss: exit %d %q", code, errs)
+	}
 }
 
 func TestPolicyInputErrors(t *testing.T) {
