@@ -17,15 +17,47 @@ import (
 
 // Limits bound the work Decode and Parse do on one input, so hostile or
 // mistaken input cannot exhaust memory or time.
+//
+// Every stage is bounded by one of them: a HAR or SAML-tracer export is
+// streamed entry by entry within MaxInput; any other input is read whole
+// only up to MaxText; one message value (base64 or percent-encoded) may be
+// at most as long as MaxXML bytes need in base64; DEFLATE and gzip stop
+// at MaxXML (MaxText for a gzipped file); XML nesting stops at MaxDepth.
+// Memory therefore stays within a small multiple of MaxText plus one HAR
+// entry, whatever the input.
 type Limits struct {
-	MaxInput int // bytes of user input (a HAR can be large)
+	MaxInput int // bytes of a HAR or SAML-tracer export, read as a stream
+	MaxText  int // bytes of any other input, read whole
 	MaxXML   int // bytes of one decoded or inflated SAML message
 	MaxDepth int // element nesting depth
 }
 
 // DefaultLimits are generous for real captures: AWS itself refuses a
-// SAMLResponse over 100,000 base64 characters (STS-API SAMLAssertionType).
-var DefaultLimits = Limits{MaxInput: 256 << 20, MaxXML: 10 << 20, MaxDepth: 256}
+// SAMLResponse over 100,000 base64 characters (STS-API SAMLAssertionType),
+// so 10 MiB of XML is a hundred times what AWS takes.
+var DefaultLimits = Limits{MaxInput: 256 << 20, MaxText: 16 << 20, MaxXML: 10 << 20, MaxDepth: 256}
+
+// maxValue is the longest message value worth decoding: base64 of MaxXML
+// bytes, with a tenth more for line breaks and percent-escapes.
+func (l Limits) maxValue() int { return l.MaxXML/3*4 + l.MaxXML/10 + 1024 }
+
+// withDefaults fills zero limits from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxInput == 0 {
+		l.MaxInput = d.MaxInput
+	}
+	if l.MaxText == 0 {
+		l.MaxText = min(d.MaxText, l.MaxInput)
+	}
+	if l.MaxXML == 0 {
+		l.MaxXML = d.MaxXML
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	return l
+}
 
 // Capture is one SAML message found in the input, with what travelled beside it.
 type Capture struct {
@@ -74,7 +106,7 @@ func Decode(input []byte) ([]*Capture, error) { return DecodeLimits(input, Defau
 
 // DecodeLimits is Decode with explicit limits.
 func DecodeLimits(input []byte, lim Limits) ([]*Capture, error) {
-	d := decoder{lim: lim}
+	d := decoder{lim: lim.withDefaults()}
 	return d.top(input)
 }
 
@@ -117,6 +149,9 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 		}
 		return nil, &KindError{Kind: k, Hint: "a PEM " + clip(what, 40) + " block is given beside the SAMLResponse, as an input of its own"}
 	}
+	if trimmed[0] != '{' && trimmed[0] != '[' && len(trimmed) > d.lim.MaxText {
+		return nil, decodeErr(StageInput, fmt.Sprintf("%d bytes of input that is not a HAR or SAML-tracer export", len(trimmed)), fmt.Sprintf("at most %d bytes (a SAMLResponse is rarely over 100 KB)", d.lim.MaxText), nil)
+	}
 	switch trimmed[0] {
 	case '{', '[':
 		return d.json(trimmed, chain)
@@ -128,8 +163,8 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 		return number([]*Capture{c}), nil
 	}
 	if isGzip(trimmed) {
-		// A saved .gz of a capture or log: decompressed within MaxInput.
-		plain, err := gunzip(trimmed, d.lim.MaxInput)
+		// A saved .gz of a capture or log: decompressed within MaxText.
+		plain, err := gunzip(trimmed, d.lim.MaxText)
 		if err != nil {
 			return nil, err
 		}
@@ -307,6 +342,9 @@ func (d *decoder) value(s string, c *Capture, depth int) error {
 		return decodeErr(StageBase64, "more than four nested encodings", "base64 of the XML, at most URL-encoded twice", nil)
 	}
 	s = unquote(strings.TrimSpace(s))
+	if len(s) > d.lim.maxValue() {
+		return decodeErr(StageBase64, fmt.Sprintf("a value of %d characters", len(s)), fmt.Sprintf("at most %d (base64 of a message up to %d bytes)", d.lim.maxValue(), d.lim.MaxXML), nil)
+	}
 	for i := 0; strings.Contains(s, "%"); i++ {
 		if i == 3 {
 			return decodeErr(StageURL, "a value still percent-encoded after three rounds of URL decoding", "a value URL-encoded at most twice", nil)

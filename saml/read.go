@@ -19,9 +19,7 @@ type Message struct {
 // capture that fails alone (one of several in a HAR) carries its own Err.
 func Read(input []byte, opts Options) ([]*Message, error) {
 	lim := opts.Limits
-	if lim.MaxInput == 0 {
-		lim = DefaultLimits
-	}
+	lim = lim.withDefaults()
 	caps, err := DecodeLimits(input, lim)
 	if err != nil {
 		return nil, err

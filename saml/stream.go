@@ -15,9 +15,7 @@ import (
 // read whole (within lim.MaxInput) and decoded as Decode does. An error
 // from fn stops the stream and is returned.
 func DecodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
-	if lim.MaxInput == 0 {
-		lim = DefaultLimits
-	}
+	lim = lim.withDefaults()
 	cr := &countingReader{r: r, max: int64(lim.MaxInput)}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	first, err := firstByte(br)
@@ -25,10 +23,14 @@ func DecodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
 		return decodeErr(StageInput, "unreadable input", "", err)
 	}
 	if first != '{' {
-		all, err := io.ReadAll(br)
+		// Not a HAR: read whole, but no more than MaxText.
+		all, err := io.ReadAll(io.LimitReader(br, int64(lim.MaxText)+1))
+		if err == nil && len(all) > lim.MaxText {
+			err = errTooLarge
+		}
 		if err != nil {
 			if errors.Is(err, errTooLarge) {
-				return decodeErr(StageInput, fmt.Sprintf("more than %d bytes of input", lim.MaxInput), fmt.Sprintf("at most %d bytes", lim.MaxInput), nil)
+				return decodeErr(StageInput, fmt.Sprintf("more than %d bytes of input that is not a HAR or SAML-tracer export", lim.MaxText), fmt.Sprintf("at most %d bytes (a SAMLResponse is rarely over 100 KB)", lim.MaxText), nil)
 			}
 			return decodeErr(StageInput, "unreadable input", "", err)
 		}
@@ -57,6 +59,31 @@ func DecodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
 }
 
 var errTooLarge = errors.New("input too large")
+
+// ReadInput reads a whole input for Decode within the limits DecodeStream
+// keeps: a HAR or SAML-tracer export (JSON) up to MaxInput, anything else
+// up to MaxText, so that junk is refused before it fills memory. The error
+// is a *DecodeError.
+func ReadInput(r io.Reader, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	br := bufio.NewReaderSize(r, 64<<10)
+	first, err := firstByte(br)
+	if err != nil && err != io.EOF {
+		return nil, decodeErr(StageInput, "unreadable input", "", err)
+	}
+	max, what := lim.MaxText, " that is not a HAR or SAML-tracer export"
+	if first == '{' || first == '[' {
+		max, what = lim.MaxInput, ""
+	}
+	b, err := io.ReadAll(io.LimitReader(br, int64(max)+1))
+	if err != nil {
+		return nil, decodeErr(StageInput, "unreadable input", "", err)
+	}
+	if len(b) > max {
+		return nil, decodeErr(StageInput, fmt.Sprintf("more than %d bytes of input%s", max, what), fmt.Sprintf("at most %d bytes", max), nil)
+	}
+	return b, nil
+}
 
 type countingReader struct {
 	r   io.Reader

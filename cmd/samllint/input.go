@@ -36,13 +36,9 @@ func readInput(path string, stdin io.Reader, stderr io.Writer) (string, []byte, 
 		return name, nil, err
 	}
 	defer r.Close()
-	max := int64(saml.DefaultLimits.MaxInput)
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	data, err := saml.ReadInput(r, saml.DefaultLimits)
 	if err != nil {
-		return name, nil, usageErr("%s: cannot read: %v", name, err)
-	}
-	if int64(len(data)) > max {
-		return name, nil, usageErr("%s: input is larger than %d bytes; expected a SAMLResponse or a HAR export", name, max)
+		return name, nil, usageErr("%s: %v", name, err)
 	}
 	return name, data, nil
 }

@@ -193,7 +193,9 @@ var (
 	inFlight  atomic.Int64
 )
 
-const maxInFlight = 2 * maxRequest
+// maxInFlight lets one request of the largest size, or several small
+// ones, be read and linted at a time: memory stays near one big body.
+const maxInFlight = maxRequest + 8<<20
 
 // admit reserves room for a request of n bytes (its Content-Length, or
 // the cap when it gives none), or refuses it.
