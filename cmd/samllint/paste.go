@@ -2,14 +2,77 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+
+	"github.com/samllint/samllint/saml"
 )
+
+// A terminal in canonical mode keeps at most 4,096 bytes of a line (macOS
+// fewer) and drops the rest, so a one-line SAMLResponse of 10 KB pasted
+// into "samllint" arrives cut. readPaste switches the terminal to
+// non-canonical input for the paste (echo and Ctrl-C stay as they were),
+// ends it on Ctrl-D or an empty line, and restores the terminal on every
+// way out. Platforms without termios read as before.
+
+// endOfPaste reports how much of buf is the paste, and whether it is
+// complete: at Ctrl-D (EOT), or at an empty line after something was
+// pasted. Leading empty lines are skipped, so Enter before pasting does
+// not end it.
+func endOfPaste(buf []byte) (int, bool) {
+	if i := bytes.IndexByte(buf, 0x04); i >= 0 {
+		return i, true
+	}
+	start := len(buf) - len(bytes.TrimLeft(buf, "\r\n \t"))
+	end := -1
+	for _, sep := range []string{"\n\n", "\r\r", "\n\r\n", "\r\n\r\n"} {
+		if i := bytes.Index(buf[start:], []byte(sep)); i >= 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	if end >= 0 {
+		return start + end, true
+	}
+	return len(buf), false
+}
+
+// readUntilEnd reads a paste from r until endOfPaste says it is complete,
+// EOF, or the input limit.
+func readUntilEnd(r io.Reader) ([]byte, error) {
+	max := saml.DefaultLimits.MaxText
+	var buf []byte
+	chunk := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if end, done := endOfPaste(buf); done {
+			return buf[:end], nil
+		}
+		if len(buf) > max {
+			return nil, fmt.Errorf("the paste is longer than %d bytes; save it to a file and give its name", max)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
 
 // readPaste reads what a person pastes on a terminal.
 func readPaste(f *os.File, stderr io.Writer) ([]byte, error) {
 	pastePrompt(stderr)
-	return io.ReadAll(f)
+	restore, err := nonCanonical(f)
+	if err != nil {
+		// Not a termios terminal: the line discipline, if any, applies.
+		return readUntilEnd(f)
+	}
+	defer restore()
+	b, err := readUntilEnd(f)
+	fmt.Fprintln(stderr)
+	return b, err
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/samllint/samllint/internal/testkit"
+)
+
+// TestMain lets a test run samllint as a process of its own: the test
+// binary re-executed with SAMLLINT_TEST_MAIN=1 is samllint.
+func TestMain(m *testing.M) {
+	if os.Getenv("SAMLLINT_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// samllintCmd is samllint as a child process.
+func samllintCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SAMLLINT_TEST_MAIN=1")
+	return cmd
+}
+
+// bigSample is a signed response whose base64 is one line of over 10 KB,
+// past the 4,096 bytes a terminal keeps of a line in canonical mode.
+func bigSample(t *testing.T) string {
+	xml := strings.Replace(string(testkit.UnsignedSample(t)), "</saml2:AttributeStatement>",
+		`<saml2:Attribute Name="https://example.com/claims/groups"><saml2:AttributeValue>`+strings.Repeat("team-", 500)+`</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>`, 1)
+	signed, err := testkit.SignResponse(testkit.LoadKeyPair(t, "idp"), []byte(xml), testkit.SignOptions{Assertion: true, Response: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(signed)
+	if len(b64) < 10<<10 {
+		t.Fatalf("sample is %d bytes, want over 10 KB", len(b64))
+	}
+	return b64
+}
+
+// TestPasteOnTerminal pastes a 10 KB one-line SAMLResponse into samllint
+// on a real pseudo-terminal, as a person does: it must arrive whole, and
+// the terminal must be back in canonical mode afterwards, whether the
+// paste ends with an empty line, Ctrl-D, or Ctrl-C.
+func TestPasteOnTerminal(t *testing.T) {
+	b64 := bigSample(t)
+	md := repo("testdata", "metadata", "okta-idp-metadata.xml")
+	for _, c := range []struct {
+		name, end string
+		wantCode  int
+		want      string
+	}{
+		{"empty line", "\n\n", 0, "no problems found"},
+		{"Ctrl-D", "\x04", 0, "no problems found"},
+		{"Enter first, then the paste and an empty line", "\n\n", 0, "no problems found"},
+		{"Ctrl-C", "\x03", -1, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ptmx, tty, err := pty.Open()
+			if err != nil {
+				if os.Getenv("SAMLLINT_REQUIRE_PTY") != "" {
+					t.Fatal("a pseudo-terminal is required:", err)
+				}
+				t.Skip("no pseudo-terminal:", err)
+			}
+			defer ptmx.Close()
+			cmd := samllintCmd("lint", "--at-issue", "--metadata", md)
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			out := &syncBuffer{}
+			go io.Copy(out, ptmx)
+			waitFor(t, out, "Paste the SAMLResponse")
+			if strings.HasPrefix(c.name, "Enter first") {
+				ptmx.Write([]byte("\n"))
+			}
+			// A paste arrives at once; write it in pieces as a terminal does.
+			paste := b64[:len(b64)/2]
+			ptmx.Write([]byte(paste))
+			time.Sleep(50 * time.Millisecond)
+			ptmx.Write([]byte(b64[len(b64)/2:] + c.end))
+			// A paste the terminal cut never ends: fail rather than hang.
+			timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+			err = cmd.Wait()
+			if !timer.Stop() {
+				t.Fatalf("samllint still waited for the paste after 20 s (was it cut?):\n%s", tail(out.String()))
+			}
+			code := cmd.ProcessState.ExitCode()
+			if code != c.wantCode {
+				t.Errorf("exit %d (%v), want %d\n%s", code, err, c.wantCode, tail(out.String()))
+			}
+			if c.want != "" && !strings.Contains(out.String(), c.want) {
+				t.Errorf("output lacks %q:\n%s", c.want, tail(out.String()))
+			}
+			if strings.Contains(out.String(), "EOF") || strings.Contains(out.String(), "malformed") {
+				t.Errorf("the paste arrived cut:\n%s", tail(out.String()))
+			}
+			tio, err := unix.IoctlGetTermios(int(tty.Fd()), getTermios)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tio.Lflag&unix.ICANON == 0 || tio.Lflag&unix.ECHO == 0 {
+				t.Errorf("terminal left in non-canonical mode: lflag %#x", tio.Lflag)
+			}
+			tty.Close()
+		})
+	}
+}
+
+type syncBuffer struct {
+	mu chan struct{}
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) lock() {
+	if s.mu == nil {
+		s.mu = make(chan struct{}, 1)
+	}
+	s.mu <- struct{}{}
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.lock()
+	defer func() { <-s.mu }()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.lock()
+	defer func() { <-s.mu }()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q on the terminal:\n%s", want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}
+
+
+func TestEndOfPaste(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		end  int
+		done bool
+	}{
+		{"abc", 3, false},
+		{"abc\n", 4, false},
+		{"abc\n\n", 3, true},
+		{"\n\nabc\n\n", 5, true},
+		{"abc\x04rest", 3, true},
+		{"abc\r\n\r\n", 3, true},
+		{"<a>\n<b/>\n</a>\n\n", 13, true},
+		{"\n", 1, false},
+	} {
+		end, done := endOfPaste([]byte(c.in))
+		if end != c.end || done != c.done {
+			t.Errorf("endOfPaste(%q) = %d, %v; want %d, %v", c.in, end, done, c.end, c.done)
+		}
+	}
+}
+
+// TestMemoryBound feeds 200 MB of junk to samllint, as a file and on
+// standard input: it must be refused with one line, and the process must
+// stay under 100 MB of peak memory (the input is never read whole).
+func TestMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 200 MB")
+	}
+	path := filepath.Join(t.TempDir(), "junk")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.Repeat([]byte("A"), 1<<20)
+	for range 200 {
+		f.Write(line)
+	}
+	f.Close()
+	for _, c := range []struct {
+		name  string
+		args  []string
+		stdin bool
+	}{
+		{"lint FILE", []string{"lint", path}, false},
+		{"lint < FILE", []string{"lint"}, true},
+		{"decode FILE", []string{"decode", path}, false},
+		{"fix FILE", []string{"fix", path}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := samllintCmd(c.args...)
+			if c.stdin {
+				in, _ := os.Open(path)
+				defer in.Close()
+				cmd.Stdin = in
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != 2 || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q: want exit 2 and one line", code, stderr.String())
+			}
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+			if runtime.GOOS == "darwin" {
+				rss /= 1024 // bytes on macOS
+			}
+			t.Logf("peak RSS %d MiB", rss>>10)
+			if rss > 100<<10 {
+				t.Errorf("peak RSS %d MiB, want under 100 MiB", rss>>10)
+			}
+		})
+	}
+}
