@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -262,6 +263,7 @@ func TestServeInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	checkSignatureLayout(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("redact"))); err != nil {
 		t.Fatal(err)
 	}
@@ -325,6 +327,62 @@ func checkFilePicker(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, chromedp.ID("status"), "2 captures linted")
+	// The HAR context the CLI prints: where each message was posted, when,
+	// and what AWS answered, with its error page's text.
+	ctxText := mustText(t, ctx, chromedp.ID("results"))
+	for _, want := range []string{"posted", "POST https://signin.aws.amazon.com/saml", "the server answered", "302 Found → https://us-east-1.console.aws.amazon.com/connect/federate/",
+		"its page says", "Your request included an invalid SAML response"} {
+		if !strings.Contains(ctxText, want) {
+			t.Errorf("the page lacks the HAR context %q", want)
+		}
+	}
+}
+
+// checkSignatureLayout: the signature cards read well on a wide screen and
+// on a phone. At 1400 and 420 px wide nothing overflows the viewport or
+// is clipped, the card heads ("valid on <Response>") and the labels stay on
+// one line, and long values wrap inside their card. A screenshot of each
+// width is kept (in docs/ under -update, else in the test's directory).
+func checkSignatureLayout(t *testing.T, ctx context.Context) {
+	const probe = `(() => {
+  const sigs = document.querySelector('.sigs');
+  if (!sigs) return 'no signature cards';
+  const vw = document.documentElement.clientWidth, bad = [];
+  for (const e of sigs.querySelectorAll('li, dl, dt, dd, .sig-head')) {
+    const r = e.getBoundingClientRect();
+    if (r.right > vw + 1) bad.push('overflows the viewport: ' + e.textContent.slice(0, 40));
+    if (e.scrollWidth > e.clientWidth + 1) bad.push('clipped: ' + e.textContent.slice(0, 40));
+  }
+  const oneLine = (e) => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.bottom))).size <= 1;
+  };
+  for (const h of sigs.querySelectorAll('.sig-head, dt')) if (!oneLine(h)) bad.push('wraps: ' + h.textContent);
+  return bad.join('; ');
+})()`
+	for _, width := range []int64{1400, 420} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 1000), chromedp.ScrollIntoView(chromedp.CSS(".sigs"))); err != nil {
+			t.Fatal(err)
+		}
+		if bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](probe)); err != nil || bad != "" {
+			t.Errorf("signature cards at %d px: %s %v", width, bad, err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(".sigs")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if *update {
+			dir = repo("docs")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("signatures-%d.png", width)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1300)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // The compare panel: a failing and a working capture.
@@ -343,6 +401,14 @@ func checkDiffPanel(t *testing.T, ctx context.Context, failing, working string) 
 		if !strings.Contains(out, want) {
 			t.Errorf("compare panel lacks %q:\n%s", want, out)
 		}
+	}
+	// A finding's path jumps to its line in the XML of its side, opening it.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#diff-results button.jump"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('xml-a').open + " " + document.activeElement.closest('details').id + " " + document.activeElement.dataset.path`))
+	if want := "true xml-a /Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/Role']/AttributeValue[1]"; err != nil || got != want {
+		t.Errorf("after the compare panel's jump: %q (%v), want %q", got, err, want)
 	}
 }
 

@@ -40,6 +40,8 @@ type pageCapture struct {
 	RelayState *string `json:"relay_state,omitempty"`
 	Reply      string  `json:"reply,omitempty"`
 	ReplySays  string  `json:"reply_says,omitempty"`
+	// Then are the AWS and Connect requests that followed, one line each.
+	Then []string `json:"then,omitempty"`
 }
 
 // pageSkipped is a group of skipped checks and the page field that
@@ -86,6 +88,13 @@ func Page(w io.Writer, run *Run) error {
 			if rp := c.Reply; rp != nil {
 				pc.Reply = strings.TrimSpace(strings.TrimSpace(itoa(rp.Status)+" "+rp.StatusText) + arrow(rp.Location))
 				pc.ReplySays = rp.ErrorText
+			}
+			for _, st := range c.Then {
+				line := strings.TrimSpace(st.Method+" "+st.URL) + " → " + strings.TrimSpace(itoa(st.Status)+" "+st.StatusText) + arrow(st.Location)
+				if st.ErrorText != "" {
+					line += ": " + st.ErrorText
+				}
+				pc.Then = append(pc.Then, line)
 			}
 			pr.Capture = pc
 		}

@@ -1,8 +1,11 @@
 package format
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,6 +20,8 @@ import (
 type Text struct {
 	w              io.Writer
 	Color          bool
+	mark           string         // see paint
+	marks          *regexp.Regexp // matches painted markers
 	Redact         bool
 	ShowSuppressed bool
 
@@ -45,7 +50,11 @@ func (t *Text) print(s string, res *lint.Result) {
 		}
 		s = t.red.String(s)
 	}
-	io.WriteString(t.w, Clean(s))
+	s = Clean(s)
+	if t.marks != nil {
+		s = t.marks.ReplaceAllString(s, "\x1b[${1}m")
+	}
+	io.WriteString(t.w, s)
 }
 
 // Result prints one result.
@@ -65,11 +74,22 @@ func (t *Text) Result(res *lint.Result) {
 	t.n++
 }
 
+// paint colours s. The escape codes cannot be written as they are: the
+// text is cleaned of every control character afterwards, so that a
+// capture cannot colour or retitle the terminal. paint writes markers
+// carrying a random per-run mark instead, which print turns into escape
+// codes after cleaning; a capture cannot know the mark to forge one.
 func (t *Text) paint(code, s string) string {
 	if !t.Color || t.Redact {
 		return s
 	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
+	if t.mark == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		t.mark = "\uE000" + hex.EncodeToString(b[:]) + ":"
+		t.marks = regexp.MustCompile(regexp.QuoteMeta(t.mark) + `([0-9;]+)\x{E001}`)
+	}
+	return t.mark + code + "\uE001" + s + t.mark + "0\uE001"
 }
 
 func sevColor(s lint.Severity) string {

@@ -203,13 +203,14 @@ function render(results) {
   for (const r of results) {
     const box = el("article", { class: "result" }, el("h3", {}, r.label));
     root.append(box);
-    if (r.capture && (r.capture.sent_to || r.capture.sent_at || r.capture.reply)) {
+    if (r.capture && (r.capture.sent_to || r.capture.sent_at || r.capture.reply || r.capture.then)) {
       const c = r.capture;
       box.append(el("dl", { class: "kv capture" },
         ...(c.sent_to ? [el("dt", {}, "posted"), el("dd", {}, c.sent_to)] : []),
         ...(c.sent_at ? [el("dt", {}, "at"), el("dd", {}, c.sent_at)] : []),
         ...(c.reply ? [el("dt", {}, "the server answered"), el("dd", {}, c.reply)] : []),
-        ...(c.reply_says ? [el("dt", {}, "its page says"), el("dd", { class: "reply-says" }, c.reply_says)] : [])));
+        ...(c.reply_says ? [el("dt", {}, "its page says"), el("dd", { class: "reply-says" }, c.reply_says)] : []),
+        ...(c.then || []).flatMap((line, i) => [el("dt", {}, i ? "" : "then"), el("dd", { class: "then" }, line)])));
     }
     if (r.error) {
       box.append(el("p", { class: "verdict fail" }, "Could not lint: " + r.error));
