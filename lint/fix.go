@@ -23,8 +23,12 @@ type Plan struct {
 	// TrustStatement is the statement the role's trust policy must hold,
 	// when no trust policy was given to merge it into.
 	TrustStatement *StatementToAdd `json:"trust_statement,omitempty"`
-	// Permissions is an inline policy to add to the role.
+	// Permissions is an inline policy to add to the role, when the
+	// permissions given do not allow connect:GetFederationToken.
 	Permissions *FixedPolicy `json:"permissions_policy,omitempty"`
+	// PermissionsStatement is the statement the role's permissions need,
+	// when none were given to check.
+	PermissionsStatement *StatementToAdd `json:"permissions_statement,omitempty"`
 	IdP         []IdPChange  `json:"idp_settings"`
 	Notes       []string     `json:"notes"`
 }
@@ -82,7 +86,11 @@ func Fix(r *Result, in *Inputs) *Plan {
 			}
 		}
 	}
-	if c.connect && !gftAllowed(rep, in) {
+	if c.connect && len(in.permissions) == 0 {
+		plan.PermissionsStatement = &StatementToAdd{Statement: c.gftStatement(),
+			Why: "no permissions policy was given: the role needs a statement like this one; if it has none, add it as an inline policy of its own (aws iam put-role-policy --role-name " + role +
+				" --policy-name ConnectFederation --policy-document file://connect-federation.json), or give --permissions-policy to have it checked"}
+	} else if c.connect && !gftAllowed(rep, in) {
 		plan.Permissions = &FixedPolicy{
 			Document: map[string]any{"Version": "2012-10-17", "Statement": []any{c.gftStatement()}},
 			Changes:  []string{"allow connect:GetFederationToken on " + c.federationResource("${aws:userid}")},

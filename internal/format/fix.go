@@ -75,10 +75,16 @@ func fixPlan(w io.Writer, p Plan) {
 		fmt.Fprintf(w, "# apply: %s\n", fp.p.Command)
 		fmt.Fprint(w, PolicyJSON(fp.p.Document))
 	}
-	if st := plan.TrustStatement; st != nil {
+	for _, st := range []struct {
+		title string
+		s     *lint.StatementToAdd
+	}{{"Trust policy: the statement it must hold", plan.TrustStatement}, {"Permissions: the statement the role needs", plan.PermissionsStatement}} {
+		if st.s == nil {
+			continue
+		}
 		empty = false
-		fmt.Fprintf(w, "\n## Trust policy: the statement it must hold\n# %s\n", st.Why)
-		fmt.Fprint(w, PolicyJSON(st.Statement))
+		fmt.Fprintf(w, "\n## %s\n# %s\n", st.title, st.s.Why)
+		fmt.Fprint(w, PolicyJSON(st.s.Statement))
 	}
 	if len(plan.IdP) > 0 {
 		empty = false
