@@ -364,7 +364,7 @@ var roleARNMalformed = &Rule{
 				return // the two missing-ARN rules report these
 			}
 			role, prov, ok := rp.Pair()
-			expected := p.ctx.roleOr() + "," + p.ctx.providerOr()
+			expected := expectedPair(p.ctx, rp)
 			if ok {
 				if rp.Spaces {
 					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Location: xmlAt(rp.Path), Expected: role.Raw + "," + prov.Raw, Actual: strconv.Quote(rp.Value),
@@ -431,6 +431,35 @@ var roleIdentityCenter = &Rule{
 			}
 		})
 	},
+}
+
+// expectedPair is what one Role value should read: its own role and
+// provider ARNs where it has them (a second value is not the first one's
+// role), the user's known values or placeholders for what it lacks.
+func expectedPair(c *context, rp *rolePair) string {
+	own := parseRoleValue(strings.Trim(strings.TrimSpace(rp.Value), "\"' "), rp.Path) // quotes and spaces are the fault, not the ARNs
+	role, prov := "", ""
+	if len(own.Roles) == 1 {
+		role = own.Roles[0].Raw
+	}
+	if len(own.Providers) == 1 {
+		prov = own.Providers[0].Raw
+	}
+	if role == "" {
+		if len(c.roles) == 1 {
+			role = c.roleOr()
+		} else {
+			role = "arn:" + c.partition + ":iam::" + c.accountOr() + ":role/<role-name>"
+		}
+	}
+	if prov == "" {
+		if a := parseRoleARN(role); a != nil && a.Account != c.account && c.account != "" {
+			prov = "arn:" + a.Partition + ":iam::" + a.Account + ":saml-provider/<provider-name>"
+		} else {
+			prov = c.providerOr()
+		}
+	}
+	return role + "," + prov
 }
 
 func malformedWhy(rp *rolePair) string {
@@ -598,7 +627,7 @@ func sessionNameWhy(v string) string {
 
 func sanitizeSession(v string) string {
 	var b strings.Builder
-	for _, r := range v {
+	for _, r := range strings.TrimSpace(v) {
 		switch {
 		case r == ' ':
 			b.WriteByte('.')

@@ -197,7 +197,7 @@ var signatureUntrusted = &Rule{
 				trusted = append(trusted, a.Describe())
 			}
 			p.Report(Finding{
-				Message:  fmt.Sprintf("<%s> is signed by a certificate that is not in the metadata you gave", s.ParentTag),
+				Message:  fmt.Sprintf("<%s> is signed by a certificate that is not in %s", s.ParentTag, anchorsWord(p.Inputs.Anchors())),
 				Location: xmlAt(s.Path),
 				Expected: "signed by one of: " + strings.Join(trusted, "; "),
 				Actual:   "signed by " + s.Check.Signer.Describe(),
@@ -206,6 +206,17 @@ var signatureUntrusted = &Rule{
 			})
 		}
 	},
+}
+
+// anchorsWord names what the trust anchors came from: the metadata, or
+// only certificates (--cert).
+func anchorsWord(a *saml.Anchors) string {
+	for _, c := range a.Certs {
+		if c.EntityID != "" {
+			return "the metadata you gave"
+		}
+	}
+	return "the certificates you gave"
 }
 
 var signatureWrapping = &Rule{

@@ -197,3 +197,14 @@ func TestNamespacedIDIsNotAnID(t *testing.T) {
 		`<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:x="urn:example:x" x:ID="_a1b2c3assertion"`)}
 	catchesNot(t, "saml/signature-wrapping", []row{{"x:ID beside the real ID", ex, 0}})
 }
+
+func TestSignatureUntrustedNamesWhatWasGiven(t *testing.T) {
+	rule := "saml/signature-untrusted"
+	withCert := Example{Key: "rotated", NoAnchors: true, Files: map[string]string{"cert.pem": string(testdata(t, "keys", "idp.crt"))}}
+	for ex, want := range map[*Example]string{&withCert: "not in the certificates you gave", {Key: "rotated"}: "not in the metadata you gave"} {
+		fs := findingsOf(lintExample(t, *ex), rule)
+		if len(fs) == 0 || !strings.Contains(fs[0].Message, want) {
+			t.Errorf("want %q: %+v", want, fs)
+		}
+	}
+}

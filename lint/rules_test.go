@@ -751,3 +751,18 @@ func TestSCPAndBoundary(t *testing.T) {
 		t.Errorf("without SCPs or a boundary: skipped %+v", s)
 	}
 }
+
+func TestPapercuts(t *testing.T) {
+	// The RoleSessionName suggestion does not turn surrounding spaces into dots.
+	if got := sanitizeSession("  Jane Doe "); got != "Jane.Doe" {
+		t.Errorf("sanitizeSession = %q, want Jane.Doe", got)
+	}
+	// The expected value of a second, malformed Role value quotes its own
+	// role, not the first value's.
+	second := "arn:aws:iam::" + acct + ":role/ConnectSupervisor"
+	rep := lintExample(t, Example{Edits: edit(sampleRole, sampleRole[:len(sampleRole)-1]+"</saml2:AttributeValue><saml2:AttributeValue>\""+second+","+provA+"\"<")})
+	fs := findingsOf(rep, "aws/role-arn-malformed")
+	if len(fs) != 1 || !strings.Contains(fs[0].Expected, "ConnectSupervisor") || strings.Contains(fs[0].Expected, "ConnectAgent") {
+		t.Errorf("expected value for AttributeValue[2]: %+v", fs)
+	}
+}
