@@ -29,8 +29,8 @@ type Plan struct {
 	// PermissionsStatement is the statement the role's permissions need,
 	// when none were given to check.
 	PermissionsStatement *StatementToAdd `json:"permissions_statement,omitempty"`
-	IdP         []IdPChange  `json:"idp_settings"`
-	Notes       []string     `json:"notes"`
+	IdP                  []IdPChange     `json:"idp_settings"`
+	Notes                []string        `json:"notes"`
 }
 
 // FixedPolicy is a full policy document and how to apply it.

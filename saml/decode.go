@@ -248,7 +248,9 @@ func (d *decoder) text(s string, c *Capture) error {
 
 // otherProtocol names a form body or URL of another sign-in protocol.
 func otherProtocol(s string) string {
-	has := func(p string) bool { return strings.HasPrefix(s, p) || strings.Contains(s, "&"+p) || strings.Contains(s, "?"+p) || strings.Contains(s, "#"+p) }
+	has := func(p string) bool {
+		return strings.HasPrefix(s, p) || strings.Contains(s, "&"+p) || strings.Contains(s, "?"+p) || strings.Contains(s, "#"+p)
+	}
 	switch {
 	case has("id_token="), has("access_token="):
 		return "an OpenID Connect / OAuth response (id_token or access_token)"

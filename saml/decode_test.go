@@ -398,8 +398,8 @@ func TestUnwrapEnvelopes(t *testing.T) {
 	body := string(xml[bytes.IndexByte(xml, '>')+1:]) // without the XML declaration
 	anchors := sampleAnchors(t)
 	for name, doc := range map[string]string{
-		"ECP SOAP 1.1": `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header><ecp:Response xmlns:ecp="urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp" S:mustUnderstand="1" S:actor="http://schemas.xmlsoap.org/soap/actor/next" AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml"/></S:Header><S:Body>` + body + `</S:Body></S:Envelope>`,
-		"SOAP 1.2":     `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>` + body + `</env:Body></env:Envelope>`,
+		"ECP SOAP 1.1":             `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header><ecp:Response xmlns:ecp="urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp" S:mustUnderstand="1" S:actor="http://schemas.xmlsoap.org/soap/actor/next" AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml"/></S:Header><S:Body>` + body + `</S:Body></S:Envelope>`,
+		"SOAP 1.2":                 `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>` + body + `</env:Body></env:Envelope>`,
 		"ArtifactResponse in SOAP": `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><samlp:ArtifactResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_art" Version="2.0" IssueInstant="2026-11-20T10:00:00Z"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` + body + `</samlp:ArtifactResponse></S:Body></S:Envelope>`,
 	} {
 		t.Run(name, func(t *testing.T) {
