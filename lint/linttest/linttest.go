@@ -36,6 +36,11 @@ type Options struct {
 	Update bool
 	// WantDir holds the want files; empty means beside the captures.
 	WantDir string
+	// Rules keeps in the want file only what stays the same from one
+	// sign-in to the next: each capture's outcome, and its findings as
+	// "severity rule at location". For captures a live IdP makes afresh
+	// on every run, with new IDs, times and signatures.
+	Rules bool
 }
 
 // Case is a <name>.case.yaml. Paths are relative to the case file; the
@@ -197,33 +202,67 @@ func Run(t *testing.T, dir string, opt Options) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".case.yaml")
 		t.Run(name, func(t *testing.T) {
-			got, err := Lint(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			wantDir := opt.WantDir
 			if wantDir == "" {
 				wantDir = dir
 			}
-			want := filepath.Join(wantDir, name+".want.json")
-			if opt.Update {
-				if err := os.MkdirAll(wantDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(want, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			b, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run the test with -update to create it)", err)
-			}
-			if !bytes.Equal(b, got) {
-				t.Errorf("report differs from %s (run with -update and review the diff):\n%s", want, diff(string(b), string(got)))
-			}
+			Check(t, f, filepath.Join(wantDir, name+".want.json"), opt)
 		})
 	}
+}
+
+// Check lints one case and compares its report with the want file, or
+// rewrites the want file under opt.Update.
+func Check(t *testing.T, caseFile, want string, opt Options) {
+	t.Helper()
+	lintFn := Lint
+	if opt.Rules {
+		lintFn = LintRules
+	}
+	got, err := lintFn(caseFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.Update {
+		if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(want, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to create it)", err)
+	}
+	if !bytes.Equal(b, got) {
+		t.Errorf("report differs from %s (run with -update and review the diff):\n%s", want, diff(string(b), string(got)))
+	}
+}
+
+// LintRules is Lint reduced to what a live IdP does not change between
+// runs: per capture, the outcome and "severity rule at location" lines.
+func LintRules(caseFile string) ([]byte, error) {
+	reps, err := reports(caseFile)
+	if err != nil {
+		return nil, err
+	}
+	type brief struct {
+		Capture  int          `json:"capture"`
+		Outcome  lint.Outcome `json:"outcome,omitempty"`
+		Findings []string     `json:"findings"`
+		Error    string       `json:"error,omitempty"`
+	}
+	out := []brief{}
+	for _, r := range reps {
+		b := brief{Capture: r.Capture, Outcome: r.Outcome, Findings: []string{}, Error: r.Error}
+		for _, f := range r.Findings {
+			b.Findings = append(b.Findings, fmt.Sprintf("%s %s at %s", f.Severity, f.Rule, f.Location))
+		}
+		out = append(out, b)
+	}
+	return encode(out)
 }
 
 // report is the stable JSON a case's want file holds.
@@ -243,6 +282,25 @@ type report struct {
 // Lint lints the case a .case.yaml describes and returns its report as
 // the want file holds it.
 func Lint(caseFile string) ([]byte, error) {
+	out, err := reports(caseFile)
+	if err != nil {
+		return nil, err
+	}
+	return encode(out)
+}
+
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func reports(caseFile string) ([]report, error) {
 	c, err := ReadCase(caseFile)
 	if err != nil {
 		return nil, err
@@ -285,14 +343,7 @@ func Lint(caseFile string) ([]byte, error) {
 		}
 		out[len(out)-1].Notices = cfg.Notices(t)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // diff shows the first differing lines, enough to see what changed.
