@@ -54,16 +54,6 @@ func signed(t testing.TB, xml []byte, o testkit.SignOptions) []byte {
 	return b
 }
 
-// prettyValues wraps the text of every element named tag over indented
-// lines: what an IdP that pretty-prints its XML sends.
-func prettyValues(t testing.TB, xml []byte, tag string) []byte {
-	return edit(t, xml, func(root *etree.Element) {
-		for _, el := range root.FindElements("//" + tag) {
-			el.SetText(testkit.PrettyBase64(el.Text(), "        "))
-		}
-	})
-}
-
 func fixtures(t testing.TB) []fixture {
 	idp := testkit.LoadKeyPair(t, "idp")
 	idpPEM := testdata(t, "keys", "idp.crt")

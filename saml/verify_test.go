@@ -123,13 +123,6 @@ func regexpFind(t *testing.T, b []byte, open, close string) string {
 	return string(b[i+len(open) : i+j])
 }
 
-func stripAll(b []byte, open, close string) []byte {
-	for bytes.Contains(b, []byte(open)) {
-		b = stripFirst(b, open, close)
-	}
-	return b
-}
-
 // stripFirst removes the first element from open to close.
 func stripFirst(b []byte, open, close string) []byte {
 	i := bytes.Index(b, []byte(open))
