@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // AWS attribute names, exact and case-sensitive [failure-modes §18.1, IAM-ASSERT].
@@ -31,14 +32,27 @@ var (
 	// 15- or 18-character IDs keyed 005 (user) and 00D (org).
 	sfUserRe   = regexp.MustCompile(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
 	uuidRe     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	tagKeyRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	tagValueRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+	// tagCharsRe is the tag character set; lengths are counted apart, as
+	// RE2 would expand {0,256} over Unicode classes into a program of
+	// megabytes, built at every start.
+	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	templateRe = regexp.MustCompile(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
 )
 
 // regions are the AWS regions samllint knows, for "is this a real region"
 // [failure-modes §18.2 SIGNIN-EP, plus us-east-1, GovCloud and China].
 var regions = map[string]bool{}
+
+// validTagKey and validTagValue are STS's session tag syntax: 1–128 and
+// 0–256 characters of the tag character set.
+func validTagKey(k string) bool {
+	n := utf8.RuneCountInString(k)
+	return n >= 1 && n <= 128 && tagCharsRe.MatchString(k)
+}
+
+func validTagValue(v string) bool {
+	return utf8.RuneCountInString(v) <= 256 && tagCharsRe.MatchString(v)
+}
 
 func init() {
 	for _, r := range strings.Fields(`us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2

@@ -792,7 +792,7 @@ var sessionTagsInvalid = &Rule{
 		for _, at := range tagAttrs {
 			key := strings.TrimPrefix(at.Name, AttrPrincipalTag)
 			switch {
-			case !tagKeyRe.MatchString(key):
+			case !validTagKey(key):
 				p.Report(Finding{Message: fmt.Sprintf("tag key %q is not 1–128 allowed characters", key), Location: xmlAt(at.Path + "/@Name"), Expected: "[\\p{L}\\p{Z}\\p{N}_.:/=+-@]{1,128}", Actual: key, Fix: "Rename the tag."})
 			case strings.HasPrefix(strings.ToLower(key), "aws:"):
 				p.Report(Finding{Message: "tag key starts with aws:, which is reserved", Location: xmlAt(at.Path + "/@Name"), Expected: "a key not starting with aws:", Actual: key, Fix: "Rename the tag."})
@@ -807,7 +807,7 @@ var sessionTagsInvalid = &Rule{
 					Fix: "Send one value for the tag (join several into one string if the policy needs them)."})
 				continue
 			}
-			if v := at.Values[0]; !tagValueRe.MatchString(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
+			if v := at.Values[0]; !validTagValue(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
 				p.Report(Finding{Message: fmt.Sprintf("tag %q has a value STS refuses", key), Location: xmlAt(v.Path), Expected: "0–256 of [\\p{L}\\p{Z}\\p{N}_.:/=+-@], not starting with aws:", Actual: strconv.Quote(v.Value),
 					Fix: "Change the value the IdP maps to this tag."})
 			}

@@ -214,9 +214,13 @@ func TestSessionDurationAndTags(t *testing.T) {
 		{"transitive key not sent", Example{Edits: extraAttr(AttrTransitiveTagKeys, "CostCenter")}, Warning},
 		{"SourceIdentity aws:", Example{Edits: extraAttr(AttrSourceIdentity, "aws:jane")}, 0},
 		{"SourceIdentity space", Example{Edits: extraAttr(AttrSourceIdentity, "jane doe")}, 0},
+		{"key of 129 characters", Example{Edits: tagName(strings.Repeat("k", 129))}, 0},
+		{"value of 257 characters", Example{Edits: edit(">Support<", ">"+strings.Repeat("é", 257)+"<")}, 0},
 	})
 	catchesNot(t, tags, []row{
 		{"as issued", Example{}, 0},
+		{"key of 128 characters", Example{Edits: tagName(strings.Repeat("k", 128))}, 0},
+		{"value of 256 letters, counted as characters not bytes", Example{Edits: edit(">Support<", ">"+strings.Repeat("é", 256)+"<")}, 0},
 		{"transitive key sent", Example{Edits: extraAttr(AttrTransitiveTagKeys, "Department")}, 0},
 		{"SourceIdentity", Example{Edits: extraAttr(AttrSourceIdentity, "jane.doe")}, 0},
 		{"empty tag value", Example{Edits: edit(">Support<", "><")}, 0},
