@@ -23,6 +23,7 @@ import (
 // binary re-executed with SAMLLINT_TEST_MAIN=1 is samllint.
 func TestMain(m *testing.M) {
 	if os.Getenv("SAMLLINT_TEST_MAIN") == "1" {
+		tuneGC() // as main does
 		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 		if p := os.Getenv("SAMLLINT_TEST_HWM"); p != "" {
 			// The peak RSS of this process image, which rusage cannot
