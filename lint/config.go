@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -164,6 +165,8 @@ func ParseConfig(b []byte, file string) (*Config, error) {
 	return c, nil
 }
 
+var unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type`)
+
 func yamlErr(file string, err error) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -174,8 +177,10 @@ func yamlErr(file string, err error) error {
 			msg = strings.TrimSpace(msg[i+1:])
 		}
 	}
-	msg = strings.ReplaceAll(msg, "in type lint.Config", "")
 	msg = strings.Join(strings.Fields(msg), " ")
+	if m := unknownFieldRe.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("unknown key %q; docs/config.md lists the keys", m[1])
+	}
 	return &ConfigError{File: file, Line: line, Msg: msg}
 }
 

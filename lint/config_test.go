@@ -59,7 +59,7 @@ func TestParseConfig(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	cases := []struct{ yaml, want string }{
-		{"expect:\n  recipent: x\n", "c.yaml:2: field recipent not found"},
+		{"expect:\n  recipent: x\n", `c.yaml:2: unknown key "recipent"`},
 		{"rules:\n  disable:\n    - aws/role-missing\n", `c.yaml:3: unknown rule "aws/role-missing"`},
 		{"rules:\n  disable: [nope/*]\n", `unknown rule "nope/*"`},
 		{"rules:\n  severity:\n    saml/expired: fatal\n", `c.yaml:3: severity "fatal"`},

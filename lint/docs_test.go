@@ -87,3 +87,29 @@ func TestExampleFiles(t *testing.T) {
 		t.Errorf("%d example files for %d rules", len(files), len(registry))
 	}
 }
+
+// TestREADMERuleTable: the README's rule table is the registry's, between
+// its markers; -update rewrites it.
+func TestREADMERuleTable(t *testing.T) {
+	path := filepath.Join("..", "README.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- rules:begin -->\n", "<!-- rules:end -->"
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md has no rules:begin / rules:end markers")
+	}
+	want := s[:i+len(begin)] + RuleTable(Rules(), "docs/rules.md") + s[j:]
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if s != want {
+		t.Error("README.md's rule table is stale: run go test ./lint -update")
+	}
+}

@@ -162,7 +162,7 @@ func TestConfigCLI(t *testing.T) {
 	// Unknown key: exit 2 with the line.
 	write("rules:\n  disable: [saml/*]\n  sevrity: {}\n")
 	code, _, errs := runCLI(t, "", "lint", "--at-issue", sample)
-	if code != 2 || !strings.Contains(errs, ".samllint.yaml:3: field sevrity not found") {
+	if code != 2 || !strings.Contains(errs, `.samllint.yaml:3: unknown key "sevrity"`) {
 		t.Errorf("unknown key: exit %d %q", code, errs)
 	}
 	// --config wins over the file found.
