@@ -30,8 +30,8 @@ var (
 	// sfUserRe is Salesforce Service Cloud Voice's Connect user name:
 	// alias@userid@orgid (userid@orgid for government orgs), with
 	// 15- or 18-character IDs keyed 005 (user) and 00D (org).
-	sfUserRe   = regexp.MustCompile(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
-	uuidRe     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	sfUserRe = regexp.MustCompile(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
+	uuidRe   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	// tagCharsRe is the tag character set; lengths are counted apart, as
 	// RE2 would expand {0,256} over Unicode classes into a program of
 	// megabytes, built at every start.
