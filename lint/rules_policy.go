@@ -403,13 +403,10 @@ var missingGetFederationToken = &Rule{
 			p.Skip("to check connect:GetFederationToken", InputPermissionsPolicy)
 			return
 		}
-		if c.instance == "" || c.region == "" || c.account == "" {
-			p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
+		req, ok := gftRequest(p)
+		if !ok {
 			return
 		}
-		userid := "AROAROLEID:" + sessionNameOf(c)
-		req := policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
-			Context: policy.NewContext(map[string][]string{"aws:userid": {userid}, "connect:InstanceId": {c.instance}})}
 		dec, matches := policy.Evaluate(p.Inputs.permissions, req)
 		want := compactJSON(c.gftStatement())
 		fix := "Add to the role's permissions (aws iam put-role-policy --role-name " + or(roleName(c.roleARN), "<role>") + " --policy-name ConnectFederation --policy-document file://connect-federation.json; samllint fix prints it): " + want + "."
@@ -481,16 +478,10 @@ var scpOrBoundaryDenies = &Rule{
 			p.Skip("to check what the organization's SCPs and the role's permissions boundary allow", InputSCP, InputPermissionsBoundary)
 			return
 		}
-		if c.instance == "" || c.region == "" || c.account == "" {
-			p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
+		req, ok := gftRequest(p)
+		if !ok {
 			return
 		}
-		userid := "AROAROLEID:" + sessionNameOf(c)
-		req := policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
-			Context: policy.NewContext(map[string][]string{
-				"aws:userid": {userid}, "connect:InstanceId": {c.instance}, "aws:RequestedRegion": {c.region},
-				"aws:PrincipalArn": {c.roleOr()}, "aws:PrincipalAccount": {c.account}, "aws:PrincipalType": {"AssumedRole"},
-			})}
 		// SCPs: an explicit Deny anywhere denies. (Each level must also
 		// allow, but the FullAWSAccess SCP that does is rarely exported.)
 		if len(scps) > 0 {
@@ -536,6 +527,24 @@ func denyWhy(m policy.Match) string {
 		what += "; " + c.Describe() + " (this call has " + strings.Join(c.Got, ", ") + ")"
 	}
 	return what
+}
+
+// gftRequest is the connect:GetFederationToken call the Connect console
+// makes for this session, as the role's policies, the SCPs and the
+// boundary see it. False (the rule skipped, saying why) when the
+// instance, its region or the account is unknown.
+func gftRequest(p *Pass) (policy.Request, bool) {
+	c := p.ctx
+	if c.instance == "" || c.region == "" || c.account == "" {
+		p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
+		return policy.Request{}, false
+	}
+	userid := "AROAROLEID:" + sessionNameOf(c)
+	return policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
+		Context: policy.NewContext(map[string][]string{
+			"aws:userid": {userid}, "connect:InstanceId": {c.instance}, "aws:RequestedRegion": {c.region},
+			"aws:PrincipalArn": {c.roleOr()}, "aws:PrincipalAccount": {c.account}, "aws:PrincipalType": {"AssumedRole"},
+		})}, true
 }
 
 func sessionNameOf(c *context) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -362,13 +361,7 @@ func TestSimpleSAMLphp(t *testing.T) {
 // browser posted as its clock.
 func TestSimpleSAMLphpBrowser(t *testing.T) {
 	requireSimpleSAMLphp(t)
-	exe, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("SAMLLINT_REQUIRE_CHROMIUM") != "" {
-			t.Fatal("chromium is required (apt-get install chromium)")
-		}
-		t.Skip("chromium not installed")
-	}
+	ctx := headlessChromium(t)
 	c := sspConfig{name: "browser", attrs: map[string][]string{
 		"https://aws.amazon.com/SAML/Attributes/Role":            {"arn:aws:iam::" + sspAccount + ":saml-provider/SimpleSAMLphp"},
 		"https://aws.amazon.com/SAML/Attributes/RoleSessionName": {"jane.doe@example.com"},
@@ -376,16 +369,6 @@ func TestSimpleSAMLphpBrowser(t *testing.T) {
 	idp := startSimpleSAMLphp(t, c)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "metadata.xml"), idp.get(t, "saml2/idp/metadata.php"), 0o644)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
 
 	// Every request pauses; each is recorded as a HAR entry and let
 	// through, except the post to AWS, which the test answers itself.
@@ -430,7 +413,7 @@ func TestSimpleSAMLphpBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(idp.ssoURL("urn:amazon:webservices", c.relay)),
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SetValue(chromedp.ID("username"), "jane"),

@@ -192,7 +192,11 @@ func TestServeAPI(t *testing.T) {
 // capture, read the verdict and a finding, toggle redaction, download the
 // JSON. .ci/run installs chromium and sets SAMLLINT_REQUIRE_CHROMIUM.
 // With -update it also writes the README's screenshot.
-func TestServeInBrowser(t *testing.T) {
+// headlessChromium starts Chromium for the test, with nothing but the
+// page's own traffic, and a minute to live. .ci/run installs chromium and
+// sets SAMLLINT_REQUIRE_CHROMIUM.
+func headlessChromium(t *testing.T) context.Context {
+	t.Helper()
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("SAMLLINT_REQUIRE_CHROMIUM") != "" {
@@ -200,19 +204,23 @@ func TestServeInBrowser(t *testing.T) {
 		}
 		t.Skip("chromium not installed")
 	}
-	srv, _ := startServer(t)
-	downloads := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1300))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	return ctx
+}
+
+func TestServeInBrowser(t *testing.T) {
+	ctx := headlessChromium(t)
+	srv, _ := startServer(t)
+	downloads := t.TempDir()
+	var err error
 
 	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-role-provider-only.b64"))
 	err = chromedp.Do(ctx,
