@@ -97,7 +97,8 @@ func TestPasteOnTerminal(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := &syncBuffer{}
-			go io.Copy(out, ptmx)
+			copied := make(chan struct{})
+			go func() { io.Copy(out, ptmx); close(copied) }()
 			waitFor(t, out, "Paste the SAMLResponse")
 			if strings.HasPrefix(c.name, "Enter first") {
 				ptmx.Write([]byte("\n"))
@@ -113,16 +114,8 @@ func TestPasteOnTerminal(t *testing.T) {
 			if !timer.Stop() {
 				t.Fatalf("samllint still waited for the paste after 20 s (was it cut?):\n%s", tail(out.String()))
 			}
-			code := cmd.ProcessState.ExitCode()
-			if code != c.wantCode {
-				t.Errorf("exit %d (%v), want %d\n%s", code, err, c.wantCode, tail(out.String()))
-			}
-			if c.want != "" && !strings.Contains(out.String(), c.want) {
-				t.Errorf("output lacks %q:\n%s", c.want, tail(out.String()))
-			}
-			if strings.Contains(out.String(), "EOF") || strings.Contains(out.String(), "malformed") {
-				t.Errorf("the paste arrived cut:\n%s", tail(out.String()))
-			}
+			// The terminal first, while it is still open; then the rest of
+			// the output, read to its end once the terminal is closed.
 			tio, err := unix.IoctlGetTermios(int(tty.Fd()), getTermios)
 			if err != nil {
 				t.Fatal(err)
@@ -131,6 +124,20 @@ func TestPasteOnTerminal(t *testing.T) {
 				t.Errorf("terminal left in non-canonical mode: lflag %#x", tio.Lflag)
 			}
 			tty.Close()
+			select {
+			case <-copied:
+			case <-time.After(5 * time.Second):
+			}
+			code := cmd.ProcessState.ExitCode()
+			if code != c.wantCode {
+				t.Errorf("exit %d, want %d\n%s", code, c.wantCode, tail(out.String()))
+			}
+			if c.want != "" && !strings.Contains(out.String(), c.want) {
+				t.Errorf("output lacks %q:\n%s", c.want, tail(out.String()))
+			}
+			if strings.Contains(out.String(), "EOF") || strings.Contains(out.String(), "malformed") {
+				t.Errorf("the paste arrived cut:\n%s", tail(out.String()))
+			}
 		})
 	}
 }
