@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// AWS attribute names, exact and case-sensitive [failure-modes §18.1, IAM-ASSERT].
+// AWS attribute names, exact and case-sensitive (refIAMAssert).
 const (
 	attrPrefix            = "https://aws.amazon.com/SAML/Attributes/"
 	AttrRole              = attrPrefix + "Role"
@@ -18,7 +18,8 @@ const (
 	AttrTransitiveTagKeys = attrPrefix + "TransitiveTagKeys"
 )
 
-// The regexes of failure-modes §18.2 and §18.4, for Go's RE2.
+// ARN and endpoint shapes, from the IAM API's role and provider name
+// patterns and the AWS sign-in endpoint list (refSignInEP), for Go's RE2.
 var (
 	roleARNRe     = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/((?:[\x21-\x7E]+/)?)([\w+=,.@-]{1,64})$`)
 	providerARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):saml-provider/([\w.-]{1,128})$`)
@@ -40,7 +41,7 @@ var (
 )
 
 // regions are the AWS regions samllint knows, for "is this a real region"
-// [failure-modes §18.2 SIGNIN-EP, plus us-east-1, GovCloud and China].
+// (refSignInEP, plus us-east-1, GovCloud and China).
 var regions = map[string]bool{}
 
 // validTagKey and validTagValue are STS's session tag syntax: 1–128 and
@@ -65,7 +66,8 @@ func init() {
 	}
 }
 
-// acceptedAudiences are the audiences AWS accepts [failure-modes §18.3].
+// acceptedAudiences are the audiences AWS accepts: its SP metadata's entity
+// ID, the GovCloud and China ones, and the URL Entra's gallery app sends.
 var acceptedAudiences = map[string]string{
 	"urn:amazon:webservices":                "aws",
 	"urn:amazon:webservices:govcloud":       "aws-us-gov",
@@ -240,7 +242,7 @@ func parseRelay(raw string) *relayInfo {
 }
 
 // federateURL is the Connect federation URL for a region and instance
-// [failure-modes §14, CONNECT-SAML].
+// (refConnect).
 func federateURL(region, instance string) string {
 	if region == "us-gov-west-1" {
 		return "https://console.amazonaws-us-gov.com/connect/federate/" + instance

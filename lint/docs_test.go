@@ -55,7 +55,7 @@ func TestValidateRejects(t *testing.T) {
 		"title dot":        func(r *Rule) { r.Title = "expired." },
 		"no check":         func(r *Rule) { r.Check = nil },
 		"no refs":          func(r *Rule) { r.References = nil },
-		"private citation": func(r *Rule) { r.Why += " [failure-modes TM-02]" },
+		"private citation": func(r *Rule) { r.Why += " [catalog TM-02]" },
 		"catalog key":      func(r *Rule) { r.Why += " [IAM-TS]" },
 		"no URL":           func(r *Rule) { r.References = []string{"the IAM user guide"} },
 	}

@@ -67,7 +67,8 @@ func init() {
 // requestContext is what STS evaluates the trust policy against for this
 // assertion: saml:aud from the Recipient (not the Audience), saml:iss,
 // saml:sub and its type, saml:doc and saml:namequalifier from the provider,
-// mapped attributes, and the session's tags and names [IAM-CK; IAM-SAML].
+// mapped attributes, and the session's tags and names (refSAMLKeys,
+// refIAMAssert).
 func (c *context) requestContext() map[string][]string {
 	kv := map[string][]string{}
 	a := c.assertion
@@ -169,7 +170,7 @@ func (c *context) trust(action string) *trustCheck {
 }
 
 // trustStatement is the statement a SAML role's trust policy needs for
-// this assertion [IAM-ROLE; failure-modes §12].
+// this assertion (refTrust).
 // policyStatement is a policy statement as samllint writes one, in the
 // conventional key order.
 type policyStatement struct {
@@ -208,8 +209,8 @@ func (c *context) sendsTags() bool {
 }
 
 // federationResource is the resource connect:GetFederationToken is called
-// on: the user named by ${aws:userid}, role-id:RoleSessionName [IAM-VARS;
-// CONNECT-SAML].
+// on: the user named by ${aws:userid}, role-id:RoleSessionName (IAM's
+// policy-variables page and refConnect).
 func (c *context) federationResource(userid string) string {
 	return "arn:" + c.partition + ":connect:" + c.regionOr() + ":" + c.accountOr() + ":instance/" + c.instanceOr() + "/user/" + userid
 }

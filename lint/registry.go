@@ -1,7 +1,7 @@
 package lint
 
 // registry is every rule, in the order findings of equal severity are
-// listed: the order failure-modes §17 suggests, envelope to Connect.
+// listed: the order a sign-in meets them, from the envelope to Connect.
 // Adding a rule means adding it here; IDs are never reused.
 var registry = []*Rule{
 	statusNotSuccess,

@@ -110,9 +110,10 @@ var (
 	idRe    = regexp.MustCompile(`^(saml|aws|connect|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
 	titleRe = regexp.MustCompile(`^[a-z0-9A-Z].*[^.]$`)
 	urlRe   = regexp.MustCompile(`https://\S+`)
-	// catalogRe finds citations of the project's private catalog, such as
-	// "[failure-modes A-02; IAM-TS]": users cannot open them.
-	catalogRe = regexp.MustCompile(`failure-modes|\[[A-Z]{2,}(?:-[A-Z0-9]+)+[;\] ]`)
+	// catalogRe finds bracketed source tags such as "[IAM-TS]" or
+	// "[TM-02]": citations of a catalog users do not have. Rule texts cite
+	// URLs (References) instead.
+	catalogRe = regexp.MustCompile(`\[[^\]]*(?:\b[A-Z]{2,}(?:-[A-Z0-9]+)+|§)[^\]]*\]`)
 )
 
 // validate checks a rule list: unique well-formed IDs, complete

@@ -106,8 +106,9 @@ func (d *decoder) html(b []byte, c *Capture) error {
 	return d.value(msg, c, 0)
 }
 
-// awsErrors are the texts AWS and Amazon Connect show on their error pages
-// (failure-modes.md §0); finding one in a reply names the failure exactly.
+// awsErrors are the texts AWS and Amazon Connect show on their error pages,
+// as IAM's and Connect's SAML troubleshooting pages quote them; finding one
+// in a reply names the failure exactly.
 var awsErrors = []string{
 	"Your request included an invalid SAML response",
 	"Not authorized to perform sts:AssumeRoleWithSAML",
