@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
-	"fmt"
 	"strings"
 	"time"
 
@@ -228,28 +226,11 @@ func buildShape(p pair, s shape, id string) []byte {
 	return out
 }
 
-// metadataFor is the IdP metadata of a shape, naming its issuer.
-func metadataFor(p pair, entityID string) []byte {
-	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="%s">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing">
-      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
-        <ds:X509Data>
-          <ds:X509Certificate>%s</ds:X509Certificate>
-        </ds:X509Data>
-      </ds:KeyInfo>
-    </md:KeyDescriptor>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>
-`, strings.ReplaceAll(entityID, "&", "&amp;"), wrap(base64.StdEncoding.EncodeToString(p.cert.Raw), 64)))
-}
-
 // writeShapes writes, for each IdP shape, its metadata, a clean capture
 // and one with a typical fault, as golden cases.
 func writeShapes(idp, rotated pair) {
 	for _, s := range shapes() {
-		write("testdata/assertions/golden/idp/"+s.name+"-metadata.xml", metadataFor(idp, s.issuer))
+		write("testdata/assertions/golden/idp/"+s.name+"-metadata.xml", metadataXML(idp, s.issuer, "", ""))
 		writeShape(idp, s, "idp-"+s.name+"-clean", "a correct "+s.name+" response, in the shape it sends")
 	}
 	for _, f := range faults() {

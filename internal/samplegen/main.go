@@ -304,10 +304,18 @@ func postedHAR(xml []byte, at time.Time, relay string) []byte {
 }
 
 func writeMetadata(path string, p pair) {
-	certB64 := base64.StdEncoding.EncodeToString(p.cert.Raw)
-	md := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+	write(path, metadataXML(p, issuer, ` WantAuthnRequestsSigned="false"`,
+		`    <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://example.okta.com/app/amazon_aws/exk1fxph8bAbCdEf0h7/sso/saml"/>
+`))
+}
+
+// metadataXML is IdP metadata with p's signing certificate: attrs go on
+// the IDPSSODescriptor, extra after its KeyDescriptor.
+func metadataXML(p pair, entityID, attrs, extra string) []byte {
+	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="%s">
-  <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+  <md:IDPSSODescriptor%s protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing">
       <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
         <ds:X509Data>
@@ -315,12 +323,9 @@ func writeMetadata(path string, p pair) {
         </ds:X509Data>
       </ds:KeyInfo>
     </md:KeyDescriptor>
-    <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://example.okta.com/app/amazon_aws/exk1fxph8bAbCdEf0h7/sso/saml"/>
-  </md:IDPSSODescriptor>
+%s  </md:IDPSSODescriptor>
 </md:EntityDescriptor>
-`, issuer, wrap(certB64, 64))
-	write(path, []byte(md))
+`, strings.ReplaceAll(entityID, "&", "&amp;"), attrs, wrap(base64.StdEncoding.EncodeToString(p.cert.Raw), 64), extra))
 }
 
 func wrap(s string, n int) []byte {
