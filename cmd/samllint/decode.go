@@ -30,8 +30,8 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *formatName != "text" && *formatName != "json" {
-		return usageErr("--format %q: expected text or json", *formatName)
+	if err := checkFormat(*formatName, "text", "json"); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
 		return usageErr("decode takes one input, got %d", fs.NArg())

@@ -25,27 +25,21 @@ Exit status: 0 when nothing that matters differs, 1 when something does,
 
 func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("diff", diffUsage, stdout, stderr)
-	var inputs inputFlags
-	var clock clockFlags
-	inputs.register(fs, true)
-	clock.register(fs)
+	var flags lintFlags
+	flags.register(fs)
 	formatName := fs.String("format", "text", "output format: text or json")
 	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures")
 	all := fs.Bool("all", false, "also show the fields that are equal, and the noise (IDs, instants, signature values)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *formatName != "text" && *formatName != "json" {
-		return usageErr("--format %q: expected text or json", *formatName)
+	if err := checkFormat(*formatName, "text", "json"); err != nil {
+		return err
 	}
 	if fs.NArg() != 2 {
 		return usageErr("diff takes two captures, got %d", fs.NArg())
 	}
-	opts, err := clock.options()
-	if err != nil {
-		return err
-	}
-	in, err := inputs.load(fs)
+	in, opts, err := flags.load(fs)
 	if err != nil {
 		return err
 	}

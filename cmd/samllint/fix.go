@@ -20,27 +20,21 @@ the inputs "samllint lint" takes, and honours the config and --redact.`
 
 func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("fix", fixUsage, stdout, stderr)
-	var inputs inputFlags
-	var clock clockFlags
-	inputs.register(fs, true)
-	clock.register(fs)
+	var flags lintFlags
+	flags.register(fs)
 	formatName := fs.String("format", "text", "output format: text or json")
 	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs and signatures in the output")
 	write := fs.String("write", "", "also write the corrected policies as JSON files into this directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *formatName != "text" && *formatName != "json" {
-		return usageErr("--format %q: expected text or json", *formatName)
+	if err := checkFormat(*formatName, "text", "json"); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
 		return usageErr("fix takes one input, got %d", fs.NArg())
 	}
-	opts, err := clock.options()
-	if err != nil {
-		return err
-	}
-	in, err := inputs.load(fs)
+	in, opts, err := flags.load(fs)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/samllint/samllint/lint"
@@ -111,6 +113,36 @@ func (f *inputFlags) findConfig() bool {
 	}
 	f.config = lint.FindConfig(wd)
 	return f.config != ""
+}
+
+// lintFlags are what every command that lints takes: the inputs with the
+// config, and the clock.
+type lintFlags struct {
+	inputs inputFlags
+	clock  clockFlags
+}
+
+func (f *lintFlags) register(fs *flag.FlagSet) {
+	f.inputs.register(fs, true)
+	f.clock.register(fs)
+}
+
+// load turns the parsed flags into what lint.Lint takes.
+func (f *lintFlags) load(fs *flag.FlagSet) (*lint.Inputs, lint.Options, error) {
+	opts, err := f.clock.options()
+	if err != nil {
+		return nil, opts, err
+	}
+	in, err := f.inputs.load(fs)
+	return in, opts, err
+}
+
+// checkFormat refuses a --format value the command does not write.
+func checkFormat(name string, allowed ...string) error {
+	if slices.Contains(allowed, name) {
+		return nil
+	}
+	return usageErr("--format %q: expected %s or %s", name, strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
 }
 
 // clockFlags choose the evaluation time.

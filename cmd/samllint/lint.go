@@ -27,10 +27,8 @@ Exit status: 0 no finding at or above --fail-on; 1 findings at or above it;
 
 func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("lint", lintUsage, stdout, stderr)
-	var inputs inputFlags
-	var clock clockFlags
-	inputs.register(fs, true)
-	clock.register(fs)
+	var flags lintFlags
+	flags.register(fs)
 	formatName := fs.String("format", "text", "output format: text, json, sarif or github (workflow annotations)")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding is at or above: error, warning, info or none")
 	showSuppressed := fs.Bool("show-suppressed", false, "also show findings the config suppresses")
@@ -39,20 +37,14 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	switch *formatName {
-	case "text", "json", "sarif", "github":
-	default:
-		return usageErr("--format %q: expected text, json, sarif or github", *formatName)
+	if err := checkFormat(*formatName, "text", "json", "sarif", "github"); err != nil {
+		return err
 	}
 	threshold, err := lint.ParseSeverity(*failOn)
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	opts, err := clock.options()
-	if err != nil {
-		return err
-	}
-	in, err := inputs.load(fs)
+	in, opts, err := flags.load(fs)
 	if err != nil {
 		return err
 	}
