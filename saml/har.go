@@ -222,14 +222,11 @@ func harReply(e *harEntry) *Reply {
 	return rep
 }
 
-// errorText is pageText restricted to known error texts: a reply page that
-// shows none is not an error page worth quoting.
+// errorText is the known AWS or Connect error an HTML reply shows, or "":
+// a reply page that shows none is not an error page worth quoting.
 func errorText(body []byte) string {
-	t := pageText(body)
-	for _, e := range awsErrors {
-		if strings.HasPrefix(t, e) {
-			return t
-		}
+	if t, isError := pageText(body); isError {
+		return t
 	}
 	return ""
 }

@@ -91,7 +91,7 @@ func (d *decoder) html(b []byte, c *Capture) error {
 	}
 	if msg == "" {
 		found := "an HTML page with no SAMLResponse form field"
-		if t := pageText(b); t != "" {
+		if t, _ := pageText(b); t != "" {
 			found += fmt.Sprintf(" (it says %q)", t)
 		}
 		return decodeErr(StageKind, found, "the SAMLResponse value, the form that posts it, or a HAR export of the sign-in", nil)
@@ -124,8 +124,8 @@ var awsErrors = []string{
 }
 
 // pageText summarises an HTML page in one line: the AWS error it shows if it
-// shows a known one, else its title, else the start of its text.
-func pageText(b []byte) string {
+// shows a known one (isError), else its title, else the start of its text.
+func pageText(b []byte) (summary string, isError bool) {
 	s := string(b)
 	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
 	text = strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
@@ -138,14 +138,14 @@ func pageText(b []byte) string {
 		}
 	}
 	if first >= 0 {
-		return clip(text[first:], 240)
+		return clip(text[first:], 240), true
 	}
 	if m := titleRe.FindStringSubmatch(s); m != nil {
 		if t := strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(m[1]), " ")); t != "" {
-			return clip(t, 120)
+			return clip(t, 120), false
 		}
 	}
-	return clip(text, 120)
+	return clip(text, 120), false
 }
 
 func clip(s string, n int) string {
