@@ -27,6 +27,7 @@ type context struct {
 
 	// Best knowledge of the user's own values, for fixes.
 	account, partition, region, instance string
+	arnPartition                         string // partition as the ARNs say it, "" when none does
 	providerARN, roleARN                 string
 	roleName                             *string
 }
@@ -173,6 +174,7 @@ func (c *context) learn() {
 			c.instance = c.relay.Instance
 		}
 	}
+	c.arnPartition = c.partition
 	if c.partition == "" {
 		c.partition = "aws"
 	}
@@ -247,12 +249,7 @@ func (c *context) providerUUIDOr() string {
 
 // knownPartition is the partition the Role ARNs name, or "" when no ARN
 // says (c.partition then defaults to aws).
-func (c *context) knownPartition() string {
-	if parseRoleARN(c.roleARN) != nil || parseProviderARN(c.providerARN) != nil {
-		return c.partition
-	}
-	return ""
-}
+func (c *context) knownPartition() string { return c.arnPartition }
 
 // signInFor is the global SAML sign-in endpoint of a partition.
 func signInFor(partition string) string {

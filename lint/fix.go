@@ -73,10 +73,8 @@ func Fix(r *Result, in *Inputs) *Plan {
 	role := or(roleName(c.roleARN), "<role>")
 	if c.aws && c.providerARN != "" {
 		if in.trust == nil {
-			{
-				plan.TrustStatement = &StatementToAdd{Statement: c.trustStatement(),
-					Why: "no trust policy was given: the role's trust policy must hold a statement like this one; give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged"}
-			}
+			plan.TrustStatement = &StatementToAdd{Statement: c.trustStatement(),
+				Why: "no trust policy was given: the role's trust policy must hold a statement like this one; give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged"}
 		} else {
 			doc, changes, notes := fixTrust(c)
 			plan.Notes = append(plan.Notes, notes...)
