@@ -24,6 +24,7 @@ type context struct {
 	roles   []*rolePair
 
 	trustChecks map[string]*trustCheck
+	reqCtx      map[string][]string // see requestContext
 
 	// Best knowledge of the user's own values, for fixes.
 	account, partition, region, instance string

@@ -188,9 +188,8 @@ func fixTrust(c *context) (map[string]any, []string, []string) {
 				changes = append(changes, fmt.Sprintf("%s: allow %s", s.Path, a))
 			}
 		}
-		ctx := c.requestContext()
 		for _, cr := range tc.principal[indexOf(tc.principal, target)].Failed() {
-			got := ctx[strings.ToLower(cr.Key)]
+			got := cr.Got
 			positive := !strings.Contains(cr.Operator, "Not") && !cr.Unknown && cr.Operator != "Null"
 			if len(got) != 1 || !positive {
 				notes = append(notes, fmt.Sprintf("%s: %s is not met by this assertion; change it or the IdP by hand", s.Path, cr.Describe()))

@@ -69,7 +69,15 @@ func init() {
 // saml:sub and its type, saml:doc and saml:namequalifier from the provider,
 // mapped attributes, and the session's tags and names (refSAMLKeys,
 // refIAMAssert).
+// It is built once per response; callers only read it.
 func (c *context) requestContext() map[string][]string {
+	if c.reqCtx == nil {
+		c.reqCtx = c.buildRequestContext()
+	}
+	return c.reqCtx
+}
+
+func (c *context) buildRequestContext() map[string][]string {
 	kv := map[string][]string{}
 	a := c.assertion
 	if a == nil {

@@ -252,7 +252,6 @@ var trustCondition = &Rule{
 			return
 		}
 		tc := p.ctx.trust(actionSAML)
-		ctx := p.ctx.requestContext()
 		if tc.decision == policy.ExplicitDeny {
 			for _, m := range tc.matches {
 				if m.Statement.Effect == "Deny" && m.Applies() {
@@ -283,11 +282,7 @@ var trustCondition = &Rule{
 			if strings.EqualFold(cr.Key, "saml:aud") && !cr.Unknown {
 				continue // aws/trust-audience
 			}
-			got := ctx[strings.ToLower(cr.Key)]
-			actual := "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(got), ", ")
-			if len(got) == 0 {
-				actual = "the assertion gives no " + cr.Key
-			}
+			got := cr.Got
 			msg := fmt.Sprintf("the condition %s is not met", cr.Describe())
 			sev := Error
 			if cr.Unknown {
@@ -298,9 +293,17 @@ var trustCondition = &Rule{
 			if len(got) == 1 && !cr.Unknown {
 				fix += fmt.Sprintf(": this assertion would need \"%s\": {\"%s\": %s}", cr.Operator, cr.Key, compactJSON(appendValue(cr.Values, got[0])))
 			}
-			p.ReportAt(sev, Finding{Message: msg, Location: trustWhere(p, cr.Path), Expected: cr.Describe(), Actual: actual, Fix: trustFix(p, fix+".")})
+			p.ReportAt(sev, Finding{Message: msg, Location: trustWhere(p, cr.Path), Expected: cr.Describe(), Actual: gives(cr), Fix: trustFix(p, fix+".")})
 		}
 	},
+}
+
+// gives says what the request holds for a failed condition's key.
+func gives(cr policy.CondResult) string {
+	if len(cr.Got) == 0 {
+		return "the assertion gives no " + cr.Key
+	}
+	return "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(cr.Got), ", ")
 }
 
 func quoteAll(v []string) []string {
@@ -332,7 +335,6 @@ var trustTagSession = &Rule{
 		if len(saml.withAct) == 0 {
 			return // aws/trust-principal and aws/trust-action say it
 		}
-		ctx := c.requestContext()
 		check := func(action, why string) {
 			tc := c.trust(action)
 			switch {
@@ -356,7 +358,8 @@ var trustTagSession = &Rule{
 			case saml.decision != policy.Allow:
 				return // conditions shared with sts:AssumeRoleWithSAML: aws/trust-condition says it
 			}
-			// Allowed only under conditions this assertion's tags fail.
+			// Allowed only under conditions this assertion's tags fail: those
+			// of the statement closest to allowing.
 			best := tc.withAct[0]
 			for _, m := range tc.withAct[1:] {
 				if len(m.Failed()) < len(best.Failed()) {
@@ -364,13 +367,8 @@ var trustTagSession = &Rule{
 				}
 			}
 			for _, cr := range best.Failed() {
-				got := ctx[strings.ToLower(cr.Key)]
-				actual := "the assertion gives " + cr.Key + " = " + strings.Join(quoteAll(got), ", ")
-				if len(got) == 0 {
-					actual = "the assertion gives no " + cr.Key
-				}
 				p.Report(Finding{Message: fmt.Sprintf("%s, but the trust policy allows %s only when %s", why, action, cr.Describe()), Location: trustWhere(p, cr.Path),
-					Expected: cr.Describe(), Actual: actual,
+					Expected: cr.Describe(), Actual: gives(cr),
 					Fix: trustFix(p, "Make "+c.idp()+" send tags this condition accepts, or widen the condition on "+action+".")})
 			}
 		}
