@@ -168,6 +168,10 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 		if err != nil {
 			return nil, err
 		}
+		if isGzip(bytes.TrimSpace(plain)) {
+			// One layer is a saved .gz; more would recurse without bound.
+			return nil, decodeErr(StageInflate, "gzip data inside gzip data", "one gzip layer around a capture", nil)
+		}
 		caps, err := d.top(plain)
 		for _, c := range caps {
 			c.Chain = append([]string{"gunzip"}, c.Chain...)
