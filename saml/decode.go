@@ -385,6 +385,9 @@ func (d *decoder) binary(b []byte, c *Capture, depth int) error {
 		return d.markup(b, c)
 	case isGzip(b):
 		// Not a SAML binding, but what some proxies and tools log.
+		if depth > 4 {
+			return decodeErr(StageInflate, "gzip nested more than four deep", "base64 of the XML or of one gzip of it", nil)
+		}
 		plain, err := gunzip(b, d.lim.MaxXML)
 		if err != nil {
 			return err

@@ -258,6 +258,8 @@ func TestDecodeBadInput(t *testing.T) {
 		{"ws-federation", "wa=wsignin1.0&wresult=%3Ct%3ARequestSecurityTokenResponse%3E", []string{"WS-Federation"}},
 		{"soap envelope without a response", `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/></soap11:Body></soap11:Envelope>`, []string{"SOAP envelope", "no SAML Response"}},
 		{"broken gzip", "\x1f\x8b\x08\x00garbage", []string{"gzip"}},
+		{"gzip inside gzip", string(nestedGzip(t, 2)), []string{"gzip data inside gzip data"}},
+		{"base64 of gzip nested 50 deep", base64.StdEncoding.EncodeToString(nestedGzip(t, 50)), []string{"nested more than four deep"}},
 		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []string{"PEM CERTIFICATE", "this is a certificate, not a SAML 2.0 Response"}},
 		{"relay state only", "RelayState=https%3A%2F%2Fexample.com", []string{"RelayState but no SAMLResponse"}},
 		{"empty SAMLResponse", "SAMLResponse=&RelayState=x", []string{"empty SAMLResponse"}},
@@ -419,4 +421,13 @@ func TestUnwrapEnvelopes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nestedGzip is the sample wrapped in n layers of gzip.
+func nestedGzip(t *testing.T, n int) []byte {
+	b := sampleXML(t)
+	for range n {
+		b = gzipOf(t, b)
+	}
+	return b
 }
