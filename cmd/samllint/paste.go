@@ -62,17 +62,38 @@ func readUntilEnd(r io.Reader) ([]byte, error) {
 }
 
 // readPaste reads what a person pastes on a terminal.
+// The prompt comes after the switch: what is pasted once it shows must
+// meet non-canonical input, or the line limit cuts it before samllint
+// reads a byte.
 func readPaste(f *os.File, stderr io.Writer) ([]byte, error) {
-	pastePrompt(stderr)
 	restore, err := nonCanonical(f)
 	if err != nil {
 		// Not a termios terminal: the line discipline, if any, applies.
-		return readUntilEnd(f)
+		pastePrompt(stderr)
+		b, err := readUntilEnd(f)
+		if n, ok := cutLine(b); ok {
+			fmt.Fprintf(stderr, "samllint: warning: a line of the paste is %d bytes, this terminal's line limit, so it was probably cut; save the capture to a file and give its name\n", n)
+		}
+		return b, err
 	}
 	defer restore()
+	pastePrompt(stderr)
 	b, err := readUntilEnd(f)
 	fmt.Fprintln(stderr)
 	return b, err
+}
+
+// cutLine reports a line whose length is a terminal's canonical line
+// limit (MAX_CANON: 1,024 on macOS and the BSDs, 4,096 on Linux, less one
+// for the newline), the mark of a paste the terminal cut.
+func cutLine(b []byte) (int, bool) {
+	for line := range bytes.Lines(b) {
+		n := len(bytes.TrimRight(line, "\r\n"))
+		if n == 1023 || n == 1024 || n == 4095 || n == 4096 {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

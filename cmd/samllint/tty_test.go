@@ -100,6 +100,14 @@ func TestPasteOnTerminal(t *testing.T) {
 			copied := make(chan struct{})
 			go func() { io.Copy(out, ptmx); close(copied) }()
 			waitFor(t, out, "Paste the SAMLResponse")
+			// A person pastes as soon as the prompt shows, so by then the
+			// terminal must be non-canonical: otherwise its line limit cuts
+			// the paste, however rarely the race is lost.
+			if tio, err := unix.IoctlGetTermios(int(tty.Fd()), getTermios); err != nil {
+				t.Fatal(err)
+			} else if tio.Lflag&unix.ICANON != 0 {
+				t.Errorf("the prompt showed while the terminal was still canonical")
+			}
 			if strings.HasPrefix(c.name, "Enter first") {
 				ptmx.Write([]byte("\n"))
 			}
@@ -182,6 +190,25 @@ func tail(s string) string {
 		return "…" + s[len(s)-2000:]
 	}
 	return s
+}
+
+func TestCutLine(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{strings.Repeat("A", 4095) + "\n", 4095},
+		{strings.Repeat("A", 1024), 1024},
+		{"short\n" + strings.Repeat("A", 4096) + "\r\n", 4096},
+		{strings.Repeat("A", 4097) + "\n", 0},
+		{strings.Repeat("A", 10<<10), 0},
+		{"", 0},
+	} {
+		n, ok := cutLine([]byte(c.in))
+		if n != c.want || ok != (c.want != 0) {
+			t.Errorf("cutLine(%d bytes) = %d, %v; want %d", len(c.in), n, ok, c.want)
+		}
+	}
 }
 
 func TestEndOfPaste(t *testing.T) {
