@@ -431,18 +431,48 @@ var expired = &Rule{
 		}
 		now, skew := p.Now(), p.Skew
 		_, notOnOrAfter := validity(a)
-		for _, t := range notOnOrAfter {
-			if !now.Before(t.Time.Add(skew)) {
-				p.Report(Finding{
-					Message:  fmt.Sprintf("expired %s ago (%s beyond the %s clock-skew allowance)", human(now.Sub(t.Time)), human(now.Sub(t.Time.Add(skew))), human(skew)),
-					Location: xmlAt(t.Path),
-					Expected: "evaluation time before " + stamp(t.Time.Add(skew)) + " (NotOnOrAfter + skew)",
-					Actual:   "evaluated at " + stamp(now) + "; NotOnOrAfter " + t.Raw,
-					Fix:      "Sign in again through " + p.ctx.idp() + " and post the new response at once; to lint an old capture, pass --at-issue or --now.",
-				})
+		// One cause, one finding: the bound that lapsed first is where the
+		// assertion expired; the others that lapsed too are named beside it.
+		var first *saml.Time
+		var also []string
+		for i, t := range notOnOrAfter {
+			if now.Before(t.Time.Add(skew)) {
+				continue
+			}
+			if first == nil || t.Time.Before(first.Time) {
+				if first != nil {
+					also = append(also, boundName(first.Path)+" "+first.Raw)
+				}
+				first = &notOnOrAfter[i]
+			} else {
+				also = append(also, boundName(t.Path)+" "+t.Raw)
 			}
 		}
+		if first == nil {
+			return
+		}
+		actual := "evaluated at " + stamp(now) + "; NotOnOrAfter " + first.Raw
+		if len(also) > 0 {
+			actual += "; also past: " + strings.Join(also, ", ")
+		}
+		p.Report(Finding{
+			Message:  fmt.Sprintf("expired %s ago (%s beyond the %s clock-skew allowance)", human(now.Sub(first.Time)), human(now.Sub(first.Time.Add(skew))), human(skew)),
+			Location: xmlAt(first.Path),
+			Expected: "evaluation time before " + stamp(first.Time.Add(skew)) + " (NotOnOrAfter + skew)",
+			Actual:   actual,
+			Fix:      "Sign in again through " + p.ctx.idp() + " and post the new response at once; to lint an old capture, pass --at-issue or --now.",
+		})
 	},
+}
+
+// boundName names a validity bound by its element: "Conditions/@NotOnOrAfter".
+func boundName(path string) string {
+	parts := strings.Split(path, "/")
+	if len(parts) < 2 {
+		return path
+	}
+	el, _, _ := strings.Cut(parts[len(parts)-2], "[")
+	return el + "/" + parts[len(parts)-1]
 }
 
 var notYetValid = &Rule{

@@ -300,6 +300,33 @@ func TestTimeRules(t *testing.T) {
 	// NotOnOrAfter is issue+5m and the skew 5m: expired from exactly +10m.
 	catches(t, "saml/expired", []row{{"at NotOnOrAfter+skew", Example{After: "10m"}, 0}, {"a day later", Example{After: "24h"}, 0}})
 	catchesNot(t, "saml/expired", []row{{"one second before", Example{After: "9m59s"}, 0}})
+	// Both bounds lapsed is one expiry, reported where it happened first.
+	scdEarly := edit(`SubjectConfirmationData NotOnOrAfter="2026-11-20T10:05:00.000Z"`, `SubjectConfirmationData NotOnOrAfter="2026-11-20T10:01:00.000Z"`)
+	for _, c := range []struct {
+		name, after, at string
+		also            bool
+	}{
+		{"both lapsed, the same instant", "10m", "/Conditions/@NotOnOrAfter", true},
+		{"only SubjectConfirmationData lapsed", "6m", "/SubjectConfirmationData/@NotOnOrAfter", false},
+		{"both lapsed, SubjectConfirmationData first", "10m", "/SubjectConfirmationData/@NotOnOrAfter", true},
+	} {
+		ex := Example{After: c.after}
+		if !strings.HasPrefix(c.name, "both lapsed, the same") {
+			ex.Edits = scdEarly
+		}
+		rep := lintExample(t, ex)
+		fs := findingsOf(rep, "saml/expired")
+		if len(fs) != 1 {
+			t.Errorf("%s: %d saml/expired findings, want 1:\n%s", c.name, len(fs), wantOf(rep))
+			continue
+		}
+		if !strings.HasSuffix(fs[0].Location.Path, c.at) {
+			t.Errorf("%s: at %s, want …%s", c.name, fs[0].Location.Path, c.at)
+		}
+		if got := strings.Contains(fs[0].Actual, "also past"); got != c.also {
+			t.Errorf("%s: actual %q; naming the other bound: %v, want %v", c.name, fs[0].Actual, got, c.also)
+		}
+	}
 	// NotBefore is issue-5m: not yet valid before issue-10m.
 	catches(t, "saml/not-yet-valid", []row{{"one second early", Example{After: "-10m1s"}, 0}})
 	catchesNot(t, "saml/not-yet-valid", []row{{"exactly NotBefore-skew", Example{After: "-10m"}, 0}})
