@@ -20,6 +20,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -78,7 +80,7 @@ func ReadCase(file string) (*Case, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, caseErr(file, err)
 	}
 	if c.Now != "" && c.AtIssue {
 		return nil, fmt.Errorf("%s: now and at_issue exclude each other", file)
@@ -362,4 +364,56 @@ func diff(want, got string) string {
 		}
 	}
 	return "(only whitespace differs)"
+}
+
+// caseErr says what is wrong with a case file in one line, by line
+// number and in the file's own terms: yaml's own text names Go types.
+func caseErr(file string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	msg := te.Errors[0]
+	if m := unknownKey.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s:%s: unknown key %q; expected one of %s", file, m[1], m[2], strings.Join(caseKeys(), ", "))
+	}
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		what := "a " + map[string]string{"map": "mapping", "seq": "list"}[m[2]]
+		if m[3] != "" {
+			what = fmt.Sprintf("the value %q", strings.Trim(m[3], "`"))
+		} else if what == "a " {
+			what = "a " + m[2]
+		}
+		return fmt.Errorf("%s:%s: %s is not %s", file, m[1], what, plainType(m[4]))
+	}
+	return fmt.Errorf("%s: %s", file, msg)
+}
+
+var (
+	unknownKey = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
+	badValue   = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+)(?: (.*))? into (\S+)$`)
+)
+
+// caseKeys lists a case file's keys, from Case's yaml tags.
+func caseKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[Case]()
+	for i := range t.NumField() {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func plainType(goType string) string {
+	switch {
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case goType == "string" || goType == "*string":
+		return "a string"
+	}
+	return "of the expected kind (" + goType + ")"
 }

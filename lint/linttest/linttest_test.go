@@ -25,7 +25,9 @@ func TestCaseErrors(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"now: yesterday\n", "now:"},
 		{"at_issue: true\nnow: 2026-11-20T10:00:00Z\n", "exclude each other"},
-		{"at_issue: true\nmetdata: [x]\n", "field metdata not found"},
+		{"at_issue: true\nmetdata: [x]\n", `a.case.yaml:2: unknown key "metdata"; expected one of capture, now, at_issue,`},
+		{"at_issue: yes please\n", `a.case.yaml:1: the value "yes please" is not true or false`},
+		{"metadata:\n  a: b\n", `a.case.yaml:2: a mapping is not a list`},
 		{"at_issue: true\ntrust_policy: missing.json\n", "missing.json"},
 	} {
 		os.WriteFile(filepath.Join(dir, "a.case.yaml"), []byte(c.yaml), 0o644)
