@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -267,9 +269,7 @@ func TestServeInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(repo("docs", "serve.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeScreenshot(t, repo("docs", "serve.png"), png)
 	}
 	checkSignatureLayout(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("redact"))); err != nil {
@@ -384,9 +384,7 @@ func checkSignatureLayout(t *testing.T, ctx context.Context) {
 		if *update {
 			dir = repo("docs")
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("signatures-%d.png", width)), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("signatures-%d.png", width)), png)
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1300)); err != nil {
 		t.Fatal(err)
@@ -529,4 +527,35 @@ func TestPageEqualsCLI(t *testing.T) {
 	if compared < 25 {
 		t.Errorf("only %d golden cases compared", compared)
 	}
+}
+
+// writeScreenshot writes a screenshot unless the file already shows the
+// same picture: the browser's anti-aliasing varies a few pixels from run to
+// run, and -update must not churn docs/ with them.
+func writeScreenshot(t *testing.T, path string, shot []byte) {
+	t.Helper()
+	if old, err := os.ReadFile(path); err == nil && samePicture(old, shot) {
+		return
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// samePicture: same size, and under 0.1% of the pixels differ.
+func samePicture(a, b []byte) bool {
+	ia, err1 := png.Decode(bytes.NewReader(a))
+	ib, err2 := png.Decode(bytes.NewReader(b))
+	if err1 != nil || err2 != nil || ia.Bounds() != ib.Bounds() {
+		return false
+	}
+	r, differ := ia.Bounds(), 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if ia.At(x, y) != ib.At(x, y) {
+				differ++
+			}
+		}
+	}
+	return differ*1000 < r.Dx()*r.Dy()
 }
