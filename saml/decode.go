@@ -537,7 +537,12 @@ func decodeBase64(s string) ([]byte, string, error) {
 			}
 		case isB64Char(ch):
 		default:
-			return nil, "", decodeErr(StageBase64, fmt.Sprintf("character %q at offset %d", rune(s[i]), i), "base64 (A-Z a-z 0-9 + / =), a form body, raw XML or a HAR export", nil)
+			what := fmt.Sprintf("character %q at offset %d", rune(s[i]), i)
+			if b.Len() == 0 {
+				// Not a damaged value but text of another kind altogether.
+				what = fmt.Sprintf("text that is no capture form: it starts with %q", rune(s[i]))
+			}
+			return nil, "", decodeErr(StageBase64, what, "base64 (A-Z a-z 0-9 + / =), a form body, raw XML or a HAR export", nil)
 		}
 		if padAt >= 0 && ch != '=' {
 			return nil, "", decodeErr(StageBase64, fmt.Sprintf("data after '=' padding at offset %d (two values run together?)", i), "one base64 value with padding only at its end", nil)

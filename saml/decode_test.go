@@ -230,6 +230,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"base64 cut mid-document", b64[:len(b64)/2], []string{"malformed XML", "expected well-formed"}},
 		{"mixed alphabets", b64[:100] + "-_" + b64[102:], []string{"mix of the standard", "one alphabet"}},
 		{"invalid character", b64[:50] + "!" + b64[51:], []string{`'!'`, "offset 50"}},
+		{"a properties file", "# settings\nonelogin.saml2.strict = true\n", []string{"no capture form", `starts with '#'`, "expected base64"}},
 		{"padding in the middle", b64 + b64, []string{"after '=' padding"}},
 		{"binary garbage", "\x00\x01\x02\xff\xfe\x80garbage", []string{"binary data", "expected"}},
 		{"base64 of garbage", base64.StdEncoding.EncodeToString([]byte{0x93, 0x11, 0xfe, 0x00, 0x42, 0x99, 0x18, 0x07, 0x7f, 0x00}), []string{"neither XML nor DEFLATE"}},
