@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
+	"github.com/samllint/samllint/internal/testkit"
 	"github.com/samllint/samllint/lint/linttest"
 	"github.com/samllint/samllint/saml"
 )
@@ -119,10 +120,7 @@ func requireSimpleSAMLphp(t *testing.T) {
 	t.Helper()
 	_, errPHP := exec.LookPath("php")
 	if _, err := os.Stat(filepath.Join(sspWWW, "saml2", "idp", "SSOService.php")); err != nil || errPHP != nil {
-		if os.Getenv("SAMLLINT_REQUIRE_IDP") != "" {
-			t.Fatal("SimpleSAMLphp is required: apt-get install --no-install-recommends simplesamlphp php8.2-xml php8.2-mbstring")
-		}
-		t.Skip("SimpleSAMLphp is not installed")
+		testkit.Missing(t, "SAMLLINT_REQUIRE_IDP", "SimpleSAMLphp (apt-get install --no-install-recommends simplesamlphp php8.2-xml php8.2-mbstring)")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/samllint/samllint/internal/testkit"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -201,10 +202,7 @@ func headlessChromium(t *testing.T) context.Context {
 	t.Helper()
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("SAMLLINT_REQUIRE_CHROMIUM") != "" {
-			t.Fatal("chromium is required (apt-get install chromium)")
-		}
-		t.Skip("chromium not installed")
+		testkit.Missing(t, "SAMLLINT_REQUIRE_CHROMIUM", "chromium (apt-get install chromium)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,

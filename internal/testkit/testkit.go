@@ -34,6 +34,17 @@ func Root() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
+// Missing ends a test that needs what this machine lacks (a program, a
+// pseudo-terminal): it fails when the variable require is set, as CI sets
+// it, so the test cannot vanish silently there, and skips otherwise.
+func Missing(t testing.TB, require, what string) {
+	t.Helper()
+	if os.Getenv(require) != "" {
+		t.Fatalf("%s is required (%s is set)", what, require)
+	}
+	t.Skipf("%s is not available", what)
+}
+
 // Testdata reads testdata/<parts...>.
 func Testdata(t testing.TB, parts ...string) []byte {
 	t.Helper()
