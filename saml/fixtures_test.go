@@ -274,15 +274,7 @@ func TestFixtures(t *testing.T) {
 				t.Fatal(err, msgs[0].Err)
 			}
 			r := msgs[0].Response
-			if got := verdicts(r); got != f.want {
-				for _, s := range r.Signatures {
-					t.Logf("%s: %s", s.Path, s.Check.Detail)
-				}
-				t.Errorf("verdicts %s, want %s", got, f.want)
-			}
-			if cv := r.Coverage(); cv.Covered != f.covered {
-				t.Errorf("covered %v, want %v: %+v", cv.Covered, f.covered, cv.Problems)
-			}
+			checkSignatures(t, r, f.want, f.covered)
 			if f.check != nil {
 				f.check(t, r)
 			}
