@@ -83,23 +83,11 @@ func (ex Example) toCase() exampleCase {
 	if ex.NoAnchors {
 		opts = append(opts, "metadata: none")
 	}
-	if ex.Sign != "" {
-		opts = append(opts, "sign: "+ex.Sign)
-	}
-	if ex.Transform != "" {
-		opts = append(opts, "transform: "+ex.Transform)
-	}
-	if ex.Skew != "" {
-		opts = append(opts, "skew: "+ex.Skew)
-	}
-	if ex.Key != "" {
-		opts = append(opts, "key: "+ex.Key)
-	}
-	if ex.Reply != "" {
-		opts = append(opts, "reply: "+ex.Reply)
-	}
-	if ex.Then != "" {
-		opts = append(opts, "then: "+ex.Then)
+	for _, o := range [][2]string{{"sign", ex.Sign}, {"transform", ex.Transform}, {"skew", ex.Skew},
+		{"key", ex.Key}, {"reply", ex.Reply}, {"then", ex.Then}} {
+		if o[1] != "" {
+			opts = append(opts, o[0]+": "+o[1])
+		}
 	}
 	c.files["options"] = strings.Join(opts, "\n")
 	if ex.RelayState != "" {
