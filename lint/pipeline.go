@@ -22,7 +22,8 @@ type Options struct {
 	// Skew is the clock-skew allowance for NotBefore/NotOnOrAfter; zero
 	// means the config's, or DefaultSkew. AWS does not document its own.
 	Skew time.Duration
-	// Limits bound decoding; zero means saml.DefaultLimits.
+	// Limits bound decoding; a zero field means saml.DefaultLimits' (the
+	// saml functions fill them in).
 	Limits saml.Limits
 	// Name is the input's name (a path): results carry it, and config
 	// suppressions match it.
@@ -48,7 +49,7 @@ type Result struct {
 // nothing in the input could be decoded; a capture that fails alone (one
 // of several in a HAR) is a Result with Err.
 func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
-	caps, err := saml.DecodeLimits(input, limits(opts))
+	caps, err := saml.DecodeLimits(input, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
 // memory does not grow with the number of sign-ins. An error from fn
 // stops the stream and is returned.
 func LintStream(r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
-	return saml.DecodeStream(r, limits(opts), func(c *saml.Capture) error {
+	return saml.DecodeStream(r, opts.Limits, func(c *saml.Capture) error {
 		return fn(LintCapture(c, in, opts))
 	})
 }
@@ -76,7 +77,7 @@ func LintCapture(c *saml.Capture, in *Inputs, opts Options) *Result {
 		res.Err = c.Err
 		return res
 	}
-	r, err := saml.ParseCapture(c, saml.ParseOptions{Limits: limits(opts), DecryptionKeys: in.Keys()})
+	r, err := saml.ParseCapture(c, saml.ParseOptions{Limits: opts.Limits, DecryptionKeys: in.Keys()})
 	if err != nil {
 		res.Err = err
 		return res
@@ -88,13 +89,6 @@ func LintCapture(c *saml.Capture, in *Inputs, opts Options) *Result {
 		cfg.suppress(res.Report, opts.Name, issuerOf(r), expiryClock(opts, res.Report.Clock))
 	}
 	return res
-}
-
-func limits(opts Options) saml.Limits {
-	if opts.Limits.MaxInput == 0 {
-		return saml.DefaultLimits
-	}
-	return opts.Limits
 }
 
 func rulesFor(in *Inputs) []*Rule {
