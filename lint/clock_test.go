@@ -61,3 +61,17 @@ func TestTimeRulesSkipWithoutClock(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialLimits: a Limits with one field set keeps it; the others
+// take the defaults.
+func TestPartialLimits(t *testing.T) {
+	xml := sampleXML(t)
+	res, err := Lint(xml, nil, Options{AtIssue: true, Limits: saml.Limits{MaxDepth: 3}})
+	if err == nil && (len(res) == 0 || res[0].Err == nil) {
+		t.Fatal("a depth limit of 3 was not applied")
+	}
+	res, err = Lint(xml, nil, Options{AtIssue: true, Limits: saml.Limits{MaxXML: len(xml) + 1}})
+	if err != nil || len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("within the limits given, with the defaults for the rest: %v %+v", err, res)
+	}
+}
