@@ -165,6 +165,10 @@ func TestConfigCLI(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, `.samllint.yaml:3: unknown key "sevrity"`) {
 		t.Errorf("unknown key: exit %d %q", code, errs)
 	}
+	// decode takes no config, so a broken one beside the capture is not its business.
+	if code, _, errs := runCLI(t, "", "decode", sample); code != 0 {
+		t.Errorf("decode read the config: exit %d %q", code, errs)
+	}
 	// --config wins over the file found.
 	other := filepath.Join(dir, "other.yaml")
 	os.WriteFile(other, []byte("rules:\n  disable: [aws/*]\n"), 0o644)

@@ -21,12 +21,7 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	noXML := fs.Bool("no-xml", false, "text format: leave out the indented XML")
 	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures")
 	var files inputFlags
-	files.files = map[lint.Input]*multiFlag{}
-	for _, in := range []lint.Input{lint.InputMetadata, lint.InputCertificate, lint.InputKey} {
-		m := &multiFlag{}
-		files.files[in] = m
-		fs.Var(m, in.Flag(), inputUsage[in])
-	}
+	files.registerFiles(fs, lint.InputMetadata, lint.InputCertificate, lint.InputKey)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -15,12 +15,12 @@ import (
 // registered from lint's typed inputs so that flag names, the page's
 // fields and the rules' "give …" hints never drift apart.
 type inputFlags struct {
-	files    map[lint.Input]*multiFlag
-	relay    string
-	relaySet bool
-	expect   lint.Expect
-	aws      bool
-	config   string
+	files      map[lint.Input]*multiFlag
+	relay      string
+	expect     lint.Expect
+	aws        bool
+	config     string
+	withConfig bool // --config is taken, and .samllint.yaml looked for
 }
 
 var inputUsage = map[lint.Input]string{
@@ -34,17 +34,26 @@ var inputUsage = map[lint.Input]string{
 	lint.InputConnectUsers:        "aws connect list-users (or describe-user) output, to check the Connect user exists",
 }
 
-// register adds the input flags; withConfig adds --config as well.
-func (f *inputFlags) register(fs *flag.FlagSet, withConfig bool) {
-	f.files = map[lint.Input]*multiFlag{}
-	for _, in := range lint.FileInputs() {
+// registerFiles adds a flag for each of these file inputs.
+func (f *inputFlags) registerFiles(fs *flag.FlagSet, kinds ...lint.Input) {
+	if f.files == nil {
+		f.files = map[lint.Input]*multiFlag{}
+	}
+	for _, in := range kinds {
 		if in == lint.InputConfig {
+			f.withConfig = true
+			fs.StringVar(&f.config, in.Flag(), "", "config file (default: .samllint.yaml, .yml or .json in the working directory or a parent)")
 			continue
 		}
 		m := &multiFlag{}
 		f.files[in] = m
 		fs.Var(m, in.Flag(), inputUsage[in])
 	}
+}
+
+// register adds every input flag, --config included.
+func (f *inputFlags) register(fs *flag.FlagSet) {
+	f.registerFiles(fs, lint.FileInputs()...)
 	fs.StringVar(&f.relay, lint.InputRelayState.Flag(), "", "the RelayState sent with the response (overrides one found in the input)")
 	fs.StringVar(&f.expect.Recipient, "recipient", "", "expected Recipient (ACS URL)")
 	fs.StringVar(&f.expect.Audience, "audience", "", "expected Audience")
@@ -53,9 +62,6 @@ func (f *inputFlags) register(fs *flag.FlagSet, withConfig bool) {
 	fs.StringVar(&f.expect.Region, "region", "", "expected AWS region of the Connect instance")
 	fs.StringVar(&f.expect.ConnectInstance, lint.InputConnectInstance.Flag(), "", "expected Amazon Connect instance ID")
 	fs.BoolVar(&f.aws, lint.InputAWS.Flag(), false, "run the AWS rules even when the capture shows no sign of AWS")
-	if withConfig {
-		fs.StringVar(&f.config, lint.InputConfig.Flag(), "", "config file (default: .samllint.yaml, .yml or .json in the working directory or a parent)")
-	}
 }
 
 // load reads every input given, and the config, into lint.Inputs.
@@ -63,22 +69,19 @@ func (f *inputFlags) load(fs *flag.FlagSet) (*lint.Inputs, error) {
 	in := &lint.Inputs{Expect: f.expect, AWS: f.aws}
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == lint.InputRelayState.Flag() {
-			f.relaySet = true
+			rs := f.relay
+			in.RelayState = &rs
 		}
 	})
-	if f.relaySet {
-		rs := f.relay
-		in.RelayState = &rs
-	}
 	for _, kind := range lint.FileInputs() {
-		paths := f.files[kind]
+		var paths []string
+		if m := f.files[kind]; m != nil {
+			paths = *m
+		}
 		if kind == lint.InputConfig {
 			paths = f.configFile()
 		}
-		if paths == nil {
-			continue
-		}
-		for _, p := range *paths {
+		for _, p := range paths {
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return nil, usageErr("--%s: %v", kind.Flag(), err)
@@ -95,24 +98,21 @@ func (f *inputFlags) load(fs *flag.FlagSet) (*lint.Inputs, error) {
 	return in, nil
 }
 
-// configFile is --config, or the nearest .samllint.yaml; nil when none.
-func (f *inputFlags) configFile() *multiFlag {
-	if f.files == nil || f.config == "" && !f.findConfig() {
+// configFile is --config, or the nearest .samllint.yaml; nil when none,
+// or when the command takes no config.
+func (f *inputFlags) configFile() []string {
+	if !f.withConfig {
 		return nil
 	}
-	return &multiFlag{f.config}
-}
-
-func (f *inputFlags) findConfig() bool {
-	if f.config != "" {
-		return true
+	if f.config == "" {
+		if wd, err := os.Getwd(); err == nil {
+			f.config = lint.FindConfig(wd)
+		}
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return false
+	if f.config == "" {
+		return nil
 	}
-	f.config = lint.FindConfig(wd)
-	return f.config != ""
+	return []string{f.config}
 }
 
 // lintFlags are what every command that lints takes: the inputs with the
@@ -123,7 +123,7 @@ type lintFlags struct {
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
-	f.inputs.register(fs, true)
+	f.inputs.register(fs)
 	f.clock.register(fs)
 }
 
