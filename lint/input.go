@@ -18,8 +18,8 @@ type Input int
 
 const (
 	// InputMetadata is the IdP metadata uploaded to the IAM SAML provider,
-	// or "aws iam get-saml-provider" output; certificates (InputCertificate)
-	// serve the same rules.
+	// "aws iam get-saml-provider" output, or PEM certificates, which serve
+	// the same rules (as InputCertificate).
 	InputMetadata Input = iota + 1
 	InputCertificate
 	// InputKey is the private key that decrypts EncryptedAssertions.
@@ -389,6 +389,12 @@ func (in *Inputs) expect() Expect {
 // the metadata inside.
 func loadMetadata(data []byte, name string) (*saml.Anchors, *Provider, error) {
 	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if bytes.Contains(t, []byte("-----BEGIN CERTIFICATE")) {
+		// A certificate given where metadata is asked for serves the same
+		// rules; the page has one field for both.
+		a, err := saml.LoadCertificates(data, name)
+		return a, nil, err
+	}
 	if !bytes.HasPrefix(t, []byte("{")) {
 		a, err := saml.LoadMetadata(data, name)
 		return a, nil, err

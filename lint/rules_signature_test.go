@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/samllint/samllint/saml"
 )
 
 // Signature, XML and encryption shapes measured in issue 10: each row is a
@@ -206,5 +208,26 @@ func TestSignatureUntrustedNamesWhatWasGiven(t *testing.T) {
 		if len(fs) == 0 || !strings.Contains(fs[0].Message, want) {
 			t.Errorf("want %q: %+v", want, fs)
 		}
+	}
+}
+
+// TestCertificateAsMetadata: a PEM certificate given where metadata is
+// asked for (the page's one field, or --metadata) is a trust anchor too.
+func TestCertificateAsMetadata(t *testing.T) {
+	in := &Inputs{}
+	if err := in.Add(InputMetadata, "idp.crt", testdata(t, "keys", "idp.crt")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Lint(sampleXML(t), in, Options{AtIssue: true})
+	if err != nil || len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("%v %+v", err, res)
+	}
+	for _, s := range res[0].Response.Signatures {
+		if s.Check.Verdict != saml.Valid {
+			t.Errorf("%s: %s, want valid against the certificate given as metadata", s.Path, s.Check.Verdict)
+		}
+	}
+	if len(findingsOf(res[0].Report, "saml/signature-untrusted")) != 0 {
+		t.Errorf("untrusted although the signing certificate was given:\n%s", wantOf(res[0].Report))
 	}
 }

@@ -24,7 +24,7 @@ type inputFlags struct {
 }
 
 var inputUsage = map[lint.Input]string{
-	lint.InputMetadata:            "IdP metadata as uploaded to the IAM SAML provider, or aws iam get-saml-provider output (repeatable)",
+	lint.InputMetadata:            "IdP metadata as uploaded to the IAM SAML provider, aws iam get-saml-provider output, or a PEM certificate (repeatable)",
 	lint.InputCertificate:         "PEM certificate of the IdP to verify signatures against (repeatable)",
 	lint.InputKey:                 "PEM private key to decrypt EncryptedAssertions with (repeatable)",
 	lint.InputTrustPolicy:         "the role's trust policy: policy JSON, aws iam get-role output, CloudFormation or Terraform JSON",

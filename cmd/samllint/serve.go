@@ -166,14 +166,10 @@ func (q *lintRequest) inputs() (*lint.Inputs, lint.Options, error) {
 		}
 		opts.Now = t
 	}
-	metadata := lint.InputMetadata
-	if strings.Contains(q.Metadata, "BEGIN CERTIFICATE") {
-		metadata = lint.InputCertificate
-	}
 	for _, f := range []struct {
 		kind lint.Input
 		text string
-	}{{metadata, q.Metadata}, {lint.InputTrustPolicy, q.TrustPolicy}, {lint.InputPermissionsPolicy, q.Permissions},
+	}{{lint.InputMetadata, q.Metadata}, {lint.InputTrustPolicy, q.TrustPolicy}, {lint.InputPermissionsPolicy, q.Permissions},
 		{lint.InputSCP, q.SCP}, {lint.InputPermissionsBoundary, q.Boundary}, {lint.InputConnectUsers, q.ConnectUsers}} {
 		if strings.TrimSpace(f.text) == "" {
 			continue
