@@ -98,6 +98,22 @@ func rulesFor(in *Inputs) []*Rule {
 	return registry
 }
 
+// RunNotices are the config's notices for a run (see Config.Notices),
+// judged at the time its suppressions expired against: the time given,
+// else the caller's clock, else the first result's. first may be nil; nil
+// without a config.
+func RunNotices(in *Inputs, opts Options, first *Result) []Finding {
+	cfg := in.Config()
+	if cfg == nil {
+		return nil
+	}
+	var c Clock
+	if first != nil && first.Report != nil {
+		c = first.Report.Clock
+	}
+	return cfg.Notices(expiryClock(opts, c))
+}
+
 // expiryClock is the time suppressions expire against: the time given,
 // else the caller's clock, else the capture's.
 func expiryClock(opts Options, c Clock) time.Time {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/lint"
@@ -94,9 +93,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg := in.Config(); cfg != nil {
-		run.Notices = cfg.Notices(noticeTime(opts))
-	}
+	run.Notices = lint.RunNotices(in, opts, nil) // the CLI always gives its clock
 	switch *formatName {
 	case "json":
 		err = format.JSON(stdout, run)
@@ -122,15 +119,6 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return &exitError{code: 1}
 	}
 	return nil
-}
-
-// noticeTime is when the config's suppressions expire against: the time
-// given, else now.
-func noticeTime(opts lint.Options) time.Time {
-	if !opts.Now.IsZero() {
-		return opts.Now
-	}
-	return opts.Wall
 }
 
 func rulesCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {

@@ -338,12 +338,12 @@ func reports(caseFile string) ([]report, error) {
 		rep.Findings, rep.Suppressed, rep.Skipped = r.Report.Findings, r.Report.Suppressed, r.Report.Skipped
 		out = append(out, rep)
 	}
-	if cfg := in.Config(); cfg != nil && len(out) > 0 {
-		t := opts.Now
-		if t.IsZero() && out[0].Clock != nil {
-			t = out[0].Clock.Time
+	if in.Config() != nil && len(out) > 0 {
+		var first *lint.Result
+		if len(results) > 0 {
+			first = results[0]
 		}
-		out[len(out)-1].Notices = cfg.Notices(t)
+		out[len(out)-1].Notices = lint.RunNotices(in, opts, first)
 	}
 	return out, nil
 }
