@@ -75,7 +75,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	err = b.run(files, func(r *lint.Result) {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(stderr, "samllint: %s: %s\n", format.Label(r), oneLine(r.Err.Error()))
+			fmt.Fprintf(stderr, "samllint: %s: %s\n", format.Label(r), format.OneLine(r.Err.Error()))
 		} else if r.Report.Fails(threshold) {
 			fails = true
 		}

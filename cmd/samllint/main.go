@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/samllint/samllint/internal/format"
 )
 
 const usage = `usage: samllint <command> [flags] [FILE...|-]
@@ -109,15 +111,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) && ee.err == nil {
 		return ee.code // findings were the output; nothing more to say
 	}
-	fmt.Fprintf(stderr, "samllint: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(stderr, "samllint: %s\n", format.OneLine(err.Error()))
 	if ee != nil {
 		return ee.code
 	}
 	return 2
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // multiFlag collects a repeatable string flag.

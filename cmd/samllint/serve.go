@@ -130,7 +130,7 @@ type lintRequest struct {
 func apiError(w http.ResponseWriter, code int, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": oneLine(err.Error())})
+	json.NewEncoder(w).Encode(map[string]string{"error": format.OneLine(err.Error())})
 }
 
 func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {

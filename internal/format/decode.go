@@ -42,7 +42,7 @@ func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
 			fmt.Fprintf(&b, "  %-28s %s\n", f.Name, f.Value)
 		}
 		if m.Err != nil {
-			fmt.Fprintf(&b, "  %-28s %s\n", "error", oneLine(m.Err.Error()))
+			fmt.Fprintf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
 			continue
 		}
 		for _, p := range m.Response.Coverage().Problems {
@@ -100,7 +100,7 @@ func DecodeJSON(w io.Writer, msgs []*saml.Message, anchors *saml.Anchors, redact
 	for _, m := range msgs {
 		d := decodedJSON{Capture: m.Capture, Chain: m.Capture.ChainString(), Response: m.Response, Facts: saml.Facts(m.Capture, m.Response)}
 		if m.Err != nil {
-			d.Error = oneLine(m.Err.Error())
+			d.Error = OneLine(m.Err.Error())
 			var ke *saml.KindError
 			if errors.As(m.Err, &ke) {
 				d.Kind = ke.Kind.String()

@@ -39,7 +39,7 @@ func FixText(w io.Writer, plans []Plan, redacted bool) error {
 			fmt.Fprintf(&b, "# %s\n\n", Label(p.Result))
 		}
 		if p.Result.Err != nil {
-			fmt.Fprintf(&b, "could not lint: %s\n", oneLine(p.Result.Err.Error()))
+			fmt.Fprintf(&b, "could not lint: %s\n", OneLine(p.Result.Err.Error()))
 			continue
 		}
 		fixPlan(&b, p)
@@ -126,7 +126,7 @@ func FixJSON(w io.Writer, plans []Plan, redacted bool) error {
 			e.Capture = p.Result.Capture.Index
 		}
 		if p.Result.Err != nil {
-			e.Verdict, e.Error = "could not lint", oneLine(p.Result.Err.Error())
+			e.Verdict, e.Error = "could not lint", OneLine(p.Result.Err.Error())
 		} else {
 			e.Verdict = p.Result.Report.Verdict
 		}

@@ -45,7 +45,7 @@ func (g *GitHub) print(s string, res *lint.Result) {
 func (g *GitHub) Result(res *lint.Result) {
 	var b strings.Builder
 	if res.Err != nil {
-		fmt.Fprintf(&b, "::error file=%s,title=%s::%s\n", ghProp.Replace(res.Input), ghProp.Replace("samllint: "+Label(res)), ghData.Replace(Clean("could not lint: "+oneLine(res.Err.Error()))))
+		fmt.Fprintf(&b, "::error file=%s,title=%s::%s\n", ghProp.Replace(res.Input), ghProp.Replace("samllint: "+Label(res)), ghData.Replace(Clean("could not lint: "+OneLine(res.Err.Error()))))
 	} else {
 		for _, f := range res.Report.Findings {
 			annotation(&b, res.Input, Label(res), f)

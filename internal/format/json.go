@@ -60,7 +60,7 @@ func JSON(w io.Writer, run *Run) error {
 			jr.Capture, jr.Source, jr.Chain, jr.RelayState = c.Index, c.Source, c.ChainString(), c.RelayState
 		}
 		if r.Err != nil {
-			jr.Verdict, jr.Error = "could not lint", oneLine(r.Err.Error())
+			jr.Verdict, jr.Error = "could not lint", OneLine(r.Err.Error())
 			doc.Results = append(doc.Results, jr)
 			continue
 		}

@@ -99,7 +99,7 @@ func Page(w io.Writer, run *Run) error {
 			pr.Capture = pc
 		}
 		if r.Err != nil {
-			pr.Error = oneLine(r.Err.Error())
+			pr.Error = OneLine(r.Err.Error())
 			doc.Results = append(doc.Results, pr)
 			continue
 		}

@@ -184,7 +184,7 @@ func SARIF(w io.Writer, run *Run, version string) error {
 			inv.ExecutionSuccessful = false
 			loc := sarifLocation{}
 			loc.Physical.Artifact.URI = artifactURI(r.Input)
-			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{Text: "could not lint " + Label(r) + ": " + oneLine(r.Err.Error())}, Locations: []sarifLocation{loc}})
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{Text: "could not lint " + Label(r) + ": " + OneLine(r.Err.Error())}, Locations: []sarifLocation{loc}})
 			continue
 		}
 		for _, f := range run.findings(r) {

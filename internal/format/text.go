@@ -109,7 +109,7 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 	}
 	fmt.Fprintln(w, t.paint("1", head))
 	if res.Err != nil {
-		fmt.Fprintf(w, "could not lint: %s\n", oneLine(res.Err.Error()))
+		fmt.Fprintf(w, "could not lint: %s\n", OneLine(res.Err.Error()))
 		return
 	}
 	rep := res.Report
@@ -220,4 +220,5 @@ var outcomeWords = map[lint.Outcome]string{
 	lint.OutcomeMayFail: "sign-in may fail", lint.OutcomeWillFail: "sign-in will fail",
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine folds an error's text onto one line, as every front end prints it.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
