@@ -57,10 +57,9 @@ func Compare(a, b *Result) *Diff {
 	}
 	ia, ib := index(fa), index(fb)
 	for _, name := range mergeOrder(fa, fb) {
-		f := saml.Fact{Name: name}
-		x, inA := ia[f.Name]
-		y, inB := ib[f.Name]
-		row := DiffRow{Field: f.Name, A: "—", B: "—", Noise: x.Noise || y.Noise, PathA: x.Path, PathB: y.Path}
+		x, inA := ia[name]
+		y, inB := ib[name]
+		row := DiffRow{Field: name, A: "—", B: "—", Noise: x.Noise || y.Noise, PathA: x.Path, PathB: y.Path}
 		if inA {
 			row.A = x.Value
 		}
