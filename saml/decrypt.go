@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"sort"
@@ -183,13 +184,13 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 			b.WriteString(":" + prefix)
 		}
 		b.WriteString(`="`)
-		xmlEscape(&b, scope[prefix])
+		xml.EscapeText(&b, []byte(scope[prefix]))
 		b.WriteString(`"`)
 	}
 	b.WriteString(">")
 	b.Write(plain)
 	b.WriteString("</samllint-decrypted>")
-	doc, err := readTree(b.Bytes(), DefaultLimits)
+	doc, err := readTree(b.Bytes(), p.lim)
 	if err != nil {
 		return nil, fmt.Errorf("the plaintext is not XML: %w", err)
 	}
@@ -250,8 +251,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func xmlEscape(b *bytes.Buffer, s string) {
-	b.WriteString(strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;").Replace(s))
 }

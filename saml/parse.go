@@ -63,7 +63,7 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 	if k, hint := kindOf(root); k != KindResponse {
 		return nil, &KindError{Kind: k, Hint: hint}
 	}
-	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}, Wrapper: wrapper}}
+	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}, Wrapper: wrapper}, lim: lim}
 	p.response(root)
 	for _, ea := range p.r.EncryptedAssertions {
 		p.decrypt(ea, opts.DecryptionKeys)
@@ -128,6 +128,7 @@ type parser struct {
 	// decrypting is set while a decrypted assertion is walked: it is
 	// already in the model.
 	decrypting bool
+	lim        Limits // also bound the decrypted plaintext
 }
 
 // alwaysIndexed are the elements SAML lets repeat, indexed even when alone
