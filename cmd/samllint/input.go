@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,7 @@ func openInput(path string, stdin io.Reader, stderr io.Writer) (string, io.ReadC
 			if err != nil {
 				return "<stdin>", nil, usageErr("<stdin>: %v", err)
 			}
-			return "<stdin>", io.NopCloser(bytesReader(b)), nil
+			return "<stdin>", io.NopCloser(bytes.NewReader(b)), nil
 		}
 		return "<stdin>", io.NopCloser(stdin), nil
 	}

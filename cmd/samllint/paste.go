@@ -95,5 +95,3 @@ func cutLine(b []byte) (int, bool) {
 	}
 	return 0, false
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
