@@ -19,12 +19,14 @@ import (
 // endOfPaste reports how much of buf is the paste, and whether it is
 // complete: at Ctrl-D (EOT), or at an empty line after something was
 // pasted. Leading empty lines are skipped, so Enter before pasting does
-// not end it.
-func endOfPaste(buf []byte) (int, bool) {
-	if i := bytes.IndexByte(buf, 0x04); i >= 0 {
-		return i, true
+// not end it. Only buf[from:] is searched, so that a paste read piece by
+// piece is scanned once: from must be at least 3 bytes before the new
+// data, the longest separator less one.
+func endOfPaste(buf []byte, from int) (int, bool) {
+	if i := bytes.IndexByte(buf[from:], 0x04); i >= 0 {
+		return from + i, true
 	}
-	start := len(buf) - len(bytes.TrimLeft(buf, "\r\n \t"))
+	start := max(from, len(buf)-len(bytes.TrimLeft(buf, "\r\n \t")))
 	end := -1
 	for _, sep := range []string{"\n\n", "\r\r", "\n\r\n", "\r\n\r\n"} {
 		if i := bytes.Index(buf[start:], []byte(sep)); i >= 0 && (end < 0 || i < end) {
@@ -40,17 +42,18 @@ func endOfPaste(buf []byte) (int, bool) {
 // readUntilEnd reads a paste from r until endOfPaste says it is complete,
 // EOF, or the input limit.
 func readUntilEnd(r io.Reader) ([]byte, error) {
-	max := saml.DefaultLimits.MaxText
+	limit := saml.DefaultLimits.MaxText
 	var buf []byte
 	chunk := make([]byte, 64<<10)
 	for {
 		n, err := r.Read(chunk)
+		from := max(0, len(buf)-3)
 		buf = append(buf, chunk[:n]...)
-		if end, done := endOfPaste(buf); done {
+		if end, done := endOfPaste(buf, from); done {
 			return buf[:end], nil
 		}
-		if len(buf) > max {
-			return nil, fmt.Errorf("the paste is longer than %d bytes; save it to a file and give its name", max)
+		if len(buf) > limit {
+			return nil, fmt.Errorf("the paste is longer than %d bytes; save it to a file and give its name", limit)
 		}
 		if err == io.EOF {
 			return buf, nil

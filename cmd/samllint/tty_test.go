@@ -217,9 +217,17 @@ func TestEndOfPaste(t *testing.T) {
 		{"<a>\n<b/>\n</a>\n\n", 13, true},
 		{"\n", 1, false},
 	} {
-		end, done := endOfPaste([]byte(c.in))
+		end, done := endOfPaste([]byte(c.in), 0)
 		if end != c.end || done != c.done {
 			t.Errorf("endOfPaste(%q) = %d, %v; want %d, %v", c.in, end, done, c.end, c.done)
+		}
+		// Read a byte at a time, each read scanned once: separators
+		// split across reads are still found.
+		for _, n := range []int{1, 2, 3} {
+			got, err := readUntilEnd(chunked{strings.NewReader(c.in), n})
+			if want := c.in[:c.end]; err != nil || string(got) != want {
+				t.Errorf("readUntilEnd(%q, %d bytes a read) = %q, %v; want %q", c.in, n, got, err, want)
+			}
 		}
 	}
 }
@@ -282,5 +290,26 @@ func TestMemoryBound(t *testing.T) {
 				t.Errorf("peak RSS %d MiB, want under 100 MiB", rss>>10)
 			}
 		})
+	}
+}
+
+// chunked reads at most n bytes at a time, as a terminal in non-canonical
+// mode hands over a paste.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// BenchmarkReadPaste: a 4 MB paste (a HAR's text) arriving 4 KB a read.
+func BenchmarkReadPaste(b *testing.B) {
+	paste := append(bytes.Repeat([]byte("QUJD"), 1<<20), "\n\n"...)
+	b.SetBytes(int64(len(paste)))
+	for b.Loop() {
+		got, err := readUntilEnd(chunked{bytes.NewReader(paste), 4096})
+		if err != nil || len(got) != len(paste)-2 {
+			b.Fatalf("%d bytes, %v", len(got), err)
+		}
 	}
 }
