@@ -2,8 +2,11 @@ package lint
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/samllint/samllint/saml"
 )
@@ -229,5 +232,23 @@ func TestCertificateAsMetadata(t *testing.T) {
 	}
 	if len(findingsOf(res[0].Report, "saml/signature-untrusted")) != 0 {
 		t.Errorf("untrusted although the signing certificate was given:\n%s", wantOf(res[0].Report))
+	}
+}
+
+// TestInputsLoad: inputs read from an fs.FS, as a program embedding its
+// captures and metadata would give them.
+func TestInputsLoad(t *testing.T) {
+	fsys := fstest.MapFS{"idp/metadata.xml": {Data: testdata(t, "metadata", "okta-idp-metadata.xml")}}
+	in := &Inputs{}
+	if err := in.Load(fsys, InputMetadata, "idp/metadata.xml"); err != nil {
+		t.Fatal(err)
+	}
+	if !in.Has(InputMetadata) {
+		t.Error("metadata loaded from the fs.FS is not there")
+	}
+	err := in.Load(fsys, InputTrustPolicy, "missing.json")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Input != InputTrustPolicy || ie.Name != "missing.json" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want an *InputError naming it and wrapping fs.ErrNotExist", err)
 	}
 }
