@@ -1,7 +1,10 @@
 package lint
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/samllint/samllint/internal/testkit"
 
 	"github.com/samllint/samllint/saml"
 )
@@ -61,3 +64,31 @@ func BenchmarkPipelineParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAdversarial lints each hostile shape at 1×, 4× and 16× of
+// 640 KB (16× is 10 MB, the most a message may be) and reports the cost
+// per input byte, which must not grow with the size:
+// bench/adversarial.sh checks that it stays within 2× across sizes and
+// that 10 MB takes under 2 s.
+func BenchmarkAdversarial(b *testing.B) {
+	sample := testkit.SampleXML(b)
+	for _, shape := range testkit.Shapes {
+		for _, mult := range []int{1, 4, 16} {
+			input := testkit.Adversarial(sample, shape, mult*adversarialUnit)
+			b.Run(fmt.Sprintf("%s/%dx", shape, mult), func(b *testing.B) {
+				b.SetBytes(int64(len(input)))
+				for b.Loop() {
+					res, err := Lint(input, &Inputs{}, Options{Now: issued.Add(60e9)})
+					if err != nil || res[0].Err != nil {
+						b.Fatal(err, res[0].Err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(input)), "ns/B")
+			})
+		}
+	}
+}
+
+// adversarialUnit is 1× of BenchmarkAdversarial: about the size of the
+// smallest shape a probe measured as quadratic; 16× is just under MaxXML.
+const adversarialUnit = 650_000

@@ -149,11 +149,18 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 	ctx := newContext(m, in, clock)
 	rep := &Report{Clock: clock, Findings: []Finding{}, Suppressed: []Finding{}, Skipped: []Skipped{}}
 	seq := 0
+	ex := m.Response.Exceeded
 	for _, rule := range rules {
 		if rule.Check == nil {
 			continue
 		}
-		if sk := ctx.unmet(rule); sk != nil {
+		if ex != nil && rule != responseTooLarge {
+			// Past a count no IdP reaches, the response was not modelled:
+			// the size is the verdict, whatever the capture's scope.
+			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked: the response holds " + ex.String()})
+			continue
+		}
+		if sk := ctx.unmet(rule); sk != nil && ex == nil {
 			rep.Skipped = append(rep.Skipped, *sk)
 			continue
 		}

@@ -833,9 +833,12 @@ var sessionTagsInvalid = &Rule{
 
 var responseTooLarge = &Rule{
 	ID: "aws/response-too-large", Severity: Error, Scope: ScopeAWS,
-	Title: "the SAMLResponse is over 100,000 base64 characters",
+	Title: "the SAMLResponse is over 100,000 base64 characters, or holds more than samllint checks",
 	Why: "AWS limits the base64 SAMLResponse to 100,000 characters; " +
-		"users mapped to hundreds of roles or large group claims exceed it.",
+		"users mapped to hundreds of roles or large group claims exceed it. " +
+		"A response that holds far more elements, signatures, attributes or namespace prefixes than any IdP sends " +
+		"is not checked further (its signatures are not canonicalized), so that no input can cost samllint more than linear time: " +
+		"an error when it is also over AWS's limit, else a warning, since AWS does not document what it does with such a response.",
 	Fix:        "Send fewer roles or attributes: turn off \"Join all roles\", filter groups, or split the IdP application.",
 	References: []string{refSTSAPI},
 	Check: func(p *Pass) {
@@ -843,6 +846,19 @@ var responseTooLarge = &Rule{
 			return
 		}
 		n := (len(p.Capture.XML) + 2) / 3 * 4
+		if ex := p.Response.Exceeded; ex != nil {
+			loc := xmlAt(or(ex.Path, p.Response.Path))
+			f := Finding{Location: loc, Expected: fmt.Sprintf("at most %d %s", ex.Limit, ex.What), Actual: fmt.Sprint(ex.Count),
+				Fix: "Look at what built this response: no IdP sends " + ex.What + " in these numbers. Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."}
+			if n > 100000 {
+				f.Message = fmt.Sprintf("the SAMLResponse is %d base64 characters (AWS accepts 100,000) and holds %s; nothing else was checked", n, ex)
+				p.Report(f)
+				return
+			}
+			f.Message = fmt.Sprintf("the response holds %s, far beyond what any IdP sends; nothing else was checked, and AWS does not document what it does with such a response", ex)
+			p.ReportAt(Warning, f)
+			return
+		}
 		if n > 100000 {
 			p.Report(Finding{Message: fmt.Sprintf("the SAMLResponse is %d base64 characters; AWS accepts 100,000", n), Location: xmlAt(p.Response.Path),
 				Expected: "at most 100000", Actual: fmt.Sprint(n), Fix: "Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."})

@@ -1,10 +1,13 @@
 package lint
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/samllint/samllint/internal/testkit"
 )
 
 // Per-rule tables in the style of hadolint's ruleCatches/ruleCatchesNot:
@@ -795,5 +798,39 @@ func TestPapercuts(t *testing.T) {
 	fs := findingsOf(rep, "aws/role-arn-malformed")
 	if len(fs) != 1 || !strings.Contains(fs[0].Expected, "ConnectSupervisor") || strings.Contains(fs[0].Expected, "ConnectAgent") {
 		t.Errorf("expected value for AttributeValue[2]: %+v", fs)
+	}
+}
+
+func TestResponseTooLargeLimits(t *testing.T) {
+	var many strings.Builder
+	many.WriteString("<saml2p:Extensions><e")
+	for i := range 300 {
+		fmt.Fprintf(&many, ` a%d="%d"`, i, i)
+	}
+	many.WriteString("/></saml2p:Extensions><saml2p:Status>")
+	// Past a count but under AWS's 100,000 characters: not checked, and
+	// since AWS documents nothing about it, a warning.
+	catches(t, "aws/response-too-large", []row{{name: "300 attributes on one element", ex: Example{Edits: edit("<saml2p:Status>", many.String())}, sev: Warning}})
+	catchesNot(t, "aws/response-too-large", []row{{name: "the sample", ex: Example{}}})
+
+	// Past a count and past AWS's limit: an error, and nothing else runs,
+	// whatever the capture's scope.
+	big := testkit.Adversarial(testkit.SampleXML(t), testkit.ShapeIDs, 650_000)
+	res, err := Lint(big, &Inputs{}, Options{Now: issued.Add(time.Minute)})
+	if err != nil || res[0].Err != nil {
+		t.Fatal(err, res[0].Err)
+	}
+	rep := res[0].Report
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "aws/response-too-large" || rep.Findings[0].Severity != Error ||
+		!strings.Contains(rep.Findings[0].Message, "elements, more than samllint's limit of 20000; nothing else was checked") {
+		t.Fatalf("findings: %+v", rep.Findings)
+	}
+	if len(rep.Skipped) != len(registry)-3 { // every rule with a check but this one
+		t.Errorf("%d skipped, want %d", len(rep.Skipped), len(registry)-3)
+	}
+	for _, s := range rep.Skipped {
+		if !strings.HasPrefix(s.Reason, "not checked: the response holds ") {
+			t.Errorf("%s skipped because %q", s.Rule, s.Reason)
+		}
 	}
 }

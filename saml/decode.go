@@ -25,17 +25,43 @@ import (
 // at MaxXML (MaxText for a gzipped file); XML nesting stops at MaxDepth.
 // Memory therefore stays within a small multiple of MaxText plus one HAR
 // entry, whatever the input.
+//
+// The counts bound what a response may hold before it is modelled and
+// its signatures canonicalized: far beyond any real response, and each
+// checked in one pass, so no input costs more than linear time. A
+// response past one is reported by Response.Exceeded and not checked
+// further.
 type Limits struct {
 	MaxInput int // bytes of a HAR or SAML-tracer export, read as a stream
 	MaxText  int // bytes of any other input, read whole
 	MaxXML   int // bytes of one decoded or inflated SAML message
 	MaxDepth int // element nesting depth
+
+	MaxElements     int // elements in one message
+	MaxElementAttrs int // attributes (namespace declarations included) on one element
+	MaxNamespaces   int // namespace prefixes in scope at one element
+	MaxSignatures   int // ds:Signature elements
+	MaxAssertions   int // saml:Assertion elements, wherever they sit
+	MaxAttributes   int // saml:Attribute elements
+	MaxValues       int // saml:AttributeValue elements
+	// MaxHeader bounds a HAR header value and MaxReply the part of a
+	// reply body read: what the rules use is a Location and the start of
+	// an error page, and the rest is skipped while streaming.
+	MaxHeader int
+	MaxReply  int
 }
 
 // DefaultLimits are generous for real captures: AWS itself refuses a
 // SAMLResponse over 100,000 base64 characters (STS-API SAMLAssertionType),
 // so 10 MiB of XML is a hundred times what AWS takes.
-var DefaultLimits = Limits{MaxInput: 256 << 20, MaxText: 16 << 20, MaxXML: 10 << 20, MaxDepth: 256}
+//
+// The counts are ten times and more what a response AWS would take can
+// hold: a 100,000-character SAMLResponse is 75 KB of XML, a few thousand
+// elements; real ones sign once or twice, declare a dozen prefixes, and
+// carry one assertion.
+var DefaultLimits = Limits{MaxInput: 256 << 20, MaxText: 16 << 20, MaxXML: 10 << 20, MaxDepth: 256,
+	MaxElements: 20000, MaxElementAttrs: 256, MaxNamespaces: 64, MaxSignatures: 32, MaxAssertions: 100,
+	MaxAttributes: 2000, MaxValues: 5000, MaxHeader: 64 << 10, MaxReply: 256 << 10}
 
 // maxValue is the longest message value worth decoding: base64 of MaxXML
 // bytes, with a tenth more for line breaks and percent-escapes.
@@ -53,8 +79,17 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxXML == 0 {
 		l.MaxXML = d.MaxXML
 	}
-	if l.MaxDepth == 0 {
-		l.MaxDepth = d.MaxDepth
+	for _, f := range []struct {
+		v *int
+		d int
+	}{
+		{&l.MaxDepth, d.MaxDepth}, {&l.MaxElements, d.MaxElements}, {&l.MaxElementAttrs, d.MaxElementAttrs},
+		{&l.MaxNamespaces, d.MaxNamespaces}, {&l.MaxSignatures, d.MaxSignatures}, {&l.MaxAssertions, d.MaxAssertions},
+		{&l.MaxAttributes, d.MaxAttributes}, {&l.MaxValues, d.MaxValues}, {&l.MaxHeader, d.MaxHeader}, {&l.MaxReply, d.MaxReply},
+	} {
+		if *f.v == 0 {
+			*f.v = f.d
+		}
 	}
 	return l
 }

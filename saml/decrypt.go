@@ -78,18 +78,18 @@ func (p *parser) decrypt(ea *EncryptedAssertion, keys []any) {
 	if len(keys) == 0 {
 		return
 	}
-	ed := child(ea.el, NSXMLEnc, "EncryptedData")
+	ed := p.child(ea.el, NSXMLEnc, "EncryptedData")
 	if ed == nil {
 		ea.DecryptErr = "no xenc:EncryptedData inside"
 		return
 	}
-	ek := child(ed, NSDSig, "KeyInfo")
+	ek := p.child(ed, NSDSig, "KeyInfo")
 	if ek != nil {
-		ek = child(ek, NSXMLEnc, "EncryptedKey")
+		ek = p.child(ek, NSXMLEnc, "EncryptedKey")
 	}
 	if ek == nil {
 		// Some IdPs put the EncryptedKey beside EncryptedData rather than in its KeyInfo.
-		ek = child(ea.el, NSXMLEnc, "EncryptedKey")
+		ek = p.child(ea.el, NSXMLEnc, "EncryptedKey")
 	}
 	if ek == nil {
 		ea.DecryptErr = "no xenc:EncryptedKey to decrypt the content key with"
@@ -199,10 +199,16 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 		return nil, fmt.Errorf("the plaintext holds %d elements, not one saml:Assertion", len(kids))
 	}
 	root := kids[0]
-	if root.Tag != "Assertion" || root.NamespaceURI() != NSAssertion {
-		return nil, fmt.Errorf("the plaintext is <%s> in namespace %q, not a saml:Assertion", root.FullTag(), root.NamespaceURI())
-	}
 	p.r.paths[root] = ea.Path + "/Assertion"
+	sc := newScanner(p.lim, p.r.ns, nil)
+	sc.visit(doc.Root())
+	if root.Tag != "Assertion" || p.r.nsOf(root) != NSAssertion {
+		return nil, fmt.Errorf("the plaintext is <%s> in namespace %q, not a saml:Assertion", root.FullTag(), p.r.nsOf(root))
+	}
+	if ex := sc.exceeded(p.r.pathOf); ex != nil {
+		return nil, fmt.Errorf("the plaintext holds %s", ex)
+	}
+	p.unbound(sc)
 	if p.r.decrypted == nil {
 		p.r.decrypted = map[*Assertion]*etree.Element{}
 	}
@@ -210,7 +216,7 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 	p.r.decrypted[a] = root
 	a.Decrypted, a.Direct = true, true
 	p.decrypting = true
-	p.walk(root, root, withXML(scope))
+	p.walk(root, root)
 	p.decrypting = false
 	return a, nil
 }
@@ -232,14 +238,6 @@ func inScope(el *etree.Element) map[string]string {
 				out[prefix] = a.Value
 			}
 		}
-	}
-	return out
-}
-
-func withXML(scope map[string]string) map[string]string {
-	out := map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"}
-	for k, v := range scope {
-		out[k] = v
 	}
 	return out
 }

@@ -68,8 +68,15 @@ type Response struct {
 	// carries one is read as if it were not there.
 	Unbound []Unbound `json:"unbound_prefixes,omitempty"`
 
+	// Exceeded is set when the response holds more than Limits allow:
+	// then only its identity (ID, Issuer, Destination, IssueInstant) is
+	// read, and nothing is verified.
+	Exceeded *Exceeded `json:"exceeded,omitempty"`
+
 	doc   *etree.Document
 	paths map[*etree.Element]string
+	segs  map[*etree.Element]string // path steps, made per parent
+	ns    map[*etree.Element]string // each element's namespace, from the scan
 	// decrypted holds the element of each decrypted assertion, which
 	// lives in a tree of its own.
 	decrypted map[*Assertion]*etree.Element

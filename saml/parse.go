@@ -63,13 +63,24 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 	if k, hint := kindOf(root); k != KindResponse {
 		return nil, &KindError{Kind: k, Hint: hint}
 	}
-	p := &parser{r: &Response{doc: doc, paths: map[*etree.Element]string{}, Wrapper: wrapper}, lim: lim}
+	r := &Response{doc: doc, paths: map[*etree.Element]string{}, ns: map[*etree.Element]string{}, Wrapper: wrapper}
+	p := &parser{r: r, lim: lim}
+	sc := newScanner(lim, r.ns, nil)
+	sc.visit(root)
+	p.unbound(sc)
+	if r.Exceeded = sc.exceeded(r.pathOnce); r.Exceeded != nil {
+		// Only what names the response: the rest would cost time out of
+		// proportion, and the verdict is already known.
+		p.identity(root)
+		r.Assertions, r.EncryptedAssertions, r.Signatures = []*Assertion{}, []*EncryptedAssertion{}, []*Signature{}
+		return r, nil
+	}
 	p.response(root)
-	for _, ea := range p.r.EncryptedAssertions {
+	for _, ea := range r.EncryptedAssertions {
 		p.decrypt(ea, opts.DecryptionKeys)
 	}
 	p.finish()
-	return p.r, nil
+	return r, nil
 }
 
 // readTree parses b with etree and refuses what a SAML message never is:
@@ -153,42 +164,87 @@ func (r *Response) pathOf(el *etree.Element) string {
 	if parent == nil || parent.Parent() == nil {
 		s = "/" + el.Tag
 	} else {
-		s = r.pathOf(parent) + "/" + segment(el, parent)
+		s = r.pathOf(parent) + "/" + r.segment(el, parent)
 	}
 	r.paths[el] = s
 	return s
 }
 
-// segment is el's step in its path: its tag, indexed among same-tag
-// siblings when SAML lets the element repeat or it does repeat; an
-// Attribute by its Name.
-func segment(el, parent *etree.Element) string {
-	name, isAttr := "", el.Tag == "Attribute" && el.SelectAttr("Name") != nil
-	if isAttr {
-		name = el.SelectAttrValue("Name", "")
+// pathOnce is pathOf for one element of a tree too large to index:
+// each step is found by one pass over its siblings, and nothing is kept.
+func (r *Response) pathOnce(el *etree.Element) string {
+	parent := el.Parent()
+	if parent == nil || parent.Parent() == nil {
+		return "/" + el.Tag
 	}
+	k, isAttr := stepKey(el)
 	n, at := 0, 0
 	for _, t := range parent.Child {
-		k, ok := t.(*etree.Element)
-		if !ok || k.Tag != el.Tag || isAttr && k.SelectAttrValue("Name", "") != name {
-			continue
-		}
-		n++
-		if k == el {
-			at = n
+		if c, ok := t.(*etree.Element); ok {
+			if ck, _ := stepKey(c); ck == k {
+				n++
+				if c == el {
+					at = n
+				}
+			}
 		}
 	}
+	return r.pathOnce(parent) + "/" + step(k, isAttr, n, at)
+}
+
+// segment is el's step in its path: its tag, indexed among same-tag
+// siblings when SAML lets the element repeat or it does repeat; an
+// Attribute by its Name. The steps of all of a parent's children are
+// made in one pass the first time one is asked for, so that a path costs
+// its depth, however many siblings it has.
+func (r *Response) segment(el, parent *etree.Element) string {
+	if s, ok := r.segs[el]; ok {
+		return s
+	}
+	if r.segs == nil {
+		r.segs = map[*etree.Element]string{}
+	}
+	total := map[stepID]int{}
+	for _, t := range parent.Child {
+		if k, ok := t.(*etree.Element); ok {
+			kk, _ := stepKey(k)
+			total[kk]++
+		}
+	}
+	seen := map[stepID]int{}
+	for _, t := range parent.Child {
+		if k, ok := t.(*etree.Element); ok {
+			kk, isAttr := stepKey(k)
+			seen[kk]++
+			r.segs[k] = step(kk, isAttr, total[kk], seen[kk])
+		}
+	}
+	return r.segs[el]
+}
+
+// stepID is what a path step distinguishes siblings by.
+type stepID struct{ tag, name string }
+
+func stepKey(el *etree.Element) (stepID, bool) {
+	if el.Tag == "Attribute" && el.SelectAttr("Name") != nil {
+		return stepID{el.Tag, el.SelectAttrValue("Name", "")}, true
+	}
+	return stepID{tag: el.Tag}, false
+}
+
+// step renders the step of the at-th of n siblings alike.
+func step(k stepID, isAttr bool, n, at int) string {
 	switch {
 	case isAttr:
-		seg := fmt.Sprintf("Attribute[@Name=%s]", xpathQuote(name))
+		seg := fmt.Sprintf("Attribute[@Name=%s]", xpathQuote(k.name))
 		if n > 1 {
 			seg += "[" + strconv.Itoa(at) + "]"
 		}
 		return seg
-	case alwaysIndexed[el.Tag] || n > 1:
-		return el.Tag + "[" + strconv.Itoa(at) + "]"
+	case alwaysIndexed[k.tag] || n > 1:
+		return k.tag + "[" + strconv.Itoa(at) + "]"
 	}
-	return el.Tag
+	return k.tag
 }
 
 // xpathQuote quotes s as an XPath 1.0 string literal.
@@ -243,24 +299,49 @@ func (p *parser) time(el *etree.Element, attr string) Time {
 	return t
 }
 
+// nsOf is the namespace of el: as the scan resolved it, or, for an
+// element made after the scan (a copy), as etree resolves it.
+func (r *Response) nsOf(el *etree.Element) string {
+	if r != nil {
+		if ns, ok := r.ns[el]; ok {
+			return ns
+		}
+	}
+	return el.NamespaceURI()
+}
+
 // child returns the first child element in namespace ns with local name tag.
-func child(el *etree.Element, ns, tag string) *etree.Element {
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.NamespaceURI() == ns {
+func (r *Response) child(el *etree.Element, ns, tag string) *etree.Element {
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == tag && r.nsOf(c) == ns {
 			return c
 		}
 	}
 	return nil
 }
 
-func children(el *etree.Element, ns, tag string) []*etree.Element {
+func (r *Response) children(el *etree.Element, ns, tag string) []*etree.Element {
 	var out []*etree.Element
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.NamespaceURI() == ns {
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == tag && r.nsOf(c) == ns {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+func (p *parser) child(el *etree.Element, ns, tag string) *etree.Element {
+	return p.r.child(el, ns, tag)
+}
+
+func (p *parser) children(el *etree.Element, ns, tag string) []*etree.Element {
+	return p.r.children(el, ns, tag)
+}
+
+// child is (*Response).child for an element of no response: what
+// unwrap looks at before there is one.
+func child(el *etree.Element, ns, tag string) *etree.Element {
+	return (*Response)(nil).child(el, ns, tag)
 }
 
 func (p *parser) value(el *etree.Element) *Value {
@@ -270,7 +351,8 @@ func (p *parser) value(el *etree.Element) *Value {
 	return &Value{Value: strings.TrimSpace(el.Text()), Path: p.path(el)}
 }
 
-func (p *parser) response(root *etree.Element) {
+// identity reads what names the response: its attributes and Issuer.
+func (p *parser) identity(root *etree.Element) {
 	r := p.r
 	r.Path = p.path(root)
 	r.ID = idOf(root)
@@ -278,70 +360,49 @@ func (p *parser) response(root *etree.Element) {
 	r.Destination = root.SelectAttrValue("Destination", "")
 	r.InResponseTo = root.SelectAttrValue("InResponseTo", "")
 	r.IssueInstant = p.time(root, "IssueInstant")
-	r.Issuer = p.value(child(root, NSAssertion, "Issuer"))
-	if st := child(root, NSProtocol, "Status"); st != nil {
+	r.Issuer = p.value(p.child(root, NSAssertion, "Issuer"))
+}
+
+func (p *parser) response(root *etree.Element) {
+	r := p.r
+	p.identity(root)
+	if st := p.child(root, NSProtocol, "Status"); st != nil {
 		s := &Status{Path: p.path(st)}
-		for code := child(st, NSProtocol, "StatusCode"); code != nil; code = child(code, NSProtocol, "StatusCode") {
+		for code := p.child(st, NSProtocol, "StatusCode"); code != nil; code = p.child(code, NSProtocol, "StatusCode") {
 			s.Codes = append(s.Codes, code.SelectAttrValue("Value", ""))
 		}
-		if m := child(st, NSProtocol, "StatusMessage"); m != nil {
+		if m := p.child(st, NSProtocol, "StatusMessage"); m != nil {
 			s.Message = strings.TrimSpace(m.Text())
 		}
-		s.Detail = child(st, NSProtocol, "StatusDetail") != nil
+		s.Detail = p.child(st, NSProtocol, "StatusDetail") != nil
 		r.Status = s
 	}
 	r.Assertions = []*Assertion{}
 	r.EncryptedAssertions = []*EncryptedAssertion{}
 	for _, c := range root.ChildElements() {
 		switch {
-		case c.NamespaceURI() == NSAssertion && c.Tag == "Assertion":
+		case p.r.nsOf(c) == NSAssertion && c.Tag == "Assertion":
 			a := p.assertion(c)
 			a.Direct = true
 			r.Assertions = append(r.Assertions, a)
-		case c.NamespaceURI() == NSAssertion && c.Tag == "EncryptedAssertion":
+		case p.r.nsOf(c) == NSAssertion && c.Tag == "EncryptedAssertion":
 			r.EncryptedAssertions = append(r.EncryptedAssertions, p.encrypted(c))
 		}
 	}
-	p.walk(root, root, map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"})
+	p.walk(root, root)
 }
 
 // walk visits every element once, in document order: it records IDs,
 // ds:Signatures, assertions outside their place (the signature-wrapping
-// shape), nested Responses, and namespace prefixes used but never
-// declared. scope maps the prefixes declared above el.
-func (p *parser) walk(el, root *etree.Element, scope map[string]string) {
-	if declares(el) {
-		inner := make(map[string]string, len(scope)+2)
-		for k, v := range scope {
-			inner[k] = v
-		}
-		for _, a := range el.Attr {
-			switch {
-			case a.Space == "xmlns":
-				inner[a.Key] = a.Value
-			case a.Space == "" && a.Key == "xmlns":
-				inner[""] = a.Value
-			}
-		}
-		scope = inner
-	}
-	if _, ok := scope[el.Space]; el.Space != "" && !ok {
-		p.unbound(el.Space, "<"+el.FullTag()+">", p.path(el))
-	}
-	for _, a := range el.Attr {
-		if a.Space != "" && a.Space != "xmlns" {
-			if _, ok := scope[a.Space]; !ok {
-				p.unbound(a.Space, a.Space+":"+a.Key+" on <"+el.FullTag()+">", p.attrPath(el, a.Space+":"+a.Key))
-			}
-		}
-	}
+// shape) and nested Responses. Namespaces are the scan's.
+func (p *parser) walk(el, root *etree.Element) {
 	if id := idOf(el); id != "" {
 		if p.ids == nil {
 			p.ids = map[string][]string{}
 		}
 		p.ids[id] = append(p.ids[id], p.path(el))
 	}
-	ns := scope[el.Space]
+	ns := p.r.nsOf(el)
 	switch {
 	case el.Tag == "Signature" && ns == NSDSig:
 		p.r.Signatures = append(p.r.Signatures, p.signature(el))
@@ -354,27 +415,28 @@ func (p *parser) walk(el, root *etree.Element, scope map[string]string) {
 	}
 	for _, t := range el.Child {
 		if c, ok := t.(*etree.Element); ok {
-			p.walk(c, root, scope)
+			p.walk(c, root)
 		}
 	}
 }
 
-func declares(el *etree.Element) bool {
-	for _, a := range el.Attr {
-		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
-			return true
+// unbound records the prefixes the scan found used but never declared,
+// each once, at its first use.
+func (p *parser) unbound(sc *scanner) {
+	for _, u := range sc.unbound {
+		known := false
+		for _, v := range p.r.Unbound {
+			known = known || v.Prefix == u.prefix
 		}
-	}
-	return false
-}
-
-func (p *parser) unbound(prefix, what, path string) {
-	for _, u := range p.r.Unbound {
-		if u.Prefix == prefix {
-			return // the first use says it
+		if known {
+			continue
 		}
+		path := p.path(u.el)
+		if u.attr != "" {
+			path = p.attrPath(u.el, u.attr)
+		}
+		p.r.Unbound = append(p.r.Unbound, Unbound{Prefix: u.prefix, What: u.what, Path: path})
 	}
-	p.r.Unbound = append(p.r.Unbound, Unbound{Prefix: prefix, What: what, Path: path})
 }
 
 func (p *parser) finish() {
@@ -410,32 +472,32 @@ func (p *parser) assertion(el *etree.Element) *Assertion {
 		ID:              idOf(el),
 		Version:         el.SelectAttrValue("Version", ""),
 		IssueInstant:    p.time(el, "IssueInstant"),
-		Issuer:          p.value(child(el, NSAssertion, "Issuer")),
+		Issuer:          p.value(p.child(el, NSAssertion, "Issuer")),
 		AuthnStatements: []*AuthnStatement{},
 		Attributes:      []*Attribute{},
 	}
-	if s := child(el, NSAssertion, "Subject"); s != nil {
+	if s := p.child(el, NSAssertion, "Subject"); s != nil {
 		a.Subject = p.subject(s)
 	}
-	if c := child(el, NSAssertion, "Conditions"); c != nil {
+	if c := p.child(el, NSAssertion, "Conditions"); c != nil {
 		a.Conditions = p.conditions(c)
 	}
-	for _, as := range children(el, NSAssertion, "AuthnStatement") {
+	for _, as := range p.children(el, NSAssertion, "AuthnStatement") {
 		st := &AuthnStatement{
 			Path:                p.path(as),
 			AuthnInstant:        p.time(as, "AuthnInstant"),
 			SessionIndex:        as.SelectAttrValue("SessionIndex", ""),
 			SessionNotOnOrAfter: p.time(as, "SessionNotOnOrAfter"),
 		}
-		if ctx := child(as, NSAssertion, "AuthnContext"); ctx != nil {
-			if ref := child(ctx, NSAssertion, "AuthnContextClassRef"); ref != nil {
+		if ctx := p.child(as, NSAssertion, "AuthnContext"); ctx != nil {
+			if ref := p.child(ctx, NSAssertion, "AuthnContextClassRef"); ref != nil {
 				st.AuthnContextClass = strings.TrimSpace(ref.Text())
 			}
 		}
 		a.AuthnStatements = append(a.AuthnStatements, st)
 	}
-	for _, stmt := range children(el, NSAssertion, "AttributeStatement") {
-		for _, at := range children(stmt, NSAssertion, "Attribute") {
+	for _, stmt := range p.children(el, NSAssertion, "AttributeStatement") {
+		for _, at := range p.children(stmt, NSAssertion, "Attribute") {
 			attr := &Attribute{
 				Path:         p.path(at),
 				Name:         at.SelectAttrValue("Name", ""),
@@ -443,7 +505,7 @@ func (p *parser) assertion(el *etree.Element) *Assertion {
 				FriendlyName: at.SelectAttrValue("FriendlyName", ""),
 				Values:       []Value{},
 			}
-			for _, v := range children(at, NSAssertion, "AttributeValue") {
+			for _, v := range p.children(at, NSAssertion, "AttributeValue") {
 				// Attribute values are compared exactly: AWS splits the Role
 				// value on the comma and stray whitespace matters, so keep it.
 				attr.Values = append(attr.Values, Value{Value: v.Text(), Path: p.path(v)})
@@ -456,7 +518,7 @@ func (p *parser) assertion(el *etree.Element) *Assertion {
 
 func (p *parser) subject(el *etree.Element) *Subject {
 	s := &Subject{Path: p.path(el), Confirmations: []*SubjectConfirmation{}}
-	if n := child(el, NSAssertion, "NameID"); n != nil {
+	if n := p.child(el, NSAssertion, "NameID"); n != nil {
 		s.NameID = &NameID{
 			Path:            p.path(n),
 			Value:           strings.TrimSpace(n.Text()),
@@ -464,12 +526,12 @@ func (p *parser) subject(el *etree.Element) *Subject {
 			NameQualifier:   n.SelectAttrValue("NameQualifier", ""),
 			SPNameQualifier: n.SelectAttrValue("SPNameQualifier", ""),
 		}
-	} else if e := child(el, NSAssertion, "EncryptedID"); e != nil {
+	} else if e := p.child(el, NSAssertion, "EncryptedID"); e != nil {
 		s.NameID = &NameID{Path: p.path(e), Encrypted: true}
 	}
-	for _, sc := range children(el, NSAssertion, "SubjectConfirmation") {
+	for _, sc := range p.children(el, NSAssertion, "SubjectConfirmation") {
 		c := &SubjectConfirmation{Path: p.path(sc), Method: sc.SelectAttrValue("Method", "")}
-		if d := child(sc, NSAssertion, "SubjectConfirmationData"); d != nil {
+		if d := p.child(sc, NSAssertion, "SubjectConfirmationData"); d != nil {
 			c.DataPath = p.path(d)
 			c.Recipient = d.SelectAttrValue("Recipient", "")
 			c.InResponseTo = d.SelectAttrValue("InResponseTo", "")
@@ -488,11 +550,11 @@ func (p *parser) conditions(el *etree.Element) *Conditions {
 		NotBefore:    p.time(el, "NotBefore"),
 		NotOnOrAfter: p.time(el, "NotOnOrAfter"),
 		Audiences:    []Value{},
-		OneTimeUse:   child(el, NSAssertion, "OneTimeUse") != nil,
+		OneTimeUse:   p.child(el, NSAssertion, "OneTimeUse") != nil,
 	}
-	for _, ar := range children(el, NSAssertion, "AudienceRestriction") {
+	for _, ar := range p.children(el, NSAssertion, "AudienceRestriction") {
 		c.AudienceRestrictions++
-		for _, au := range children(ar, NSAssertion, "Audience") {
+		for _, au := range p.children(ar, NSAssertion, "Audience") {
 			c.Audiences = append(c.Audiences, *p.value(au))
 		}
 	}
@@ -506,30 +568,30 @@ func (p *parser) signature(el *etree.Element) *Signature {
 		s.ParentTag = parent.Tag
 		s.ParentID = idOf(parent)
 	}
-	if si := child(el, NSDSig, "SignedInfo"); si != nil {
-		if c := child(si, NSDSig, "CanonicalizationMethod"); c != nil {
+	if si := p.child(el, NSDSig, "SignedInfo"); si != nil {
+		if c := p.child(si, NSDSig, "CanonicalizationMethod"); c != nil {
 			s.CanonicalizationMethod = c.SelectAttrValue("Algorithm", "")
 		}
-		if m := child(si, NSDSig, "SignatureMethod"); m != nil {
+		if m := p.child(si, NSDSig, "SignatureMethod"); m != nil {
 			s.SignatureMethod = m.SelectAttrValue("Algorithm", "")
 		}
-		for _, ref := range children(si, NSDSig, "Reference") {
+		for _, ref := range p.children(si, NSDSig, "Reference") {
 			r := Reference{URI: ref.SelectAttrValue("URI", ""), Transforms: []string{}}
-			if dm := child(ref, NSDSig, "DigestMethod"); dm != nil {
+			if dm := p.child(ref, NSDSig, "DigestMethod"); dm != nil {
 				r.DigestMethod = dm.SelectAttrValue("Algorithm", "")
 			}
-			if ts := child(ref, NSDSig, "Transforms"); ts != nil {
-				for _, t := range children(ts, NSDSig, "Transform") {
+			if ts := p.child(ref, NSDSig, "Transforms"); ts != nil {
+				for _, t := range p.children(ts, NSDSig, "Transform") {
 					r.Transforms = append(r.Transforms, t.SelectAttrValue("Algorithm", ""))
 				}
 			}
 			s.References = append(s.References, r)
 		}
 	}
-	if ki := child(el, NSDSig, "KeyInfo"); ki != nil {
+	if ki := p.child(el, NSDSig, "KeyInfo"); ki != nil {
 		s.HasKeyInfo = true
-		for _, xd := range children(ki, NSDSig, "X509Data") {
-			for _, xc := range children(xd, NSDSig, "X509Certificate") {
+		for _, xd := range p.children(ki, NSDSig, "X509Data") {
+			for _, xc := range p.children(xd, NSDSig, "X509Certificate") {
 				s.Certificates = append(s.Certificates, p.cert(xc.Text()))
 			}
 		}
@@ -539,26 +601,26 @@ func (p *parser) signature(el *etree.Element) *Signature {
 
 func (p *parser) encrypted(el *etree.Element) *EncryptedAssertion {
 	ea := &EncryptedAssertion{Path: p.path(el), el: el}
-	ed := child(el, NSXMLEnc, "EncryptedData")
+	ed := p.child(el, NSXMLEnc, "EncryptedData")
 	if ed == nil {
 		return ea
 	}
-	if m := child(ed, NSXMLEnc, "EncryptionMethod"); m != nil {
+	if m := p.child(ed, NSXMLEnc, "EncryptionMethod"); m != nil {
 		ea.DataAlgorithm = m.SelectAttrValue("Algorithm", "")
 	}
 	// The wrapped key sits in EncryptedData/KeyInfo or beside EncryptedData.
 	var ek *etree.Element
-	if ki := child(ed, NSDSig, "KeyInfo"); ki != nil {
-		ek = child(ki, NSXMLEnc, "EncryptedKey")
+	if ki := p.child(ed, NSDSig, "KeyInfo"); ki != nil {
+		ek = p.child(ki, NSXMLEnc, "EncryptedKey")
 	}
 	if ek == nil {
-		ek = child(el, NSXMLEnc, "EncryptedKey")
+		ek = p.child(el, NSXMLEnc, "EncryptedKey")
 	}
 	if ek != nil {
-		if m := child(ek, NSXMLEnc, "EncryptionMethod"); m != nil {
+		if m := p.child(ek, NSXMLEnc, "EncryptionMethod"); m != nil {
 			ea.KeyAlgorithm = m.SelectAttrValue("Algorithm", "")
 		}
-		if ki := child(ek, NSDSig, "KeyInfo"); ki != nil {
+		if ki := p.child(ek, NSDSig, "KeyInfo"); ki != nil {
 			if xc := ki.FindElement(".//X509Certificate"); xc != nil {
 				ea.Certificate = certInfoFromBase64(xc.Text())
 				ea.KeyHint = "the private key of the certificate " + ea.Certificate.Describe()

@@ -67,6 +67,9 @@ type SignatureCheck struct {
 // records each outcome in Signature.Check. Certificate validity dates are
 // not part of the verdict: time is the linter's input, not Verify's.
 func Verify(r *Response, anchors *Anchors) {
+	if r.Exceeded != nil {
+		return // not modelled: nothing to check
+	}
 	for _, s := range r.Signatures {
 		s.Check = verifyOne(r, s, anchors)
 		if s.Check.Verdict.Verifies() {
@@ -76,7 +79,7 @@ func Verify(r *Response, anchors *Anchors) {
 }
 
 func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
-	if s.SignatureMethod == "" || child(s.el, NSDSig, "SignatureValue") == nil {
+	if s.SignatureMethod == "" || r.child(s.el, NSDSig, "SignatureValue") == nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: "the Signature lacks SignedInfo/SignatureMethod or SignatureValue"}
 	}
 	parent := s.el.Parent()
