@@ -1,6 +1,8 @@
 package lint
 
 import (
+	// The package's own context type is the rules' view of one response.
+	gocontext "context"
 	"io"
 	"time"
 
@@ -49,13 +51,25 @@ type Result struct {
 // nothing in the input could be decoded; a capture that fails alone (one
 // of several in a HAR) is a Result with Err.
 func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
+	return LintContext(gocontext.Background(), input, in, opts)
+}
+
+// LintContext is Lint that gives up once ctx is done: it checks ctx
+// between captures and stages, and every few thousand elements while
+// parsing, and then returns ctx's error (errors.Is context.Canceled or
+// context.DeadlineExceeded).
+func LintContext(ctx gocontext.Context, input []byte, in *Inputs, opts Options) ([]*Result, error) {
 	caps, err := saml.DecodeLimits(input, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*Result, 0, len(caps))
 	for _, c := range caps {
-		out = append(out, LintCapture(c, in, opts))
+		res, err := lintCapture(ctx, c, in, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
 	}
 	return out, nil
 }
@@ -65,30 +79,54 @@ func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
 // memory does not grow with the number of sign-ins. An error from fn
 // stops the stream and is returned.
 func LintStream(r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
-	return saml.DecodeStream(r, opts.Limits, func(c *saml.Capture) error {
-		return fn(LintCapture(c, in, opts))
+	return LintStreamContext(gocontext.Background(), r, in, opts, fn)
+}
+
+// LintStreamContext is LintStream that gives up once ctx is done, as
+// LintContext does, and returns ctx's error.
+func LintStreamContext(ctx gocontext.Context, r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
+	return saml.DecodeStreamContext(ctx, r, opts.Limits, func(c *saml.Capture) error {
+		res, err := lintCapture(ctx, c, in, opts)
+		if err != nil {
+			return err
+		}
+		return fn(res)
 	})
 }
 
 // LintCapture lints one decoded capture.
 func LintCapture(c *saml.Capture, in *Inputs, opts Options) *Result {
+	res, _ := lintCapture(gocontext.Background(), c, in, opts)
+	return res
+}
+
+// lintCapture lints one capture; the error is ctx's alone.
+func lintCapture(ctx gocontext.Context, c *saml.Capture, in *Inputs, opts Options) (*Result, error) {
 	res := &Result{Input: opts.Name, Capture: c}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if c.Err != nil {
 		res.Err = c.Err
-		return res
+		return res, nil
 	}
-	r, err := saml.ParseCapture(c, saml.ParseOptions{Limits: opts.Limits, DecryptionKeys: in.Keys()})
+	r, err := saml.ParseCapture(c, saml.ParseOptions{Context: ctx, Limits: opts.Limits, DecryptionKeys: in.Keys()})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
 	if err != nil {
 		res.Err = err
-		return res
+		return res, nil
 	}
-	saml.Verify(r, in.Anchors())
+	if err := saml.VerifyContext(ctx, r, in.Anchors()); err != nil {
+		return nil, err
+	}
 	res.Response = r
 	res.Report = run(rulesFor(in), &saml.Message{Capture: c, Response: r}, in, opts)
 	if cfg := in.Config(); cfg != nil {
 		cfg.suppress(res.Report, opts.Name, issuerOf(r), expiryClock(opts, res.Report.Clock))
 	}
-	return res
+	return res, ctx.Err()
 }
 
 func rulesFor(in *Inputs) []*Rule {

@@ -848,7 +848,7 @@ var responseTooLarge = &Rule{
 		n := (len(p.Capture.XML) + 2) / 3 * 4
 		if ex := p.Response.Exceeded; ex != nil {
 			loc := xmlAt(or(ex.Path, p.Response.Path))
-			f := Finding{Location: loc, Expected: fmt.Sprintf("at most %d %s", ex.Limit, ex.What), Actual: fmt.Sprint(ex.Count),
+			f := Finding{Location: loc, Expected: fmt.Sprintf("at most %d %s", ex.Limit, ex.What), Actual: fmt.Sprintf("more than %d", ex.Limit),
 				Fix: "Look at what built this response: no IdP sends " + ex.What + " in these numbers. Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."}
 			if n > 100000 {
 				f.Message = fmt.Sprintf("the SAMLResponse is %d base64 characters (AWS accepts 100,000) and holds %s; nothing else was checked", n, ex)

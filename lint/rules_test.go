@@ -822,7 +822,7 @@ func TestResponseTooLargeLimits(t *testing.T) {
 	}
 	rep := res[0].Report
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "aws/response-too-large" || rep.Findings[0].Severity != Error ||
-		!strings.Contains(rep.Findings[0].Message, "elements, more than samllint's limit of 20000; nothing else was checked") {
+		!strings.Contains(rep.Findings[0].Message, "holds more than 20000 elements, samllint's limit; nothing else was checked") {
 		t.Fatalf("findings: %+v", rep.Findings)
 	}
 	if len(rep.Skipped) != len(registry)-3 { // every rule with a check but this one

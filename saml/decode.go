@@ -38,7 +38,8 @@ type Limits struct {
 	MaxDepth int // element nesting depth
 
 	MaxElements     int // elements in one message
-	MaxElementAttrs int // attributes (namespace declarations included) on one element
+	MaxXMLAttrs     int // attributes (namespace declarations included) in one message
+	MaxElementAttrs int // attributes on one element
 	MaxNamespaces   int // namespace prefixes in scope at one element
 	MaxSignatures   int // ds:Signature elements
 	MaxAssertions   int // saml:Assertion elements, wherever they sit
@@ -60,7 +61,7 @@ type Limits struct {
 // elements; real ones sign once or twice, declare a dozen prefixes, and
 // carry one assertion.
 var DefaultLimits = Limits{MaxInput: 256 << 20, MaxText: 16 << 20, MaxXML: 10 << 20, MaxDepth: 256,
-	MaxElements: 20000, MaxElementAttrs: 256, MaxNamespaces: 64, MaxSignatures: 32, MaxAssertions: 100,
+	MaxElements: 20000, MaxXMLAttrs: 100000, MaxElementAttrs: 256, MaxNamespaces: 64, MaxSignatures: 32, MaxAssertions: 100,
 	MaxAttributes: 2000, MaxValues: 5000, MaxHeader: 64 << 10, MaxReply: 256 << 10}
 
 // maxValue is the longest message value worth decoding: base64 of MaxXML
@@ -83,7 +84,7 @@ func (l Limits) withDefaults() Limits {
 		v *int
 		d int
 	}{
-		{&l.MaxDepth, d.MaxDepth}, {&l.MaxElements, d.MaxElements}, {&l.MaxElementAttrs, d.MaxElementAttrs},
+		{&l.MaxDepth, d.MaxDepth}, {&l.MaxElements, d.MaxElements}, {&l.MaxXMLAttrs, d.MaxXMLAttrs}, {&l.MaxElementAttrs, d.MaxElementAttrs},
 		{&l.MaxNamespaces, d.MaxNamespaces}, {&l.MaxSignatures, d.MaxSignatures}, {&l.MaxAssertions, d.MaxAssertions},
 		{&l.MaxAttributes, d.MaxAttributes}, {&l.MaxValues, d.MaxValues}, {&l.MaxHeader, d.MaxHeader}, {&l.MaxReply, d.MaxReply},
 	} {

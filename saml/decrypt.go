@@ -190,9 +190,25 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 	b.WriteString(">")
 	b.Write(plain)
 	b.WriteString("</samllint-decrypted>")
-	doc, err := readTree(b.Bytes(), p.lim)
+	var ex *Exceeded
+	var err error
+	if b.Len() >= censusMin {
+		ex, _, err = census(p.ctx, b.Bytes(), p.lim)
+	}
+	var doc *etree.Document
+	if err == nil && ex == nil {
+		if doc, err = readTreeContext(p.ctx, b.Bytes(), p.lim); err != nil {
+			err = fmt.Errorf("the plaintext is not XML: %w", err)
+		} else if b.Len() < censusMin {
+			ex, err = countTree(p.ctx, doc.Root(), p.lim)
+		}
+	}
+	if err == nil && ex != nil {
+		err = fmt.Errorf("the plaintext holds %s", ex)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("the plaintext is not XML: %w", err)
+		p.err = p.ctx.Err()
+		return nil, err
 	}
 	kids := doc.Root().ChildElements()
 	if len(kids) != 1 {
@@ -200,13 +216,14 @@ func (p *parser) plaintext(ea *EncryptedAssertion, plain []byte) (*Assertion, er
 	}
 	root := kids[0]
 	p.r.paths[root] = ea.Path + "/Assertion"
-	sc := newScanner(p.lim, p.r.ns, nil)
+	sc := newScanner(p.ctx, p.r.ns)
 	sc.visit(doc.Root())
+	if sc.err != nil {
+		p.err = sc.err
+		return nil, sc.err
+	}
 	if root.Tag != "Assertion" || p.r.nsOf(root) != NSAssertion {
 		return nil, fmt.Errorf("the plaintext is <%s> in namespace %q, not a saml:Assertion", root.FullTag(), p.r.nsOf(root))
-	}
-	if ex := sc.exceeded(p.r.pathOf); ex != nil {
-		return nil, fmt.Errorf("the plaintext holds %s", ex)
 	}
 	p.unbound(sc)
 	if p.r.decrypted == nil {

@@ -68,9 +68,9 @@ type Response struct {
 	// carries one is read as if it were not there.
 	Unbound []Unbound `json:"unbound_prefixes,omitempty"`
 
-	// Exceeded is set when the response holds more than Limits allow:
-	// then only its identity (ID, Issuer, Destination, IssueInstant) is
-	// read, and nothing is verified.
+	// Exceeded is set when the message holds more than Limits allow:
+	// then only what names the response (ID, Issuer, Destination,
+	// IssueInstant) is read, no tree is built, and nothing is verified.
 	Exceeded *Exceeded `json:"exceeded,omitempty"`
 
 	doc   *etree.Document

@@ -2,6 +2,7 @@ package saml
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,10 @@ import (
 // ParseOptions tune Parse.
 type ParseOptions struct {
 	Limits Limits
+	// Context, when set, is checked while reading the tree and every few
+	// thousand elements after: once it is done, parsing stops and returns
+	// its error.
+	Context context.Context
 	// DecryptionKeys are private keys (from LoadPrivateKeys) tried, in order,
 	// on each EncryptedAssertion.
 	DecryptionKeys []any
@@ -51,11 +56,36 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 			return nil, err
 		}
 	}
-	doc, err := readTree(xmlBytes, lim)
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(xmlBytes) >= censusMin {
+		ex, id, err := census(ctx, xmlBytes, lim)
+		if err != nil {
+			return nil, err
+		}
+		if ex != nil {
+			return exceeded(ex, id)
+		}
+	}
+	doc, err := readTreeContext(ctx, xmlBytes, lim)
 	if err != nil {
 		return nil, err
 	}
 	root := doc.Root()
+	if len(xmlBytes) < censusMin {
+		ex, err := countTree(ctx, root, lim)
+		if err != nil {
+			return nil, err
+		}
+		if ex != nil {
+			return exceeded(ex, treeIdentity(root))
+		}
+	}
 	wrapper := ""
 	if inner, what := unwrap(root); inner != nil {
 		doc, root, wrapper = etree.NewDocumentWithRoot(inner), inner, what
@@ -64,33 +94,80 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 		return nil, &KindError{Kind: k, Hint: hint}
 	}
 	r := &Response{doc: doc, paths: map[*etree.Element]string{}, ns: map[*etree.Element]string{}, Wrapper: wrapper}
-	p := &parser{r: r, lim: lim}
-	sc := newScanner(lim, r.ns, nil)
+	p := &parser{r: r, lim: lim, ctx: ctx}
+	sc := newScanner(ctx, r.ns)
 	sc.visit(root)
-	p.unbound(sc)
-	if r.Exceeded = sc.exceeded(r.pathOnce); r.Exceeded != nil {
-		// Only what names the response: the rest would cost time out of
-		// proportion, and the verdict is already known.
-		p.identity(root)
-		r.Assertions, r.EncryptedAssertions, r.Signatures = []*Assertion{}, []*EncryptedAssertion{}, []*Signature{}
-		return r, nil
+	if sc.err != nil {
+		return nil, sc.err
 	}
+	p.unbound(sc)
 	p.response(root)
 	for _, ea := range r.EncryptedAssertions {
-		p.decrypt(ea, opts.DecryptionKeys)
+		if p.err == nil {
+			p.decrypt(ea, opts.DecryptionKeys)
+		}
+	}
+	if p.err != nil {
+		return nil, p.err
 	}
 	p.finish()
 	return r, nil
+}
+
+// exceeded is the Response for a message past a count: only what names
+// it, as the census read it. A message of another kind is refused.
+func exceeded(ex *Exceeded, id *identity) (*Response, error) {
+	if id.tag != "Response" {
+		return nil, decodeErr(StageXML, "a message holding "+ex.String(), "a SAML message of the size IdPs send", nil)
+	}
+	r := &Response{Path: "/Response", ID: id.id, Version: id.version, Destination: id.destination, InResponseTo: id.inResponseTo,
+		Exceeded: ex, Assertions: []*Assertion{}, EncryptedAssertions: []*EncryptedAssertion{}, Signatures: []*Signature{}}
+	if id.issueInstant != "" {
+		r.IssueInstant = Time{Raw: id.issueInstant, Path: "/Response/@IssueInstant"}
+		if v, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(id.issueInstant)); err == nil {
+			r.IssueInstant.Time, r.IssueInstant.OK = v.UTC(), true
+		}
+	}
+	if id.hasIssuer {
+		r.Issuer = &Value{Value: strings.TrimSpace(id.issuer), Path: "/Response/Issuer"}
+	}
+	return r, nil
+}
+
+// treeIdentity reads what names a response from its tree.
+func treeIdentity(root *etree.Element) *identity {
+	id := &identity{tag: root.Tag, id: idOf(root), version: root.SelectAttrValue("Version", ""),
+		destination: root.SelectAttrValue("Destination", ""), inResponseTo: root.SelectAttrValue("InResponseTo", ""),
+		issueInstant: root.SelectAttrValue("IssueInstant", "")}
+	if is := child(root, NSAssertion, "Issuer"); is != nil {
+		id.issuer, id.hasIssuer = is.Text(), true
+	}
+	return id
 }
 
 // readTree parses b with etree and refuses what a SAML message never is:
 // a DTD, several roots, text outside the root, other encodings. When
 // etree fails, the pre-pass names the cause and the line.
 func readTree(b []byte, lim Limits) (*etree.Document, error) {
+	return readTreeContext(context.Background(), b, lim)
+}
+
+// readTreeContext is readTree that stops when ctx is done: etree reads
+// through a reader that checks ctx at each chunk.
+func readTreeContext(ctx context.Context, b []byte, lim Limits) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings.MaxDepth = lim.MaxDepth
 	doc.ReadSettings.CharsetReader = utf8Only
-	if err := doc.ReadFromBytes(b); err != nil {
+	var err error
+	if ctx.Done() == nil {
+		err = doc.ReadFromBytes(b)
+	} else {
+		_, err = doc.ReadFrom(&ctxReader{ctx: ctx, r: bytes.NewReader(b)})
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
 		if cerr := checkXML(b, lim); cerr != nil {
 			return nil, cerr
 		}
@@ -132,6 +209,9 @@ func utf8Only(charset string, r io.Reader) (io.Reader, error) {
 
 type parser struct {
 	r   *Response
+	ctx context.Context
+	err error // the context's, once it is done
+	n   int   // elements walked, to check ctx every few thousand
 	ids map[string][]string
 	// certs caches certificates by their text: the signatures of one
 	// response usually embed the same one.
@@ -168,28 +248,6 @@ func (r *Response) pathOf(el *etree.Element) string {
 	}
 	r.paths[el] = s
 	return s
-}
-
-// pathOnce is pathOf for one element of a tree too large to index:
-// each step is found by one pass over its siblings, and nothing is kept.
-func (r *Response) pathOnce(el *etree.Element) string {
-	parent := el.Parent()
-	if parent == nil || parent.Parent() == nil {
-		return "/" + el.Tag
-	}
-	k, isAttr := stepKey(el)
-	n, at := 0, 0
-	for _, t := range parent.Child {
-		if c, ok := t.(*etree.Element); ok {
-			if ck, _ := stepKey(c); ck == k {
-				n++
-				if c == el {
-					at = n
-				}
-			}
-		}
-	}
-	return r.pathOnce(parent) + "/" + step(k, isAttr, n, at)
 }
 
 // segment is el's step in its path: its tag, indexed among same-tag
@@ -396,6 +454,12 @@ func (p *parser) response(root *etree.Element) {
 // ds:Signatures, assertions outside their place (the signature-wrapping
 // shape) and nested Responses. Namespaces are the scan's.
 func (p *parser) walk(el, root *etree.Element) {
+	if p.n++; p.n&4095 == 0 && p.err == nil {
+		p.err = p.ctx.Err()
+	}
+	if p.err != nil {
+		return
+	}
 	if id := idOf(el); id != "" {
 		if p.ids == nil {
 			p.ids = map[string][]string{}
@@ -686,4 +750,17 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// ctxReader reads r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b[:min(len(b), 64<<10)])
 }

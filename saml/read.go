@@ -1,7 +1,12 @@
 package saml
 
+import "context"
+
 // Options configure Read.
 type Options struct {
+	// Context, when set, stops the work once it is done; Read then
+	// returns its error.
+	Context        context.Context
 	Limits         Limits
 	Anchors        *Anchors // nil: verify against embedded certificates only
 	DecryptionKeys []any
@@ -24,14 +29,23 @@ func Read(input []byte, opts Options) ([]*Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	out := make([]*Message, 0, len(caps))
 	for _, c := range caps {
 		m := &Message{Capture: c, Err: c.Err}
 		if m.Err == nil {
-			m.Response, m.Err = ParseCapture(c, ParseOptions{Limits: lim, DecryptionKeys: opts.DecryptionKeys})
+			m.Response, m.Err = ParseCapture(c, ParseOptions{Context: ctx, Limits: lim, DecryptionKeys: opts.DecryptionKeys})
 		}
 		if m.Response != nil {
-			Verify(m.Response, opts.Anchors)
+			if err := VerifyContext(ctx, m.Response, opts.Anchors); err != nil {
+				return nil, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		out = append(out, m)
 	}

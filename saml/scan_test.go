@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -17,14 +18,15 @@ func TestLimitsExceeded(t *testing.T) {
 		lim   Limits
 		ok    Limits // the same count at what the sample holds
 		path  string
-		count int
+		limit int
 	}{
-		{"elements", Limits{MaxElements: 40}, Limits{MaxElements: 53}, "", 53},
-		{"attributes on one element", Limits{MaxElementAttrs: 3}, Limits{MaxElementAttrs: 5}, "/Response", 5},
-		{"namespace prefixes in scope at one element", Limits{MaxNamespaces: 3}, Limits{MaxNamespaces: 4}, "", 4},
-		{"signatures", Limits{MaxSignatures: 1}, Limits{MaxSignatures: 2}, "/Response/Assertion[1]/Signature[1]", 2},
-		{"saml:Attribute elements", Limits{MaxAttributes: 2}, Limits{MaxAttributes: 4}, "/Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/SessionDuration']", 4},
-		{"attribute values", Limits{MaxValues: 3}, Limits{MaxValues: 4}, "/Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department']/AttributeValue[1]", 4},
+		{"elements", Limits{MaxElements: 40}, Limits{MaxElements: 53}, "/Response/Assertion[1]/Conditions/AudienceRestriction/Audience[1]", 40},
+		{"XML attributes", Limits{MaxXMLAttrs: 40}, Limits{MaxXMLAttrs: 56}, "/Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/SessionDuration']", 40},
+		{"attributes on one element", Limits{MaxElementAttrs: 3}, Limits{MaxElementAttrs: 5}, "/Response", 3},
+		{"namespace prefixes in scope at one element", Limits{MaxNamespaces: 3}, Limits{MaxNamespaces: 4}, "/Response/Assertion[1]/Signature[1]", 3},
+		{"signatures", Limits{MaxSignatures: 1}, Limits{MaxSignatures: 2}, "/Response/Assertion[1]/Signature[1]", 1},
+		{"saml:Attribute elements", Limits{MaxAttributes: 2}, Limits{MaxAttributes: 4}, "/Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/SessionDuration']", 2},
+		{"attribute values", Limits{MaxValues: 3}, Limits{MaxValues: 4}, "/Response/Assertion[1]/AttributeStatement/Attribute[@Name='https://aws.amazon.com/SAML/Attributes/PrincipalTag:Department']/AttributeValue[1]", 3},
 	} {
 		t.Run(c.what, func(t *testing.T) {
 			r, err := ParseWith(sample, ParseOptions{Limits: c.lim})
@@ -32,16 +34,22 @@ func TestLimitsExceeded(t *testing.T) {
 				t.Fatal(err)
 			}
 			ex := r.Exceeded
-			if ex == nil || ex.What != c.what || ex.Count != c.count {
-				t.Fatalf("Exceeded = %+v, want %d %s", ex, c.count, c.what)
+			if ex == nil || ex.What != c.what || ex.Limit != c.limit {
+				t.Fatalf("Exceeded = %+v, want more than %d %s", ex, c.limit, c.what)
 			}
-			if c.path != "" && ex.Path != c.path || !strings.HasPrefix(ex.Path, "/Response") {
+			if ex.Path != c.path {
 				t.Errorf("path = %s, want %s", ex.Path, c.path)
 			}
-			if len(r.Assertions) != 0 || len(r.Signatures) != 0 || r.ID != "_a1b2c3response" || r.Issuer == nil {
+			if len(r.Assertions) != 0 || len(r.Signatures) != 0 || (r.ID != "_a1b2c3response" || r.Issuer == nil) && ex.Path != "/Response" {
 				t.Errorf("an exceeded response keeps its identity only: %d assertions, %d signatures, ID %q", len(r.Assertions), len(r.Signatures), r.ID)
 			}
 			Verify(r, nil) // nothing to verify, and no panic
+			// A large message is counted from its tokens before any tree
+			// is built: the same verdict.
+			tok, _, err := census(context.Background(), sample, c.lim.withDefaults())
+			if err != nil || tok == nil || *tok != *ex {
+				t.Errorf("census of the tokens = %+v, %v; of the tree %+v", tok, err, ex)
+			}
 			r, err = ParseWith(sample, ParseOptions{Limits: c.ok})
 			if err != nil || r.Exceeded != nil || len(r.Assertions) != 1 {
 				t.Fatalf("at the limit: %v, %+v", err, r.Exceeded)
@@ -54,7 +62,7 @@ func TestLimitsExceeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := ParseWith(wrapped, ParseOptions{Limits: Limits{MaxAssertions: 1}})
-	if err != nil || r.Exceeded == nil || r.Exceeded.What != "assertions" || r.Exceeded.Count != 2 {
+	if err != nil || r.Exceeded == nil || r.Exceeded.What != "assertions" || r.Exceeded.Limit != 1 {
 		t.Fatalf("assertions: %v %+v", err, r.Exceeded)
 	}
 }

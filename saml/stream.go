@@ -3,6 +3,7 @@ package saml
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,30 @@ import (
 // read whole (within lim.MaxInput) and decoded as Decode does. An error
 // from fn stops the stream and is returned.
 func DecodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
+	return DecodeStreamContext(context.Background(), r, lim, fn)
+}
+
+// DecodeStreamContext is DecodeStream that stops once ctx is done, between
+// reads and between entries, and returns its error.
+func DecodeStreamContext(ctx context.Context, r io.Reader, lim Limits, fn func(*Capture) error) error {
+	if ctx.Done() != nil {
+		r = &ctxReader{ctx: ctx, r: r}
+		inner := fn
+		fn = func(c *Capture) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return inner(c)
+		}
+	}
+	err := decodeStream(r, lim, fn)
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+func decodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
 	lim = lim.withDefaults()
 	cr := &countingReader{r: r, max: int64(lim.MaxInput)}
 	br := bufio.NewReaderSize(cr, 64<<10)

@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
@@ -66,16 +67,24 @@ type SignatureCheck struct {
 // given (nil or empty: against the certificates the signatures embed), and
 // records each outcome in Signature.Check. Certificate validity dates are
 // not part of the verdict: time is the linter's input, not Verify's.
-func Verify(r *Response, anchors *Anchors) {
+func Verify(r *Response, anchors *Anchors) { _ = VerifyContext(context.Background(), r, anchors) }
+
+// VerifyContext is Verify that stops between signatures once ctx is done,
+// returning its error; the signatures not reached have no Check.
+func VerifyContext(ctx context.Context, r *Response, anchors *Anchors) error {
 	if r.Exceeded != nil {
-		return // not modelled: nothing to check
+		return nil // not modelled: nothing to check
 	}
 	for _, s := range r.Signatures {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		s.Check = verifyOne(r, s, anchors)
 		if s.Check.Verdict.Verifies() {
 			s.Check.Covers = s.ParentPath
 		}
 	}
+	return nil
 }
 
 func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -25,8 +26,13 @@ import (
 var webFS embed.FS
 
 const (
-	maxRequest     = 64 << 20
+	maxRequest = 64 << 20
+	// requestTimeout bounds a request's arrival (headers and body) and,
+	// separately, its lint, waiting for a slot included.
 	requestTimeout = 30 * time.Second
+	// bigBody: a body from this size lints in a slot of its own pool, so
+	// that pastes of a normal capture never queue behind large ones.
+	bigBody = 1 << 20
 	// csp says what the page may load: only itself. No CDN, font or
 	// script from elsewhere, and no connection but to this server.
 	csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -46,10 +52,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("cannot listen on 127.0.0.1:%d: %v", *port, err)
 	}
-	// ReadTimeout covers the body too: a request trickled a byte a second
-	// is cut off with the rest.
-	srv := &http.Server{Handler: newWebHandler(ln.Addr().(*net.TCPAddr).Port), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: requestTimeout, WriteTimeout: 2 * requestTimeout}
+	srv := newServer(ln.Addr().(*net.TCPAddr).Port)
 	fmt.Fprintf(stdout, "samllint is serving on http://127.0.0.1:%d/ — Ctrl-C to stop\n", ln.Addr().(*net.TCPAddr).Port)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -65,17 +68,46 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// newServer is the page's server on port: ReadTimeout covers the body
+// too, so a request trickled a byte a second is cut off with the rest,
+// and it never holds a lint slot, which is taken once the body is in.
+func newServer(port int) *http.Server { return newWeb().server(port) }
+
+func (wb *web) server(port int) *http.Server {
+	return &http.Server{Handler: wb.handler(port), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: requestTimeout, WriteTimeout: 2*requestTimeout + 5*time.Second}
+}
+
+// web is the page's API: its lint slots, the bytes it holds, and how
+// long a lint may take.
+type web struct {
+	lintTimeout time.Duration
+	// The slots bound the lints running at once, and inFlight the bytes
+	// of request bodies held: together they bound the server's memory
+	// whatever the page is sent. A body is read whole, within its
+	// deadline and maxRequest, before it may take a slot; small and large
+	// bodies have pools of their own.
+	small, big chan struct{}
+	inFlight   atomic.Int64
+}
+
+func newWeb() *web {
+	return &web{lintTimeout: requestTimeout, small: make(chan struct{}, 4), big: make(chan struct{}, 2)}
+}
+
 // newWebHandler serves the page and its API. port is the port it listens
-// on: requests naming another Host are refused (DNS rebinding).
-func newWebHandler(port int) http.Handler {
+// on: requests naming another Host are refused (DNS rebinding). Every
+// answer, errors included, carries the page's security headers.
+func newWebHandler(port int) http.Handler { return newWeb().handler(port) }
+
+func (wb *web) handler(port int) http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(webFS, "web")
 	files := http.FileServer(http.FS(static))
 	mux.Handle("GET /", files)
-	mux.HandleFunc("POST /api/lint", apiLint)
-	mux.HandleFunc("POST /api/diff", apiDiff)
-	guarded := guard(port, mux)
-	return http.TimeoutHandler(guarded, requestTimeout, `{"error":"the request took longer than 30 s"}`)
+	mux.HandleFunc("POST /api/lint", wb.apiLint)
+	mux.HandleFunc("POST /api/diff", wb.apiDiff)
+	return guard(port, mux)
 }
 
 func guard(port int, next http.Handler) http.Handler {
@@ -133,19 +165,12 @@ func apiError(w http.ResponseWriter, code int, err error) {
 	json.NewEncoder(w).Encode(map[string]string{"error": format.OneLine(err.Error())})
 }
 
-func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
+// decodeRequest decodes a body already read; unknown fields are refused.
+func decodeRequest(w http.ResponseWriter, body []byte, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			apiError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("the request is larger than %d MiB", maxRequest>>20))
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			apiError(w, http.StatusRequestTimeout, fmt.Errorf("the request took longer than %s to arrive", requestTimeout))
-		default:
-			apiError(w, http.StatusBadRequest, fmt.Errorf("unreadable request: %v", err))
-		}
+		apiError(w, http.StatusBadRequest, fmt.Errorf("unreadable request: %v", err))
 		return false
 	}
 	return true
@@ -181,47 +206,101 @@ func (q *lintRequest) inputs() (*lint.Inputs, lint.Options, error) {
 	return in, opts, nil
 }
 
-// lintSlots bounds the lints running at once, and inFlight the bytes of
-// requests being read or linted: together they bound the server's memory
-// whatever the page is sent.
-var (
-	lintSlots = make(chan struct{}, 4)
-	inFlight  atomic.Int64
-)
-
-// maxInFlight lets one request of the largest size, or several small
-// ones, be read and linted at a time: memory stays near one big body.
+// maxInFlight lets one body of the largest size, or several small ones,
+// be held at a time.
 const maxInFlight = maxRequest + 8<<20
 
-// admit reserves room for a request of n bytes (its Content-Length, or
-// the cap when it gives none), or refuses it.
-func admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
-	n := r.ContentLength
-	if n < 0 || n > maxRequest {
-		n = maxRequest
+// readBody reads the request body whole, counting its bytes against
+// maxInFlight as they arrive; release gives them back. On failure the
+// answer has been written.
+func (wb *web) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
+	held := &heldReader{r: r.Body, inFlight: &wb.inFlight}
+	release = func() { wb.inFlight.Add(-held.n) }
+	body, err := io.ReadAll(held)
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return body, release, true
+	case errors.As(err, &tooBig):
+		apiError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("the request is larger than %d MiB", maxRequest>>20))
+	case errors.Is(err, errBusy):
+		apiError(w, http.StatusServiceUnavailable, errors.New("other large requests are being read; try again in a moment"))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		apiError(w, http.StatusRequestTimeout, fmt.Errorf("the request took longer than %s to arrive", requestTimeout))
+	default:
+		apiError(w, http.StatusBadRequest, fmt.Errorf("unreadable request: %v", err))
 	}
-	if inFlight.Add(n) > maxInFlight {
-		inFlight.Add(-n)
-		apiError(w, http.StatusServiceUnavailable, errors.New("other requests are being linted; try again in a moment"))
-		return nil, false
-	}
-	select {
-	case lintSlots <- struct{}{}:
-	case <-r.Context().Done():
-		inFlight.Add(-n)
-		return nil, false
-	}
-	return func() { <-lintSlots; inFlight.Add(-n) }, true
+	release()
+	return nil, nil, false
 }
 
-func apiLint(w http.ResponseWriter, r *http.Request) {
-	release, ok := admit(w, r)
+var errBusy = errors.New("too many bytes in flight")
+
+// heldReader counts what it reads against inFlight.
+type heldReader struct {
+	r        io.Reader
+	n        int64
+	inFlight *atomic.Int64
+}
+
+func (h *heldReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += int64(n)
+	if h.inFlight.Add(int64(n)) > maxInFlight {
+		return n, errBusy
+	}
+	return n, err
+}
+
+// lintContext is the request's context with the lint deadline: done
+// when the client goes away or the lint takes too long.
+func (wb *web) lintContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), wb.lintTimeout)
+}
+
+// takeSlot waits for a lint slot for a body of n bytes, until ctx is
+// done; the answer has been written when it returns false.
+func (wb *web) takeSlot(ctx context.Context, w http.ResponseWriter, n int) (release func(), ok bool) {
+	slots := wb.small
+	if n >= bigBody {
+		slots = wb.big
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	case <-ctx.Done():
+		wb.lintDone(w, ctx.Err())
+		return nil, false
+	}
+}
+
+// lintDone answers a lint its context stopped: a 503 when it took too
+// long, nothing when the client went away (no one reads the answer).
+func (wb *web) lintDone(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		apiError(w, http.StatusServiceUnavailable, fmt.Errorf("the lint took longer than %s", wb.lintTimeout))
+	}
+}
+
+// lintBody lints the page's input as the CLI lints a file, capture by
+// capture, stopping when ctx is done.
+func lintBody(ctx context.Context, input string, in *lint.Inputs, opts lint.Options) ([]*lint.Result, error) {
+	var results []*lint.Result
+	err := lint.LintStreamContext(ctx, strings.NewReader(input), in, opts, func(res *lint.Result) error {
+		results = append(results, res)
+		return nil
+	})
+	return results, err
+}
+
+func (wb *web) apiLint(w http.ResponseWriter, r *http.Request) {
+	body, release, ok := wb.readBody(w, r)
 	if !ok {
 		return
 	}
 	defer release()
 	var q lintRequest
-	if !decodeRequest(w, r, &q) {
+	if !decodeRequest(w, body, &q) {
 		return
 	}
 	in, opts, err := q.inputs()
@@ -229,7 +308,18 @@ func apiLint(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
 	}
-	results, err := lint.Lint([]byte(q.Input), in, opts)
+	ctx, cancel := wb.lintContext(r)
+	defer cancel()
+	free, ok := wb.takeSlot(ctx, w, len(body))
+	if !ok {
+		return
+	}
+	defer free()
+	results, err := lintBody(ctx, q.Input, in, opts)
+	if ctx.Err() != nil {
+		wb.lintDone(w, ctx.Err())
+		return
+	}
 	if err != nil {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
@@ -252,8 +342,8 @@ func apiLint(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, buf.String())
 }
 
-func apiDiff(w http.ResponseWriter, r *http.Request) {
-	release, ok := admit(w, r)
+func (wb *web) apiDiff(w http.ResponseWriter, r *http.Request) {
+	body, release, ok := wb.readBody(w, r)
 	if !ok {
 		return
 	}
@@ -266,7 +356,7 @@ func apiDiff(w http.ResponseWriter, r *http.Request) {
 		Metadata string `json:"metadata"`
 		Redact   bool   `json:"redact"`
 	}
-	if !decodeRequest(w, r, &q) {
+	if !decodeRequest(w, body, &q) {
 		return
 	}
 	in, opts, err := (&lintRequest{Metadata: q.Metadata}).inputs()
@@ -274,6 +364,13 @@ func apiDiff(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnprocessableEntity, err)
 		return
 	}
+	ctx, cancel := wb.lintContext(r)
+	defer cancel()
+	free, ok := wb.takeSlot(ctx, w, len(body))
+	if !ok {
+		return
+	}
+	defer free()
 	var sides [2]format.DiffSide
 	for i, side := range []struct {
 		text string
@@ -282,7 +379,11 @@ func apiDiff(w http.ResponseWriter, r *http.Request) {
 		label := "AB"[i : i+1]
 		o := opts
 		o.Name = label
-		results, err := lint.Lint([]byte(side.text), in, o)
+		results, err := lintBody(ctx, side.text, in, o)
+		if ctx.Err() != nil {
+			wb.lintDone(w, ctx.Err())
+			return
+		}
 		if err != nil {
 			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, err))
 			return
