@@ -103,6 +103,10 @@ func Facts(c *Capture, r *Response) []Fact {
 	if r.Issuer != nil {
 		add("response", "Issuer (Response)", r.Issuer.Value, r.Issuer.Path)
 	}
+	if ex := r.Exceeded; ex != nil {
+		add("response", "not read", "the message holds "+ex.String()+"; nothing else in it was read", ex.Path)
+		return out
+	}
 	if s := r.Status; s != nil {
 		v := strings.Join(s.Codes, " / ")
 		if s.Message != "" {

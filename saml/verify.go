@@ -498,6 +498,9 @@ const (
 	ProblemUntrusted          ProblemKind = "untrusted"
 	ProblemNoAssertion        ProblemKind = "no-assertion"
 	ProblemEncrypted          ProblemKind = "encrypted"
+	// ProblemTooLarge: the message holds more than Limits allow and was
+	// not read, so nothing is known of its signatures.
+	ProblemTooLarge ProblemKind = "too-large"
 	// ProblemAdvice is a note: assertions nested in the consumed one's
 	// Advice (SAML core §2.6.1) lie inside what covers it.
 	ProblemAdvice ProblemKind = "advice"
@@ -523,6 +526,10 @@ func (r *Response) Coverage() Coverage {
 	cv := Coverage{Problems: []Problem{}, Notes: []Problem{}, ViaNames: []string{}}
 	add := func(kind ProblemKind, path, format string, args ...any) {
 		cv.Problems = append(cv.Problems, Problem{Kind: kind, Path: path, Text: fmt.Sprintf(format, args...)})
+	}
+	if ex := r.Exceeded; ex != nil {
+		add(ProblemTooLarge, r.Path, "not checked: the message holds %s", ex)
+		return cv
 	}
 	a := r.Consumed()
 	inConsumed := func(path string) bool { return a != nil && within(path, a.Path) }

@@ -45,6 +45,9 @@ func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
 			fmt.Fprintf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
 			continue
 		}
+		if m.Response.Exceeded != nil {
+			continue // the fact says it; there is no tree to show
+		}
 		for _, p := range m.Response.Coverage().Problems {
 			fmt.Fprintf(&b, "  - %s\n", p.Text)
 		}
@@ -130,8 +133,12 @@ func DecodeJSON(w io.Writer, msgs []*saml.Message, anchors *saml.Anchors, redact
 
 // XMLLines pretty-prints the message, each element on its own line, and
 // labels each line with the location path of the element it opens.
+// A response too large to model has no tree, and no lines.
 func XMLLines(r *saml.Response) []xmlLine {
 	orig := r.Doc()
+	if orig == nil {
+		return nil
+	}
 	cp := orig.Copy()
 	cp.Indent(2)
 	text, err := cp.WriteToString()
