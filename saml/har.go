@@ -1,9 +1,7 @@
 package saml
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"errors"
+	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
@@ -15,97 +13,21 @@ type nameValue struct {
 	Value string `json:"value"`
 }
 
-// harFile holds only what samllint reads of a HAR 1.2 export (Chrome,
-// Firefox, Edge, Safari) or a SAML-tracer export; the rest is skipped.
-type harFile struct {
-	Log *struct {
-		Entries []harEntry `json:"entries"`
-	} `json:"log"`
-	Requests []tracerRequest `json:"requests"`
-}
-
-type harEntry struct {
-	StartedDateTime string `json:"startedDateTime"`
-	Request         struct {
-		Method      string      `json:"method"`
-		URL         string      `json:"url"`
-		QueryString []nameValue `json:"queryString"`
-		PostData    *struct {
-			MimeType string      `json:"mimeType"`
-			Text     string      `json:"text"`
-			Params   []nameValue `json:"params"`
-		} `json:"postData"`
-	} `json:"request"`
-	Response struct {
-		Status      int         `json:"status"`
-		StatusText  string      `json:"statusText"`
-		RedirectURL string      `json:"redirectURL"`
-		Headers     []nameValue `json:"headers"`
-		Content     struct {
-			MimeType string `json:"mimeType"`
-			Text     string `json:"text"`
-			Encoding string `json:"encoding"`
-		} `json:"content"`
-	} `json:"response"`
-}
-
-type tracerRequest struct {
-	Method             string          `json:"method"`
-	URL                string          `json:"url"`
-	Post               json.RawMessage `json:"post"`
-	SAML               string          `json:"saml"`
-	ResponseStatus     int             `json:"responseStatus"`
-	ResponseStatusText string          `json:"responseStatusText"`
-	ResponseHeaders    json.RawMessage `json:"responseHeaders"`
-}
-
+// json decodes a whole HAR or SAML-tracer export, as DecodeStream reads
+// one: the error is set when no capture in it decodes.
 func (d *decoder) json(b []byte, chain []string) ([]*Capture, error) {
-	var f harFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, decodeErr(StageJSON, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), "a HAR or SAML-tracer export, complete and unedited", nil)
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, decodeErr(StageJSON, fmt.Sprintf("JSON whose %q is a %s", te.Field, te.Value), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
-		}
-		return nil, decodeErr(StageJSON, "unreadable JSON", "a HAR or SAML-tracer export", err)
-	}
 	var caps []*Capture
-	var kind string
-	var n int
-	fl := follower{emit: func(cs []*Capture) error { caps = append(caps, cs...); return nil }}
-	switch {
-	case f.Log != nil:
-		kind, n = "HAR", len(f.Log.Entries)
-		for i := range f.Log.Entries {
-			e := &f.Log.Entries[i]
-			_ = fl.entry(d.harEntry(e, i+1, chain), e.step(i+1))
-		}
-	case f.Requests != nil:
-		kind, n = "SAML-tracer export", len(f.Requests)
-		for i := range f.Requests {
-			r := &f.Requests[i]
-			_ = fl.entry(d.tracerRequest(r, i+1, chain), r.step(i+1))
-		}
-	default:
-		return nil, decodeErr(StageJSON, "JSON that is neither a HAR export nor a SAML-tracer export", `a HAR ({"log":{"entries":[…]}}) or a SAML-tracer export ({"requests":[…]})`, nil)
+	s := newStreamer(bytes.NewReader(b), d.lim, func(c *Capture) error { caps = append(caps, c); return nil })
+	s.chain = chain
+	if err := s.top(); err != nil {
+		return nil, err
 	}
-	_ = fl.flush()
-	if len(caps) == 0 {
-		return nil, decodeErr(StageHAR, fmt.Sprintf("a %s with %d requests but no SAMLResponse or SAMLRequest", kind, n), "a capture of the sign-in itself (enable \"Preserve log\" before signing in)", nil)
-	}
-	ok := 0
 	for _, c := range caps {
 		if c.Err == nil {
-			ok++
+			return caps, nil
 		}
 	}
-	if ok == 0 {
-		return nil, caps[0].Err
-	}
-	return number(caps), nil
+	return nil, caps[0].Err
 }
 
 func (d *decoder) harEntry(e *harEntry, idx int, chain []string) []*Capture {
@@ -211,13 +133,7 @@ func harReply(e *harEntry) *Reply {
 		rep.Location = header(r.Headers, "Location")
 	}
 	if strings.Contains(strings.ToLower(r.Content.MimeType), "html") && r.Content.Text != "" {
-		body := []byte(r.Content.Text)
-		if r.Content.Encoding == "base64" {
-			if b, err := base64.StdEncoding.DecodeString(r.Content.Text); err == nil {
-				body = b
-			}
-		}
-		rep.ErrorText = errorText(body)
+		rep.ErrorText = errorText(replyBody(r.Content.Text, r.Content.Encoding))
 	}
 	return rep
 }
@@ -248,21 +164,11 @@ func (d *decoder) tracerRequest(r *tracerRequest, idx int, chain []string) []*Ca
 		Chain:  append(append([]string{}, chain...), "saml-tracer"),
 	}
 	if r.ResponseStatus != 0 {
-		c.Reply = &Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: tracerHeader(r.ResponseHeaders, "Location")}
+		c.Reply = &Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: header(r.ResponseHeaders, "Location")}
 	}
-	var params []nameValue
-	// SAML-tracer writes post as [[name, value], …]; older exports as objects.
-	var pairs [][]string
-	if json.Unmarshal(r.Post, &pairs) == nil {
-		for _, p := range pairs {
-			if len(p) == 2 {
-				params = append(params, nameValue{p[0], p[1]})
-			}
-		}
-	} else {
-		_ = json.Unmarshal(r.Post, &params)
-	}
-	if got := d.fromParams(c, params, "HTTP-POST", "form"); got != nil {
+	// SAML-tracer writes post as [[name, value], …]; older exports as
+	// objects: the walker reads both.
+	if got := d.fromParams(c, r.Post, "HTTP-POST", "form"); got != nil {
 		return []*Capture{got}
 	}
 	if u, err := url.Parse(r.URL); err == nil {
@@ -279,22 +185,6 @@ func (d *decoder) tracerRequest(r *tracerRequest, idx int, chain []string) []*Ca
 		return []*Capture{c}
 	}
 	return nil
-}
-
-func tracerHeader(raw json.RawMessage, name string) string {
-	var objs []nameValue
-	if json.Unmarshal(raw, &objs) == nil {
-		return header(objs, name)
-	}
-	var pairs [][]string
-	if json.Unmarshal(raw, &pairs) == nil {
-		for _, p := range pairs {
-			if len(p) == 2 && strings.EqualFold(p[0], name) {
-				return p[1]
-			}
-		}
-	}
-	return ""
 }
 
 // maxSteps bounds the requests kept after each message: enough for the
@@ -370,5 +260,5 @@ func (r *tracerRequest) step(idx int) *Step {
 		return nil
 	}
 	return &Step{Source: fmt.Sprintf("SAML-tracer request %d", idx), Method: r.Method, URL: stripQuery(r.URL),
-		Reply: Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: tracerHeader(r.ResponseHeaders, "Location")}}
+		Reply: Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: header(r.ResponseHeaders, "Location")}}
 }

@@ -1,6 +1,9 @@
 package saml
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // Options configure Read.
 type Options struct {
@@ -50,4 +53,32 @@ func Read(input []byte, opts Options) ([]*Message, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// ReadStream is Read for large inputs: a HAR or SAML-tracer export is
+// read entry by entry, and each message handed to fn as soon as it is
+// parsed and verified, so memory does not grow with the number of
+// messages. An error from fn, or the Context's, stops the stream and is
+// returned.
+func ReadStream(r io.Reader, opts Options, fn func(*Message) error) error {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	lim := opts.Limits.withDefaults()
+	return DecodeStreamContext(ctx, r, lim, func(c *Capture) error {
+		m := &Message{Capture: c, Err: c.Err}
+		if m.Err == nil {
+			m.Response, m.Err = ParseCapture(c, ParseOptions{Context: ctx, Limits: lim, DecryptionKeys: opts.DecryptionKeys})
+		}
+		if m.Response != nil {
+			if err := VerifyContext(ctx, m.Response, opts.Anchors); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(m)
+	})
 }

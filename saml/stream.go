@@ -70,9 +70,7 @@ func decodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
 		}
 		return nil
 	}
-	d := &decoder{lim: lim}
-	dec := json.NewDecoder(br)
-	s := &streamer{d: d, dec: dec, fn: fn}
+	s := newStreamer(br, lim, fn)
 	err = s.top()
 	if cr.n > cr.max {
 		err = errTooLarge
@@ -145,86 +143,65 @@ func firstByte(br *bufio.Reader) (byte, error) {
 }
 
 type streamer struct {
-	d    *decoder
-	dec  *json.Decoder
-	fn   func(*Capture) error
-	n    int // captures so far
-	seen int // entries or requests so far
-	kind string
+	walker
+	d     *decoder
+	lim   Limits
+	fn    func(*Capture) error
+	chain []string // decoding steps before the JSON (utf-16)
+	n     int      // captures so far
+	seen  int      // entries or requests so far
+	kind  string
 	// follow holds back the last entry's captures for the requests that
 	// follow them: one entry's worth of memory at most.
 	follow follower
 }
 
-func (s *streamer) jsonErr(err error) error {
-	if errors.Is(err, errTooLarge) {
-		return err
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return decodeErr(StageJSON, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), "a HAR or SAML-tracer export, complete and unedited", nil)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return decodeErr(StageJSON, "JSON that ends early (truncated export?)", "a complete HAR or SAML-tracer export", nil)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return decodeErr(StageJSON, fmt.Sprintf("JSON whose %q is a %s", te.Field, te.Value), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
-	}
-	return decodeErr(StageJSON, "unreadable JSON", "a HAR or SAML-tracer export", err)
-}
-
-func (s *streamer) delim(want json.Delim) error {
-	t, err := s.dec.Token()
-	if err != nil {
-		return s.jsonErr(err)
-	}
-	if d, ok := t.(json.Delim); !ok || d != want {
-		return decodeErr(StageJSON, fmt.Sprintf("JSON with %v where %v was expected", t, want), "a HAR export (log.entries) or a SAML-tracer export (requests)", nil)
-	}
-	return nil
-}
-
-// object walks an object's keys, calling each for the value of a known key
-// and skipping the others.
-func (s *streamer) object(each map[string]func() error) error {
-	if err := s.delim('{'); err != nil {
-		return err
-	}
-	for s.dec.More() {
-		t, err := s.dec.Token()
-		if err != nil {
-			return s.jsonErr(err)
-		}
-		key, _ := t.(string)
-		if f := each[key]; f != nil {
-			if err := f(); err != nil {
-				return err
-			}
-			continue
-		}
-		var skip json.RawMessage
-		if err := s.dec.Decode(&skip); err != nil {
-			return s.jsonErr(err)
-		}
-	}
-	return s.delim('}')
+// newStreamer reads a HAR or SAML-tracer export from r. No string longer
+// than a message value may be is held; the rest is dropped as it is read.
+func newStreamer(r io.Reader, lim Limits, fn func(*Capture) error) *streamer {
+	lim = lim.withDefaults()
+	s := &streamer{d: &decoder{lim: lim}, lim: lim, fn: fn}
+	s.dec = json.NewDecoder(newCapReader(r, lim.maxValue()+1))
+	return s
 }
 
 func (s *streamer) top() error {
 	s.follow = follower{emit: s.emit}
-	err := s.object(map[string]func() error{
-		"log": func() error {
+	err := s.object("", func(key string) error {
+		switch key {
+		case "log":
 			s.kind = "HAR"
-			return s.object(map[string]func() error{"entries": entries(s, s.d.harEntry)})
-		},
-		"requests": func() error {
+			return s.object("log", func(key string) error {
+				if key != "entries" {
+					return s.skip()
+				}
+				return s.array("log.entries", func() error {
+					e, err := s.readHAREntry(s.lim)
+					if err != nil {
+						return err
+					}
+					s.seen++
+					return s.follow.entry(s.d.harEntry(e, s.seen, s.chain), e.step(s.seen))
+				})
+			})
+		case "requests":
 			s.kind = "SAML-tracer export"
-			return entries(s, s.d.tracerRequest)()
-		},
+			return s.array("requests", func() error {
+				r, err := s.readTracerRequest(s.lim)
+				if err != nil {
+					return err
+				}
+				s.seen++
+				return s.follow.entry(s.d.tracerRequest(r, s.seen, s.chain), r.step(s.seen))
+			})
+		}
+		return s.skip()
 	})
 	if err == nil {
 		err = s.follow.flush()
+	}
+	if err == nil && s.dec.More() {
+		err = decodeErr(StageJSON, "more JSON after the export", "one HAR or SAML-tracer export", nil)
 	}
 	if err != nil {
 		return err
@@ -236,36 +213,6 @@ func (s *streamer) top() error {
 		return decodeErr(StageHAR, fmt.Sprintf("a %s with %d requests but no SAMLResponse or SAMLRequest", s.kind, s.seen), "a capture of the sign-in itself (enable \"Preserve log\" before signing in)", nil)
 	}
 	return nil
-}
-
-func (s *streamer) array(each func() error) error {
-	if err := s.delim('['); err != nil {
-		return err
-	}
-	for s.dec.More() {
-		if err := each(); err != nil {
-			return err
-		}
-	}
-	return s.delim(']')
-}
-
-// entries decodes an array of T one element at a time and emits the
-// captures each holds, each once the requests that followed it are known.
-func entries[T any, PT interface {
-	*T
-	step(int) *Step
-}](s *streamer, captures func(PT, int, []string) []*Capture) func() error {
-	return func() error {
-		return s.array(func() error {
-			var v T
-			if err := s.dec.Decode(&v); err != nil {
-				return s.jsonErr(err)
-			}
-			s.seen++
-			return s.follow.entry(captures(&v, s.seen, nil), PT(&v).step(s.seen))
-		})
-	}
 }
 
 func (s *streamer) emit(caps []*Capture) error {

@@ -35,25 +35,38 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := readInput(fs.Arg(0), stdin, stderr)
+	name, r, err := openInput(fs.Arg(0), stdin, stderr)
 	if err != nil {
 		return err
 	}
-	msgs, err := saml.Read(data, saml.Options{Anchors: in.Anchors(), DecryptionKeys: in.Keys()})
+	defer r.Close()
+	// Message by message: a HAR of any size decodes in bounded memory.
+	var out interface {
+		Message(*saml.Message)
+		Finish() error
+	}
+	if *formatName == "json" {
+		out = format.NewDecodeJSON(stdout, in.Anchors(), *redact)
+	} else {
+		out = format.NewDecodeText(stdout, !*noXML, *redact)
+	}
+	n := 0
+	var lone error // the error of the only message
+	err = saml.ReadStream(r, saml.Options{Anchors: in.Anchors(), DecryptionKeys: in.Keys()}, func(m *saml.Message) error {
+		n++
+		lone = m.Err
+		out.Message(m)
+		return nil
+	})
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
-	if *formatName == "json" {
-		err = format.DecodeJSON(stdout, msgs, in.Anchors(), *redact)
-	} else {
-		err = format.Decode(stdout, msgs, !*noXML, *redact)
-	}
-	if err != nil {
+	if err := out.Finish(); err != nil {
 		return err
 	}
 	// One undecodable message among several still prints the rest.
-	if len(msgs) == 1 && msgs[0].Err != nil {
-		return usageErr("%s: %w", name, msgs[0].Err)
+	if n == 1 && lone != nil {
+		return usageErr("%s: %w", name, lone)
 	}
 	return nil
 }

@@ -58,10 +58,12 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if cfg := in.Config(); cfg != nil {
 		run.ConfigPath = cfg.Path
 	}
-	// Text and GitHub annotations stream, result by result; JSON and
-	// SARIF are single documents, written once every result is in.
+	// Every format streams, result by result: memory does not grow with
+	// the number of sign-ins.
 	var text *format.Text
 	var github *format.GitHub
+	var jsonDoc *format.JSONWriter
+	var sarif *format.SARIFWriter
 	switch *formatName {
 	case "text":
 		text = format.NewText(stdout)
@@ -69,6 +71,10 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "github":
 		github = format.NewGitHub(stdout)
 		github.Redact = *redact
+	case "json":
+		jsonDoc = format.NewJSON(stdout, run)
+	case "sarif":
+		sarif = format.NewSARIF(stdout, run, Version())
 	}
 	failed, fails := 0, false
 	b := &batch{in: in, opts: opts, stdin: stdin, stderr: stderr, jobs: *jobs, keep: *redact}
@@ -86,8 +92,10 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			}
 		case "github":
 			github.Result(r)
-		default:
-			run.Results = append(run.Results, r)
+		case "json":
+			jsonDoc.Result(r)
+		case "sarif":
+			sarif.Result(r)
 		}
 	})
 	if err != nil {
@@ -96,9 +104,9 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	run.Notices = lint.RunNotices(in, opts, nil) // the CLI always gives its clock
 	switch *formatName {
 	case "json":
-		err = format.JSON(stdout, run)
+		err = jsonDoc.Finish(run.Notices)
 	case "sarif":
-		err = format.SARIF(stdout, run, Version())
+		err = sarif.Finish(run.Notices)
 	case "github":
 		github.Finish(run.ConfigPath, run.Notices)
 	default:

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,43 +16,91 @@ import (
 // Decode writes "samllint decode" text: each message's facts, grouped by
 // section, then the indented XML.
 func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
+	d := NewDecodeText(w, withXML, redacted)
+	for _, m := range msgs {
+		d.Message(m)
+	}
+	return d.Finish()
+}
+
+// DecodeText writes "samllint decode" text message by message. It holds
+// one message back: a lone message is headed "message", one of several
+// "message N", which only the second tells.
+type DecodeText struct {
+	w       io.Writer
+	withXML bool
+	red     *redact.Redactor
+	held    *saml.Message
+	n       int
+	err     error
+}
+
+// NewDecodeText starts decode text on w.
+func NewDecodeText(w io.Writer, withXML, redacted bool) *DecodeText {
+	d := &DecodeText{w: w, withXML: withXML}
+	if redacted {
+		d.red = redact.New()
+	}
+	return d
+}
+
+// Message writes the message held back, and holds m.
+func (d *DecodeText) Message(m *saml.Message) {
+	if d.held != nil {
+		d.write(d.held, true)
+	}
+	d.held = m
+}
+
+// Finish writes the last message.
+func (d *DecodeText) Finish() error {
+	if d.held != nil {
+		d.write(d.held, d.n > 0)
+		d.held = nil
+	}
+	return d.err
+}
+
+func (d *DecodeText) write(m *saml.Message, numbered bool) {
+	if d.err != nil {
+		return
+	}
 	var b strings.Builder
-	for i, m := range msgs {
-		if i > 0 {
-			b.WriteString("\n")
+	if d.n > 0 {
+		b.WriteString("\n")
+	}
+	d.n++
+	c := m.Capture
+	head := "message"
+	if numbered {
+		head = fmt.Sprintf("message %d", c.Index)
+	}
+	if c.Source != "" {
+		head += ": " + c.Source
+	}
+	fmt.Fprintln(&b, head)
+	section := ""
+	for _, f := range saml.Facts(c, m.Response) {
+		if f.Section != section {
+			section = f.Section
+			fmt.Fprintf(&b, "%s:\n", sectionTitles[section])
 		}
-		c := m.Capture
-		head := "message"
-		if len(msgs) > 1 {
-			head = fmt.Sprintf("message %d of %d", c.Index, len(msgs))
-		}
-		if c.Source != "" {
-			head += ": " + c.Source
-		}
-		fmt.Fprintln(&b, head)
-		section := ""
-		for _, f := range saml.Facts(c, m.Response) {
-			if f.Section != section {
-				section = f.Section
-				fmt.Fprintf(&b, "%s:\n", sectionTitles[section])
-			}
-			if len(f.Name) > 28 {
-				fmt.Fprintf(&b, "  %s\n  %-28s %s\n", f.Name, "", f.Value)
-				continue
-			}
-			fmt.Fprintf(&b, "  %-28s %s\n", f.Name, f.Value)
-		}
-		if m.Err != nil {
-			fmt.Fprintf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
+		if len(f.Name) > 28 {
+			fmt.Fprintf(&b, "  %s\n  %-28s %s\n", f.Name, "", f.Value)
 			continue
 		}
-		if m.Response.Exceeded != nil {
-			continue // the fact says it; there is no tree to show
-		}
+		fmt.Fprintf(&b, "  %-28s %s\n", f.Name, f.Value)
+	}
+	switch {
+	case m.Err != nil:
+		fmt.Fprintf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
+	case m.Response.Exceeded != nil:
+		// the fact says it; there is no tree to show
+	default:
 		for _, p := range m.Response.Coverage().Problems {
 			fmt.Fprintf(&b, "  - %s\n", p.Text)
 		}
-		if withXML {
+		if d.withXML {
 			fmt.Fprintln(&b, "\nXML (indented for reading; signatures cover the original bytes):")
 			for _, l := range XMLLines(m.Response) {
 				b.WriteString(l.Text + "\n")
@@ -59,24 +108,17 @@ func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
 		}
 	}
 	s := b.String()
-	if redacted {
-		s = learn(msgs).String(s)
+	if d.red != nil {
+		red := d.red.Scope()
+		red.Learn(m.Response, m.Capture)
+		s = red.String(s)
 	}
-	_, err := io.WriteString(w, Clean(s))
-	return err
+	_, d.err = io.WriteString(d.w, Clean(s))
 }
 
 var sectionTitles = map[string]string{
 	"capture": "Capture", "response": "Response", "encryption": "Encryption", "assertion": "Assertion",
 	"attributes": "Attributes", "signatures": "Signatures", "coverage": "Coverage",
-}
-
-func learn(msgs []*saml.Message) *redact.Redactor {
-	red := redact.New()
-	for _, m := range msgs {
-		red.Learn(m.Response, m.Capture)
-	}
-	return red
 }
 
 type decodedJSON struct {
@@ -93,41 +135,88 @@ type decodedJSON struct {
 // its facts, its model (every part with its location path), coverage,
 // and the trust anchors given.
 func DecodeJSON(w io.Writer, msgs []*saml.Message, anchors *saml.Anchors, redacted bool) error {
-	out := struct {
-		Messages []decodedJSON `json:"messages"`
-		Anchors  *saml.Anchors `json:"trust_anchors,omitempty"`
-	}{Messages: []decodedJSON{}}
-	if !anchors.Empty() {
-		out.Anchors = anchors
-	}
+	d := NewDecodeJSON(w, anchors, redacted)
 	for _, m := range msgs {
-		d := decodedJSON{Capture: m.Capture, Chain: m.Capture.ChainString(), Response: m.Response, Facts: saml.Facts(m.Capture, m.Response)}
-		if m.Err != nil {
-			d.Error = OneLine(m.Err.Error())
-			var ke *saml.KindError
-			if errors.As(m.Err, &ke) {
-				d.Kind = ke.Kind.String()
-			}
-		} else {
-			d.Kind = saml.KindResponse.String()
-		}
-		if m.Response != nil {
-			cv := m.Response.Coverage()
-			d.Coverage = &cv
-		}
-		out.Messages = append(out.Messages, d)
+		d.Message(m)
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
+	return d.Finish()
+}
+
+// DecodeJSONWriter writes decode's JSON message by message.
+type DecodeJSONWriter struct {
+	w        io.Writer
+	anchors  *saml.Anchors
+	red      *redact.Redactor
+	messages jsonArray
+	err      error
+}
+
+// NewDecodeJSON starts decode's JSON document on w.
+func NewDecodeJSON(w io.Writer, anchors *saml.Anchors, redacted bool) *DecodeJSONWriter {
+	d := &DecodeJSONWriter{w: w, anchors: anchors, messages: jsonArray{w: w}}
+	if redacted {
+		d.red = redact.New()
+	}
+	_, d.err = io.WriteString(w, "{\n  \"messages\": ")
+	d.messages.indent = "  "
+	return d
+}
+
+// Message writes one message.
+func (d *DecodeJSONWriter) Message(m *saml.Message) {
+	if d.err != nil {
+		return
+	}
+	dj := decodedJSON{Capture: m.Capture, Chain: m.Capture.ChainString(), Response: m.Response, Facts: saml.Facts(m.Capture, m.Response)}
+	if m.Err != nil {
+		dj.Error = OneLine(m.Err.Error())
+		var ke *saml.KindError
+		if errors.As(m.Err, &ke) {
+			dj.Kind = ke.Kind.String()
+		}
+	} else {
+		dj.Kind = saml.KindResponse.String()
+	}
+	if m.Response != nil {
+		cv := m.Response.Coverage()
+		dj.Coverage = &cv
+	}
+	var red *redact.Redactor
+	if d.red != nil {
+		red = d.red.Scope()
+		red.Learn(m.Response, m.Capture)
+	}
+	b, err := element(dj, red)
 	if err != nil {
+		d.err = err
+		return
+	}
+	d.messages.add(b)
+}
+
+// Finish writes the trust anchors and ends the document.
+func (d *DecodeJSONWriter) Finish() error {
+	if d.err != nil {
+		return d.err
+	}
+	if err := d.messages.close(); err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	if redacted {
-		if b, err = learn(msgs).JSON(b, "  "); err != nil {
+	if !d.anchors.Empty() {
+		b, err := element(d.anchors, d.red)
+		if err != nil {
+			return err
+		}
+		var out bytes.Buffer
+		out.WriteString(",\n  \"trust_anchors\": ")
+		if err := json.Indent(&out, b, "  ", "  "); err != nil {
+			return err
+		}
+		if _, err := d.w.Write(out.Bytes()); err != nil {
 			return err
 		}
 	}
-	_, err = w.Write(b)
+	_, err := io.WriteString(d.w, "\n}\n")
 	return err
 }
 

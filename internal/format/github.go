@@ -32,10 +32,13 @@ func (g *GitHub) print(s string, res *lint.Result) {
 		if g.red == nil {
 			g.red = redact.New()
 		}
+		red := g.red
 		if res != nil {
-			g.red.Learn(res.Response, res.Capture)
+			// A scope per result: masking costs what the result holds.
+			red = red.Scope()
+			red.Learn(res.Response, res.Capture)
 		}
-		s = g.red.String(s)
+		s = red.String(s)
 	}
 	io.WriteString(g.w, s)
 }

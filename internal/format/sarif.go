@@ -1,14 +1,17 @@
 package format
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
 
+	"github.com/samllint/samllint/internal/redact"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -132,11 +135,118 @@ func artifactURI(input string) string {
 // path as logical location, suppressions, and inputs that could not be
 // linted as tool notifications. version is samllint's.
 func SARIF(w io.Writer, run *Run, version string) error {
-	rules := lint.Rules()
-	index := map[string]int{}
-	driver := sarifDriver{Name: "samllint", Version: version, InformationURI: lint.HomeURL, Rules: []sarifRule{}}
-	for i, r := range rules {
-		index[r.ID] = i
+	s := NewSARIF(w, run, version)
+	for _, r := range run.Results {
+		s.Result(r)
+	}
+	return s.Finish(run.Notices)
+}
+
+// SARIFWriter writes SARIF result by result: results and notifications
+// wait in spools, so memory does not grow with the run, and the document
+// is written by Finish.
+type SARIFWriter struct {
+	w       io.Writer
+	run     *Run
+	version string
+	red     *redact.Redactor
+	index   map[string]int
+
+	results, notes   spool
+	nResults, nNotes jsonArray
+	failed           bool
+	err              error
+}
+
+// NewSARIF starts a SARIF log for w.
+func NewSARIF(w io.Writer, run *Run, version string) *SARIFWriter {
+	s := &SARIFWriter{w: w, run: run, version: version, index: map[string]int{}}
+	if run.Redact {
+		s.red = redact.New()
+	}
+	for i, r := range lint.Rules() {
+		s.index[r.ID] = i
+	}
+	// Results sit in runs[0].results: four levels in.
+	s.nResults = jsonArray{w: &s.results, indent: "      "}
+	s.nNotes = jsonArray{w: &s.notes, indent: "          "}
+	return s
+}
+
+func (s *SARIFWriter) add(a *jsonArray, v any, red *redact.Redactor) {
+	if s.err != nil {
+		return
+	}
+	b, err := element(v, red)
+	if err != nil {
+		s.err = err
+		return
+	}
+	a.add(b)
+}
+
+func (s *SARIFWriter) finding(input string, capture int, f lint.Finding, red *redact.Redactor) {
+	loc := sarifLocation{}
+	switch f.Location.Source {
+	case lint.SourceResponse, lint.SourceRelayState, lint.SourceCapture, "":
+		loc.Physical.Artifact.URI = artifactURI(input)
+	default:
+		loc.Physical.Artifact.URI = artifactURI(policyFile(f.Location.File))
+	}
+	if f.Location.Path != "" {
+		loc.Logical = []sarifLogicalLoc{{FullyQualifiedName: f.Location.Path, Kind: "element"}}
+	}
+	sum := sha256.Sum256([]byte(f.Rule + "\x00" + input + "\x00" + f.Location.String() + "\x00" + fmt.Sprint(capture)))
+	r := sarifResult{
+		RuleID: f.Rule, RuleIndex: s.index[f.Rule], Level: sarifLevel(f.Severity),
+		Message:             sarifText{Text: fmt.Sprintf("%s. Expected: %s. Actual: %s. Fix: %s", f.Message, f.Expected, f.Actual, f.Fix)},
+		Locations:           []sarifLocation{loc},
+		PartialFingerprints: map[string]string{"samllintFinding/v1": hex.EncodeToString(sum[:16])},
+		Suppressions:        []sarifSuppression{},
+		Properties:          map[string]any{"location": f.Location.String(), "expected": f.Expected, "actual": f.Actual, "fix": f.Fix, "capture": capture},
+	}
+	if f.Suppressed != nil {
+		r.Suppressions = append(r.Suppressions, sarifSuppression{Kind: "external", Justification: f.Suppressed.Reason})
+	}
+	s.add(&s.nResults, r, red)
+}
+
+// Result adds one result's findings, or a notification when it could not
+// be linted.
+func (s *SARIFWriter) Result(r *lint.Result) {
+	var red *redact.Redactor
+	if s.red != nil {
+		red = s.red.Scope()
+		red.Learn(r.Response, r.Capture)
+	}
+	capture := 0
+	if r.Capture != nil {
+		capture = r.Capture.Index
+	}
+	if r.Err != nil {
+		s.failed = true
+		loc := sarifLocation{}
+		loc.Physical.Artifact.URI = artifactURI(r.Input)
+		s.add(&s.nNotes, sarifNotification{Level: "error", Message: sarifText{Text: "could not lint " + Label(r) + ": " + OneLine(r.Err.Error())}, Locations: []sarifLocation{loc}}, red)
+		return
+	}
+	for _, f := range s.run.findings(r) {
+		s.finding(r.Input, capture, f, red)
+	}
+}
+
+// Finish adds the config's notices and writes the log.
+func (s *SARIFWriter) Finish(notices []lint.Finding) error {
+	defer s.results.close()
+	defer s.notes.close()
+	for _, n := range notices {
+		s.finding(s.run.ConfigPath, 0, n, s.red)
+	}
+	if s.err != nil {
+		return s.err
+	}
+	driver := sarifDriver{Name: "samllint", Version: s.version, InformationURI: lint.HomeURL, Rules: []sarifRule{}}
+	for _, r := range lint.Rules() {
 		family, _, _ := strings.Cut(r.ID, "/")
 		driver.Rules = append(driver.Rules, sarifRule{
 			ID: r.ID, Name: sarifName(r.ID),
@@ -148,54 +258,36 @@ func SARIF(w io.Writer, run *Run, version string) error {
 			Properties:           map[string]any{"tags": []string{family}, "precision": "high"},
 		})
 	}
-	res := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
-	inv := sarifInvocation{ExecutionSuccessful: true, Notifications: []sarifNotification{}}
-	add := func(input string, capture int, f lint.Finding) {
-		loc := sarifLocation{}
-		switch f.Location.Source {
-		case lint.SourceResponse, lint.SourceRelayState, lint.SourceCapture, "":
-			loc.Physical.Artifact.URI = artifactURI(input)
-		default:
-			loc.Physical.Artifact.URI = artifactURI(policyFile(f.Location.File))
-		}
-		if f.Location.Path != "" {
-			loc.Logical = []sarifLogicalLoc{{FullyQualifiedName: f.Location.Path, Kind: "element"}}
-		}
-		sum := sha256.Sum256([]byte(f.Rule + "\x00" + input + "\x00" + f.Location.String() + "\x00" + fmt.Sprint(capture)))
-		r := sarifResult{
-			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
-			Message:             sarifText{Text: fmt.Sprintf("%s. Expected: %s. Actual: %s. Fix: %s", f.Message, f.Expected, f.Actual, f.Fix)},
-			Locations:           []sarifLocation{loc},
-			PartialFingerprints: map[string]string{"samllintFinding/v1": hex.EncodeToString(sum[:16])},
-			Suppressions:        []sarifSuppression{},
-			Properties:          map[string]any{"location": f.Location.String(), "expected": f.Expected, "actual": f.Actual, "fix": f.Fix, "capture": capture},
-		}
-		if f.Suppressed != nil {
-			r.Suppressions = append(r.Suppressions, sarifSuppression{Kind: "external", Justification: f.Suppressed.Reason})
-		}
-		res.Results = append(res.Results, r)
+	compact, err := element(sarifTool{Driver: driver}, s.red)
+	if err != nil {
+		return err
 	}
-	for _, r := range run.Results {
-		capture := 0
-		if r.Capture != nil {
-			capture = r.Capture.Index
-		}
-		if r.Err != nil {
-			inv.ExecutionSuccessful = false
-			loc := sarifLocation{}
-			loc.Physical.Artifact.URI = artifactURI(r.Input)
-			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{Text: "could not lint " + Label(r) + ": " + OneLine(r.Err.Error())}, Locations: []sarifLocation{loc}})
-			continue
-		}
-		for _, f := range run.findings(r) {
-			add(r.Input, capture, f)
+	var tool bytes.Buffer
+	if err := json.Indent(&tool, compact, "      ", "  "); err != nil {
+		return err
+	}
+	head := `{
+  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+  "version": "2.1.0",
+  "runs": [
+    {
+      "tool": ` + tool.String() + `,
+      "invocations": [
+        {
+          "executionSuccessful": ` + fmt.Sprint(!s.failed) + `,
+          "toolExecutionNotifications": `
+	for _, step := range []func() error{
+		func() error { _, err := io.WriteString(s.w, head); return err },
+		s.nNotes.close, func() error { return s.notes.copyTo(s.w) },
+		func() error { _, err := io.WriteString(s.w, "\n        }\n      ],\n      \"results\": "); return err },
+		s.nResults.close, func() error { return s.results.copyTo(s.w) },
+		func() error { _, err := io.WriteString(s.w, "\n    }\n  ]\n}\n"); return err },
+	} {
+		if err := step(); err != nil {
+			return err
 		}
 	}
-	for _, n := range run.Notices {
-		add(run.ConfigPath, 0, n)
-	}
-	res.Invocations = []sarifInvocation{inv}
-	return writeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{res}}, run, "  ")
+	return nil
 }
 
 // policyFile is the file part of a policy's label, "role.json (Role.AssumeRolePolicyDocument)".

@@ -45,10 +45,13 @@ func (t *Text) print(s string, res *lint.Result) {
 		if t.red == nil {
 			t.red = redact.New()
 		}
+		red := t.red
 		if res != nil {
-			t.red.Learn(res.Response, res.Capture)
+			// A scope per result: masking costs what the result holds.
+			red = red.Scope()
+			red.Learn(res.Response, res.Capture)
 		}
-		s = t.red.String(s)
+		s = red.String(s)
 	}
 	s = Clean(s)
 	if t.marks != nil {

@@ -23,14 +23,32 @@ import (
 // do), regions, the shape of instance IDs. The same value always masks the
 // same way within one Redactor.
 type Redactor struct {
+	*masks
+	// own holds the values this scope learned, which are all it masks;
+	// nil for the run's Redactor, which masks every value.
+	own map[string]bool
+	rep *strings.Replacer
+	n   int // values known when rep was built
+}
+
+// masks is what every scope of a run shares, so that a value masks the
+// same way in all of them.
+type masks struct {
 	masks map[string]string
 	used  map[string]string // mask → value, to keep masks distinct
-	rep   *strings.Replacer
 }
 
 // New returns an empty Redactor; Learn teaches it values.
 func New() *Redactor {
-	return &Redactor{masks: map[string]string{}, used: map[string]string{}}
+	return &Redactor{masks: &masks{masks: map[string]string{}, used: map[string]string{}}}
+}
+
+// Scope returns a Redactor for one result of a run: it masks each value
+// as the run does, but only the values it learned itself, so that
+// masking a result costs what the result holds, however long the run.
+// The output of one result holds only its own capture's values.
+func (r *Redactor) Scope() *Redactor {
+	return &Redactor{masks: r.masks, own: map[string]bool{}}
 }
 
 var (
@@ -132,35 +150,71 @@ func (r *Redactor) learnBlob(text, what string) {
 
 // scan learns e-mail addresses, account IDs and Connect instance IDs
 // wherever they appear.
+// Each pattern is tried only where a byte it needs occurs: most strings
+// of a report have none, and the regular expressions are most of the
+// cost of redacting.
 func (r *Redactor) scan(s string) {
-	for _, e := range emailRe.FindAllString(s, -1) {
-		r.learn(e, personMask)
+	if strings.IndexByte(s, '@') >= 0 {
+		for _, e := range emailRe.FindAllString(s, -1) {
+			r.learn(e, personMask)
+		}
 	}
-	for _, m := range accountRe.FindAllStringSubmatch(s, -1) {
-		r.learn(m[2], accountMask)
+	if digitRun(s, 12) {
+		for _, m := range accountRe.FindAllStringSubmatch(s, -1) {
+			r.learn(m[2], accountMask)
+		}
 	}
-	for _, u := range uuidRe.FindAllString(s, -1) {
-		r.learn(u, uuidMask)
+	if strings.Count(s, "-") >= 4 {
+		for _, u := range uuidRe.FindAllString(s, -1) {
+			r.learn(u, uuidMask)
+		}
 	}
 }
 
+// digitRun reports whether s holds n digits in a row.
+func digitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 func (r *Redactor) learn(v string, mask func(string) string) {
-	if utf8.RuneCountInString(v) < 4 || r.masks[v] != "" {
+	if utf8.RuneCountInString(v) < 4 {
+		return
+	}
+	if r.masks.masks[v] != "" {
+		r.mine(v)
 		return
 	}
 	r.set(v, mask(v))
 	r.scan(v) // an attribute value may hold an e-mail or account inside
 }
 
+// mine records a value this scope masks.
+func (r *Redactor) mine(v string) {
+	if r.own != nil {
+		r.own[v] = true
+	}
+}
+
 func (r *Redactor) set(v, m string) {
-	if r.masks[v] != "" {
+	r.mine(v)
+	if r.masks.masks[v] != "" {
 		return
 	}
 	base := m
 	for i := 2; r.used[m] != "" && r.used[m] != v; i++ {
 		m = fmt.Sprintf("%s#%d", base, i)
 	}
-	r.masks[v], r.used[m] = m, v
+	r.masks.masks[v], r.used[m] = m, v
 }
 
 func personMask(v string) string {
@@ -195,12 +249,22 @@ func uuidMask(v string) string {
 // String masks every learned value in s, and any e-mail address or
 // account ID it has not seen yet.
 func (r *Redactor) String(s string) string {
-	before := len(r.masks)
 	r.scan(s)
-	if r.rep == nil || len(r.masks) != before {
+	known := len(r.masks.masks)
+	if r.own != nil {
+		known = len(r.own)
+	}
+	if r.rep == nil || known != r.n {
+		r.n = known
 		var olds []string
-		for v := range r.masks {
-			olds = append(olds, v)
+		if r.own != nil {
+			for v := range r.own {
+				olds = append(olds, v)
+			}
+		} else {
+			for v := range r.masks.masks {
+				olds = append(olds, v)
+			}
 		}
 		// Longest first, so a value inside another masks as part of it.
 		sort.Slice(olds, func(i, j int) bool {
@@ -211,10 +275,11 @@ func (r *Redactor) String(s string) string {
 		})
 		var pairs []string
 		for _, v := range olds {
-			pairs = append(pairs, v, r.masks[v])
+			m := r.masks.masks[v]
+			pairs = append(pairs, v, m)
 			// Also as it appears inside JSON strings.
 			if b, _ := json.Marshal(v); string(b[1:len(b)-1]) != v {
-				pairs = append(pairs, string(b[1:len(b)-1]), r.masks[v])
+				pairs = append(pairs, string(b[1:len(b)-1]), m)
 			}
 		}
 		r.rep = strings.NewReplacer(pairs...)
