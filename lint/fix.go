@@ -42,10 +42,19 @@ type FixedPolicy struct {
 }
 
 // StatementToAdd is a policy statement to merge into a policy samllint
-// was not given.
+// was not given, with a complete policy document holding it alone, as
+// IAM takes it from a file.
 type StatementToAdd struct {
-	Statement any    `json:"statement"`
-	Why       string `json:"why"`
+	Statement any            `json:"statement"`
+	Why       string         `json:"why"`
+	Document  map[string]any `json:"document"`
+	Command   string         `json:"command"`
+	File      string         `json:"file"`
+}
+
+// policyDocument is a complete IAM policy document holding statements.
+func policyDocument(statements ...any) map[string]any {
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
 // IdPChange is one setting to change in the IdP, with the findings that
@@ -73,8 +82,10 @@ func Fix(r *Result, in *Inputs) *Plan {
 	role := or(roleName(c.roleARN), "<role>")
 	if c.aws && c.providerARN != "" {
 		if in.trust == nil {
-			plan.TrustStatement = &StatementToAdd{Statement: c.trustStatement(),
-				Why: "no trust policy was given: the role's trust policy must hold a statement like this one; give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged"}
+			st := c.trustStatement()
+			plan.TrustStatement = &StatementToAdd{Statement: st, Document: policyDocument(st), File: "trust-policy.json",
+				Command: "aws iam update-assume-role-policy --role-name " + role + " --policy-document file://trust-policy.json",
+				Why: "no trust policy was given: the role's trust policy must hold this statement. The document holds it alone, and applying it replaces the whole trust policy: if the role trusts others too, give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged instead"}
 		} else {
 			doc, changes, notes := fixTrust(c)
 			plan.Notes = append(plan.Notes, notes...)
@@ -85,12 +96,13 @@ func Fix(r *Result, in *Inputs) *Plan {
 		}
 	}
 	if c.connect && len(in.permissions) == 0 {
-		plan.PermissionsStatement = &StatementToAdd{Statement: c.gftStatement(),
-			Why: "no permissions policy was given: the role needs a statement like this one; if it has none, add it as an inline policy of its own (aws iam put-role-policy --role-name " + role +
-				" --policy-name ConnectFederation --policy-document file://connect-federation.json), or give --permissions-policy to have it checked"}
+		st := c.gftStatement()
+		plan.PermissionsStatement = &StatementToAdd{Statement: st, Document: policyDocument(st), File: "connect-federation.json",
+			Command: "aws iam put-role-policy --role-name " + role + " --policy-name ConnectFederation --policy-document file://connect-federation.json",
+			Why:     "no permissions policy was given: the role needs this statement; if it has none, add the document as an inline policy of its own, or give --permissions-policy to have it checked"}
 	} else if c.connect && !gftAllowed(rep, in) {
 		plan.Permissions = &FixedPolicy{
-			Document: map[string]any{"Version": "2012-10-17", "Statement": []any{c.gftStatement()}},
+			Document: policyDocument(c.gftStatement()),
 			Changes:  []string{"allow connect:GetFederationToken on " + c.federationResource("${aws:userid}")},
 			File:     "connect-federation.json",
 			Command:  "aws iam put-role-policy --role-name " + role + " --policy-name ConnectFederation --policy-document file://connect-federation.json",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	flags.register(fs)
 	formatName := fs.String("format", "text", "output format: text or json")
 	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs and signatures in the output")
-	write := fs.String("write", "", "also write the corrected policies as JSON files into this directory")
+	write := fs.String("write", "", "also write each policy document, complete as aws iam takes it, into this directory (a HAR's captures numbered)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,53 +39,88 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := readInput(fs.Arg(0), stdin, stderr)
+	name, r, err := openInput(fs.Arg(0), stdin, stderr)
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	opts.Name = name
-	results, err := lint.Lint(data, in, opts)
+	var out interface {
+		Plan(format.Plan)
+		Finish() error
+	}
+	if *formatName == "json" {
+		out = format.NewFixJSON(stdout, *redact)
+	} else {
+		out = format.NewFixText(stdout, *redact)
+	}
+	// Capture by capture: a HAR of any size is fixed in bounded memory.
+	n := 0
+	var lone error // the error of the only capture
+	var werr error
+	err = lint.LintStream(r, in, opts, func(res *lint.Result) error {
+		n++
+		lone = res.Err
+		p := format.Plan{Result: res}
+		if res.Err == nil {
+			p.Plan = lint.Fix(res, in)
+			if *write != "" {
+				if p.Wrote, werr = writePlan(*write, p); werr != nil {
+					return werr
+				}
+			}
+		}
+		if !*redact {
+			res.Capture.XML, res.Response = nil, nil
+		}
+		out.Plan(p)
+		return nil
+	})
+	if werr != nil {
+		return &exitError{code: 2, err: werr}
+	}
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
-	var plans []format.Plan
-	for _, r := range results {
-		if r.Err != nil {
-			if len(results) == 1 {
-				return usageErr("%s: %w", format.Label(r), r.Err)
-			}
-			plans = append(plans, format.Plan{Result: r})
-			continue
-		}
-		plans = append(plans, format.Plan{Result: r, Plan: lint.Fix(r, in)})
+	if n == 1 && lone != nil {
+		return usageErr("%s: %w", name, lone)
 	}
-	if *write != "" {
-		if err := writePlans(*write, plans); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	}
-	if *formatName == "json" {
-		return format.FixJSON(stdout, plans, *redact)
-	}
-	return format.FixText(stdout, plans, *redact)
+	return out.Finish()
 }
 
-func writePlans(dir string, plans []format.Plan) error {
+// writePlan writes a plan's policy documents into dir, each complete as
+// aws iam takes it, and returns their paths. A capture that is one of
+// several in its input (a HAR entry) gets its number in front.
+func writePlan(dir string, p format.Plan) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	for _, p := range plans {
-		if p.Plan == nil {
-			continue
+	prefix := ""
+	if c := p.Result.Capture; c != nil && c.Source != "" {
+		prefix = fmt.Sprintf("%d.", c.Index)
+	}
+	var wrote []string
+	write := func(file string, doc any) error {
+		path := filepath.Join(dir, prefix+file)
+		if err := os.WriteFile(path, []byte(format.PolicyJSON(doc)), 0o644); err != nil {
+			return err
 		}
-		for _, fp := range []*lint.FixedPolicy{p.Plan.Trust, p.Plan.Permissions} {
-			if fp == nil {
-				continue
-			}
-			if err := os.WriteFile(filepath.Join(dir, fp.File), []byte(format.PolicyJSON(fp.Document)), 0o644); err != nil {
-				return err
+		wrote = append(wrote, path)
+		return nil
+	}
+	for _, fp := range []*lint.FixedPolicy{p.Plan.Trust, p.Plan.Permissions} {
+		if fp != nil {
+			if err := write(fp.File, fp.Document); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return nil
+	for _, st := range []*lint.StatementToAdd{p.Plan.TrustStatement, p.Plan.PermissionsStatement} {
+		if st != nil {
+			if err := write(st.File, st.Document); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return wrote, nil
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -229,67 +227,6 @@ func TestEndOfPaste(t *testing.T) {
 				t.Errorf("readUntilEnd(%q, %d bytes a read) = %q, %v; want %q", c.in, n, got, err, want)
 			}
 		}
-	}
-}
-
-// TestMemoryBound feeds 200 MB of junk to samllint, as a file and on
-// standard input: it must be refused with one line, and the process must
-// stay under 100 MB of peak memory (the input is never read whole).
-func TestMemoryBound(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 200 MB")
-	}
-	if raceEnabled {
-		t.Skip("the race detector multiplies RSS")
-	}
-	path := filepath.Join(t.TempDir(), "junk")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := bytes.Repeat([]byte("A"), 1<<20)
-	for range 200 {
-		f.Write(line)
-	}
-	f.Close()
-	for _, c := range []struct {
-		name  string
-		args  []string
-		stdin bool
-	}{
-		{"lint FILE", []string{"lint", path}, false},
-		{"lint < FILE", []string{"lint"}, true},
-		{"decode FILE", []string{"decode", path}, false},
-		{"fix FILE", []string{"fix", path}, false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			cmd := samllintCmd(c.args...)
-			hwm := filepath.Join(t.TempDir(), "hwm")
-			cmd.Env = append(cmd.Env, "SAMLLINT_TEST_HWM="+hwm)
-			if c.stdin {
-				in, _ := os.Open(path)
-				defer in.Close()
-				cmd.Stdin = in
-			}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			cmd.Run()
-			if code := cmd.ProcessState.ExitCode(); code != 2 || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
-				t.Errorf("exit %d, stderr %q: want exit 2 and one line", code, stderr.String())
-			}
-			b, err := os.ReadFile(hwm)
-			if err != nil {
-				t.Skip("no /proc/self/status VmHWM here:", err)
-			}
-			rss, err := strconv.ParseInt(string(b), 10, 64) // KiB
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("peak RSS %d MiB", rss>>10)
-			if rss > 100<<10 {
-				t.Errorf("peak RSS %d MiB, want under 100 MiB", rss>>10)
-			}
-		})
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/samllint/samllint/internal/redact"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -14,10 +16,16 @@ import (
 type Plan struct {
 	Result *lint.Result
 	Plan   *lint.Plan
+	// Wrote lists the files fix --write wrote for it.
+	Wrote []string
 }
 
-// PolicyJSON renders a policy document as aws iam expects it in a file.
+// PolicyJSON renders a policy document as aws iam expects it in a file,
+// Version first, as IAM's own documents are written.
 func PolicyJSON(v any) string {
+	if m, ok := v.(map[string]any); ok && m["Version"] != nil {
+		v = policyOrder(m)
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -30,30 +38,112 @@ func PolicyJSON(v any) string {
 // documents to apply (merged with the ones given) or the statement to
 // add, the IdP settings to change, and what was left to a person.
 func FixText(w io.Writer, plans []Plan, redacted bool) error {
+	f := NewFixText(w, redacted)
+	for _, p := range plans {
+		f.Plan(p)
+	}
+	return f.Finish()
+}
+
+// FixTextWriter writes fix plans one by one. It holds one back: a lone
+// plan has no heading, one of several is headed by its capture.
+type FixTextWriter struct {
+	w    io.Writer
+	red  *redact.Redactor
+	held *Plan
+	n    int
+	err  error
+}
+
+// NewFixText starts fix text on w.
+func NewFixText(w io.Writer, redacted bool) *FixTextWriter {
+	f := &FixTextWriter{w: w}
+	if redacted {
+		f.red = redact.New()
+	}
+	return f
+}
+
+// Plan writes the plan held back, and holds p.
+func (f *FixTextWriter) Plan(p Plan) {
+	if f.held != nil {
+		f.write(*f.held, true)
+	}
+	f.held = &p
+}
+
+// Finish writes the last plan.
+func (f *FixTextWriter) Finish() error {
+	if f.held != nil {
+		f.write(*f.held, f.n > 0)
+		f.held = nil
+	}
+	return f.err
+}
+
+func (f *FixTextWriter) write(p Plan, headed bool) {
+	if f.err != nil {
+		return
+	}
 	var b strings.Builder
-	for i, p := range plans {
-		if len(plans) > 1 {
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			fmt.Fprintf(&b, "# %s\n\n", Label(p.Result))
+	if headed {
+		if f.n > 0 {
+			b.WriteString("\n")
 		}
-		if p.Result.Err != nil {
-			fmt.Fprintf(&b, "could not lint: %s\n", OneLine(p.Result.Err.Error()))
-			continue
-		}
+		fmt.Fprintf(&b, "# %s\n\n", Label(p.Result))
+	}
+	f.n++
+	if p.Result.Err != nil {
+		fmt.Fprintf(&b, "could not lint: %s\n", OneLine(p.Result.Err.Error()))
+	} else {
 		fixPlan(&b, p)
 	}
 	s := b.String()
-	if redacted {
-		run := &Run{}
-		for _, p := range plans {
-			run.Results = append(run.Results, p.Result)
-		}
-		s = run.redactor().String(s)
+	if f.red != nil {
+		red := f.red.Scope()
+		red.Learn(p.Result.Response, p.Result.Capture)
+		s = red.String(s)
 	}
-	_, err := io.WriteString(w, Clean(s))
-	return err
+	_, f.err = io.WriteString(f.w, Clean(s))
+}
+
+// policyOrder is a policy document whose top-level keys encode in IAM's
+// order: Version, Id, Statement, then the rest as encoding/json sorts them.
+type policyOrder map[string]any
+
+func (p policyOrder) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	keys := []string{"Version", "Id", "Statement"}
+	var rest []string
+	for k := range p {
+		if k != "Version" && k != "Id" && k != "Statement" {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	n := 0
+	for _, k := range append(keys, rest...) {
+		v, ok := p[k]
+		if !ok {
+			continue
+		}
+		if n++; n > 1 {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		var vb bytes.Buffer
+		enc := json.NewEncoder(&vb)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(bytes.TrimSuffix(vb.Bytes(), []byte("\n")))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 func fixPlan(w io.Writer, p Plan) {
@@ -83,8 +173,8 @@ func fixPlan(w io.Writer, p Plan) {
 			continue
 		}
 		empty = false
-		fmt.Fprintf(w, "\n## %s\n# %s\n", st.title, st.s.Why)
-		fmt.Fprint(w, PolicyJSON(st.s.Statement))
+		fmt.Fprintf(w, "\n## %s (%s)\n# %s\n# apply: %s\n", st.title, st.s.File, st.s.Why, st.s.Command)
+		fmt.Fprint(w, PolicyJSON(st.s.Document))
 	}
 	if len(plan.IdP) > 0 {
 		empty = false
@@ -105,33 +195,85 @@ func fixPlan(w io.Writer, p Plan) {
 	if empty {
 		fmt.Fprintln(w, "\nNothing to change in the policies or the IdP settings samllint can see.")
 	}
+	if len(p.Wrote) > 0 {
+		fmt.Fprintln(w)
+		for _, f := range p.Wrote {
+			fmt.Fprintf(w, "wrote %s\n", f)
+		}
+	}
 }
 
 // FixJSON writes the plans as one document.
 func FixJSON(w io.Writer, plans []Plan, redacted bool) error {
-	type entry struct {
-		Input   string     `json:"input"`
-		Capture int        `json:"capture"`
-		Verdict string     `json:"verdict"`
-		Error   string     `json:"error,omitempty"`
-		Plan    *lint.Plan `json:"plan,omitempty"`
-	}
-	doc := struct {
-		Plans []entry `json:"plans"`
-	}{Plans: []entry{}}
-	run := &Run{Redact: redacted}
+	f := NewFixJSON(w, redacted)
 	for _, p := range plans {
-		e := entry{Input: p.Result.Input, Plan: p.Plan}
-		if p.Result.Capture != nil {
-			e.Capture = p.Result.Capture.Index
-		}
-		if p.Result.Err != nil {
-			e.Verdict, e.Error = "could not lint", OneLine(p.Result.Err.Error())
-		} else {
-			e.Verdict = p.Result.Report.Verdict
-		}
-		doc.Plans = append(doc.Plans, e)
-		run.Results = append(run.Results, p.Result)
+		f.Plan(p)
 	}
-	return writeJSON(w, doc, run, "  ")
+	return f.Finish()
+}
+
+// FixJSONWriter writes fix's JSON plan by plan.
+type FixJSONWriter struct {
+	w     io.Writer
+	red   *redact.Redactor
+	plans jsonArray
+	err   error
+}
+
+type fixEntry struct {
+	Input   string     `json:"input"`
+	Capture int        `json:"capture"`
+	Verdict string     `json:"verdict"`
+	Error   string     `json:"error,omitempty"`
+	Plan    *lint.Plan `json:"plan,omitempty"`
+	Wrote   []string   `json:"wrote,omitempty"`
+}
+
+// NewFixJSON starts fix's JSON document on w.
+func NewFixJSON(w io.Writer, redacted bool) *FixJSONWriter {
+	f := &FixJSONWriter{w: w, plans: jsonArray{w: w, indent: "  "}}
+	if redacted {
+		f.red = redact.New()
+	}
+	_, f.err = io.WriteString(w, "{\n  \"plans\": ")
+	return f
+}
+
+// Plan writes one plan.
+func (f *FixJSONWriter) Plan(p Plan) {
+	if f.err != nil {
+		return
+	}
+	e := fixEntry{Input: p.Result.Input, Plan: p.Plan, Wrote: p.Wrote}
+	if p.Result.Capture != nil {
+		e.Capture = p.Result.Capture.Index
+	}
+	if p.Result.Err != nil {
+		e.Verdict, e.Error = "could not lint", OneLine(p.Result.Err.Error())
+	} else {
+		e.Verdict = p.Result.Report.Verdict
+	}
+	var red *redact.Redactor
+	if f.red != nil {
+		red = f.red.Scope()
+		red.Learn(p.Result.Response, p.Result.Capture)
+	}
+	b, err := element(e, red)
+	if err != nil {
+		f.err = err
+		return
+	}
+	f.plans.add(b)
+}
+
+// Finish ends the document.
+func (f *FixJSONWriter) Finish() error {
+	if f.err != nil {
+		return f.err
+	}
+	if err := f.plans.close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(f.w, "\n}\n")
+	return err
 }

@@ -26,8 +26,12 @@ type Text struct {
 	ShowSuppressed bool
 
 	n    int
-	rows []summaryRow
-	red  *redact.Redactor
+	rows []summaryRow // the first maxRows results
+	// more totals the results past maxRows, which the summary counts
+	// without listing: memory stays flat over a HAR of any length.
+	more                      summaryRow
+	nMore, nMoreFailed, total int
+	red                       *redact.Redactor
 }
 
 type summaryRow struct {
@@ -73,7 +77,16 @@ func (t *Text) Result(res *lint.Result) {
 		s := res.Report.Summary
 		row.errors, row.warnings, row.infos, row.outcome = s.Errors, s.Warnings, s.Infos, res.Report.Outcome
 	}
-	t.rows = append(t.rows, row)
+	t.total++
+	if len(t.rows) < maxRows {
+		t.rows = append(t.rows, row)
+	} else {
+		t.nMore++
+		t.more.errors, t.more.warnings, t.more.infos = t.more.errors+row.errors, t.more.warnings+row.warnings, t.more.infos+row.infos
+		if row.failed {
+			t.nMoreFailed++
+		}
+	}
 	t.n++
 }
 
@@ -188,14 +201,14 @@ func (t *Text) Finish(notices []lint.Finding) {
 		fmt.Fprintf(&b, "\n%s %s: %s\n", t.paint(sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
 		findingBody(&b, n)
 	}
-	if len(t.rows) > 1 {
+	if t.total > 1 {
 		t.summary(&b)
 	}
 	t.print(b.String(), nil)
 }
 
 func (t *Text) summary(w io.Writer) {
-	fmt.Fprintf(w, "\nSummary of %d captures:\n", len(t.rows))
+	fmt.Fprintf(w, "\nSummary of %d captures:\n", t.total)
 	width := 5
 	for _, r := range t.rows {
 		width = max(width, len(r.label))
@@ -211,12 +224,19 @@ func (t *Text) summary(w io.Writer) {
 		e, wn, in = e+r.errors, wn+r.warnings, in+r.infos
 		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label, r.errors, r.warnings, r.infos, outcomeWords[r.outcome])
 	}
+	if t.nMore > 0 {
+		e, wn, in, failed = e+t.more.errors, wn+t.more.warnings, in+t.more.infos, failed+t.nMoreFailed
+		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  (%d more, not listed)\n", width, "…", t.more.errors, t.more.warnings, t.more.infos, t.nMore)
+	}
 	fmt.Fprintf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
 	if failed > 0 {
 		fmt.Fprintf(w, "  (%d could not be linted)", failed)
 	}
 	fmt.Fprintln(w)
 }
+
+// maxRows is the most results the summary lists one by one.
+const maxRows = 1000
 
 var outcomeWords = map[lint.Outcome]string{
 	lint.OutcomePass: "no problems found", lint.OutcomeNotes: "no problems found",
