@@ -52,7 +52,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(stderr, "samllint: skipped %s: %s\n", s.path, s.why)
+		sayf(stderr, "samllint: skipped %s: %s\n", s.path, s.why)
 	}
 	run := &format.Run{ShowSuppressed: *showSuppressed, Redact: *redact}
 	if cfg := in.Config(); cfg != nil {
@@ -81,7 +81,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	err = b.run(files, func(r *lint.Result) {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(stderr, "samllint: %s: %s\n", format.Label(r), format.OneLine(r.Err.Error()))
+			sayf(stderr, "samllint: %s: %s\n", format.Label(r), format.OneLine(r.Err.Error()))
 		} else if r.Report.Fails(threshold) {
 			fails = true
 		}
@@ -175,7 +175,7 @@ func explainCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if ans := lint.Diagnose(text); len(ans.Causes) > 0 {
-		fmt.Fprint(stdout, lint.ExplainSymptom(text, ans))
+		sayf(stdout, "%s", lint.ExplainSymptom(text, ans))
 		return nil
 	}
 	if near := lint.NearestRule(text); near != "" {

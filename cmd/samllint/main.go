@@ -111,11 +111,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) && ee.err == nil {
 		return ee.code // findings were the output; nothing more to say
 	}
-	fmt.Fprintf(stderr, "samllint: %s\n", format.OneLine(err.Error()))
+	sayf(stderr, "samllint: %s\n", format.OneLine(err.Error()))
 	if ee != nil {
 		return ee.code
 	}
 	return 2
+}
+
+// sayf writes what may carry an input's bytes (a file name, an error
+// quoting the input) through format.Clean, the one escaping every path to
+// a terminal takes: no capture can retitle, recolour or reorder it.
+func sayf(w io.Writer, f string, args ...any) {
+	io.WriteString(w, format.Clean(fmt.Sprintf(f, args...)))
 }
 
 // multiFlag collects a repeatable string flag.

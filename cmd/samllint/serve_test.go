@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -308,6 +309,35 @@ func TestServeInBrowser(t *testing.T) {
 	checkFilePicker(t, ctx)
 	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
 	checkDiffPanel(t, ctx, string(sample), string(good))
+	checkBidi(t, ctx)
+}
+
+// A bidirectional override in a capture shows as a marker, never
+// reordering what is read.
+func checkBidi(t *testing.T, ctx context.Context) {
+	xml := strings.Replace(string(testkit.UnsignedSample(t)), ">jane.doe@example.com</saml2:AttributeValue>", ">\u202emoc.elgoog@nimda</saml2:AttributeValue>", 1)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("redact").checked = false`)); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("input"), base64.StdEncoding.EncodeToString([]byte(xml))),
+		chromedp.Focus(chromedp.ID("input")),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for i := 0; i < 100 && !strings.Contains(text, "nimda"); i++ {
+		time.Sleep(100 * time.Millisecond)
+		if text, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.textContent`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.ContainsRune(text, '\u202e') || !strings.Contains(text, "⟨U+202E⟩moc.elgoog@nimda") {
+		i := strings.Index(text, "nimda")
+		t.Errorf("the page applies a bidi override, or hides it: %q", text[max(0, i-40):min(len(text), i+10)])
+	}
 }
 
 // A HAR chosen with the file picker: each sign-in in it is linted.

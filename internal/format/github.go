@@ -40,7 +40,7 @@ func (g *GitHub) print(s string, res *lint.Result) {
 		}
 		s = red.String(s)
 	}
-	io.WriteString(g.w, s)
+	io.WriteString(g.w, Clean(s))
 }
 
 // Result writes one result's findings. A capture that is one of several
@@ -48,7 +48,7 @@ func (g *GitHub) print(s string, res *lint.Result) {
 func (g *GitHub) Result(res *lint.Result) {
 	var b strings.Builder
 	if res.Err != nil {
-		fmt.Fprintf(&b, "::error file=%s,title=%s::%s\n", ghProp.Replace(res.Input), ghProp.Replace("samllint: "+Label(res)), ghData.Replace(Clean("could not lint: "+OneLine(res.Err.Error()))))
+		fmt.Fprintf(&b, "::error file=%s,title=%s::%s\n", ghProp.Replace(res.Input), ghProp.Replace("samllint: "+Label(res)), ghData.Replace("could not lint: "+OneLine(res.Err.Error())))
 	} else {
 		for _, f := range res.Report.Findings {
 			annotation(&b, res.Input, Label(res), f)
@@ -76,5 +76,5 @@ func annotation(w io.Writer, file, label string, f lint.Finding) {
 		line = fmt.Sprintf(",line=%d", f.Location.Line)
 	}
 	fmt.Fprintf(w, "::%s file=%s%s,title=%s::%s\n", ghLvl[f.Severity], ghProp.Replace(file), line, ghProp.Replace(title),
-		ghData.Replace(Clean(fmt.Sprintf("%s\nat %s\nexpected: %s\nactual: %s\nfix: %s", f.Message, f.Location, f.Expected, f.Actual, f.Fix))))
+		ghData.Replace(fmt.Sprintf("%s\nat %s\nexpected: %s\nactual: %s\nfix: %s", f.Message, f.Location, f.Expected, f.Actual, f.Fix)))
 }

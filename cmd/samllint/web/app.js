@@ -4,15 +4,24 @@
 
 const $ = (id) => document.getElementById(id);
 
+// A bidirectional control in a capture would reorder what is read (a
+// RoleSessionName "\u202emoc.elgoog@nimda" shows as admin@google.com),
+// and other controls hide or garble text: each is shown as a visible
+// marker such as ⟨U+202E⟩, never applied.
+const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+function visible(s) {
+  return s.replace(controls, (c) => "⟨U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "⟩");
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === "class") e.className = v;
-    else e.setAttribute(k, v);
+    else e.setAttribute(k, typeof v === "string" ? visible(v) : v);
   }
   for (const c of children) {
     if (c == null) continue;
-    e.append(typeof c === "string" ? document.createTextNode(c) : c);
+    e.append(typeof c === "string" ? document.createTextNode(visible(c)) : c);
   }
   return e;
 }
@@ -76,7 +85,7 @@ async function post(path, body) {
 }
 
 function status(msg, isError) {
-  $("status").textContent = msg;
+  $("status").textContent = visible(msg);
   $("status").className = isError ? "error" : "";
 }
 
