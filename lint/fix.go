@@ -85,7 +85,7 @@ func Fix(r *Result, in *Inputs) *Plan {
 			st := c.trustStatement()
 			plan.TrustStatement = &StatementToAdd{Statement: st, Document: policyDocument(st), File: "trust-policy.json",
 				Command: "aws iam update-assume-role-policy --role-name " + role + " --policy-document file://trust-policy.json",
-				Why: "no trust policy was given: the role's trust policy must hold this statement. The document holds it alone, and applying it replaces the whole trust policy: if the role trusts others too, give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged instead"}
+				Why:     "no trust policy was given: the role's trust policy must hold this statement. The document holds it alone, and applying it replaces the whole trust policy: if the role trusts others too, give --trust-policy (aws iam get-role --role-name " + role + ") to have it checked and merged instead"}
 		} else {
 			doc, changes, notes := fixTrust(c)
 			plan.Notes = append(plan.Notes, notes...)

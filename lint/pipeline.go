@@ -218,9 +218,41 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 			rep.Findings = append(rep.Findings, f)
 		}
 	}
+	rep.Signer = signerOf(m.Response, in)
 	rep.sort()
 	rep.recount()
 	return rep
+}
+
+// signerOf says whether the response's signer was checked against a trust
+// anchor: the consumed assertion (or, encrypted, the Response holding it)
+// is covered by a signature that verifies with one.
+func signerOf(r *saml.Response, in *Inputs) Signer {
+	if r.Exceeded != nil {
+		return Signer{Reason: "the response was not read"}
+	}
+	cv := r.Coverage()
+	if cv.Trusted {
+		return Signer{Checked: true}
+	}
+	anchors := !in.Anchors().Empty()
+	if cv.Assertion == nil && undecrypted(r) > 0 {
+		for _, s := range r.Signatures {
+			if s.ParentPath == r.Path && s.Check != nil && s.Check.Verdict == saml.Valid {
+				return Signer{Checked: true}
+			}
+		}
+		if anchors {
+			return Signer{Reason: "the assertion is encrypted, and its signature cannot be checked until it is decrypted", Needs: []Input{InputKey}}
+		}
+	}
+	switch {
+	case len(r.Signatures) == 0:
+		return Signer{Reason: "the response carries no signature"}
+	case !anchors:
+		return Signer{Reason: "no IdP metadata or certificate was given to check it against the key IAM holds", Needs: []Input{InputMetadata, InputCertificate}}
+	}
+	return Signer{Reason: "no signature that verifies with a certificate you gave covers the assertion"}
 }
 
 // Pass is what a rule's check function sees: the inputs, and Report.

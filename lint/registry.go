@@ -13,6 +13,8 @@ var registry = []*Rule{
 	signatureInvalid,
 	signatureUntrusted,
 	signatureWrapping,
+	valueSplit,
+	foreignAssertion,
 	weakAlgorithm,
 	certificateExpired,
 	issuerMismatch,

@@ -93,7 +93,20 @@ const (
 	OutcomeMayFail Outcome = "may-fail"
 	// OutcomeWillFail: at least one error.
 	OutcomeWillFail Outcome = "will-fail"
+	// OutcomeSignerUnchecked: nothing found, but who signed the response
+	// was not checked against a key IAM holds (Report.Signer says why),
+	// so whether AWS accepts it is unknown.
+	OutcomeSignerUnchecked Outcome = "signer-unchecked"
 )
+
+// Signer says whether who signed the response was checked against a
+// trust anchor: the IdP metadata or certificate IAM holds.
+type Signer struct {
+	Checked bool `json:"checked"`
+	// Reason and Needs say why not, and which input would check it.
+	Reason string  `json:"reason,omitempty"`
+	Needs  []Input `json:"needs,omitempty"`
+}
 
 // Report is the outcome of linting one response.
 type Report struct {
@@ -105,6 +118,9 @@ type Report struct {
 	Suppressed []Finding `json:"suppressed"`
 	Skipped    []Skipped `json:"skipped"`
 	Summary    Summary   `json:"summary"`
+	// Signer says whether the signer was checked; when it was not and
+	// nothing else was found, the outcome is OutcomeSignerUnchecked.
+	Signer Signer `json:"signer"`
 }
 
 // Summary counts findings by severity.
@@ -169,6 +185,11 @@ func (r *Report) recount() {
 		r.Outcome, r.Verdict = OutcomeWillFail, "sign-in will fail: "+counts
 	case s.Warnings > 0:
 		r.Outcome, r.Verdict = OutcomeMayFail, "sign-in may fail: "+counts
+	case !r.Signer.Checked:
+		r.Outcome, r.Verdict = OutcomeSignerUnchecked, "signer not checked: "+r.Signer.Reason+"; no other problem found"
+		if n := len(r.Skipped); n > 0 || s.Infos > 0 {
+			r.Verdict += " in what was checked" + r.notes()
+		}
 	default:
 		r.Outcome, r.Verdict = OutcomePass, "no problems found"
 		var notes []string
@@ -184,6 +205,21 @@ func (r *Report) recount() {
 			r.Verdict += " (" + strings.Join(notes, ", ") + ")"
 		}
 	}
+}
+
+// notes is " (2 notes, 3 checks skipped)", or "".
+func (r *Report) notes() string {
+	var notes []string
+	if n := r.Summary.Infos; n > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s", n, plural(n, "note")))
+	}
+	if n := len(r.Skipped); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s skipped", n, plural(n, "check")))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, ", ") + ")"
 }
 
 func plural(n int, word string) string {

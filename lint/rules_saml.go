@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,6 +102,12 @@ var unsigned = &Rule{
 				return
 			}
 		}
+		if a == nil && undecrypted(r) > 0 {
+			// An assertion is signed inside its encryption, as IdPs
+			// usually do: unknown until it is decrypted.
+			p.Skip("the assertion is encrypted, so whether it is signed is unknown until it is decrypted", InputKey)
+			return
+		}
 		where := r.Path
 		if a != nil {
 			where = a.Path
@@ -136,6 +143,12 @@ var signatureInvalid = &Rule{
 			case saml.DigestMismatch:
 				f.Message = fmt.Sprintf("the <%s> changed after it was signed (digest mismatch)", s.ParentTag)
 				f.Fix = "Re-capture the SAMLResponse exactly as posted (a HAR export or the raw form value); do not re-indent or edit it. If it was captured faithfully, something between the IdP and AWS rewrites it."
+				if s.ParentPath == p.Response.Path && len(p.Response.EncryptedAssertions) > 0 {
+					// samlify's order: sign the Response, then swap the
+					// assertion for its encryption, which changes what was signed.
+					f.Message += "; the Response holds an EncryptedAssertion, so the likely cause is that the IdP encrypted the assertion after signing the Response"
+					f.Fix = "Make " + p.ctx.idp() + " encrypt the assertion first and sign the Response after (or sign the assertion before encrypting it and leave the Response unsigned)."
+				}
 				p.Report(f)
 			case saml.ValueMismatch:
 				f.Message = fmt.Sprintf("the signature on <%s> does not match the signing key", s.ParentTag)
@@ -254,6 +267,60 @@ var signatureWrapping = &Rule{
 				Actual:   string(pr.Kind),
 				Fix:      "Do not trust this response: a genuine " + p.ctx.idp() + " response has one assertion, signed in place. Capture a fresh one straight from the browser.",
 			})
+		}
+	},
+}
+
+var valueSplit = &Rule{
+	ID: "saml/value-split", Severity: Warning, Scope: ScopeSAML,
+	Title: "a NameID or attribute value is split by a comment or CDATA section",
+	Why: "Canonicalization leaves comments out of what is signed, so a signed value can carry one without breaking the signature. " +
+		"AWS reads the whole text; a reader that takes only the first text node reads a shorter value: " +
+		"jane<!---->.doe@evil.com is jane.doe@evil.com to one and jane to the other (CVE-2017-11427 and its kin, 2018). " +
+		"No IdP writes values this way; whether AWS treats them as it reads them is not documented.",
+	Fix:        "Treat the response as tampered with unless the IdP is known to write values this way: capture a fresh one and compare.",
+	References: []string{"Duo Labs: Duo finds SAML vulnerabilities affecting multiple implementations (2018) — https://duo.com/blog/duo-finds-saml-vulnerabilities-affecting-multiple-implementations", "CERT/CC VU#475445: multiple SAML libraries may allow authentication bypass via incorrect XML canonicalization and DOM traversal — https://www.kb.cert.org/vuls/id/475445"},
+	Check: func(p *Pass) {
+		a := p.Assertion()
+		if a == nil {
+			return
+		}
+		report := func(what, path, all string, first *string) {
+			if first == nil {
+				return
+			}
+			p.Report(Finding{Message: what + " is split by a comment or CDATA section: AWS reads " + strconv.Quote(all) + ", a reader of its first text node " + strconv.Quote(*first),
+				Location: xmlAt(path), Expected: "one run of text", Actual: fmt.Sprintf("%q, then more text", *first),
+				Fix: "Do not trust this response until " + p.ctx.idp() + " is known to write values this way; capture a fresh one."})
+		}
+		if a.Subject != nil && a.Subject.NameID != nil {
+			report("the NameID", a.Subject.NameID.Path, a.Subject.NameID.Value, a.Subject.NameID.FirstText)
+		}
+		for _, at := range a.Attributes {
+			for _, v := range at.Values {
+				report("a value of "+at.Name, v.Path, v.Value, v.FirstText)
+			}
+		}
+	},
+}
+
+var foreignAssertion = &Rule{
+	ID: "saml/foreign-assertion", Severity: Info, Scope: ScopeSAML,
+	Title: "an element named Assertion is in another namespace",
+	Why: "Only urn:oasis:names:tc:SAML:2.0:assertion Assertion elements are read by AWS; an element of that name in another " +
+		"namespace is not, but a reader that matches on local names would read it, which is how some signature-wrapping attacks " +
+		"hide a second assertion. It does not break the sign-in.",
+	Fix:        "Find out what put it there: no IdP sends one.",
+	References: []string{refSAMLCore},
+	Check: func(p *Pass) {
+		for _, f := range p.Response.Foreign {
+			ns := f.Value
+			if ns == "" {
+				ns = "no namespace"
+			}
+			p.Report(Finding{Message: "an element named Assertion in " + ns + ", which AWS does not read", Location: xmlAt(f.Path),
+				Expected: "Assertion elements in " + saml.NSAssertion + " only", Actual: ns,
+				Fix: "Find out what added it: " + p.ctx.idp() + " does not."})
 		}
 	},
 }
@@ -750,6 +817,17 @@ var certificateExpired = &Rule{
 			p.Skip("no certificate is embedded to check", InputMetadata, InputCertificate)
 		}
 	},
+}
+
+// undecrypted counts the EncryptedAssertions not decrypted.
+func undecrypted(r *saml.Response) int {
+	n := 0
+	for _, ea := range r.EncryptedAssertions {
+		if !ea.Decrypted {
+			n++
+		}
+	}
+	return n
 }
 
 var assertionEncrypted = &Rule{

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/samllint/samllint/internal/testkit"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -250,5 +253,113 @@ func TestInputsLoad(t *testing.T) {
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Input != InputTrustPolicy || ie.Name != "missing.json" || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file: %v, want an *InputError naming it and wrapping fs.ErrNotExist", err)
+	}
+}
+
+// lintMutated builds ex, changes the signed XML with mutate, and lints it
+// with or without the IdP's metadata.
+func lintMutated(t *testing.T, ex Example, mutate func(string) string, metadata bool) *Report {
+	t.Helper()
+	input, in, opts := buildCase(t, ex.toCase())
+	input = []byte(mutate(string(input)))
+	if !metadata {
+		in = &Inputs{}
+	}
+	res, err := Lint(input, in, opts)
+	if err != nil || res[0].Err != nil {
+		t.Fatal(err, res[0].Err)
+	}
+	return res[0].Report
+}
+
+var (
+	keyInfoRe     = regexp.MustCompile(`<ds:KeyInfo>.*?</ds:KeyInfo>`)
+	digestValueRe = regexp.MustCompile(`<ds:DigestValue>[^<]*</ds:DigestValue>`)
+	sigValueRe    = regexp.MustCompile(`<ds:SignatureValue>[^<]*</ds:SignatureValue>`)
+)
+
+// TestHonestSignatureVerdicts: no verdict calls a response fine whose
+// signer was not checked, and each way a signature misleads is named.
+func TestHonestSignatureVerdicts(t *testing.T) {
+	same := func(s string) string { return s }
+	// Signed by a key nobody vouched for, and no metadata to check it:
+	// never "no problems found".
+	for name, rep := range map[string]*Report{
+		"an attacker's key, embedded":   lintMutated(t, Example{Key: "rotated"}, same, false),
+		"an attacker's key, no KeyInfo": lintMutated(t, Example{Key: "rotated"}, func(s string) string { return keyInfoRe.ReplaceAllString(s, "") }, false),
+		"the IdP's own key":             lintMutated(t, Example{}, same, false),
+	} {
+		if rep.Outcome != OutcomeSignerUnchecked || strings.Contains(rep.Verdict, "no problems found") || rep.Signer.Checked ||
+			!slices.Contains(rep.Signer.Needs, InputMetadata) || !strings.HasPrefix(rep.Verdict, "signer not checked: ") {
+			t.Errorf("%s without metadata: outcome %s, verdict %q, signer %+v", name, rep.Outcome, rep.Verdict, rep.Signer)
+		}
+	}
+	// With the metadata, the IdP's own signature is checked, and fine.
+	if rep := lintMutated(t, Example{}, same, true); rep.Outcome != OutcomePass || !rep.Signer.Checked {
+		t.Errorf("with metadata: outcome %s, signer %+v", rep.Outcome, rep.Signer)
+	}
+
+	// An unsigned assertion hidden in the consumed assertion's signature
+	// (a ds:Object) is not Advice.
+	evil := `<ds:Object><saml2:Assertion ID="_evil" IssueInstant="2026-11-20T10:00:00.000Z" Version="2.0"><saml2:Issuer>http://www.okta.com/exk1fxph8bAbCdEf0h7</saml2:Issuer></saml2:Assertion></ds:Object></ds:Signature>`
+	rep := lintMutated(t, Example{Sign: "assertion"}, func(s string) string { return strings.Replace(s, "</ds:Signature>", evil, 1) }, true)
+	found := false
+	for _, f := range findingsOf(rep, "saml/signature-wrapping") {
+		found = found || f.Severity == Error && strings.Contains(f.Message, "inside a ds:Signature at /Response/Assertion[1]/Signature[1]/Object/Assertion[1]")
+	}
+	if !found || rep.Outcome != OutcomeWillFail {
+		t.Errorf("an assertion in ds:Object: %s\n%s", rep.Outcome, wantOf(rep))
+	}
+
+	// Signed, then encrypted, linted without the key: its signature is
+	// unknown until decrypted, never "unsigned".
+	acs := edit("https://signin.aws.amazon.com/saml\"", "https://signin.aws.amazon.com/saml/acs/SAMLSPD9IMTW2LM46J042K\"")
+	rep = lintMutated(t, Example{Sign: "assertion", Transform: "encrypt", Edits: acs}, same, true)
+	if fs := findingsOf(rep, "saml/unsigned"); len(fs) > 0 {
+		t.Errorf("an encrypted, signed assertion is called unsigned: %+v", fs)
+	}
+	if sk := skippedOf(rep, "saml/unsigned"); sk == nil || !slices.Contains(sk.Needs, InputKey) {
+		t.Errorf("saml/unsigned is not skipped for the key: %+v", sk)
+	}
+	if rep.Outcome != OutcomeSignerUnchecked || !slices.Contains(rep.Signer.Needs, InputKey) {
+		t.Errorf("encrypted without the key: outcome %s, signer %+v", rep.Outcome, rep.Signer)
+	}
+	// Signed and encrypted, the Response signed over it: checked.
+	if rep := lintMutated(t, Example{Transform: "encrypt", Edits: acs}, same, true); rep.Outcome == OutcomeSignerUnchecked || !rep.Signer.Checked {
+		t.Errorf("encrypted in a signed Response: outcome %s, signer %+v", rep.Outcome, rep.Signer)
+	}
+
+	// Placeholders where the values go cannot verify under any key:
+	// malformed, with or without anchors.
+	placeholders := func(s string) string {
+		s = digestValueRe.ReplaceAllString(s, "<ds:DigestValue>DIGEST</ds:DigestValue>")
+		return sigValueRe.ReplaceAllString(s, "<ds:SignatureValue>SIGNATURE</ds:SignatureValue>")
+	}
+	short := func(s string) string { return sigValueRe.ReplaceAllString(s, "<ds:SignatureValue>AAAA</ds:SignatureValue>") }
+	for name, mutate := range map[string]func(string) string{"placeholders": placeholders, "a 3-byte SignatureValue": short} {
+		for _, metadata := range []bool{false, true} {
+			rep := lintMutated(t, Example{}, mutate, metadata)
+			fs := findingsOf(rep, "saml/signature-invalid")
+			if len(fs) != 2 || !strings.Contains(fs[0].Message, "is malformed") || rep.Outcome != OutcomeWillFail {
+				t.Errorf("%s (metadata %v): %s\n%s", name, metadata, rep.Outcome, wantOf(rep))
+			}
+		}
+	}
+
+	// samlify's order: the Response signed, then the assertion swapped
+	// for its encryption. The digest fails, and the cause is named.
+	rep = lintMutated(t, Example{Sign: "response"}, func(s string) string {
+		xml, err := testkit.EncryptSignedSample(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xml
+	}, true)
+	found = false
+	for _, f := range findingsOf(rep, "saml/signature-invalid") {
+		found = found || strings.Contains(f.Message, "the IdP encrypted the assertion after signing the Response")
+	}
+	if !found {
+		t.Errorf("encrypted after signing the Response:\n%s", wantOf(rep))
 	}
 }

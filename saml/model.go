@@ -38,6 +38,11 @@ func (t Time) IsSet() bool { return t.Raw != "" }
 type Value struct {
 	Value string `json:"value"`
 	Path  string `json:"path"`
+	// FirstText is set when the text is split by a comment, a CDATA
+	// section or a processing instruction: it is the first text node
+	// alone, which a careless reader takes for the value (Value is all of
+	// the text, as canonicalization and AWS read it).
+	FirstText *string `json:"first_text,omitempty"`
 }
 
 // Response is a parsed samlp:Response: everything rules read, with a
@@ -67,6 +72,10 @@ type Response struct {
 	// Unbound lists namespace prefixes used but never declared; what
 	// carries one is read as if it were not there.
 	Unbound []Unbound `json:"unbound_prefixes,omitempty"`
+	// Foreign lists elements named Assertion in a namespace other than
+	// SAML 2.0's: nothing a careful reader consumes, but what one that
+	// matches local names would. Value is the namespace.
+	Foreign []Value `json:"foreign_assertions,omitempty"`
 
 	// Exceeded is set when the message holds more than Limits allow:
 	// then only what names the response (ID, Issuer, Destination,
@@ -151,6 +160,8 @@ type Subject struct {
 type NameID struct {
 	Path            string `json:"path"`
 	Value           string `json:"value"`
+	// FirstText is set when the NameID's text is split, as for Value.
+	FirstText       *string `json:"first_text,omitempty"`
 	Format          string `json:"format,omitempty"`
 	NameQualifier   string `json:"name_qualifier,omitempty"`
 	SPNameQualifier string `json:"sp_name_qualifier,omitempty"`
@@ -249,6 +260,7 @@ type Signature struct {
 type Reference struct {
 	URI          string   `json:"uri"`
 	DigestMethod string   `json:"digest_method"`
+	DigestValue  string   `json:"-"`
 	Transforms   []string `json:"transforms"`
 	// Target is the path of the element the URI names, or empty when no
 	// element has that ID.

@@ -406,7 +406,34 @@ func (p *parser) value(el *etree.Element) *Value {
 	if el == nil {
 		return nil
 	}
-	return &Value{Value: strings.TrimSpace(el.Text()), Path: p.path(el)}
+	all, first, split := textOf(el)
+	v := &Value{Value: strings.TrimSpace(all), Path: p.path(el)}
+	if split {
+		first = strings.TrimSpace(first)
+		v.FirstText = &first
+	}
+	return v
+}
+
+// textOf is all of el's own text, as canonicalization (and AWS) reads
+// it, and its first text node alone, which etree's Text returns and a
+// careless reader takes for the value. split says the text comes in
+// several runs: etree keeps a CDATA section, and the text on either side
+// of a comment or processing instruction, as runs of their own (the
+// 2018 comment-truncation class).
+func textOf(el *etree.Element) (all, first string, split bool) {
+	var b strings.Builder
+	runs := 0
+	for _, t := range el.Child {
+		if cd, ok := t.(*etree.CharData); ok {
+			if runs == 0 {
+				first = cd.Data
+			}
+			runs++
+			b.WriteString(cd.Data)
+		}
+	}
+	return b.String(), first, runs > 1
 }
 
 // identity reads what names the response: its attributes and Issuer.
@@ -476,6 +503,8 @@ func (p *parser) walk(el, root *etree.Element) {
 		}
 	case el.Tag == "Response" && ns == NSProtocol && el != root:
 		p.r.NestedResponses = append(p.r.NestedResponses, p.path(el))
+	case el.Tag == "Assertion" && ns != NSAssertion:
+		p.r.Foreign = append(p.r.Foreign, Value{Value: ns, Path: p.path(el)})
 	}
 	for _, t := range el.Child {
 		if c, ok := t.(*etree.Element); ok {
@@ -572,7 +601,12 @@ func (p *parser) assertion(el *etree.Element) *Assertion {
 			for _, v := range p.children(at, NSAssertion, "AttributeValue") {
 				// Attribute values are compared exactly: AWS splits the Role
 				// value on the comma and stray whitespace matters, so keep it.
-				attr.Values = append(attr.Values, Value{Value: v.Text(), Path: p.path(v)})
+				all, first, split := textOf(v)
+				val := Value{Value: all, Path: p.path(v)}
+				if split {
+					val.FirstText = &first
+				}
+				attr.Values = append(attr.Values, val)
 			}
 			a.Attributes = append(a.Attributes, attr)
 		}
@@ -583,9 +617,11 @@ func (p *parser) assertion(el *etree.Element) *Assertion {
 func (p *parser) subject(el *etree.Element) *Subject {
 	s := &Subject{Path: p.path(el), Confirmations: []*SubjectConfirmation{}}
 	if n := p.child(el, NSAssertion, "NameID"); n != nil {
+		v := p.value(n)
 		s.NameID = &NameID{
-			Path:            p.path(n),
-			Value:           strings.TrimSpace(n.Text()),
+			Path:            v.Path,
+			Value:           v.Value,
+			FirstText:       v.FirstText,
 			Format:          n.SelectAttrValue("Format", ""),
 			NameQualifier:   n.SelectAttrValue("NameQualifier", ""),
 			SPNameQualifier: n.SelectAttrValue("SPNameQualifier", ""),
@@ -643,6 +679,9 @@ func (p *parser) signature(el *etree.Element) *Signature {
 			r := Reference{URI: ref.SelectAttrValue("URI", ""), Transforms: []string{}}
 			if dm := p.child(ref, NSDSig, "DigestMethod"); dm != nil {
 				r.DigestMethod = dm.SelectAttrValue("Algorithm", "")
+			}
+			if dv := p.child(ref, NSDSig, "DigestValue"); dv != nil {
+				r.DigestValue, _, _ = textOf(dv)
 			}
 			if ts := p.child(ref, NSDSig, "Transforms"); ts != nil {
 				for _, t := range p.children(ts, NSDSig, "Transform") {

@@ -3,6 +3,7 @@ package saml
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -88,8 +89,14 @@ func VerifyContext(ctx context.Context, r *Response, anchors *Anchors) error {
 }
 
 func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
-	if s.SignatureMethod == "" || r.child(s.el, NSDSig, "SignatureValue") == nil {
+	sv := r.child(s.el, NSDSig, "SignatureValue")
+	if s.SignatureMethod == "" || sv == nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: "the Signature lacks SignedInfo/SignatureMethod or SignatureValue"}
+	}
+	// Values that no key could verify are malformed, whatever the trust
+	// anchors: placeholders left in a template, a value cut short.
+	if why := badValues(s, sv); why != "" {
+		return &SignatureCheck{Verdict: Malformed, Detail: why}
 	}
 	parent := s.el.Parent()
 	if !enveloped(s, parent) {
@@ -165,6 +172,52 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	default:
 		return &SignatureCheck{Verdict: v, Detail: detail}
 	}
+}
+
+// digestSizes are the bytes each digest algorithm makes.
+var digestSizes = map[string]int{
+	"http://www.w3.org/2000/09/xmldsig#sha1":        20,
+	"http://www.w3.org/2001/04/xmldsig-more#sha224": 28,
+	"http://www.w3.org/2001/04/xmlenc#sha256":       32,
+	"http://www.w3.org/2001/04/xmldsig-more#sha384": 48,
+	"http://www.w3.org/2001/04/xmlenc#sha512":       64,
+	"http://www.w3.org/2001/04/xmlenc#ripemd160":    20,
+}
+
+// ecdsaSizes are the lengths of r||s for the curves XML-DSig names
+// (RFC 4050, RFC 6931): P-192 to P-521.
+var ecdsaSizes = map[int]bool{48: true, 56: true, 64: true, 96: true, 132: true}
+
+// badValues says why a signature's DigestValue or SignatureValue cannot
+// be what its algorithm makes: not base64 at all, or of a length the
+// algorithm never produces. "" when they may be.
+func badValues(s *Signature, sv *etree.Element) string {
+	for i, ref := range s.References {
+		raw := strings.Join(strings.Fields(ref.DigestValue), "")
+		b, err := base64.StdEncoding.DecodeString(raw)
+		switch {
+		case raw == "":
+			return fmt.Sprintf("Reference[%d] has no DigestValue", i+1)
+		case err != nil:
+			return fmt.Sprintf("the DigestValue of Reference[%d], %q, is not base64; no content can have that digest", i+1, clip(raw, 40))
+		case digestSizes[ref.DigestMethod] > 0 && len(b) != digestSizes[ref.DigestMethod]:
+			return fmt.Sprintf("the DigestValue of Reference[%d] is %d bytes, but %s makes %d", i+1, len(b), shortAlgorithm(ref.DigestMethod), digestSizes[ref.DigestMethod])
+		}
+	}
+	all, _, _ := textOf(sv)
+	raw := strings.Join(strings.Fields(all), "")
+	b, err := base64.StdEncoding.DecodeString(raw)
+	switch m := s.SignatureMethod; {
+	case raw == "":
+		return "the SignatureValue is empty"
+	case err != nil:
+		return fmt.Sprintf("the SignatureValue, %q, is not base64; no key can verify it", clip(raw, 40))
+	case strings.Contains(m, "#rsa-") && (len(b) < 64 || len(b) > 2048):
+		return fmt.Sprintf("the SignatureValue is %d bytes; an RSA signature is as long as its key, 64 bytes (512 bits) at the very least", len(b))
+	case strings.Contains(m, "#ecdsa-") && !ecdsaSizes[len(b)]:
+		return fmt.Sprintf("the SignatureValue is %d bytes; an ECDSA signature (r and s) is 48, 56, 64, 96 or 132", len(b))
+	}
+	return ""
 }
 
 // signerFirst orders the anchors so that the one whose certificate the
@@ -498,6 +551,9 @@ const (
 	ProblemUntrusted          ProblemKind = "untrusted"
 	ProblemNoAssertion        ProblemKind = "no-assertion"
 	ProblemEncrypted          ProblemKind = "encrypted"
+	// ProblemInSignature: an assertion inside a ds:Signature (in a
+	// ds:Object), outside what an enveloped signature signs.
+	ProblemInSignature ProblemKind = "assertion-in-signature"
 	// ProblemTooLarge: the message holds more than Limits allow and was
 	// not read, so nothing is known of its signatures.
 	ProblemTooLarge ProblemKind = "too-large"
@@ -532,16 +588,23 @@ func (r *Response) Coverage() Coverage {
 		return cv
 	}
 	a := r.Consumed()
-	inConsumed := func(path string) bool { return a != nil && within(path, a.Path) }
+	// Advice is the one place inside the consumed assertion where other
+	// assertions belong; one in its Signature (a ds:Object) lies outside
+	// what the enveloped-signature transform signs.
+	inAdvice := func(path string) bool { return a != nil && within(path, a.Path+"/Advice") }
 	direct, elsewhere, advice := 0, 0, 0
+	var inSignature []string
 	for _, x := range r.Assertions {
 		switch {
 		case x.Direct:
 			direct++
-		case inConsumed(x.Path):
+		case inAdvice(x.Path):
 			advice++
 		default:
 			elsewhere++
+			if strings.Contains(x.Path, "/Signature[") {
+				inSignature = append(inSignature, x.Path)
+			}
 		}
 	}
 	undecrypted := 0
@@ -552,6 +615,9 @@ func (r *Response) Coverage() Coverage {
 	}
 	if n := direct + elsewhere + undecrypted; n > 1 {
 		add(ProblemAssertions, r.Path, "the message holds %d assertions (%d child of the Response, %d nested elsewhere, %d still encrypted); a service provider may read one while a signature covers another", n, direct, elsewhere, undecrypted)
+	}
+	for _, path := range inSignature {
+		add(ProblemInSignature, path, "an assertion sits inside a ds:Signature at %s, which the enveloped-signature transform leaves out of what is signed: it is not Advice, and nothing covers it", path)
 	}
 	if advice > 0 {
 		cv.Notes = append(cv.Notes, Problem{Kind: ProblemAdvice, Path: a.Path, Text: fmt.Sprintf("%d %s nested in the consumed assertion's Advice; they lie inside what covers it and are not consumed", advice, pluralS(advice, "assertion is", "assertions are"))})
@@ -570,7 +636,7 @@ func (r *Response) Coverage() Coverage {
 	}
 	perParent := map[string]int{}
 	for _, s := range r.Signatures {
-		if inConsumed(s.ParentPath) {
+		if inAdvice(s.ParentPath) {
 			continue // a signature of an Advice assertion, inside the covered one
 		}
 		perParent[s.ParentPath]++

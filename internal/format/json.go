@@ -25,6 +25,7 @@ type jsonResult struct {
 	Clock      *lint.Clock   `json:"clock,omitempty"`
 	Outcome    lint.Outcome  `json:"outcome,omitempty"`
 	Verdict    string        `json:"verdict"`
+	Signer     *lint.Signer  `json:"signer,omitempty"`
 	Summary    *lint.Summary `json:"summary,omitempty"`
 	Error      string        `json:"error,omitempty"`
 }
@@ -118,6 +119,8 @@ func (j *JSONWriter) Result(r *lint.Result) {
 	rep := r.Report
 	clock := rep.Clock
 	jr.Clock, jr.Outcome, jr.Verdict, jr.Summary = &clock, rep.Outcome, rep.Verdict, &rep.Summary
+	signer := rep.Signer
+	jr.Signer = &signer
 	j.add(&j.results, jr, red)
 	for _, f := range j.run.findings(r) {
 		j.add(&j.nFindings, jsonFinding{Input: r.Input, Capture: jr.Capture, Finding: f}, red)

@@ -133,7 +133,7 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 	switch rep.Outcome {
 	case lint.OutcomeWillFail:
 		color = "1;31"
-	case lint.OutcomeMayFail:
+	case lint.OutcomeMayFail, lint.OutcomeSignerUnchecked:
 		color = "1;33"
 	}
 	v := rep.Verdict
@@ -141,6 +141,9 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 		v += fmt.Sprintf(" (%d suppressed)", n)
 	}
 	fmt.Fprintln(w, t.paint(color, v))
+	if rep.Outcome == lint.OutcomeSignerUnchecked && len(rep.Signer.Needs) > 0 {
+		fmt.Fprintf(w, "give %s to check who signed it\n", Flags(rep.Signer.Needs))
+	}
 	fmt.Fprintf(w, "evaluated at %s: %s\n", clockTime(rep.Clock), rep.Clock.Reason)
 	if c := res.Capture; c != nil && c.Reply != nil {
 		reply := fmt.Sprintf("%d %s", c.Reply.Status, c.Reply.StatusText)

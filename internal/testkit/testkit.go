@@ -272,3 +272,31 @@ func PrettyBase64(s, indent string) string {
 	b.WriteString("\n" + indent + s + "\n")
 	return b.String()
 }
+
+// EncryptSignedSample swaps the Assertion of a signed response for its
+// encryption (for the idp key), after the Response was signed: what
+// samlify does, which breaks the Response's digest.
+func EncryptSignedSample(xml string) (string, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		return "", err
+	}
+	root := doc.Root()
+	a := root.FindElement("./Assertion")
+	cert, err := os.ReadFile(filepath.Join(Root(), "testdata", "keys", "idp.crt"))
+	if err != nil {
+		return "", err
+	}
+	block, _ := pem.Decode(cert)
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "", err
+	}
+	ea, err := EncryptAssertion(a, c)
+	if err != nil {
+		return "", err
+	}
+	root.InsertChildAt(a.Index(), ea)
+	root.RemoveChild(a)
+	return doc.WriteToString()
+}

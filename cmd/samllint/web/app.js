@@ -225,7 +225,7 @@ function render(results) {
       box.append(el("p", { class: "verdict fail" }, "Could not lint: " + r.error));
       continue;
     }
-    const cls = r.outcome === "will-fail" ? "fail" : r.outcome === "may-fail" ? "warn" : "pass";
+    const cls = r.outcome === "will-fail" ? "fail" : r.outcome === "may-fail" || r.outcome === "signer-unchecked" ? "warn" : "pass";
     box.append(el("p", Object.assign({ class: "verdict " + cls }, root.querySelector("#verdict") ? {} : { id: "verdict" }), r.verdict));
     box.append(el("p", { class: "evaltime" }, `Evaluated at ${r.clock.time}: ${r.clock.reason}. Set the evaluation time under “More inputs” to change it.`));
     for (const sev of ["error", "warning", "info"]) {
