@@ -2,8 +2,8 @@
 # Side-by-side speed of samllint, python3-saml and xmlsec1 on the same
 # response, measured in one run on this machine; prints a markdown table.
 # Not part of CI (it measures, it does not test). Needs Debian's
-# python3-onelogin-saml2 and xmlsec1:
-#   apt-get install -y python3-onelogin-saml2 xmlsec1
+# python3-onelogin-saml2, python3-xmlsec and xmlsec1:
+#   apt-get install -y python3-onelogin-saml2 python3-xmlsec xmlsec1
 # usage: bench/compare.sh [iterations]   (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,17 @@ base64 -d <(tr -d '\n' < "$SAMPLE") > "$work/sample.xml"
 
 # 1. samllint: the whole lint (decode, parse, verify both signatures, every
 #    rule) on one core, from the Go benchmark.
-ns=$(go test ./lint -run '^$' -bench '^BenchmarkPipeline$' -benchtime "${N}x" -cpu 1 | awk '/^BenchmarkPipeline/ {print $3}')
+# 1b. crewjam/saml's ServiceProvider.ParseXMLResponse on the same response
+#     and clock, in the same run of the same test binary.
+bench=$(go test ./lint -run '^$' -bench '^(BenchmarkPipeline|BenchmarkCrewjamParseXMLResponse)$' -benchtime "${N}x" -cpu 1)
+ns=$(awk '/^BenchmarkPipeline/ {print $3}' <<<"$bench")
+cj_ns=$(awk '/^BenchmarkCrewjamParseXMLResponse/ {print $3}' <<<"$bench")
 samllint_rps=$(awk -v ns="$ns" 'BEGIN {printf "%.0f", 1e9/ns}')
+cj_rps=$(awk -v ns="$cj_ns" 'BEGIN {printf "%.0f", 1e9/ns}')
+
+# 2b. python3-xmlsec: libxmlsec1 in process through lxml, both
+#     signatures, no SAML checks.
+pyx_rps=$(/usr/bin/python3 bench/python3_xmlsec.py "$SAMPLE" "$CERT" "$N")
 
 # 2. python3-saml: is_valid, strict, both signatures required, pinned clock.
 py_rps=$(/usr/bin/python3 bench/python3_saml.py "$SAMPLE" "$CERT" "$N")
@@ -79,6 +88,10 @@ cat <<TABLE
 | samllint, whole lint, 1 core | ${samllint_rps} responses/s |
 | python3-saml is_valid, 1 core | ${py_rps} responses/s |
 | samllint ÷ python3-saml | $(awk -v a="$samllint_rps" -v b="$py_rps" 'BEGIN {printf "%.2f×", a/b}') |
+| crewjam/saml ParseXMLResponse, 1 core | ${cj_rps} responses/s |
+| samllint ÷ crewjam/saml | $(awk -v a="$samllint_rps" -v b="$cj_rps" 'BEGIN {printf "%.2f×", a/b}') |
+| python3-xmlsec (lxml), both signatures only, 1 core | ${pyx_rps} responses/s |
+| samllint ÷ python3-xmlsec | $(awk -v a="$samllint_rps" -v b="$pyx_rps" 'BEGIN {printf "%.2f×", a/b}') |
 | xmlsec1 --verify (2 processes per response) | ${xs_rps} responses/s |
 | samllint ÷ xmlsec1 | $(awk -v a="$samllint_rps" -v b="$xs_rps" 'BEGIN {printf "%.1f×", a/b}') |
 | batch of 400, --jobs 2 vs --jobs 1 | ${scale}× |

@@ -63,7 +63,9 @@ func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if len(xmlBytes) >= censusMin {
+	// A tag with too many attributes is found in the bytes: a tree would
+	// hold them all before they could be counted.
+	if wide, _ := wideTag(xmlBytes, lim.MaxElementAttrs); len(xmlBytes) >= censusMin || wide >= 0 {
 		ex, id, err := census(ctx, xmlBytes, lim)
 		if err != nil {
 			return nil, err

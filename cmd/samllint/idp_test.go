@@ -372,7 +372,11 @@ func TestSimpleSAMLphpBrowser(t *testing.T) {
 	// through, except the post to AWS, which the test answers itself.
 	var mu sync.Mutex
 	var entries []any
+	// Only the sign-in POST counts, once: after the answered page,
+	// Chromium may ask the same host for more (a favicon), answered
+	// locally and not recorded.
 	posted := make(chan struct{})
+	var postedOnce sync.Once
 	paused := make(chan *fetch.EventRequestPaused, 64)
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if e, ok := ev.(*fetch.EventRequestPaused); ok {
@@ -386,11 +390,16 @@ func TestSimpleSAMLphpBrowser(t *testing.T) {
 			r := e.Request
 			entry := map[string]any{"startedDateTime": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 				"request": map[string]any{"method": r.Method, "url": r.URL}, "response": map[string]any{"status": 0}}
-			if !strings.HasPrefix(r.URL, "https://signin.aws.amazon.com/") {
+			aws := strings.HasPrefix(r.URL, "https://signin.aws.amazon.com/")
+			if !aws {
 				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
 				mu.Lock()
 				entries = append(entries, entry)
 				mu.Unlock()
+				continue
+			}
+			if r.Method != "POST" || !r.HasPostData {
+				chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: 404})
 				continue
 			}
 			var body strings.Builder
@@ -405,7 +414,7 @@ func TestSimpleSAMLphpBrowser(t *testing.T) {
 			chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: 200,
 				Body:            []byte("<html><body>intercepted by the test</body></html>"),
 				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html"}}})
-			close(posted)
+			postedOnce.Do(func() { close(posted) })
 		}
 	}()
 	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{}); err != nil {
