@@ -29,6 +29,12 @@ func FuzzLint(f *testing.F) {
 		if after%7 == 0 {
 			opts = Options{Wall: issued.Add(time.Duration(after) * time.Second), Limits: lim}
 		}
+		if after%5 == 0 {
+			// Counts low enough that the fuzzer crosses them: the census,
+			// the response past a count and its report.
+			opts.Limits.MaxElements, opts.Limits.MaxElementAttrs, opts.Limits.MaxNamespaces = 30, 4, 3
+			opts.Limits.MaxSignatures, opts.Limits.MaxAttributes, opts.Limits.MaxValues = 1, 3, 3
+		}
 		results, err := Lint(input, in, opts)
 		if err != nil {
 			return

@@ -335,7 +335,9 @@ func TestHonestSignatureVerdicts(t *testing.T) {
 		s = digestValueRe.ReplaceAllString(s, "<ds:DigestValue>DIGEST</ds:DigestValue>")
 		return sigValueRe.ReplaceAllString(s, "<ds:SignatureValue>SIGNATURE</ds:SignatureValue>")
 	}
-	short := func(s string) string { return sigValueRe.ReplaceAllString(s, "<ds:SignatureValue>AAAA</ds:SignatureValue>") }
+	short := func(s string) string {
+		return sigValueRe.ReplaceAllString(s, "<ds:SignatureValue>AAAA</ds:SignatureValue>")
+	}
 	for name, mutate := range map[string]func(string) string{"placeholders": placeholders, "a 3-byte SignatureValue": short} {
 		for _, metadata := range []bool{false, true} {
 			rep := lintMutated(t, Example{}, mutate, metadata)

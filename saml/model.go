@@ -158,14 +158,14 @@ type Subject struct {
 
 // NameID is saml:NameID (or the presence of saml:EncryptedID).
 type NameID struct {
-	Path            string `json:"path"`
-	Value           string `json:"value"`
+	Path  string `json:"path"`
+	Value string `json:"value"`
 	// FirstText is set when the NameID's text is split, as for Value.
 	FirstText       *string `json:"first_text,omitempty"`
-	Format          string `json:"format,omitempty"`
-	NameQualifier   string `json:"name_qualifier,omitempty"`
-	SPNameQualifier string `json:"sp_name_qualifier,omitempty"`
-	Encrypted       bool   `json:"encrypted,omitempty"`
+	Format          string  `json:"format,omitempty"`
+	NameQualifier   string  `json:"name_qualifier,omitempty"`
+	SPNameQualifier string  `json:"sp_name_qualifier,omitempty"`
+	Encrypted       bool    `json:"encrypted,omitempty"`
 }
 
 // SubjectConfirmation is saml:SubjectConfirmation with its data flattened in.

@@ -147,15 +147,10 @@ func treeIdentity(root *etree.Element) *identity {
 	return id
 }
 
-// readTree parses b with etree and refuses what a SAML message never is:
-// a DTD, several roots, text outside the root, other encodings. When
-// etree fails, the pre-pass names the cause and the line.
-func readTree(b []byte, lim Limits) (*etree.Document, error) {
-	return readTreeContext(context.Background(), b, lim)
-}
-
-// readTreeContext is readTree that stops when ctx is done: etree reads
-// through a reader that checks ctx at each chunk.
+// readTreeContext parses b with etree and refuses what a SAML message
+// never is: a DTD, several roots, text outside the root, other encodings.
+// When etree fails, the pre-pass names the cause and the line. It stops
+// when ctx is done: etree reads through a reader that checks ctx.
 func readTreeContext(ctx context.Context, b []byte, lim Limits) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings.MaxDepth = lim.MaxDepth

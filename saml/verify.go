@@ -3,8 +3,8 @@ package saml
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/base64"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"maps"

@@ -42,14 +42,6 @@ type jsonSkipped struct {
 	lint.Skipped
 }
 
-type jsonDoc struct {
-	Version  int            `json:"version"`
-	Results  []jsonResult   `json:"results"`
-	Findings []jsonFinding  `json:"findings"`
-	Skipped  []jsonSkipped  `json:"skipped"`
-	Notices  []lint.Finding `json:"notices"`
-}
-
 // JSON writes the run as one document: snake_case keys, [] never null,
 // no time but the evaluation times; findings and skipped checks in flat
 // lists that name their input and capture.

@@ -17,17 +17,6 @@ import (
 
 // The SARIF 2.1.0 subset samllint writes; a test validates the output
 // against the official schema.
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool        sarifTool         `json:"tool"`
-	Invocations []sarifInvocation `json:"invocations"`
-	Results     []sarifResult     `json:"results"`
-}
 
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
@@ -54,11 +43,6 @@ type sarifRule struct {
 	HelpURI              string            `json:"helpUri"`
 	DefaultConfiguration map[string]string `json:"defaultConfiguration"`
 	Properties           map[string]any    `json:"properties"`
-}
-
-type sarifInvocation struct {
-	ExecutionSuccessful bool                `json:"executionSuccessful"`
-	Notifications       []sarifNotification `json:"toolExecutionNotifications"`
 }
 
 type sarifNotification struct {
