@@ -64,22 +64,22 @@ func (c *context) unmet(r *Rule) *Skipped {
 	switch r.Scope {
 	case ScopeAWS:
 		if !c.aws {
-			return &Skipped{Rule: r.ID, Needs: []Input{InputAWS}, Reason: "the capture shows no sign of AWS federation (no AWS attribute, endpoint or audience)"}
+			return &Skipped{Rule: r.ID, Needs: Needs{InputAWS}, Reason: "to run the AWS federation rules", Because: "the capture shows no sign of AWS federation: no AWS attribute, endpoint or audience"}
 		}
 	case ScopeConnect:
 		if !c.connect {
-			return &Skipped{Rule: r.ID, Needs: []Input{InputRelayState, InputConnectInstance}, Reason: "no Amazon Connect RelayState or instance, so the Connect hop is not checked"}
+			return &Skipped{Rule: r.ID, Needs: Needs{InputRelayState, InputConnectInstance}, Reason: "to check the Amazon Connect hop", Because: "no Amazon Connect RelayState or instance"}
 		}
 	}
 	for _, need := range r.Needs {
 		switch need {
 		case InputTime:
 			if c.clock.Source == ClockNone {
-				return &Skipped{Rule: r.ID, Needs: []Input{InputTime}, Reason: "the response has no usable IssueInstant and the capture no post time, so nothing dates it"}
+				return &Skipped{Rule: r.ID, Needs: Needs{InputTime}, Reason: "to check the times", Because: "the response has no usable IssueInstant and the capture no post time, so nothing dates it"}
 			}
 		case InputMetadata, InputCertificate:
 			if !c.in.Has(InputMetadata) {
-				return &Skipped{Rule: r.ID, Needs: []Input{InputMetadata, InputCertificate}, Reason: "to check who signed the response"}
+				return &Skipped{Rule: r.ID, Needs: Needs{InputMetadata, InputCertificate}, Reason: "to check who signed the response"}
 			}
 		default:
 			if !c.in.Has(need) {
@@ -87,7 +87,7 @@ func (c *context) unmet(r *Rule) *Skipped {
 				if h := need.Hint(); h != "" {
 					why += " (" + strings.Replace(h, "ROLE", c.roleNameOr("ROLE"), 1) + ")"
 				}
-				return &Skipped{Rule: r.ID, Needs: []Input{need}, Reason: why}
+				return &Skipped{Rule: r.ID, Needs: Needs{need}, Reason: why}
 			}
 		}
 	}

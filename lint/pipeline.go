@@ -195,7 +195,7 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		if ex != nil && rule != responseTooLarge {
 			// Past a count no IdP reaches, the response was not modelled:
 			// the size is the verdict, whatever the capture's scope.
-			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked: the response holds " + ex.String()})
+			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked", Because: "the response holds " + ex.String()})
 			continue
 		}
 		if sk := ctx.unmet(rule); sk != nil && ex == nil {
@@ -243,14 +243,14 @@ func signerOf(r *saml.Response, in *Inputs) Signer {
 			}
 		}
 		if anchors {
-			return Signer{Reason: "the assertion is encrypted, and its signature cannot be checked until it is decrypted", Needs: []Input{InputKey}}
+			return Signer{Reason: "the assertion is encrypted, and its signature cannot be checked until it is decrypted", Needs: Needs{InputKey}}
 		}
 	}
 	switch {
 	case len(r.Signatures) == 0:
 		return Signer{Reason: "the response carries no signature"}
 	case !anchors:
-		return Signer{Reason: "no IdP metadata or certificate was given to check it against the key IAM holds", Needs: []Input{InputMetadata, InputCertificate}}
+		return Signer{Reason: "no IdP metadata or certificate was given to check it against the key IAM holds", Needs: Needs{InputMetadata, InputCertificate}}
 	}
 	return Signer{Reason: "no signature that verifies with a certificate you gave covers the assertion"}
 }
@@ -281,9 +281,15 @@ func (p *Pass) ReportAt(sev Severity, f Finding) {
 }
 
 // Skip marks the rule (or the part of it that could not run) as skipped,
-// with the inputs that would let it run and why.
+// with the inputs that would let it run and what they would check
+// ("to check …").
 func (p *Pass) Skip(reason string, needs ...Input) {
 	p.skipped = &Skipped{Rule: p.Rule.ID, Needs: needs, Reason: reason}
+}
+
+// SkipBecause is Skip, saying also what kept the rule from running.
+func (p *Pass) SkipBecause(because, reason string, needs ...Input) {
+	p.skipped = &Skipped{Rule: p.Rule.ID, Needs: needs, Reason: reason, Because: because}
 }
 
 // Now is the evaluation time.

@@ -74,11 +74,30 @@ type Finding struct {
 }
 
 // Skipped is a rule that did not run, or ran only in part, and what
-// would let it run: the inputs to give (any one of them), and why.
+// would let it run: the inputs to give (any one of them) and what they
+// would check ("give Needs Reason"), and why it could not run as it was.
 type Skipped struct {
-	Rule   string  `json:"rule"`
-	Needs  []Input `json:"needs"`
-	Reason string  `json:"reason"`
+	Rule  string `json:"rule"`
+	Needs Needs  `json:"needs"`
+	// Reason is what the inputs would check: "to check who signed the
+	// response"; without Needs, why the rule did not run.
+	Reason string `json:"reason"`
+	// Because is what kept it from running, when Reason alone does not
+	// say: "the capture shows no sign of AWS federation".
+	Because string `json:"because,omitempty"`
+}
+
+// Needs are inputs of which any one would let a rule run.
+type Needs []Input
+
+// String names them for a person: "the IdP metadata … or the IdP's
+// signing certificate (PEM)".
+func (n Needs) String() string {
+	parts := make([]string, len(n))
+	for i, in := range n {
+		parts[i] = in.String()
+	}
+	return strings.Join(parts, " or ")
 }
 
 // Outcome is the verdict of a report, typed.
@@ -104,8 +123,8 @@ const (
 type Signer struct {
 	Checked bool `json:"checked"`
 	// Reason and Needs say why not, and which input would check it.
-	Reason string  `json:"reason,omitempty"`
-	Needs  []Input `json:"needs,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Needs  Needs  `json:"needs,omitempty"`
 }
 
 // Report is the outcome of linting one response.

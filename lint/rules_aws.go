@@ -721,7 +721,13 @@ var providerEncryption = &Rule{
 		prov := p.Inputs.Provider()
 		if prov == nil {
 			if len(r.EncryptedAssertions) > 0 {
-				p.Skip("to compare the encrypted assertion with the provider's encryption settings, give aws iam get-saml-provider output as --metadata", InputMetadata)
+				because := ""
+				if p.Inputs.Has(InputMetadata) {
+					// The IdP's metadata was given: the settings are in
+					// IAM's view of the provider, which get-saml-provider prints.
+					because = "the metadata given is the IdP's, which holds no encryption settings; they are in aws iam get-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " output, which --metadata also takes"
+				}
+				p.SkipBecause(because, "to compare the encrypted assertion with the IAM SAML provider's encryption settings (aws iam get-saml-provider output)", InputMetadata)
 			}
 			return
 		}

@@ -15,7 +15,7 @@ const (
 
 func (p *Pass) needTrust() bool {
 	if p.ctx.providerARN == "" {
-		p.Skip("the Role attribute names no SAML provider ARN; fix the aws/role-* findings first")
+		p.SkipBecause("the Role attribute names no SAML provider ARN: fix the aws/role-* findings first", "not checked")
 		return false
 	}
 	return true
@@ -534,7 +534,7 @@ func denyWhy(m policy.Match) string {
 func gftRequest(p *Pass) (policy.Request, bool) {
 	c := p.ctx
 	if c.instance == "" || c.region == "" || c.account == "" {
-		p.Skip("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", InputRelayState, InputConnectInstance)
+		p.SkipBecause("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", "to check the Connect user's federation", InputRelayState, InputConnectInstance)
 		return policy.Request{}, false
 	}
 	userid := "AROAROLEID:" + sessionNameOf(c)

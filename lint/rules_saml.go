@@ -105,7 +105,7 @@ var unsigned = &Rule{
 		if a == nil && undecrypted(r) > 0 {
 			// An assertion is signed inside its encryption, as IdPs
 			// usually do: unknown until it is decrypted.
-			p.Skip("the assertion is encrypted, so whether it is signed is unknown until it is decrypted", InputKey)
+			p.SkipBecause("the assertion is encrypted: whether it is signed is unknown until it is decrypted", "to check that the assertion is signed", InputKey)
 			return
 		}
 		where := r.Path
@@ -179,7 +179,7 @@ var signatureInvalid = &Rule{
 				f.Fix += " If the IdP already does, treat this response as forged: someone changed the SignatureMethod so that the signature cannot be checked."
 				p.Report(f)
 			case saml.NoKey:
-				p.Skip("a signature embeds no certificate, so it can be checked only against your IdP's", InputMetadata, InputCertificate)
+				p.SkipBecause("a signature embeds no certificate, so only your IdP's can check it", "to check the signatures", InputMetadata, InputCertificate)
 			}
 		}
 	},
@@ -402,7 +402,7 @@ var issuerMismatch = &Rule{
 			want = append(want, p.Inputs.Anchors().EntityIDs...)
 		}
 		if len(want) == 0 {
-			p.Skip("to compare the Issuer with the entityID IAM holds (or pin --issuer)", InputMetadata)
+			p.Skip("to compare the Issuer with the entityID IAM holds", InputMetadata)
 			return
 		}
 		for _, iss := range issuers {
@@ -814,7 +814,7 @@ var certificateExpired = &Rule{
 			}
 		}
 		if n == 0 {
-			p.Skip("no certificate is embedded to check", InputMetadata, InputCertificate)
+			p.SkipBecause("no certificate is embedded", "to check the signing certificate's dates", InputMetadata, InputCertificate)
 		}
 	},
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -33,6 +34,17 @@ func expandInputs(args []string) ([]string, []skippedFile, error) {
 	var skipped []skippedFile
 	for _, a := range args {
 		if a == "-" {
+			out = append(out, a)
+			continue
+		}
+		if ref := parseRef(a); ref.pick > 0 {
+			// FILE#N: one capture of a file, as reports name it.
+			if st, err := os.Stat(ref.path); err != nil || st.IsDir() {
+				if err == nil {
+					err = fmt.Errorf("%s is a directory; #N picks a capture in a file", ref.path)
+				}
+				return nil, nil, usageErr("cannot read input: %v", err)
+			}
 			out = append(out, a)
 			continue
 		}
@@ -120,16 +132,26 @@ func notCaptureHead(head []byte, top bool) string {
 		return notCaptureHead(plain, false)
 	case !utf8.Valid(t[:len(t)-min(len(t), 3)]):
 		return "binary data"
-	case bytes.Contains(t, []byte("SAMLResponse")) || bytes.Contains(t, []byte("SAMLRequest")) || bytes.Contains(t, []byte("urn:oasis:names:tc:SAML")):
-		return ""
-	case t[0] == '{' && (bytes.Contains(t, []byte(`"entries"`)) || bytes.Contains(t, []byte(`"requests"`))):
-		return "" // a HAR or SAML-tracer export; its messages may come later
 	case t[0] == '{' || t[0] == '[':
-		return "JSON that is not a HAR or SAML-tracer export"
+		return notCaptureJSON(t)
 	case bytes.HasPrefix(t, []byte("-----BEGIN ")):
-		return "a PEM file (give certificates with --cert, keys with --key)"
+		if bytes.Contains(t[:min(len(t), 64)], []byte("PRIVATE KEY")) {
+			return "a PEM private key (give it with --key)"
+		}
+		return "a PEM certificate (give it with --cert, or --metadata)"
 	case t[0] == '<':
+		head := t[:min(len(t), 4096)]
+		switch {
+		case bytes.Contains(head, []byte("EntityDescriptor")) || bytes.Contains(head, []byte("EntitiesDescriptor")):
+			return "SAML metadata (give it with --metadata)"
+		case bytes.Contains(t, []byte("urn:oasis:names:tc:SAML")) || bytes.Contains(t, []byte("SAMLResponse")):
+			return ""
+		}
 		return "markup that names no SAML namespace"
+	case bytes.Contains(t, []byte("SAMLResponse")) || bytes.Contains(t, []byte("SAMLRequest")):
+		return ""
+	case yamlRe.Match(t):
+		return "YAML (a .samllint.yaml config or a linttest case)"
 	}
 	// Base64 (or URL-encoded base64) of XML, or of DEFLATE.
 	s := strings.NewReplacer("%2B", "+", "%2F", "/", "%3D", "=", "\n", "", "\r", "", "-", "+", "_", "/").Replace(string(t[:min(len(t), 4096)]))
@@ -147,6 +169,26 @@ func notCaptureHead(head []byte, top bool) string {
 		return "base64 of something that is not XML"
 	}
 	return "text that is neither base64, a form body, XML nor a HAR export"
+}
+
+// yamlRe is a YAML mapping's first key, after comments.
+var yamlRe = regexp.MustCompile(`^(?:#[^\n]*\n|\s*\n)*[A-Za-z_][A-Za-z0-9_-]*:(?:\s|$)`)
+
+// notCaptureJSON says what JSON that is no HAR or SAML-tracer export is,
+// by its keys: what samllint takes beside a capture is named with its flag.
+func notCaptureJSON(t []byte) string {
+	has := func(key string) bool { return bytes.Contains(t, []byte(`"`+key+`"`)) }
+	switch {
+	case has("entries") || has("requests"):
+		return "" // a HAR or SAML-tracer export; its messages may come later
+	case has("SAMLMetadataDocument"):
+		return "aws iam get-saml-provider output (give it with --metadata)"
+	case has("UserSummaryList") || has("User") && has("Username"):
+		return "Amazon Connect users (give them with --connect-users)"
+	case has("Statement") || has("AssumeRolePolicyDocument") || has("assume_role_policy") || has("AWSTemplateFormatVersion") || has("PolicyDocument") || has("PolicyVersion") || has("Policy"):
+		return "an IAM policy (give it with --trust-policy, --permissions-policy, --scp or --permissions-boundary)"
+	}
+	return "JSON that is not a HAR or SAML-tracer export"
 }
 
 // batch lints many inputs on several cores; results keep input order.
@@ -222,14 +264,20 @@ func (b *batch) run(inputs []string, emit func(*lint.Result)) error {
 // unreadable input is an error; an undecodable one is a result carrying
 // its error.
 func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
-	name, r, err := openInput(path, b.stdin, b.stderr)
+	ref := parseRef(path)
+	name, r, err := openInput(ref.path, b.stdin, b.stderr)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	opts := b.opts
 	opts.Name = name
+	n := 0
 	err = lint.LintStream(r, b.in, opts, func(res *lint.Result) error {
+		n++
+		if !ref.picked(res.Capture.Index) {
+			return nil
+		}
 		if !b.keep && res.Capture != nil {
 			// A 50 MB HAR must not stay in memory: the report is all
 			// that is printed.
@@ -238,8 +286,11 @@ func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
 		emit(res)
 		return nil
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		emit(&lint.Result{Input: name, Err: err})
+	case ref.pick > n:
+		emit(&lint.Result{Input: name, Err: ref.missing("it", n)})
 	}
 	return nil
 }

@@ -35,7 +35,8 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name, r, err := openInput(fs.Arg(0), stdin, stderr)
+	ref := parseRef(fs.Arg(0))
+	name, r, err := openInput(ref.path, stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -50,10 +51,14 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	} else {
 		out = format.NewDecodeText(stdout, !*noXML, *redact)
 	}
-	n := 0
+	n, shown := 0, 0
 	var lone error // the error of the only message
 	err = saml.ReadStream(r, saml.Options{Anchors: in.Anchors(), DecryptionKeys: in.Keys()}, func(m *saml.Message) error {
 		n++
+		if !ref.picked(m.Capture.Index) {
+			return nil
+		}
+		shown++
 		lone = m.Err
 		out.Message(m)
 		return nil
@@ -61,6 +66,10 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
+	if ref.pick > n {
+		return ref.missing(name, n)
+	}
+	n = shown
 	if err := out.Finish(); err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/lint"
@@ -65,44 +63,35 @@ func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// pickResponse returns the pick-th (from 1) result of an input, as lint
-// numbers them, and how many there are.
-func pickResponse(name string, results []*lint.Result, pick int) (*lint.Result, error) {
-	switch {
-	case len(results) == 0:
-		return nil, fmt.Errorf("%s holds no SAML message", name)
-	case pick > len(results):
-		return nil, fmt.Errorf("%s holds %d SAML messages; #%d asked for", name, len(results), pick)
-	}
-	r := results[pick-1]
-	if r.Err != nil {
-		return nil, fmt.Errorf("%s: %w", format.Label(r), r.Err)
-	}
-	return r, nil
-}
-
+// loadSide lints one side, keeping only the capture it names (FILE#N,
+// the first by default): a side of any size is read in bounded memory.
 func loadSide(arg string, in *lint.Inputs, opts lint.Options, stdin io.Reader, stderr io.Writer) (format.DiffSide, error) {
-	path, pick := arg, 1
-	if i := strings.LastIndex(arg, "#"); i > 0 {
-		if n, err := strconv.Atoi(arg[i+1:]); err == nil && n > 0 {
-			path, pick = arg[:i], n
-		}
-	}
-	name, data, err := readInput(path, stdin, stderr)
+	ref := parseRef(arg)
+	pick := max(ref.pick, 1)
+	name, r, err := openInput(ref.path, stdin, stderr)
 	if err != nil {
 		return format.DiffSide{}, err
 	}
+	defer r.Close()
 	opts.Name = name
-	results, err := lint.Lint(data, in, opts)
-	if err != nil {
+	var picked *lint.Result
+	n := 0
+	err = lint.LintStream(r, in, opts, func(res *lint.Result) error {
+		if n++; n == pick {
+			picked = res
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
 		return format.DiffSide{}, usageErr("%s: %w", name, err)
+	case picked == nil:
+		return format.DiffSide{}, inputRef{pick: pick}.missing(name, n)
+	case picked.Err != nil:
+		return format.DiffSide{}, usageErr("%s: %w", format.Label(picked), picked.Err)
 	}
-	r, err := pickResponse(name, results, pick)
-	if err != nil {
-		return format.DiffSide{}, &exitError{code: 2, err: err}
-	}
-	if len(results) > 1 {
+	if n > 1 {
 		name = fmt.Sprintf("%s#%d", name, pick)
 	}
-	return format.DiffSide{Name: name, Result: r}, nil
+	return format.DiffSide{Name: name, Result: picked}, nil
 }

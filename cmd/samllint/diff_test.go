@@ -91,7 +91,7 @@ func TestDiffCLI(t *testing.T) {
 		want string
 	}{
 		{[]string{"diff", "clean-connect.form"}, "diff takes two captures, got 1"},
-		{[]string{"diff", "clean-connect.form", "clean-connect.form#2"}, "holds 1 SAML messages; #2 asked for"},
+		{[]string{"diff", "clean-connect.form", "clean-connect.form#2"}, "holds 1 capture; #2 is not one of them"},
 		{[]string{"diff", "--format", "sarif", "clean-connect.form", "clean-connect.form"}, "expected text or json"},
 		{[]string{"diff", "clean-connect.form", "missing.b64"}, "missing.b64"},
 	} {

@@ -39,7 +39,8 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name, r, err := openInput(fs.Arg(0), stdin, stderr)
+	ref := parseRef(fs.Arg(0))
+	name, r, err := openInput(ref.path, stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -55,11 +56,15 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		out = format.NewFixText(stdout, *redact)
 	}
 	// Capture by capture: a HAR of any size is fixed in bounded memory.
-	n := 0
+	n, shown := 0, 0
 	var lone error // the error of the only capture
 	var werr error
 	err = lint.LintStream(r, in, opts, func(res *lint.Result) error {
 		n++
+		if !ref.picked(res.Capture.Index) {
+			return nil
+		}
+		shown++
 		lone = res.Err
 		p := format.Plan{Result: res}
 		if res.Err == nil {
@@ -82,7 +87,10 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("%s: %w", name, err)
 	}
-	if n == 1 && lone != nil {
+	if ref.pick > n {
+		return ref.missing(name, n)
+	}
+	if shown == 1 && lone != nil {
 		return usageErr("%s: %w", name, lone)
 	}
 	return out.Finish()

@@ -5,9 +5,38 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/samllint/samllint/saml"
 )
+
+// inputRef is an argument naming an input: FILE, "-", or FILE#N for
+// the N-th capture in it, as every report numbers them
+// ("okta-connect.har#2 (HAR entry 3)").
+type inputRef struct {
+	path string
+	pick int // 0: every capture
+}
+
+func parseRef(arg string) inputRef {
+	if i := strings.LastIndex(arg, "#"); i > 0 {
+		if n, err := strconv.Atoi(arg[i+1:]); err == nil && n > 0 {
+			if _, err := os.Stat(arg); err != nil { // a file really named x#2 is itself
+				return inputRef{path: arg[:i], pick: n}
+			}
+		}
+	}
+	return inputRef{path: arg}
+}
+
+// picked says whether a capture is one the reference names.
+func (r inputRef) picked(index int) bool { return r.pick == 0 || index == r.pick }
+
+// missing is the error when FILE#N names no capture: the input holds n.
+func (r inputRef) missing(name string, n int) error {
+	return usageErr("%s holds %d %s; #%d is not one of them", name, n, map[bool]string{true: "capture", false: "captures"}[n == 1], r.pick)
+}
 
 // openInput opens FILE, or standard input for "" and "-". On a terminal
 // it reads a paste first (see paste.go): the terminal's line limit would

@@ -51,9 +51,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range skipped {
-		sayf(stderr, "samllint: skipped %s: %s\n", s.path, s.why)
-	}
+	reportSkipped(stderr, skipped)
 	run := &format.Run{ShowSuppressed: *showSuppressed, Redact: *redact}
 	if cfg := in.Config(); cfg != nil {
 		run.ConfigPath = cfg.Path
@@ -182,4 +180,29 @@ func explainCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return usageErr("unknown rule %q; did you mean %s?", text, near)
 	}
 	return usageErr("no rule is known to produce %q; samllint rules lists the rules, and samllint explain takes the exact error text", text)
+}
+
+// reportSkipped says which files a directory walk left out, one line per
+// reason, naming at most three.
+func reportSkipped(stderr io.Writer, skipped []skippedFile) {
+	var order []string
+	byWhy := map[string][]string{}
+	for _, s := range skipped {
+		if byWhy[s.why] == nil {
+			order = append(order, s.why)
+		}
+		byWhy[s.why] = append(byWhy[s.why], s.path)
+	}
+	for _, why := range order {
+		paths := byWhy[why]
+		if len(paths) == 1 {
+			sayf(stderr, "samllint: skipped %s: %s\n", paths[0], why)
+			continue
+		}
+		names := strings.Join(paths[:min(3, len(paths))], ", ")
+		if len(paths) > 3 {
+			names += fmt.Sprintf(" and %d more", len(paths)-3)
+		}
+		sayf(stderr, "samllint: skipped %d files, %s: %s\n", len(paths), why, names)
+	}
 }

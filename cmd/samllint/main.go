@@ -93,6 +93,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch a := args[0]; {
 		case commands[a] != nil:
 			cmd, args = a, args[1:]
+		case mistypedCommand(a) != "":
+			sayf(stderr, "samllint: unknown command %q; did you mean %s? (samllint -h lists the commands)\n", a, mistypedCommand(a))
+			return 2
 		case a == "help" || a == "-h" || a == "-help" || a == "--help":
 			if len(args) > 1 && commands[args[1]] != nil {
 				return run([]string{args[1], "-h"}, stdin, stdout, stderr)
@@ -131,34 +134,98 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// mistypedCommand is the command a first argument that is neither a
+// command nor a file nearly spells ("lnt"), or "".
+func mistypedCommand(a string) string {
+	if a == "" || strings.ContainsAny(a, "-./\\:=") {
+		return ""
+	}
+	if _, err := os.Stat(a); err == nil {
+		return "" // a file that happens to be named like one
+	}
+	best, bestD := "", 3
+	for name := range commands {
+		if d := editDistance(a, name); d < bestD || d == bestD && name < best {
+			best, bestD = name, d
+		}
+	}
+	if bestD <= 2 && bestD < len(a) {
+		return best
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between two short words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
 // newFlags makes a command's flag set; head is the usage text above the
 // flags, printed by -h on standard output.
 func newFlags(name, head string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fs.SetOutput(stdout)
 		fmt.Fprintln(stdout, strings.TrimRight(head, "\n"))
-		fmt.Fprintln(stdout, "\nFlags:")
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(stdout, "\nFlags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
 	}
 	return fs
 }
 
-// parse parses a command's flags. A bad flag is exit status 2 with one
-// line; -h prints the command's usage and returns flag.ErrHelp.
+// parse parses a command's flags, before and after its arguments alike
+// ("samllint x.b64 --metadata m.xml"); "--" ends them. A bad flag is exit
+// status 2 with one line; -h prints the command's usage and returns
+// flag.ErrHelp. The arguments are fs.Args() after.
 func parse(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	switch {
-	case err == flag.ErrHelp:
-		fs.Usage()
-		return err
-	case err != nil:
-		return usageErr("%s: %v (samllint %s -h lists the flags)", fs.Name(), err, fs.Name())
+	var positional []string
+	for {
+		usage := fs.Usage
+		fs.Usage = func() {} // the flag package calls it on -h; parse prints it once
+		err := fs.Parse(args)
+		fs.Usage = usage
+		switch {
+		case err == flag.ErrHelp:
+			fs.Usage()
+			return err
+		case err != nil:
+			return usageErr("%s: %v (samllint %s -h lists the flags)", fs.Name(), err, fs.Name())
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
 	}
-	return nil
+	// Parsing "--" alone leaves the flags as they are and the arguments
+	// as fs.Args().
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // Version is samllint's version: the module version a build records

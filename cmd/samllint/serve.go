@@ -403,3 +403,19 @@ func (wb *web) apiDiff(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, buf.String())
 }
+
+// pickResponse returns the pick-th (from 1) result of an input, as lint
+// numbers them.
+func pickResponse(name string, results []*lint.Result, pick int) (*lint.Result, error) {
+	switch {
+	case len(results) == 0:
+		return nil, fmt.Errorf("%s holds no SAML message", name)
+	case pick > len(results):
+		return nil, fmt.Errorf("%s holds %d SAML messages; #%d is not one of them", name, len(results), pick)
+	}
+	r := results[pick-1]
+	if r.Err != nil {
+		return nil, fmt.Errorf("%s: %w", format.Label(r), r.Err)
+	}
+	return r, nil
+}

@@ -6,6 +6,7 @@ package format
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -64,36 +65,62 @@ func SentTo(res *lint.Result) string {
 	return ""
 }
 
-// NeedGroup is a set of skipped rules that one input would unlock.
+// NeedGroup is a set of skipped rules that one input would unlock, with
+// what it would check and what kept them from running.
 type NeedGroup struct {
-	Needs  []lint.Input
-	Reason string
-	Rules  []string
+	Needs   lint.Needs
+	Reasons []string
+	Because []string
+	Rules   []string
 }
 
-// GroupSkipped groups skipped rules by the inputs that unlock them, in
-// the order they were first skipped.
-func GroupSkipped(skipped []lint.Skipped) []NeedGroup {
+// Reason is the group's reasons as one phrase.
+func (g NeedGroup) Reason() string { return strings.Join(g.Reasons, "; ") }
+
+// Sentence is the group as one sentence, with the inputs named by name:
+// "give --metadata FILE to check who signed the response (because …)".
+func (g NeedGroup) Sentence(name func(lint.Needs) string) string {
+	s := g.Reason()
+	if len(g.Needs) > 0 {
+		s = "give " + name(g.Needs) + " " + s
+	}
+	if len(g.Because) > 0 {
+		s += " (" + strings.Join(g.Because, "; ") + ")"
+	}
+	return s
+}
+
+// GroupSkipped groups skipped rules by the inputs that unlock them, as
+// name renders them (the CLI's flags or the page's fields, so that two
+// inputs one field takes are one group), in the order first skipped.
+func GroupSkipped(skipped []lint.Skipped, name func(lint.Needs) string) []NeedGroup {
 	var out []NeedGroup
 	index := map[string]int{}
 	for _, s := range skipped {
-		key := fmt.Sprint(s.Needs)
+		key := name(s.Needs)
 		if len(s.Needs) == 0 {
-			key = "reason:" + s.Reason
+			key = "reason:" + s.Reason + s.Because
 		}
 		i, ok := index[key]
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, NeedGroup{Needs: s.Needs, Reason: s.Reason})
+			out = append(out, NeedGroup{Needs: s.Needs})
 		}
-		out[i].Rules = append(out[i].Rules, s.Rule)
+		g := &out[i]
+		if !slices.Contains(g.Reasons, s.Reason) {
+			g.Reasons = append(g.Reasons, s.Reason)
+		}
+		if s.Because != "" && !slices.Contains(g.Because, s.Because) {
+			g.Because = append(g.Because, s.Because)
+		}
+		g.Rules = append(g.Rules, s.Rule)
 	}
 	return out
 }
 
 // Flags renders inputs as the CLI's flags: "--trust-policy FILE".
-func Flags(needs []lint.Input) string {
+func Flags(needs lint.Needs) string {
 	var parts []string
 	for _, n := range needs {
 		f := "--" + n.Flag()
@@ -105,8 +132,8 @@ func Flags(needs []lint.Input) string {
 	return strings.Join(parts, " or ")
 }
 
-// Fields renders inputs as the page's field names.
-func Fields(needs []lint.Input) string {
+// Fields renders inputs as the page's field names, each once.
+func Fields(needs lint.Needs) string {
 	seen := map[string]bool{}
 	var parts []string
 	for _, n := range needs {

@@ -47,9 +47,10 @@ type pageCapture struct {
 // pageSkipped is a group of skipped checks and the page field that
 // unlocks them.
 type pageSkipped struct {
-	Field  string   `json:"field"`
-	Reason string   `json:"reason"`
-	Rules  []string `json:"rules"`
+	Field   string   `json:"field"`
+	Reason  string   `json:"reason"`
+	Because string   `json:"because,omitempty"`
+	Rules   []string `json:"rules"`
 }
 
 type tick struct {
@@ -106,12 +107,12 @@ func Page(w io.Writer, run *Run) error {
 		rep := r.Report
 		clock := rep.Clock
 		pr.Outcome, pr.Verdict, pr.Clock, pr.Summary, pr.Findings = rep.Outcome, rep.Verdict, &clock, &rep.Summary, run.findings(r)
-		for _, g := range GroupSkipped(rep.Skipped) {
+		for _, g := range GroupSkipped(rep.Skipped, Fields) {
 			field := Fields(g.Needs)
 			if field == "" {
 				field = "—"
 			}
-			pr.Skipped = append(pr.Skipped, pageSkipped{Field: field, Reason: g.Reason, Rules: g.Rules})
+			pr.Skipped = append(pr.Skipped, pageSkipped{Field: field, Reason: g.Reason(), Because: strings.Join(g.Because, "; "), Rules: g.Rules})
 		}
 		describe(&pr, r)
 		doc.Results = append(doc.Results, pr)

@@ -172,12 +172,8 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 	}
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), plural(len(rep.Skipped), "check", "checks"))
-		for _, g := range GroupSkipped(rep.Skipped) {
-			if len(g.Needs) == 0 {
-				fmt.Fprintf(w, "  %s: %s\n", strings.Join(g.Rules, ", "), g.Reason)
-				continue
-			}
-			fmt.Fprintf(w, "  give %s %s: %s\n", Flags(g.Needs), g.Reason, strings.Join(g.Rules, ", "))
+		for _, g := range GroupSkipped(rep.Skipped, Flags) {
+			fmt.Fprintf(w, "  %s: %s\n", g.Sentence(Flags), strings.Join(g.Rules, ", "))
 		}
 	}
 }

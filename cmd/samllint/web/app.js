@@ -237,9 +237,11 @@ function render(results) {
     if (r.skipped.length) {
       const n = r.skipped.reduce((a, g) => a + g.rules.length, 0);
       box.append(el("h4", {}, `Skipped checks (${n}): what to give to run them`));
+      // One sentence each: "Fill in the trust policy field to check …".
       box.append(el("ul", { class: "skipped" }, ...r.skipped.map((g) => el("li", {},
         el("strong", {}, g.field === "—" ? g.reason : "Fill in " + g.field),
         g.field === "—" ? "" : " " + g.reason,
+        g.because ? " (" + g.because + ")" : "",
         el("div", { class: "rules" }, g.rules.join(", "))))));
     }
     box.append(el("h4", {}, "The response"));
