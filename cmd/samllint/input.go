@@ -89,5 +89,5 @@ func colorOK(w io.Writer) bool {
 
 // pastePrompt says what to paste, since a silent wait looks like a hang.
 func pastePrompt(stderr io.Writer) {
-	fmt.Fprintln(stderr, "Paste the SAMLResponse (base64, form body, XML, or a HAR file's text), then press Ctrl-D or Enter on an empty line:")
+	fmt.Fprintln(stderr, "Paste the SAMLResponse (base64, a form body, XML, or a HAR file's text). XML and a HAR end by themselves; end base64 or a form body with an empty line, or anything with Ctrl-D:")
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/samllint/samllint/saml"
 )
@@ -39,27 +42,131 @@ func endOfPaste(buf []byte, from int) (int, bool) {
 	return len(buf), false
 }
 
-// readUntilEnd reads a paste from r until endOfPaste says it is complete,
-// EOF, or the input limit.
+// errPasteTooLong ends a paste past the input limit.
+var errPasteTooLong = fmt.Errorf("the paste is longer than %d bytes; save it to a file and give its name", saml.DefaultLimits.MaxText)
+
+// pasteReader reads a paste, keeping every byte, until Ctrl-D (EOT),
+// which ends it as EOF does.
+type pasteReader struct {
+	r   io.Reader
+	buf []byte
+	eot bool
+}
+
+func (p *pasteReader) Read(b []byte) (int, error) {
+	if p.eot {
+		return 0, io.EOF
+	}
+	n, err := p.r.Read(b)
+	if i := bytes.IndexByte(b[:n], 0x04); i >= 0 {
+		n, p.eot, err = i, true, nil
+	}
+	p.buf = append(p.buf, b[:n]...)
+	if len(p.buf) > saml.DefaultLimits.MaxText {
+		return n, errPasteTooLong
+	}
+	return n, err
+}
+
+// readUntilEnd reads a paste from r until it is complete, by its form: XML
+// when its root element closes and JSON (a HAR) when its braces balance,
+// whatever blank lines they hold; base64 or a form body at an empty line.
+// Ctrl-D or EOF ends any. XML or JSON the decoder cannot follow (an HTML
+// page, a damaged paste) falls back to the empty line.
 func readUntilEnd(r io.Reader) ([]byte, error) {
-	limit := saml.DefaultLimits.MaxText
-	var buf []byte
+	p := &pasteReader{r: r}
+	// The first byte that is not blank says the form.
 	chunk := make([]byte, 64<<10)
+	for len(bytes.TrimSpace(p.buf)) == 0 {
+		n, err := p.Read(chunk)
+		if err == io.EOF || p.eot || err != nil && n == 0 {
+			return p.buf, ignoreEOF(err)
+		}
+	}
+	var end int
+	var ok bool
+	switch first := bytes.TrimSpace(p.buf)[0]; first {
+	case '<':
+		end, ok = closeOfRoot(p)
+	case '{', '[':
+		end, ok = closeOfJSON(p)
+	}
+	if ok {
+		return p.buf[:end], nil
+	}
+	// Base64, a form body, or markup the decoders gave up on: an empty
+	// line or Ctrl-D ends it.
+	for from := 0; ; {
+		if end, done := endOfPaste(p.buf, from); done {
+			return p.buf[:end], nil
+		}
+		if p.eot {
+			return p.buf, nil
+		}
+		from = max(0, len(p.buf)-3)
+		n, err := p.Read(chunk)
+		if err != nil || n == 0 && p.eot {
+			if end, done := endOfPaste(p.buf, from); done {
+				return p.buf[:end], nil
+			}
+			return p.buf, ignoreEOF(err)
+		}
+	}
+}
+
+func ignoreEOF(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+// closeOfRoot follows XML as it arrives until its root element closes,
+// and says where; false when the decoder cannot follow it (HTML, or
+// XML damaged in the paste) or the paste ended first.
+func closeOfRoot(p *pasteReader) (int, bool) {
+	dec := xml.NewDecoder(io.MultiReader(bytes.NewReader(p.buf), p))
+	dec.Strict = true
+	depth := 0
 	for {
-		n, err := r.Read(chunk)
-		from := max(0, len(buf)-3)
-		buf = append(buf, chunk[:n]...)
-		if end, done := endOfPaste(buf, from); done {
-			return buf[:end], nil
-		}
-		if len(buf) > limit {
-			return nil, fmt.Errorf("the paste is longer than %d bytes; save it to a file and give its name", limit)
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
+		tok, err := dec.RawToken()
 		if err != nil {
-			return nil, err
+			return 0, false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 && strings.EqualFold(t.Name.Local, "html") {
+				return 0, false // a page: its blank lines end nothing, but it is no XML to follow
+			}
+			depth++
+		case xml.EndElement:
+			if depth--; depth == 0 {
+				return int(dec.InputOffset()), true
+			}
+		case xml.Directive:
+			if bytes.HasPrefix(bytes.ToLower(t), []byte("doctype html")) {
+				return 0, false
+			}
+		}
+	}
+}
+
+// closeOfJSON follows JSON as it arrives until its outer value closes.
+func closeOfJSON(p *pasteReader) (int, bool) {
+	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(p.buf), p))
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			if depth--; depth == 0 {
+				return int(dec.InputOffset()), true
+			}
 		}
 	}
 }
@@ -67,7 +174,8 @@ func readUntilEnd(r io.Reader) ([]byte, error) {
 // readPaste reads what a person pastes on a terminal.
 // The prompt comes after the switch: what is pasted once it shows must
 // meet non-canonical input, or the line limit cuts it before samllint
-// reads a byte.
+// reads a byte. What was pasted before the prompt showed met canonical
+// input, whose line limit cut its first line: that is refused by name.
 func readPaste(f *os.File, stderr io.Writer) ([]byte, error) {
 	restore, err := nonCanonical(f)
 	if err != nil {
@@ -83,7 +191,20 @@ func readPaste(f *os.File, stderr io.Writer) ([]byte, error) {
 	pastePrompt(stderr)
 	b, err := readUntilEnd(f)
 	fmt.Fprintln(stderr)
+	if err == nil {
+		if n, ok := cutFirstLine(b); ok {
+			return nil, fmt.Errorf("the terminal cut the paste: its first line is %d bytes, the terminal's line limit, because it was pasted before the prompt showed; paste again after the prompt, or save the capture to a file and give its name", n)
+		}
+	}
 	return b, err
+}
+
+// cutFirstLine reports a first line of a terminal's line-limit length: a
+// paste made before samllint switched the terminal, cut by it.
+func cutFirstLine(b []byte) (int, bool) {
+	b = bytes.TrimLeft(b, "\r\n")
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return cutLine(line)
 }
 
 // cutLine reports a line whose length is a terminal's canonical line

@@ -250,3 +250,79 @@ func BenchmarkReadPaste(b *testing.B) {
 		}
 	}
 }
+
+// runOnPTY runs samllint lint on a pseudo-terminal: before is written to
+// the terminal before samllint starts (a paste made before the prompt
+// shows), paste once the prompt is on screen. It returns the exit status
+// and everything written to the terminal.
+func runOnPTY(t *testing.T, before, paste string) (int, string) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		testkit.Missing(t, "SAMLLINT_REQUIRE_PTY", "a pseudo-terminal ("+err.Error()+")")
+	}
+	defer ptmx.Close()
+	out := &syncBuffer{}
+	copied := make(chan struct{})
+	go func() { io.Copy(out, ptmx); close(copied) }()
+	if before != "" {
+		ptmx.Write([]byte(before))
+		time.Sleep(100 * time.Millisecond) // the line discipline takes it in
+	}
+	cmd := samllintCmd("lint", "--at-issue")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, out, "Paste the SAMLResponse")
+	for len(paste) > 0 {
+		n := min(len(paste), 1000)
+		ptmx.Write([]byte(paste[:n]))
+		paste = paste[n:]
+		time.Sleep(5 * time.Millisecond)
+	}
+	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	cmd.Wait()
+	if !timer.Stop() {
+		t.Fatalf("samllint still waited for the paste after 20 s:\n%s", tail(out.String()))
+	}
+	tty.Close()
+	select {
+	case <-copied:
+	case <-time.After(5 * time.Second):
+	}
+	return cmd.ProcessState.ExitCode(), out.String()
+}
+
+// TestPasteForms: a paste ends by its form. Pretty-printed XML with blank
+// lines ends when its root closes, whole, with nothing left to spill into
+// the shell; a paste made before the prompt showed, which the terminal
+// cut, is named so.
+func TestPasteForms(t *testing.T) {
+	xml := string(testkit.UnsignedSample(t))
+	pretty := strings.NewReplacer("><saml2:Assertion", ">\n\n  <saml2:Assertion", "><saml2:Subject", ">\n\n    <saml2:Subject",
+		"</saml2:AttributeStatement>", "\n\n    </saml2:AttributeStatement>").Replace(xml)
+	if strings.Count(pretty, "\n\n") < 3 {
+		t.Fatal("the sample has no blank lines")
+	}
+	t.Run("pretty-printed XML with blank lines", func(t *testing.T) {
+		code, out := runOnPTY(t, "", pretty) // no empty line, no Ctrl-D: the root's close ends it
+		if code != 1 || !strings.Contains(out, "sign-in will fail") || strings.Contains(out, "malformed") || strings.Contains(out, "XML") && strings.Contains(out, "unreadable") {
+			t.Errorf("exit %d:\n%s", code, tail(out))
+		}
+	})
+	t.Run("a HAR with blank lines", func(t *testing.T) {
+		har := strings.Replace(string(testkit.Testdata(t, "assertions", "okta-connect.har")), `"entries": [`, "\"entries\": [\n\n", 1)
+		code, out := runOnPTY(t, "", har)
+		if code != 1 || !strings.Contains(out, "HAR entry 3") {
+			t.Errorf("exit %d:\n%s", code, tail(out))
+		}
+	})
+	t.Run("pasted before the prompt", func(t *testing.T) {
+		code, out := runOnPTY(t, bigSample(t)+"\n\n", "")
+		if code != 2 || !strings.Contains(out, "the terminal cut the paste") || !strings.Contains(out, "paste again after the prompt") {
+			t.Errorf("exit %d:\n%s", code, tail(out))
+		}
+	})
+}
