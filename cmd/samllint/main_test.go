@@ -140,13 +140,19 @@ func TestHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "usage: samllint") {
 		t.Errorf("help: exit %d, %q", code, out)
 	}
-	// Every command answers -h with its own usage, on standard output.
+	// Every command answers -h with its own usage, on standard output,
+	// once, exactly as testdata/golden/help/<command>.txt has it; with no
+	// flag, no "Flags:" heading.
 	for name := range commands {
 		for _, h := range []string{"-h", "--help"} {
 			code, out, errs := runCLI(t, "", name, h)
-			if code != 0 || !strings.Contains(out, "usage: samllint") || errs != "" {
-				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", name, h, code, out, errs)
+			if code != 0 || errs != "" {
+				t.Errorf("%s %s: exit %d, stderr %q", name, h, code, errs)
 			}
+			if strings.Count(out, "usage: samllint") != 1 || strings.HasSuffix(strings.TrimSpace(out), "Flags:") {
+				t.Errorf("%s %s: the usage is not printed exactly once:\n%s", name, h, out)
+			}
+			golden(t, "help/"+name+".txt", out)
 		}
 	}
 	code, out, _ = runCLI(t, "", "help", "explain")

@@ -23,14 +23,12 @@ func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
 	return d.Finish()
 }
 
-// DecodeText writes "samllint decode" text message by message. It holds
-// one message back: a lone message is headed "message", one of several
-// "message N", which only the second tells.
+// DecodeText writes "samllint decode" text message by message. A message
+// found in a HAR or SAML-tracer export is headed by its number there.
 type DecodeText struct {
 	w       io.Writer
 	withXML bool
 	red     *redact.Redactor
-	held    *saml.Message
 	n       int
 	err     error
 }
@@ -44,24 +42,11 @@ func NewDecodeText(w io.Writer, withXML, redacted bool) *DecodeText {
 	return d
 }
 
-// Message writes the message held back, and holds m.
+// Finish ends the text.
+func (d *DecodeText) Finish() error { return d.err }
+
+// Message writes one message.
 func (d *DecodeText) Message(m *saml.Message) {
-	if d.held != nil {
-		d.write(d.held, true)
-	}
-	d.held = m
-}
-
-// Finish writes the last message.
-func (d *DecodeText) Finish() error {
-	if d.held != nil {
-		d.write(d.held, d.n > 0)
-		d.held = nil
-	}
-	return d.err
-}
-
-func (d *DecodeText) write(m *saml.Message, numbered bool) {
 	if d.err != nil {
 		return
 	}
@@ -72,11 +57,8 @@ func (d *DecodeText) write(m *saml.Message, numbered bool) {
 	d.n++
 	c := m.Capture
 	head := "message"
-	if numbered {
-		head = fmt.Sprintf("message %d", c.Index)
-	}
 	if c.Source != "" {
-		head += ": " + c.Source
+		head = fmt.Sprintf("message %d: %s", c.Index, c.Source)
 	}
 	fmt.Fprintln(&b, head)
 	section := ""

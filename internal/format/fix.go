@@ -45,14 +45,13 @@ func FixText(w io.Writer, plans []Plan, redacted bool) error {
 	return f.Finish()
 }
 
-// FixTextWriter writes fix plans one by one. It holds one back: a lone
-// plan has no heading, one of several is headed by its capture.
+// FixTextWriter writes fix plans one by one; a plan for a capture of a
+// HAR or SAML-tracer export is headed by its label.
 type FixTextWriter struct {
-	w    io.Writer
-	red  *redact.Redactor
-	held *Plan
-	n    int
-	err  error
+	w   io.Writer
+	red *redact.Redactor
+	n   int
+	err error
 }
 
 // NewFixText starts fix text on w.
@@ -64,29 +63,16 @@ func NewFixText(w io.Writer, redacted bool) *FixTextWriter {
 	return f
 }
 
-// Plan writes the plan held back, and holds p.
+// Finish ends the text.
+func (f *FixTextWriter) Finish() error { return f.err }
+
+// Plan writes one plan.
 func (f *FixTextWriter) Plan(p Plan) {
-	if f.held != nil {
-		f.write(*f.held, true)
-	}
-	f.held = &p
-}
-
-// Finish writes the last plan.
-func (f *FixTextWriter) Finish() error {
-	if f.held != nil {
-		f.write(*f.held, f.n > 0)
-		f.held = nil
-	}
-	return f.err
-}
-
-func (f *FixTextWriter) write(p Plan, headed bool) {
 	if f.err != nil {
 		return
 	}
 	var b strings.Builder
-	if headed {
+	if c := p.Result.Capture; c != nil && c.Source != "" {
 		if f.n > 0 {
 			b.WriteString("\n")
 		}
