@@ -140,6 +140,60 @@ func RuleMarkdown(r *Rule) string {
 type Diagnosis struct {
 	Causes []*Rule
 	Notes  []string
+	// Hop is the hop the text names by an operation or a service, whose
+	// rules alone can cause it; "" when it names none.
+	Hop Hop
+}
+
+// Hop is one of the two federations a sign-in to Amazon Connect makes,
+// in order: STS assumes the role (AssumeRoleWithSAML), then Connect
+// federates the user (GetFederationToken). A failure in the second hop
+// cannot come from the first, which succeeded.
+type Hop string
+
+const (
+	HopAWS     Hop = "the AWS federation (sts:AssumeRoleWithSAML)"
+	HopConnect Hop = "the Amazon Connect federation (connect:GetFederationToken)"
+)
+
+// hopOf is the hop a rule's problem breaks.
+func hopOf(r *Rule) Hop {
+	if r.Scope == ScopeConnect {
+		return HopConnect
+	}
+	return HopAWS
+}
+
+// hopNamed is the hop an error text names: by its operation first
+// (GetFederationToken; AssumeRoleWithSAML), which decides even when the
+// text quotes the other service (an assumed-role ARN is arn:aws:sts:…),
+// else by its service (Amazon Connect; STS). A text naming both names
+// none.
+func hopNamed(norm string) Hop {
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(" "+norm+" ", " "+w+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	gft, arws := has("getfederationtoken"), has("assumerolewithsaml")
+	connect := has("connect")
+	sts := has("sts", "awssecuritytokenservice", "invalididentitytoken", "idprejectedclaim")
+	switch {
+	case gft && !arws:
+		return HopConnect
+	case arws && !gft:
+		return HopAWS
+	case gft || arws:
+		return ""
+	case connect && !sts:
+		return HopConnect
+	case sts && !connect:
+		return HopAWS
+	}
+	return ""
 }
 
 // knownTexts are errors users meet whose cause samllint cannot check from
@@ -200,6 +254,21 @@ func Diagnose(text string) Diagnosis {
 				d.Causes = append(d.Causes, r)
 				matched[r] = len(nk)
 			}
+		}
+	}
+	// A text that names its hop leaves out the rules of the other: the
+	// Connect hop runs only after STS assumed the role.
+	if d.Hop = hopNamed(norm); d.Hop != "" {
+		var kept []*Rule
+		for _, r := range d.Causes {
+			if hopOf(r) == d.Hop {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) > 0 {
+			d.Causes = kept
+		} else {
+			d.Hop = ""
 		}
 	}
 	sort.SliceStable(d.Causes, func(i, j int) bool {
@@ -293,28 +362,45 @@ func confirm(r *Rule) string {
 	return strings.Join(parts, ", and ")
 }
 
-// ExplainSymptom renders a Diagnosis for a terminal: each cause, what to
-// capture to confirm it, and what to run next.
+// ExplainSymptom renders a Diagnosis for a terminal: each cause, most
+// likely first, then once what to capture and give to tell them apart.
 func ExplainSymptom(text string, d Diagnosis) string {
 	var b strings.Builder
 	for _, note := range d.Notes {
 		fmt.Fprintf(&b, "%s\n\n", note)
 	}
 	n := len(d.Causes)
-	fmt.Fprintf(&b, "%q can come from %d %s, most likely first:\n", text, n, map[bool]string{true: "rule", false: "rules"}[n == 1])
+	fmt.Fprintf(&b, "%q ", text)
+	if d.Hop != "" {
+		fmt.Fprintf(&b, "is an error of %s, so only its problems can cause it. It ", d.Hop)
+	}
+	if n == 1 {
+		b.WriteString("comes from one problem samllint checks:\n")
+	} else {
+		fmt.Fprintf(&b, "can come from %d problems samllint checks, the most likely first:\n", n)
+	}
 	needs := map[Input]bool{}
 	var order []Input
 	for i, r := range d.Causes {
 		fmt.Fprintf(&b, "\n%d. %s (%s): %s\n", i+1, r.ID, r.Severity, r.Title)
-		fmt.Fprintf(&b, "   to confirm, capture: %s\n", confirm(r))
-		for _, in := range r.Needs {
+		for _, in := range append(append([]Input{}, r.Needs...), r.Reads...) {
 			if in != InputTime && !needs[in] {
 				needs[in] = true
 				order = append(order, in)
 			}
 		}
 	}
-	b.WriteString("\nNext: capture the sign-in as a HAR (browser developer tools, Network, \"Preserve log\") and run\n  samllint")
+	b.WriteString("\nTo tell them apart, capture the sign-in as a HAR (browser developer tools, Network, \"Preserve log\"): it keeps the SAMLResponse, its RelayState and when it was posted")
+	if len(order) > 0 {
+		b.WriteString("; and give what these checks read beside it:")
+		for _, in := range order {
+			fmt.Fprintf(&b, "\n  --%s %s  %s", in.Flag(), in.Arg(), in.String())
+			if h := in.Hint(); h != "" {
+				fmt.Fprintf(&b, " (%s)", h)
+			}
+		}
+	}
+	b.WriteString("\nThen run\n  samllint")
 	for _, in := range order {
 		fmt.Fprintf(&b, " --%s %s", in.Flag(), in.Arg())
 	}

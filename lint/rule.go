@@ -89,6 +89,9 @@ type Rule struct {
 	// Needs are the inputs the rule cannot run without. When one is
 	// missing the rule is skipped, and the report says which to give.
 	Needs []Input
+	// Reads are inputs the rule uses when given, any of which lets it
+	// run (it reports itself skipped without them): explain names them.
+	Reads []Input
 	// Setting is where in the IdP's console the fix is made, if there.
 	Setting Setting
 	// References are documents a user can open: "title — URL".

@@ -276,7 +276,7 @@ var roleAttributeMissing = &Rule{
 	Fix:        "Send an attribute named exactly https://aws.amazon.com/SAML/Attributes/Role with one value per role: role ARN and provider ARN separated by a comma.",
 	References: []string{refIAMTS, refRoleKC},
 	Symptoms:   []string{"Your request included an invalid SAML response", "To use SAML, enable one or more IAM roles for this application"},
-	Rank:       1,
+	Rank:       2,
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil || a.Attribute(AttrRole) != nil {

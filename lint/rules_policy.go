@@ -393,7 +393,8 @@ var missingGetFederationToken = &Rule{
 	Fix:        "Allow connect:GetFederationToken on the instance's user/${aws:userid} resource in the role's permissions.",
 	References: []string{refConnect, refConnectTS},
 	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails",
-		"is not authorized to perform: connect:GetFederationToken", "because no identity-based policy allows the connect:GetFederationToken action", "AccessDeniedException"},
+		"is not authorized to perform: connect:GetFederationToken", "because no identity-based policy allows the connect:GetFederationToken action", "AccessDeniedException",
+		"GetFederationToken"},
 	Rank: 5,
 	Check: func(p *Pass) {
 		c := p.ctx
@@ -455,7 +456,7 @@ var missingGetFederationToken = &Rule{
 }
 
 var scpOrBoundaryDenies = &Rule{
-	ID: "connect/scp-or-boundary-denies", Severity: Error, Scope: ScopeConnect,
+	ID: "connect/scp-or-boundary-denies", Severity: Error, Scope: ScopeConnect, Reads: []Input{InputSCP, InputPermissionsBoundary},
 	Title: "a service control policy or the permissions boundary blocks connect:GetFederationToken",
 	Why: "Even when the role's permissions allow connect:GetFederationToken, the call is denied if an AWS Organizations service " +
 		"control policy denies it (a region-restriction SCP whose aws:RequestedRegion list leaves out the instance's region is the " +
@@ -467,7 +468,8 @@ var scpOrBoundaryDenies = &Rule{
 	References: []string{refPolicyEv, "AWS Organizations: SCP examples, deny access based on the requested Region — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region",
 		"AWS IAM: Permissions boundaries for IAM entities — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html", refConnect},
 	Symptoms: []string{"Access denied, Please contact your AWS account administrator for assistance", "the Connect console loads, then fails",
-		"with an explicit deny in a service control policy", "because no permissions boundary allows the connect:GetFederationToken action", "is not authorized to perform: connect:GetFederationToken"},
+		"with an explicit deny in a service control policy", "because no permissions boundary allows the connect:GetFederationToken action", "is not authorized to perform: connect:GetFederationToken",
+		"AccessDeniedException", "GetFederationToken"},
 	Rank: 6,
 	Check: func(p *Pass) {
 		c := p.ctx

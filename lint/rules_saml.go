@@ -93,7 +93,7 @@ var unsigned = &Rule{
 	Fix:        "Turn on response or assertion signing in the IdP application (Okta and most IdPs sign both by default).",
 	References: []string{refIAMTS},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
-	Rank:       7,
+	Rank:       8,
 	Check: func(p *Pass) {
 		r := p.Response
 		a := p.Assertion()
@@ -194,7 +194,7 @@ var signatureUntrusted = &Rule{
 	Fix:        "Download the IdP's current metadata and upload it to the IAM SAML provider (aws iam update-saml-provider); during a rotation upload metadata with both certificates (IAM allows 10 keys per provider).",
 	References: []string{refIAMTS, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
-	Rank:       7,
+	Rank:       6,
 	Needs:      []Input{InputMetadata},
 	Check: func(p *Pass) {
 		if p.Inputs.Anchors().Empty() {

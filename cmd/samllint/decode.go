@@ -8,12 +8,13 @@ import (
 	"github.com/samllint/samllint/saml"
 )
 
-const decodeUsage = `usage: samllint decode [flags] [FILE|-]
+const decodeUsage = `usage: samllint decode [flags] [FILE[#N]|-]
 
 Decodes a captured SAML message and shows what it says: what the capture
 records around it (RelayState, where it was posted, the reply), the
 response, the assertion with every attribute, each signature with its
-verdict and what it covers, then the indented XML.`
+verdict and what it covers, then the indented XML. FILE#N shows only the
+N-th message of FILE. Flags go before or after FILE.`
 
 func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("decode", decodeUsage, stdout, stderr)

@@ -10,14 +10,16 @@ import (
 	"github.com/samllint/samllint/lint"
 )
 
-const fixUsage = `usage: samllint fix [flags] [--write DIR] [FILE|-]
+const fixUsage = `usage: samllint fix [flags] [--write DIR] [FILE[#N]|-]
 
 Prints what to change so the sign-in works, with your own values: the trust
 policy you gave, corrected and merged (ready for aws iam
 update-assume-role-policy), or without one the statement it must hold; the
 permissions to add for connect:GetFederationToken (aws iam put-role-policy);
 and the IdP settings to change, named where they live in the IdP. It takes
-the inputs "samllint lint" takes, and honours the config and --redact.`
+the inputs "samllint lint" takes, and honours the config and --redact.
+--write DIR also writes each policy document, complete, into DIR, and says
+which. FILE#N fixes only the N-th capture of FILE.`
 
 func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("fix", fixUsage, stdout, stderr)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,35 +66,69 @@ func TestFixRelint(t *testing.T) {
 	}
 }
 
+// TestExplainErrorText: the error texts admins see on AWS's and Connect's
+// pages, and the codes and actions they search for, each rank first the
+// cause that most often produces it; a text naming an operation or a
+// service leaves out the other hop's rules; what to capture is said once.
 func TestExplainErrorText(t *testing.T) {
+	gft := "An error occurred (AccessDeniedException) when calling the GetFederationToken operation: User: arn:aws:sts::123456789012:assumed-role/ConnectAgent/jane is not authorized to perform: connect:GetFederationToken on resource: arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/AROA:jane"
+	for _, c := range []struct {
+		text, first string
+		also        []string // further causes it must list
+		not         string   // a prefix of rules it must leave out
+	}{
+		// The Okta → Connect guide's three errors.
+		{"Your request included an invalid SAML response. To logout, click here.", "aws/role-missing-role-arn", []string{"aws/role-attribute-missing"}, "connect/"},
+		{"Not authorized to perform sts:AssumeRoleWithSAML", "aws/trust-principal", []string{"aws/trust-audience"}, "connect/"},
+		{gft, "connect/missing-get-federation-token", []string{"connect/scp-or-boundary-denies"}, "aws/"},
+		// AWS's sign-in and STS texts.
+		{"Response signature invalid (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)", "saml/signature-untrusted", []string{"saml/signature-invalid"}, "connect/"},
+		{"RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64} (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)", "aws/role-session-name-invalid", nil, "connect/"},
+		{"Token must be redeemed within 5 minutes of issuance", "aws/assertion-too-old", nil, ""},
+		{"Issuer not present in specified provider", "saml/issuer-mismatch", nil, ""},
+		{"Specified provider doesn't exist", "aws/role-arn-malformed", []string{"aws/trust-principal"}, ""},
+		{"To use SAML, enable one or more IAM roles for this application", "aws/role-attribute-missing", nil, ""},
+		// Amazon Connect's pages.
+		{"Access Denied. Your account has been authenticated, but has not been onboarded to this application.", "connect/user-name", nil, "aws/trust-"},
+		{"Access denied, Please contact your AWS account administrator for assistance.", "connect/missing-get-federation-token", []string{"connect/scp-or-boundary-denies"}, ""},
+		{"Session Expired", "connect/relay-state-invalid", nil, ""},
+		{"Session not found", "connect/relay-state-invalid", nil, ""},
+		// Codes and actions alone, not taken for rule IDs.
+		{"ExpiredTokenException", "saml/expired", nil, ""},
+		{"InvalidIdentityToken", "saml/signature-untrusted", nil, "connect/"},
+		{"IDPRejectedClaim", "saml/status-not-success", nil, ""},
+		{"AccessDenied", "aws/trust-principal", nil, ""},
+		{"RegionDisabledException", "aws/recipient", nil, ""},
+		{"connect:GetFederationToken", "connect/missing-get-federation-token", nil, "aws/trust-"},
+		{"User: arn:aws:sts::123456789012:assumed-role/ConnectAgent/jane is not authorized to perform: connect:GetFederationToken", "connect/missing-get-federation-token", nil, "aws/trust-"},
+	} {
+		code, out, errs := runCLI(t, "", "explain", c.text)
+		if code != 0 || !strings.Contains(out, "\n1. "+c.first+" ") {
+			t.Errorf("explain %q: exit %d, want %s first\n%s%s", c.text, code, c.first, out, errs)
+			continue
+		}
+		for _, r := range c.also {
+			if !strings.Contains(out, ". "+r+" (") {
+				t.Errorf("explain %q leaves out %s:\n%s", c.text, r, out)
+			}
+		}
+		if c.not != "" && regexp.MustCompile(`(?m)^\d+\. `+regexp.QuoteMeta(c.not)).MatchString(out) {
+			t.Errorf("explain %q lists %s rules, which cannot cause it:\n%s", c.text, c.not, out)
+		}
+		if strings.Count(out, "To tell them apart, capture") != 1 || strings.Contains(out, "to confirm") {
+			t.Errorf("explain %q: what to capture is not said once:\n%s", c.text, out)
+		}
+		if strings.Contains(out, "1 rule") || strings.Contains(out, "from 1 ") {
+			t.Errorf("explain %q: %q", c.text, out)
+		}
+	}
 	code, out, _ := runCLI(t, "", "explain", "Not authorized to perform sts:AssumeRoleWithSAML")
-	if code != 0 || !strings.Contains(out, "1. aws/trust-principal") || !strings.Contains(out, "--trust-policy") {
+	if code != 0 || !strings.Contains(out, "--trust-policy") {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 	code, _, errs := runCLI(t, "", "explain", "something else entirely")
 	if code != 2 || !strings.Contains(errs, "no rule is known") {
 		t.Errorf("exit %d %q", code, errs)
-	}
-	// The texts, codes and actions admins search for: each names its first
-	// cause. Codes alone are not taken for rule IDs.
-	for text, first := range map[string]string{
-		"User: arn:aws:sts::123456789012:assumed-role/ConnectAgent/jane is not authorized to perform: connect:GetFederationToken on resource: arn:aws:connect:us-east-1:123456789012:instance/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34/user/AROA:jane": "connect/missing-get-federation-token",
-		"ExpiredTokenException":      "saml/expired",
-		"InvalidIdentityToken":       "saml/unsigned",
-		"IDPRejectedClaim":           "saml/status-not-success",
-		"AccessDenied":               "aws/trust-principal",
-		"RegionDisabledException":    "aws/recipient",
-		"connect:GetFederationToken": "connect/missing-get-federation-token",
-		"Session not found":          "connect/relay-state-invalid",
-		"Session Expired":            "connect/relay-state-invalid",
-		"Access Denied. Your account has been authenticated, but has not been onboarded to this application.": "connect/user-name",
-		"Access denied, Please contact your AWS account administrator for assistance.":                        "connect/missing-get-federation-token",
-		"Your request included an invalid SAML response. To logout, click here.":                              "aws/role-attribute-missing",
-	} {
-		code, out, errs := runCLI(t, "", "explain", text)
-		if code != 0 || !strings.Contains(out, "1. "+first+" ") {
-			t.Errorf("explain %q: exit %d, want %s first\n%s%s", text, code, first, out, errs)
-		}
 	}
 	// Near-miss suggestions stay within the namespace.
 	if code, _, errs := runCLI(t, "", "explain", "aws/role-sesion-name"); code != 2 || !strings.Contains(errs, "did you mean aws/role-session-name-") {

@@ -9,12 +9,14 @@ import (
 	"github.com/samllint/samllint/lint"
 )
 
-const lintUsage = `usage: samllint [lint] [flags] [FILE...|DIR...|-]
+const lintUsage = `usage: samllint [lint] [flags] [FILE[#N]...|DIR...|-] [flags]
 
 Lints captured SAML responses (any form "samllint decode" accepts; a HAR
 yields one result per SAML message) and reports every reason the sign-in to
 AWS or Amazon Connect fails or is at risk: where, expected versus actual,
 and the fix. Directories are walked; files are picked by their content.
+FILE#N lints only the N-th capture of FILE, as every report numbers them.
+Flags go before or after the inputs; -- ends them.
 
 The evaluation time is --now, or each response's IssueInstant with
 --at-issue, else when the capture says it was posted (a HAR records it),

@@ -33,7 +33,9 @@ Commands:
   version   print samllint's version
 
 With no FILE, or with -, samllint reads standard input; on a terminal it
-asks you to paste and reads until Ctrl-D or an empty line.
+asks you to paste: XML and a HAR end by themselves, base64 at an empty line,
+anything at Ctrl-D. FILE#N is the N-th capture of FILE, as reports number
+them. Flags go before or after the inputs; -- ends them.
 
 Exit status: 0 success (lint: no finding at or above --fail-on), 1 findings
 at or above --fail-on (diff: the captures differ), 2 could not run (bad flag,
