@@ -49,7 +49,7 @@ func ExampleDiagnose() {
 		fmt.Println(r.ID)
 	}
 	// Output:
-	// aws/role-attribute-missing
 	// aws/role-missing-role-arn
 	// aws/role-missing-provider-arn
+	// aws/role-arn-malformed
 }

@@ -574,7 +574,7 @@ func TestGetFederationTokenRule(t *testing.T) {
 
 func TestDiagnose(t *testing.T) {
 	cases := []struct{ text, first string }{
-		{"Your request included an invalid SAML response. To logout, click here.", "aws/role-attribute-missing"},
+		{"Your request included an invalid SAML response. To logout, click here.", "aws/role-missing-role-arn"},
 		{"Not authorized to perform sts:AssumeRoleWithSAML (Service: AWSSecurityTokenService; Status Code: 403; Error Code: AccessDenied; Request ID: x)", "aws/trust-principal"},
 		{"RoleSessionName is required in AuthnResponse (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)", "aws/role-session-name-missing"},
 		{"Access Denied. Your account has been authenticated, but has not been onboarded to this application.", "connect/user-name"},
