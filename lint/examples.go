@@ -32,8 +32,8 @@ import (
 //	               algorithm: rsa-sha1, key: rotated|expired (a key the
 //	               metadata does not hold; one whose certificate expired
 //	               2026-06-30), metadata: none,
-//	               transform: wrap-assertion|encrypt|encrypt-weak (RSA-1_5
-//	               and 3DES)|inflate|remove-assertion|default-namespace
+//	               transform: wrap-assertion|encrypt (RSA-OAEP, AES-256-CBC)|
+//	               encrypt-gcm (AES-256-GCM)|encrypt-weak (RSA-1_5 and 3DES)|inflate|remove-assertion|default-namespace
 //	               (the Assertion as Entra ID sends it)
 //	relay-state    the RelayState sent beside the response
 //	<input file>   an input given beside it, named by its kind:

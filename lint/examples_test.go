@@ -132,7 +132,7 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 		xml = strings.ReplaceAll(xml, e[0], e[1])
 	}
 	switch tr := c.option("transform"); tr {
-	case "", "encrypt", "encrypt-weak", "wrap-assertion":
+	case "", "encrypt", "encrypt-weak", "encrypt-gcm", "wrap-assertion":
 	case "default-namespace":
 		// As Entra ID and AD FS send it: <Assertion xmlns="…">, no prefix.
 		xml = mutate(t, xml, func(root *etree.Element) {
@@ -181,12 +181,15 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 	if c.option("algorithm") == "rsa-sha1" {
 		so.Method = dsig.RSASHA1SignatureMethod
 	}
-	if tr := c.option("transform"); tr == "encrypt" || tr == "encrypt-weak" {
+	if tr := c.option("transform"); tr == "encrypt" || tr == "encrypt-weak" || tr == "encrypt-gcm" {
 		enc := xmlenc.OAEP()
 		enc.BlockCipher, enc.DigestMethod = xmlenc.AES256CBC, xmlenc.SHA1
-		if tr == "encrypt-weak" {
+		switch tr {
+		case "encrypt-weak":
 			enc = xmlenc.PKCS1v15()
 			enc.BlockCipher = xmlenc.TripleDES
+		case "encrypt-gcm":
+			enc.BlockCipher = xmlenc.AES256GCM
 		}
 		so.BetweenSignatures = func(root *etree.Element) error {
 			a := root.FindElement("./Assertion")

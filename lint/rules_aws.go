@@ -109,8 +109,17 @@ var destination = &Rule{
 			if h := endpointHint(d); h != "" {
 				msg += ": " + h
 			}
-			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml", Actual: d,
-				Fix: "Set " + p.ctx.idp() + "'s ACS URL to the AWS sign-in endpoint."})
+			// Destination should equal Recipient: a Recipient that is an
+			// AWS endpoint is the one to expect, whatever region the
+			// RelayState names.
+			want := "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml"
+			if r := bearerRecipient(p.Assertion()); r != "" {
+				if _, ok := parseEndpoint(r); ok {
+					want = r
+				}
+			}
+			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: want, Actual: d,
+				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + ", the AWS sign-in endpoint the Recipient names too."})
 			return
 		}
 		if a := p.Assertion(); a != nil && a.Subject != nil {
@@ -123,6 +132,20 @@ var destination = &Rule{
 			}
 		}
 	},
+}
+
+// bearerRecipient is the Recipient of an assertion's bearer confirmation,
+// or "".
+func bearerRecipient(a *saml.Assertion) string {
+	if a == nil || a.Subject == nil {
+		return ""
+	}
+	for _, sc := range a.Subject.Confirmations {
+		if sc.Method == saml.MethodBearer && sc.Recipient != "" {
+			return sc.Recipient
+		}
+	}
+	return ""
 }
 
 var audience = &Rule{
@@ -705,19 +728,47 @@ var sessionDurationOverMax = &Rule{
 	},
 }
 
+// shortCipher names an XML Encryption content algorithm by its fragment:
+// "tripledes-cbc".
+func shortCipher(uri string) string {
+	if _, frag, ok := strings.Cut(uri, "#"); ok {
+		return frag
+	}
+	return uri
+}
+
+// awsDataCiphers are the content encryptions an IAM SAML provider's key
+// decrypts: "AES-GCM or AES-CBC", as CreateSAMLProvider's AddPrivateKey
+// says, in each of XML Encryption's key sizes.
+var awsDataCiphers = map[string]bool{
+	"http://www.w3.org/2009/xmlenc11#aes128-gcm": true, "http://www.w3.org/2009/xmlenc11#aes192-gcm": true, "http://www.w3.org/2009/xmlenc11#aes256-gcm": true,
+	"http://www.w3.org/2001/04/xmlenc#aes128-cbc": true, "http://www.w3.org/2001/04/xmlenc#aes192-cbc": true, "http://www.w3.org/2001/04/xmlenc#aes256-cbc": true,
+}
+
+const refCreateProvider = "AWS IAM API: CreateSAMLProvider (AssertionEncryptionMode, AddPrivateKey: keys that decrypt AES-GCM or AES-CBC) — https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html"
+
 var providerEncryption = &Rule{
 	ID: "aws/provider-encryption", Severity: Error, Scope: ScopeAWS, Setting: SettingACS,
 	Title: "the response does not fit the IAM SAML provider's encryption settings",
 	Why: "aws iam get-saml-provider shows how the provider decrypts: AssertionEncryptionMode Required refuses plain assertions; an " +
 		"encrypted assertion needs a private key registered with the provider (PrivateKeyList, at most 2); and the provider-specific " +
 		"endpoint …/saml/acs/<SAMLProviderUUID> must carry this provider's identifier, or AWS looks for another provider's key. " +
-		"The error texts AWS shows for these are not documented.",
-	Fix:        "Match the IdP's encryption to the provider: encrypt when Required, register the private key of the certificate the IdP encrypts for (aws iam update-saml-provider --add-private-key), and post to …/saml/acs/<SAMLProviderUUID>.",
-	References: []string{refIAMRP, "AWS CLI: get-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/get-saml-provider.html"},
+		"The provider's key decrypts assertions encrypted with AES-GCM or AES-CBC, as the IAM API reference says: another content " +
+		"encryption, such as the 3DES pysaml2 uses, cannot be decrypted. The error texts AWS shows for these are not documented.",
+	Fix:        "Match the IdP's encryption to the provider: AES-GCM or AES-CBC content encryption, encrypt when Required, register the private key of the certificate the IdP encrypts for (aws iam update-saml-provider --add-private-key), and post to …/saml/acs/<SAMLProviderUUID>.",
+	References: []string{refIAMRP, refCreateProvider, "AWS CLI: get-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/get-saml-provider.html"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       6,
 	Check: func(p *Pass) {
 		r := p.Response
+		for _, ea := range r.EncryptedAssertions {
+			if ea.DataAlgorithm != "" && !awsDataCiphers[ea.DataAlgorithm] {
+				p.Report(Finding{Message: "the assertion is encrypted with " + shortCipher(ea.DataAlgorithm) + ", which the IAM SAML provider's key does not decrypt",
+					Location: xmlAt(ea.Path + "/EncryptedData/EncryptionMethod/@Algorithm"),
+					Expected: "AES-GCM or AES-CBC content encryption (http://www.w3.org/2009/xmlenc11#aes256-gcm or http://www.w3.org/2001/04/xmlenc#aes256-cbc)", Actual: ea.DataAlgorithm,
+					Fix: "Set " + p.ctx.idp() + "'s assertion encryption to AES-256-GCM (or AES-256-CBC), with RSA-OAEP key transport."})
+			}
+		}
 		prov := p.Inputs.Provider()
 		if prov == nil {
 			if len(r.EncryptedAssertions) > 0 {

@@ -145,13 +145,32 @@ func TestProviderEncryption(t *testing.T) {
 	}
 }
 
+// TestAWSContentEncryption: the provider's key decrypts AES-GCM and
+// AES-CBC only, as the IAM API reference says: 3DES fails the sign-in.
+func TestAWSContentEncryption(t *testing.T) {
+	rule := "aws/provider-encryption"
+	key := map[string]string{"key.pem": string(testdata(t, "keys", "idp.key"))}
+	acs := toACS("SAMLSPD9IMTW2LM46J042K")
+	catches(t, rule, []row{{"3DES, as pysaml2 encrypts", Example{Transform: "encrypt-weak", Edits: acs, Files: key}, Error}})
+	catchesNot(t, rule, []row{
+		{"AES-256-CBC", Example{Transform: "encrypt", Edits: acs, Files: key}, 0},
+		{"AES-256-GCM", Example{Transform: "encrypt-gcm", Edits: acs, Files: key}, 0},
+	})
+	rep := lintExample(t, Example{Transform: "encrypt-weak", Edits: acs, Files: key})
+	if fs := findingsOf(rep, rule); len(fs) != 1 || !strings.Contains(fs[0].Message, "tripledes-cbc") {
+		t.Errorf("3DES: %+v", fs)
+	}
+}
+
 func TestWeakEncryption(t *testing.T) {
 	rule := "saml/weak-algorithm"
 	key := map[string]string{"key.pem": string(testdata(t, "keys", "idp.key"))}
 	rep := lintExample(t, Example{Transform: "encrypt-weak", Edits: toACS("SAMLSPD9IMTW2LM46J042K"), Files: key})
 	fs := findingsOf(rep, rule)
-	if len(fs) != 1 || !strings.Contains(fs[0].Actual, "rsa-1_5") || !strings.Contains(fs[0].Actual, "tripledes-cbc") {
-		t.Fatalf("RSA-1_5 and 3DES not reported as weak: %+v", fs)
+	// For AWS, 3DES is aws/provider-encryption's error, and not a warning
+	// besides it.
+	if len(fs) != 1 || !strings.Contains(fs[0].Actual, "rsa-1_5") || strings.Contains(fs[0].Actual, "tripledes-cbc") {
+		t.Fatalf("RSA-1_5 not reported as weak, or 3DES twice: %+v", fs)
 	}
 	if fs := findingsOf(rep, "saml/assertion-encrypted"); len(fs) > 0 {
 		t.Errorf("RSA-1_5 and 3DES not decrypted:\n%s", wantOf(rep))
@@ -363,5 +382,20 @@ func TestHonestSignatureVerdicts(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("encrypted after signing the Response:\n%s", wantOf(rep))
+	}
+}
+
+// TestProviderEncryptionHint: with the IdP's metadata given, the skipped
+// encryption check asks for get-saml-provider's output, not for --metadata
+// as if none were given.
+func TestProviderEncryptionHint(t *testing.T) {
+	acs := toACS("SAMLSPD9IMTW2LM46J042K")
+	sk := skippedOf(lintExample(t, Example{Transform: "encrypt", Edits: acs}), "aws/provider-encryption")
+	if sk == nil || !strings.Contains(sk.Because, "the metadata given is the IdP's") || !strings.Contains(sk.Because, "aws iam get-saml-provider") {
+		t.Errorf("with IdP metadata: %+v", sk)
+	}
+	sk = skippedOf(lintExample(t, Example{Transform: "encrypt", Edits: acs, NoAnchors: true}), "aws/provider-encryption")
+	if sk == nil || sk.Because != "" || !strings.Contains(sk.Reason, "get-saml-provider") {
+		t.Errorf("without metadata: %+v", sk)
 	}
 }

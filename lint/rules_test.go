@@ -834,3 +834,23 @@ func TestResponseTooLargeLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestDestinationExpected: a Destination that is no AWS endpoint is
+// expected to be the Recipient when that is one, not the regional
+// endpoint the Connect RelayState suggests.
+func TestDestinationExpected(t *testing.T) {
+	rule := "aws/destination"
+	wrong := edit(`Destination="https://signin.aws.amazon.com/saml"`, `Destination="https://example.okta.com/sso/saml"`)
+	relay := "https://eu-west-2.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	rep := lintExample(t, Example{Edits: wrong, RelayState: relay})
+	fs := findingsOf(rep, rule)
+	if len(fs) != 1 || fs[0].Expected != "https://signin.aws.amazon.com/saml" || !strings.Contains(fs[0].Fix, "https://signin.aws.amazon.com/saml") {
+		t.Fatalf("findings: %+v", fs)
+	}
+	regional := append(edit(`Destination="https://signin.aws.amazon.com/saml"`, `Destination="https://eu-west-2.signin.aws.amazon.com/saml"`),
+		Edit{`Recipient="https://signin.aws.amazon.com/saml"`, `Recipient="https://eu-west-2.signin.aws.amazon.com/saml"`})
+	catchesNot(t, rule, []row{
+		{"global Destination and Recipient, a regional RelayState", Example{RelayState: relay}, 0},
+		{"regional Destination and Recipient", Example{Edits: regional, RelayState: relay}, 0},
+	})
+}
