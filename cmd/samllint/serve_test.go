@@ -307,6 +307,7 @@ func TestServeInBrowser(t *testing.T) {
 		t.Error("the download in redacted view is not redacted")
 	}
 	checkFilePicker(t, ctx)
+	checkPageLayout(t, ctx)
 	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
 	checkDiffPanel(t, ctx, string(sample), string(good))
 	checkBidi(t, ctx)
@@ -371,6 +372,70 @@ func checkFilePicker(t *testing.T, ctx context.Context) {
 		if !strings.Contains(ctxText, want) {
 			t.Errorf("the page lacks the HAR context %q", want)
 		}
+	}
+}
+
+// checkPageLayout: with a HAR of two sign-ins linted, the page opens with
+// a summary of both, the failing one first, linking to its report; at
+// 1400 and 420 px wide nothing scrolls sideways, no value is clipped (long
+// ones wrap), and the timeline's rows do not run into one another. A
+// screenshot of each width is kept (in docs/ under -update).
+func checkPageLayout(t *testing.T, ctx context.Context) {
+	const probe = `(() => {
+  const bad = [], doc = document.documentElement, vw = doc.clientWidth;
+  if (doc.scrollWidth > vw + 1) bad.push('the page scrolls sideways: ' + doc.scrollWidth + ' > ' + vw);
+  const results = document.getElementById('results');
+  for (const e of results.querySelectorAll('dd, dt, td, th, h3, h4, p, li, .head, a, .chip')) {
+    if (e.closest('pre.xml')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.right > vw + 1) bad.push('overflows the viewport: ' + e.textContent.slice(0, 50));
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') bad.push('clipped: ' + e.textContent.slice(0, 50));
+  }
+  for (const tl of results.querySelectorAll('.timeline')) {
+    const rows = [...tl.children];
+    for (let i = 0; i + 1 < rows.length; i++) {
+      if (rows[i].getBoundingClientRect().bottom > rows[i + 1].getBoundingClientRect().top + 1) bad.push('timeline rows overlap: ' + rows[i].textContent);
+    }
+    for (const row of rows) {
+      const [rel, label, at] = row.children;
+      if (at.getBoundingClientRect().left < label.getBoundingClientRect().left - 1) bad.push('a time sits outside its row: ' + row.textContent);
+    }
+  }
+  const nav = results.firstElementChild;
+  if (!nav || !nav.matches('nav.summary')) bad.push('no summary at the top');
+  else {
+    const items = [...nav.querySelectorAll('li')];
+    if (items.length !== 2 || !items[0].matches('.o-will-fail')) bad.push('the summary does not list the failing sign-in first: ' + nav.textContent);
+    for (const a of nav.querySelectorAll('a')) if (!document.querySelector(a.getAttribute('href'))) bad.push('a summary link leads nowhere: ' + a.getAttribute('href'));
+  }
+  return bad.join('; ');
+})()`
+	for _, width := range []int64{1400, 420} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 1000), chromedp.ScrollIntoView(chromedp.ID("results"))); err != nil {
+			t.Fatal(err)
+		}
+		if bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](probe)); err != nil || bad != "" {
+			t.Errorf("the page at %d px: %s %v", width, bad, err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if *update {
+			dir = repo("docs")
+		}
+		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("page-%d.png", width)), png)
+	}
+	// The summary's first link jumps to the failing report.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("nav.summary li a"))); err != nil {
+		t.Fatal(err)
+	}
+	if hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); err != nil || hash != "#result-2" {
+		t.Errorf("the failing sign-in's link goes to %q (%v), want #result-2", hash, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1300)); err != nil {
+		t.Fatal(err)
 	}
 }
 

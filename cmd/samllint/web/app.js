@@ -99,7 +99,8 @@ async function lint() {
     linted = true;
     $("download-json").disabled = false;
     $("download-sarif").disabled = false;
-    status(`${data.results.length} capture${data.results.length === 1 ? "" : "s"} linted${$("redact").checked ? ", redacted" : ""}.`);
+    const failing = data.results.filter((r) => r.error || r.outcome === "will-fail").length;
+    status(`${data.results.length} capture${data.results.length === 1 ? "" : "s"} linted${failing ? `, ${failing} failing` : ""}${$("redact").checked ? ", redacted" : ""}.`);
   } catch (err) {
     $("results").replaceChildren();
     status(err.message, true);
@@ -206,11 +207,40 @@ function signatureCards(sigs) {
       el("dt", {}, "certificate"), el("dd", {}, s.cert || "—")))));
 }
 
+// outcomeOrder puts the captures that fail first in the summary.
+const outcomeOrder = { "will-fail": 0, error: 1, "may-fail": 2, "signer-unchecked": 3, notes: 4, pass: 5 };
+
+// summary lists every capture of a HAR with its verdict, failing first,
+// each a link to its report: the one that failed is not 2,000 px down.
+function summary(results) {
+  const rows = results.map((r, i) => ({ r, i, o: r.error ? "error" : r.outcome }));
+  rows.sort((a, b) => (outcomeOrder[a.o] ?? 9) - (outcomeOrder[b.o] ?? 9) || a.i - b.i);
+  const count = (o) => rows.filter((x) => x.o === o).length;
+  const parts = [];
+  if (count("will-fail")) parts.push(`${count("will-fail")} will fail`);
+  if (count("error")) parts.push(`${count("error")} could not be linted`);
+  if (count("may-fail")) parts.push(`${count("may-fail")} may fail`);
+  if (count("signer-unchecked")) parts.push(`${count("signer-unchecked")} with the signer not checked`);
+  const fine = count("pass") + count("notes");
+  if (fine) parts.push(`${fine} with no problem found`);
+  return el("nav", { class: "summary", "aria-label": "captures" },
+    el("p", {}, el("strong", {}, `${results.length} sign-ins in this capture: `), parts.join(", ") + "."),
+    el("ol", {}, ...rows.map(({ r, i, o }) => el("li", { class: "o-" + o },
+      el("a", { href: "#result-" + (i + 1) }, r.label),
+      el("span", { class: "chip " + verdictClass(r) }, r.error ? "could not lint" : r.verdict)))));
+}
+
+function verdictClass(r) {
+  if (r.error || r.outcome === "will-fail") return "fail";
+  return r.outcome === "may-fail" || r.outcome === "signer-unchecked" ? "warn" : "pass";
+}
+
 function render(results) {
   const root = $("results");
   root.replaceChildren();
-  for (const r of results) {
-    const box = el("article", { class: "result" }, el("h3", {}, r.label));
+  if (results.length > 1) root.append(summary(results));
+  results.forEach((r, i) => {
+    const box = el("article", { class: "result", id: "result-" + (i + 1) }, el("h3", {}, r.label));
     root.append(box);
     if (r.capture && (r.capture.sent_to || r.capture.sent_at || r.capture.reply || r.capture.then)) {
       const c = r.capture;
@@ -223,10 +253,9 @@ function render(results) {
     }
     if (r.error) {
       box.append(el("p", { class: "verdict fail" }, "Could not lint: " + r.error));
-      continue;
+      return;
     }
-    const cls = r.outcome === "will-fail" ? "fail" : r.outcome === "may-fail" || r.outcome === "signer-unchecked" ? "warn" : "pass";
-    box.append(el("p", Object.assign({ class: "verdict " + cls }, root.querySelector("#verdict") ? {} : { id: "verdict" }), r.verdict));
+    box.append(el("p", Object.assign({ class: "verdict " + verdictClass(r) }, root.querySelector("#verdict") ? {} : { id: "verdict" }), r.verdict));
     box.append(el("p", { class: "evaltime" }, `Evaluated at ${r.clock.time}: ${r.clock.reason}. Set the evaluation time under “More inputs” to change it.`));
     for (const sev of ["error", "warning", "info"]) {
       const fs = r.findings.filter((f) => f.severity === sev);
@@ -258,7 +287,7 @@ function render(results) {
     const hits = new Set(r.findings.filter((f) => f.location.source === "response").map((f) => xmlLine(f.location.path)));
     box.append(el("h4", {}, "XML (finding locations highlighted)"));
     box.append(xmlView(r.xml, hits));
-  }
+  });
 }
 
 $("diff-form").addEventListener("submit", async (e) => {
