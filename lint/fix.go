@@ -155,7 +155,7 @@ func gftAllowed(rep *Report, in *Inputs) bool {
 
 // fixTrust returns the corrected trust policy (nil when nothing changes),
 // what changed, and what it would not change on its own.
-func fixTrust(c *context) (map[string]any, []string, []string) {
+func fixTrust(c *facts) (map[string]any, []string, []string) {
 	if c.in.trust == nil {
 		return map[string]any{"Version": "2012-10-17", "Statement": []any{c.trustStatement()}},
 			[]string{"a new trust policy: no --trust-policy was given"}, nil

@@ -70,14 +70,14 @@ func init() {
 // mapped attributes, and the session's tags and names (refSAMLKeys,
 // refIAMAssert).
 // It is built once per response; callers only read it.
-func (c *context) requestContext() map[string][]string {
+func (c *facts) requestContext() map[string][]string {
 	if c.reqCtx == nil {
 		c.reqCtx = c.buildRequestContext()
 	}
 	return c.reqCtx
 }
 
-func (c *context) buildRequestContext() map[string][]string {
+func (c *facts) buildRequestContext() map[string][]string {
 	kv := map[string][]string{}
 	a := c.assertion
 	if a == nil {
@@ -154,7 +154,7 @@ type trustCheck struct {
 	withAct   []policy.Match // ... that also allow the action
 }
 
-func (c *context) trust(action string) *trustCheck {
+func (c *facts) trust(action string) *trustCheck {
 	if c.trustChecks == nil {
 		c.trustChecks = map[string]*trustCheck{}
 	}
@@ -189,7 +189,7 @@ type policyStatement struct {
 	Condition any    `json:"Condition,omitempty"`
 }
 
-func (c *context) trustStatement() policyStatement {
+func (c *facts) trustStatement() policyStatement {
 	actions := []any{actionSAML}
 	if c.sendsTags() {
 		actions = append(actions, "sts:TagSession")
@@ -204,7 +204,7 @@ func (c *context) trustStatement() policyStatement {
 	return st
 }
 
-func (c *context) sendsTags() bool {
+func (c *facts) sendsTags() bool {
 	if c.assertion == nil {
 		return false
 	}
@@ -219,11 +219,11 @@ func (c *context) sendsTags() bool {
 // federationResource is the resource connect:GetFederationToken is called
 // on: the user named by ${aws:userid}, role-id:RoleSessionName (IAM's
 // policy-variables page and refConnect).
-func (c *context) federationResource(userid string) string {
+func (c *facts) federationResource(userid string) string {
 	return "arn:" + c.partition + ":connect:" + c.regionOr() + ":" + c.accountOr() + ":instance/" + c.instanceOr() + "/user/" + userid
 }
 
-func (c *context) gftStatement() policyStatement {
+func (c *facts) gftStatement() policyStatement {
 	return policyStatement{Effect: "Allow", Action: "connect:GetFederationToken", Resource: c.federationResource("${aws:userid}")}
 }
 

@@ -186,11 +186,11 @@ var genericPlaces = map[Setting]string{
 }
 
 // idp is the IdP that issued the response.
-func (c *context) idp() string { return string(idpOf(c.issuer())) }
+func (c *facts) idp() string { return string(idpOf(c.issuer())) }
 
 // where names the place of a setting in the recognised IdP, or a generic
 // description.
-func (c *context) where(s Setting) string {
+func (c *facts) where(s Setting) string {
 	if place := settingPlaces[idpOf(c.issuer())][s]; place != "" {
 		return place
 	}

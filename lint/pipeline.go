@@ -1,8 +1,7 @@
 package lint
 
 import (
-	// The package's own context type is the rules' view of one response.
-	gocontext "context"
+	"context"
 	"io"
 	"time"
 
@@ -41,24 +40,28 @@ type Result struct {
 	Capture  *saml.Capture
 	Response *saml.Response // nil when Err is set
 	Report   *Report        // nil when Err is set
-	Err      error          // the capture could not be decoded or parsed
+	// Err says why the capture could not be linted: a *saml.DecodeError,
+	// or a *saml.KindError (wrapping saml.ErrNotResponse) for a message
+	// that decodes but is no SAML 2.0 Response, such as metadata.
+	Err error
 }
 
 // Lint is the whole pipeline on one input: it decodes every message in it
 // (any form saml.Decode accepts), parses and verifies each against the
 // inputs' trust anchors, runs every enabled rule, and applies the
-// config's severities and suppressions. The error is set only when
-// nothing in the input could be decoded; a capture that fails alone (one
-// of several in a HAR) is a Result with Err.
+// config's severities and suppressions. The error, a *saml.DecodeError,
+// is set only when nothing in the input could be decoded; a capture that
+// cannot be linted (one of several in a HAR, or a message of another kind
+// such as metadata) is a Result with Err.
 func Lint(input []byte, in *Inputs, opts Options) ([]*Result, error) {
-	return LintContext(gocontext.Background(), input, in, opts)
+	return LintContext(context.Background(), input, in, opts)
 }
 
 // LintContext is Lint that gives up once ctx is done: it checks ctx
 // between captures and stages, and every few thousand elements while
 // parsing, and then returns ctx's error (errors.Is context.Canceled or
 // context.DeadlineExceeded).
-func LintContext(ctx gocontext.Context, input []byte, in *Inputs, opts Options) ([]*Result, error) {
+func LintContext(ctx context.Context, input []byte, in *Inputs, opts Options) ([]*Result, error) {
 	caps, err := saml.DecodeLimits(input, opts.Limits)
 	if err != nil {
 		return nil, err
@@ -79,12 +82,12 @@ func LintContext(ctx gocontext.Context, input []byte, in *Inputs, opts Options) 
 // memory does not grow with the number of sign-ins. An error from fn
 // stops the stream and is returned.
 func LintStream(r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
-	return LintStreamContext(gocontext.Background(), r, in, opts, fn)
+	return LintStreamContext(context.Background(), r, in, opts, fn)
 }
 
 // LintStreamContext is LintStream that gives up once ctx is done, as
 // LintContext does, and returns ctx's error.
-func LintStreamContext(ctx gocontext.Context, r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
+func LintStreamContext(ctx context.Context, r io.Reader, in *Inputs, opts Options, fn func(*Result) error) error {
 	return saml.DecodeStreamContext(ctx, r, opts.Limits, func(c *saml.Capture) error {
 		res, err := lintCapture(ctx, c, in, opts)
 		if err != nil {
@@ -96,12 +99,12 @@ func LintStreamContext(ctx gocontext.Context, r io.Reader, in *Inputs, opts Opti
 
 // LintCapture lints one decoded capture.
 func LintCapture(c *saml.Capture, in *Inputs, opts Options) *Result {
-	res, _ := lintCapture(gocontext.Background(), c, in, opts)
+	res, _ := lintCapture(context.Background(), c, in, opts)
 	return res
 }
 
 // lintCapture lints one capture; the error is ctx's alone.
-func lintCapture(ctx gocontext.Context, c *saml.Capture, in *Inputs, opts Options) (*Result, error) {
+func lintCapture(ctx context.Context, c *saml.Capture, in *Inputs, opts Options) (*Result, error) {
 	res := &Result{Input: opts.Name, Capture: c}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -264,7 +267,7 @@ type Pass struct {
 	Clock    Clock
 	Skew     time.Duration
 
-	ctx      *context
+	ctx      *facts
 	findings []Finding
 	skipped  *Skipped
 }

@@ -459,7 +459,7 @@ var roleIdentityCenter = &Rule{
 // expectedPair is what one Role value should read: its own role and
 // provider ARNs where it has them (a second value is not the first one's
 // role), the user's known values or placeholders for what it lacks.
-func expectedPair(c *context, rp *rolePair) string {
+func expectedPair(c *facts, rp *rolePair) string {
 	own := parseRoleValue(strings.Trim(strings.TrimSpace(rp.Value), "\"' "), rp.Path) // quotes and spaces are the fault, not the ARNs
 	role, prov := "", ""
 	if len(own.Roles) == 1 {

@@ -547,7 +547,7 @@ func gftRequest(p *Pass) (policy.Request, bool) {
 		})}, true
 }
 
-func sessionNameOf(c *context) string {
+func sessionNameOf(c *facts) string {
 	if c.assertion != nil {
 		if at := c.assertion.Attribute(AttrRoleSessionName); at != nil && len(at.Values) > 0 {
 			return at.Values[0].Value
@@ -558,7 +558,7 @@ func sessionNameOf(c *context) string {
 
 // resourceMistake names why a Resource that should cover the federation
 // resource does not.
-func resourceMistake(c *context, m policy.Match) (string, string) {
+func resourceMistake(c *facts, m policy.Match) (string, string) {
 	s := m.Statement
 	for _, r := range s.Resource {
 		if strings.Contains(r, "${") && m.Doc.Version != "2012-10-17" {

@@ -8,9 +8,9 @@ import (
 	"github.com/samllint/samllint/saml"
 )
 
-// context holds what several rules derive from the same inputs, computed
+// facts holds what several rules derive from the same inputs, computed
 // once per response.
-type context struct {
+type facts struct {
 	m         *saml.Message
 	r         *saml.Response
 	in        *Inputs
@@ -33,8 +33,8 @@ type context struct {
 	roleName                             *string
 }
 
-func newContext(m *saml.Message, in *Inputs, clock Clock) *context {
-	c := &context{m: m, r: m.Response, in: in, expect: in.expect(), clock: clock, assertion: m.Response.Consumed()}
+func newContext(m *saml.Message, in *Inputs, clock Clock) *facts {
+	c := &facts{m: m, r: m.Response, in: in, expect: in.expect(), clock: clock, assertion: m.Response.Consumed()}
 	var rs *string
 	if in != nil {
 		rs = in.RelayState
@@ -60,7 +60,7 @@ func newContext(m *saml.Message, in *Inputs, clock Clock) *context {
 
 // unmet says why a rule cannot run here, or nil: out of scope, or an input
 // it needs is missing.
-func (c *context) unmet(r *Rule) *Skipped {
+func (c *facts) unmet(r *Rule) *Skipped {
 	switch r.Scope {
 	case ScopeAWS:
 		if !c.aws {
@@ -102,7 +102,7 @@ func isConnectRelay(u string) bool {
 }
 
 // awsSignal: AWS attributes, an AWS endpoint or audience, or an AWS URL.
-func (c *context) awsSignal() bool {
+func (c *facts) awsSignal() bool {
 	if c.expect.Account != "" || c.expect.Region != "" {
 		return true
 	}
@@ -141,7 +141,7 @@ func (c *context) awsSignal() bool {
 
 // learn fills in the user's values from the pins, the Role attribute and
 // the RelayState, in that order of trust.
-func (c *context) learn() {
+func (c *facts) learn() {
 	e := c.expect
 	c.account, c.region, c.instance = e.Account, e.Region, e.ConnectInstance
 	if role, prov := c.pick(); role != nil {
@@ -187,7 +187,7 @@ func (c *context) learn() {
 // provider the trust policy trusts, else one in the pinned account, else
 // the first. Judging a trust policy against another role's pair gives
 // false findings and a fix that adds a cross-account principal.
-func (c *context) pick() (role, prov *iamARN) {
+func (c *facts) pick() (role, prov *iamARN) {
 	var pairs [][2]*iamARN
 	for _, p := range c.roles {
 		if r, pr, ok := p.Pair(); ok {
@@ -241,7 +241,7 @@ func trusts(d *policy.Document, provider string) bool {
 
 // providerUUIDOr is the IAM SAML provider's unique identifier, from
 // get-saml-provider output or the provider-specific endpoint, or a placeholder.
-func (c *context) providerUUIDOr() string {
+func (c *facts) providerUUIDOr() string {
 	if prov := c.in.Provider(); prov != nil && prov.UUID != "" {
 		return prov.UUID
 	}
@@ -250,7 +250,7 @@ func (c *context) providerUUIDOr() string {
 
 // knownPartition is the partition the Role ARNs name, or "" when no ARN
 // says (c.partition then defaults to aws).
-func (c *context) knownPartition() string { return c.arnPartition }
+func (c *facts) knownPartition() string { return c.arnPartition }
 
 // signInFor is the global SAML sign-in endpoint of a partition.
 func signInFor(partition string) string {
@@ -264,7 +264,7 @@ func signInFor(partition string) string {
 }
 
 // roleNameOr is the role's name from the Role attribute, or placeholder.
-func (c *context) roleNameOr(placeholder string) string {
+func (c *facts) roleNameOr(placeholder string) string {
 	if c.roleName == nil {
 		n := roleName(c.roleARN)
 		c.roleName = &n
@@ -280,18 +280,18 @@ func or(v, placeholder string) string {
 	return v
 }
 
-func (c *context) accountOr() string  { return or(c.account, "<account-id>") }
-func (c *context) regionOr() string   { return or(c.region, "<region>") }
-func (c *context) instanceOr() string { return or(c.instance, "<instance-id>") }
+func (c *facts) accountOr() string  { return or(c.account, "<account-id>") }
+func (c *facts) regionOr() string   { return or(c.region, "<region>") }
+func (c *facts) instanceOr() string { return or(c.instance, "<instance-id>") }
 
-func (c *context) providerOr() string {
+func (c *facts) providerOr() string {
 	if c.providerARN != "" {
 		return c.providerARN
 	}
 	return "arn:" + c.partition + ":iam::" + c.accountOr() + ":saml-provider/<provider-name>"
 }
 
-func (c *context) roleOr() string {
+func (c *facts) roleOr() string {
 	if c.roleARN != "" {
 		return c.roleARN
 	}
@@ -299,7 +299,7 @@ func (c *context) roleOr() string {
 }
 
 // issuer is the IdP's entity ID as the response names it.
-func (c *context) issuer() string {
+func (c *facts) issuer() string {
 	if c.r.Issuer != nil {
 		return c.r.Issuer.Value
 	}
