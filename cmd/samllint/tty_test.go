@@ -276,13 +276,19 @@ func runOnPTY(t *testing.T, before, paste string) (int, string) {
 		t.Fatal(err)
 	}
 	waitFor(t, out, "Paste the SAMLResponse")
-	for len(paste) > 0 {
-		n := min(len(paste), 1000)
-		ptmx.Write([]byte(paste[:n]))
-		paste = paste[n:]
-		time.Sleep(5 * time.Millisecond)
-	}
 	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	// In pieces, as a terminal hands a paste over; from a goroutine, since
+	// a samllint that stopped reading would block the writes.
+	go func() {
+		for len(paste) > 0 {
+			n := min(len(paste), 1000)
+			if _, err := ptmx.Write([]byte(paste[:n])); err != nil {
+				return
+			}
+			paste = paste[n:]
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
 	cmd.Wait()
 	if !timer.Stop() {
 		t.Fatalf("samllint still waited for the paste after 20 s:\n%s", tail(out.String()))
