@@ -283,3 +283,16 @@ func lineOf(dec *xml.Decoder, b []byte) int {
 	}
 	return bytes.Count(b[:off], []byte("\n")) + 1
 }
+
+// PageError is the AWS or Amazon Connect error an HTML page shows, as
+// their troubleshooting pages quote it ("Your request included an invalid
+// SAML response…"), or "" when it shows none: how a capture's reply, or
+// a page a browser loaded, names the failure.
+func PageError(html []byte) string { return errorText(html) }
+
+// PageSummary is one line for an HTML page: the error it shows, else its
+// title, else the start of its text.
+func PageSummary(html []byte) string {
+	s, _ := pageText(html)
+	return s
+}

@@ -201,6 +201,8 @@ type batch struct {
 	// keep holds on to each response for the output (redaction, JSON);
 	// otherwise it is dropped once reported.
 	keep bool
+	// sources are inputs held in memory, by name: what record captured.
+	sources map[string][]byte
 }
 
 // run lints the inputs and hands each result to emit in input order, as
@@ -265,15 +267,21 @@ func (b *batch) run(inputs []string, emit func(*lint.Result)) error {
 // its error.
 func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
 	ref := parseRef(path)
-	name, r, err := openInput(ref.path, b.stdin, b.stderr)
-	if err != nil {
-		return err
+	var name string
+	var r io.ReadCloser
+	if src, ok := b.sources[path]; ok {
+		name, r, ref = path, io.NopCloser(bytes.NewReader(src)), inputRef{path: path}
+	} else {
+		var err error
+		if name, r, err = openInput(ref.path, b.stdin, b.stderr); err != nil {
+			return err
+		}
 	}
 	defer r.Close()
 	opts := b.opts
 	opts.Name = name
 	n := 0
-	err = lint.LintStream(r, b.in, opts, func(res *lint.Result) error {
+	err := lint.LintStream(r, b.in, opts, func(res *lint.Result) error {
 		n++
 		if !ref.picked(res.Capture.Index) {
 			return nil

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/samllint/samllint/saml"
 )
 
 // inputRef is an argument naming an input: FILE, "-", or FILE#N for
@@ -57,20 +55,6 @@ func openInput(path string, stdin io.Reader, stderr io.Writer) (string, io.ReadC
 		return path, nil, usageErr("cannot read input: %v", err)
 	}
 	return path, f, nil
-}
-
-// readInput reads FILE, or standard input, whole, within the input limit.
-func readInput(path string, stdin io.Reader, stderr io.Writer) (string, []byte, error) {
-	name, r, err := openInput(path, stdin, stderr)
-	if err != nil {
-		return name, nil, err
-	}
-	defer r.Close()
-	data, err := saml.ReadInput(r, saml.DefaultLimits)
-	if err != nil {
-		return name, nil, usageErr("%s: %v", name, err)
-	}
-	return name, data, nil
 }
 
 func isTerminal(f *os.File) bool {

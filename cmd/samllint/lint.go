@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -30,20 +31,13 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("lint", lintUsage, stdout, stderr)
 	var flags lintFlags
 	flags.register(fs)
-	formatName := fs.String("format", "text", "output format: text, json, sarif or github (workflow annotations)")
-	failOn := fs.String("fail-on", "error", "exit 1 when a finding is at or above: error, warning, info or none")
-	showSuppressed := fs.Bool("show-suppressed", false, "also show findings the config suppresses")
-	redact := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures in the output")
-	jobs := fs.Int("jobs", 0, "inputs linted at once (default: the number of CPUs)")
+	var rf reportFlags
+	rf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(*formatName, "text", "json", "sarif", "github"); err != nil {
+	if err := rf.check(); err != nil {
 		return err
-	}
-	threshold, err := lint.ParseSeverity(*failOn)
-	if err != nil {
-		return usageErr("--fail-on: %v", err)
 	}
 	in, opts, err := flags.load(fs)
 	if err != nil {
@@ -54,7 +48,43 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	reportSkipped(stderr, skipped)
-	run := &format.Run{ShowSuppressed: *showSuppressed, Redact: *redact}
+	b := &batch{in: in, opts: opts, stdin: stdin, stderr: stderr, jobs: rf.jobs, keep: rf.redact}
+	return rf.report(b, files, stdout, stderr)
+}
+
+// reportFlags are how a report is written: what lint and record print.
+type reportFlags struct {
+	format, failOn         string
+	showSuppressed, redact bool
+	jobs                   int
+	threshold              lint.Severity
+}
+
+func (rf *reportFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&rf.format, "format", "text", "output format: text, json, sarif or github (workflow annotations)")
+	fs.StringVar(&rf.failOn, "fail-on", "error", "exit 1 when a finding is at or above: error, warning, info or none")
+	fs.BoolVar(&rf.showSuppressed, "show-suppressed", false, "also show findings the config suppresses")
+	fs.BoolVar(&rf.redact, "redact", false, "mask names, e-mail addresses, account IDs, attribute values and signatures in the output")
+	fs.IntVar(&rf.jobs, "jobs", 0, "inputs linted at once (default: the number of CPUs)")
+}
+
+func (rf *reportFlags) check() error {
+	if err := checkFormat(rf.format, "text", "json", "sarif", "github"); err != nil {
+		return err
+	}
+	t, err := lint.ParseSeverity(rf.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %v", err)
+	}
+	rf.threshold = t
+	return nil
+}
+
+// report lints the inputs through b and writes the report as lint does,
+// returning the exit status as an error.
+func (rf *reportFlags) report(b *batch, files []string, stdout, stderr io.Writer) error {
+	in, opts := b.in, b.opts
+	run := &format.Run{ShowSuppressed: rf.showSuppressed, Redact: rf.redact}
 	if cfg := in.Config(); cfg != nil {
 		run.ConfigPath = cfg.Path
 	}
@@ -64,28 +94,27 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var github *format.GitHub
 	var jsonDoc *format.JSONWriter
 	var sarif *format.SARIFWriter
-	switch *formatName {
+	switch rf.format {
 	case "text":
 		text = format.NewText(stdout)
-		text.Color, text.Redact, text.ShowSuppressed = colorOK(stdout), *redact, *showSuppressed
+		text.Color, text.Redact, text.ShowSuppressed = colorOK(stdout), rf.redact, rf.showSuppressed
 	case "github":
 		github = format.NewGitHub(stdout)
-		github.Redact = *redact
+		github.Redact = rf.redact
 	case "json":
 		jsonDoc = format.NewJSON(stdout, run)
 	case "sarif":
 		sarif = format.NewSARIF(stdout, run, Version())
 	}
 	failed, fails := 0, false
-	b := &batch{in: in, opts: opts, stdin: stdin, stderr: stderr, jobs: *jobs, keep: *redact}
-	err = b.run(files, func(r *lint.Result) {
+	err := b.run(files, func(r *lint.Result) {
 		if r.Err != nil {
 			failed++
 			sayf(stderr, "samllint: %s: %s\n", format.Label(r), format.OneLine(r.Err.Error()))
-		} else if r.Report.Fails(threshold) {
+		} else if r.Report.Fails(rf.threshold) {
 			fails = true
 		}
-		switch *formatName {
+		switch rf.format {
 		case "text":
 			if r.Err == nil || len(files) > 1 {
 				text.Result(r)
@@ -102,7 +131,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	run.Notices = lint.RunNotices(in, opts, nil) // the CLI always gives its clock
-	switch *formatName {
+	switch rf.format {
 	case "json":
 		err = jsonDoc.Finish(run.Notices)
 	case "sarif":
@@ -116,7 +145,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, n := range run.Notices {
-		fails = fails || n.Severity >= threshold
+		fails = fails || n.Severity >= rf.threshold
 	}
 	switch {
 	case failed > 0 && len(files) > 1:

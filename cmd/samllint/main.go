@@ -19,6 +19,8 @@ const usage = `usage: samllint <command> [flags] [FILE...|-]
 Commands:
   lint      report every reason the sign-in to AWS / Amazon Connect fails
             (the default: "samllint FILE" is "samllint lint FILE")
+  record    open a browser, capture the sign-in as you make it, and lint it
+            the moment it is posted
   decode    decode a captured SAMLResponse (base64, form body, URL, log line,
             raw XML, HTML form, HAR or SAML-tracer export) and show what it
             says, what is signed and what the signatures cover
@@ -84,7 +86,7 @@ func usageErr(format string, args ...any) error {
 
 var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
 	"lint": lintCmd, "decode": decodeCmd, "fix": fixCmd, "diff": diffCmd,
-	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd,
+	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd, "record": recordCmd,
 }
 
 // run is main without the process: testable, and the only place that
