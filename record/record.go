@@ -24,6 +24,7 @@ package record
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -202,6 +203,9 @@ func Record(ctx context.Context, opts Options, fn func(Event)) (*Recording, erro
 			r.end(r.pendingEnd)
 		}
 	}
+	// A read begun before the end still finishes (within its bound): the
+	// window closed on the page it was reading is the common case.
+	r.pageReads.Wait()
 	r.pageMu.Lock()
 	r.rec.LastPage = r.pageLine
 	r.pageMu.Unlock()
@@ -286,10 +290,11 @@ type recorder struct {
 
 	// The last page's line, read off the recording's goroutine: reading a
 	// page waits on its renderer, which a held post to AWS can stall.
-	pageMu   sync.Mutex
-	pageSeq  int
-	pageLine string
-	pageRead int
+	pageReads sync.WaitGroup
+	pageMu    sync.Mutex
+	pageSeq   int
+	pageLine  string
+	pageRead  int
 }
 
 func (r *recorder) event(ev Event) {
@@ -358,6 +363,7 @@ func (r *recorder) handle(ctx context.Context, ev any) {
 		}
 		if r.rec.Captures == 0 {
 			r.pageSeq++
+			r.pageReads.Add(1)
 			go r.rememberPage(ctx, r.pageSeq)
 		}
 	case *fetch.EventRequestPaused:
@@ -369,21 +375,19 @@ func (r *recorder) handle(ctx context.Context, ev any) {
 // post: what to say when the sign-in never came. Load number seq's line
 // replaces an earlier one's only.
 func (r *recorder) rememberPage(ctx context.Context, seq int) {
+	defer r.pageReads.Done()
 	ctx, cancel := context.WithTimeout(ctx, pageReadTimeout)
 	defer cancel()
-	var title, href, line string
-	t, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
-	if err == nil {
-		title = strings.TrimSpace(t)
+	// One round trip: the window may close at any moment.
+	var p struct{ Title, Host, HTML string }
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({Title: document.title, Host: location.host, `+
+		`HTML: document.documentElement ? document.documentElement.outerHTML.slice(0, 262144) : ""})`))
+	if err != nil || json.Unmarshal([]byte(js), &p) != nil {
+		return
 	}
-	if h, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.host`)); err == nil {
-		href = h
-	}
-	html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement ? document.documentElement.outerHTML.slice(0, 262144) : ""`))
-	var shown string
-	if err == nil {
-		shown = saml.PageError([]byte(html))
-	}
+	title, href, html := strings.TrimSpace(p.Title), p.Host, p.HTML
+	var line string
+	shown := saml.PageError([]byte(html))
 	switch {
 	case shown != "":
 		line = "the page at " + href + " shows an error: " + shown

@@ -264,7 +264,8 @@ func TestRecord(t *testing.T) {
 		{name: "the window closed early", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"}, code: 2, noSignIn: true,
 			drive: func(string) func(ctx context.Context) {
 				return func(ctx context.Context) {
-					_ = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("username")))
+					// A person looks at the page before closing it.
+					_ = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("username")), chromedp.Sleep(500*time.Millisecond))
 					_, _ = chromedp.Call(ctx, page.Close, cdp.Empty{})
 				}
 			},
