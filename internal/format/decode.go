@@ -13,17 +13,8 @@ import (
 	"github.com/samllint/samllint/saml"
 )
 
-// Decode writes "samllint decode" text: each message's facts, grouped by
-// section, then the indented XML.
-func Decode(w io.Writer, msgs []*saml.Message, withXML, redacted bool) error {
-	d := NewDecodeText(w, withXML, redacted)
-	for _, m := range msgs {
-		d.Message(m)
-	}
-	return d.Finish()
-}
-
-// DecodeText writes "samllint decode" text message by message. A message
+// DecodeText writes "samllint decode" text message by message: each
+// message's facts, grouped by section, then the indented XML. A message
 // found in a HAR or SAML-tracer export is headed by its number there.
 type DecodeText struct {
 	w       io.Writer
@@ -111,17 +102,6 @@ type decodedJSON struct {
 	Facts    []saml.Fact    `json:"facts"`
 	Response *saml.Response `json:"response,omitempty"`
 	Coverage *saml.Coverage `json:"coverage,omitempty"`
-}
-
-// DecodeJSON writes "samllint decode --format json": every message with
-// its facts, its model (every part with its location path), coverage,
-// and the trust anchors given.
-func DecodeJSON(w io.Writer, msgs []*saml.Message, anchors *saml.Anchors, redacted bool) error {
-	d := NewDecodeJSON(w, anchors, redacted)
-	for _, m := range msgs {
-		d.Message(m)
-	}
-	return d.Finish()
 }
 
 // DecodeJSONWriter writes decode's JSON message by message.

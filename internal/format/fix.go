@@ -34,19 +34,11 @@ func PolicyJSON(v any) string {
 	return b.String()
 }
 
-// FixText writes "samllint fix": for each capture its verdict, the policy
-// documents to apply (merged with the ones given) or the statement to
-// add, the IdP settings to change, and what was left to a person.
-func FixText(w io.Writer, plans []Plan, redacted bool) error {
-	f := NewFixText(w, redacted)
-	for _, p := range plans {
-		f.Plan(p)
-	}
-	return f.Finish()
-}
-
-// FixTextWriter writes fix plans one by one; a plan for a capture of a
-// HAR or SAML-tracer export is headed by its label.
+// FixTextWriter writes "samllint fix" plan by plan: for each capture its
+// verdict, the policy documents to apply (merged with the ones given) or
+// the statement to add, the IdP settings to change, and what was left to
+// a person. A plan for a capture of a HAR or SAML-tracer export is headed
+// by its label.
 type FixTextWriter struct {
 	w   io.Writer
 	red *redact.Redactor
@@ -187,15 +179,6 @@ func fixPlan(w io.Writer, p Plan) {
 			fmt.Fprintf(w, "wrote %s\n", f)
 		}
 	}
-}
-
-// FixJSON writes the plans as one document.
-func FixJSON(w io.Writer, plans []Plan, redacted bool) error {
-	f := NewFixJSON(w, redacted)
-	for _, p := range plans {
-		f.Plan(p)
-	}
-	return f.Finish()
 }
 
 // FixJSONWriter writes fix's JSON plan by plan.
