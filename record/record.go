@@ -23,11 +23,13 @@
 package record
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,7 +141,7 @@ func Record(ctx context.Context, opts Options, fn func(Event)) (*Recording, erro
 	if opts.Inputs == nil {
 		opts.Inputs = &lint.Inputs{}
 	}
-	opts.Limits = withDefaults(opts.Limits)
+	opts.Limits = opts.Limits.WithDefaults()
 	r := &recorder{opts: opts, emit: fn, rec: &Recording{}, tracked: map[network.RequestID]*entry{}}
 	// Events are queued by the listener and handled here: a listener must
 	// not run commands itself.
@@ -461,19 +463,25 @@ func (r *recorder) samlFields(ctx context.Context, ev *network.EventRequestWillB
 			query = nil
 		}
 	}
-	if !ev.Request.HasPostData {
-		return nil, query
+	return formFields(postBody(ctx, ev.Request, ev.RequestID)), query
+}
+
+// postBody is a request's body: from its event when the browser put it
+// there, else asked of the browser (a large body is left out of events).
+func postBody(ctx context.Context, req *network.Request, id network.RequestID) string {
+	if req == nil || !req.HasPostData {
+		return ""
 	}
 	var body strings.Builder
-	for _, p := range ev.Request.PostDataEntries {
+	for _, p := range req.PostDataEntries {
 		body.Write(p.Bytes)
 	}
-	if body.Len() == 0 {
-		if res, err := chromedp.Call(ctx, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: ev.RequestID}); err == nil {
+	if body.Len() == 0 && id != "" {
+		if res, err := chromedp.Call(ctx, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: id}); err == nil {
 			body.Write(res.PostData)
 		}
 	}
-	return formFields(body.String()), query
+	return body.String()
 }
 
 // formFields are the SAML fields of a form body, or nil when it carries
@@ -503,24 +511,24 @@ func samlOnly(v url.Values) []nameValue {
 	return out
 }
 
-func hasMessage(nv []nameValue) bool {
+func hasMessage(nv []nameValue) bool { return message(nv) != "" }
+
+// message is the SAMLResponse or SAMLRequest among nv, or "".
+func message(nv []nameValue) string {
 	for _, p := range nv {
 		if p.Name == "SAMLResponse" || p.Name == "SAMLRequest" {
-			return true
+			return p.Value
 		}
 	}
-	return false
+	return ""
 }
 
 // captured records a SAML message and lints it; false when it is one
 // already linted (AWS's role picker posts the same SAMLResponse again).
 func (r *recorder) captured(e *entry) bool {
-	msg := ""
-	for _, p := range append(append([]nameValue{}, e.params...), e.query...) {
-		if p.Name == "SAMLResponse" || p.Name == "SAMLRequest" {
-			msg = p.Value
-			break
-		}
+	msg := message(e.params)
+	if msg == "" {
+		msg = message(e.query)
 	}
 	if r.seen == nil {
 		r.seen = map[string]bool{}
@@ -540,7 +548,7 @@ func (r *recorder) captured(e *entry) bool {
 		return true
 	}
 	var caps []*saml.Capture
-	_ = saml.DecodeStream(strings.NewReader(string(har)), r.opts.Limits, func(c *saml.Capture) error { caps = append(caps, c); return nil })
+	_ = saml.DecodeStream(bytes.NewReader(har), r.opts.Limits, func(c *saml.Capture) error { caps = append(caps, c); return nil })
 	for _, c := range caps {
 		c.Index = r.rec.Captures
 		r.event(Event{Kind: EventCaptured, At: e.started, Capture: c,
@@ -560,7 +568,7 @@ func verdictLine(res *lint.Result) string {
 	line := res.Report.Verdict
 	var rules []string
 	for _, f := range res.Report.Findings {
-		if f.Severity == lint.Error && !contains(rules, f.Rule) {
+		if f.Severity == lint.Error && !slices.Contains(rules, f.Rule) {
 			rules = append(rules, f.Rule)
 		}
 	}
@@ -576,7 +584,7 @@ func (r *recorder) answered(e *entry) {
 		return
 	}
 	switch {
-	case e.saml && e.host == hostSignIn, e.host == hostSignIn:
+	case e.host == hostSignIn:
 		switch {
 		case e.status >= 300 && e.status < 400 && e.location != "":
 			kind := hostOf(e.location)
@@ -620,16 +628,7 @@ func (r *recorder) paused(ctx context.Context, ev *fetch.EventRequestPaused) {
 	req := ev.Request
 	var fields []nameValue
 	if req != nil && req.Method == "POST" && signInPath(req.URL) {
-		var body strings.Builder
-		for _, p := range req.PostDataEntries {
-			body.Write(p.Bytes)
-		}
-		if body.Len() == 0 && req.HasPostData && ev.NetworkID != "" {
-			if res, err := chromedp.Call(ctx, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: network.RequestID(ev.NetworkID)}); err == nil {
-				body.Write(res.PostData)
-			}
-		}
-		fields = formFields(body.String())
+		fields = formFields(postBody(ctx, req, network.RequestID(ev.NetworkID)))
 	}
 	if len(fields) == 0 {
 		_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 204})
@@ -658,26 +657,10 @@ func or(s, def string) string {
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
+// clip cuts s to at most n bytes, dropping a character cut in two.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
-}
-
-func withDefaults(l saml.Limits) saml.Limits {
-	d := saml.DefaultLimits
-	if l.MaxReply == 0 {
-		l.MaxReply = d.MaxReply
-	}
-	return l
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -68,8 +68,8 @@ var DefaultLimits = Limits{MaxInput: 256 << 20, MaxText: 16 << 20, MaxXML: 10 <<
 // bytes, with a tenth more for line breaks and percent-escapes.
 func (l Limits) maxValue() int { return l.MaxXML/3*4 + l.MaxXML/10 + 1024 }
 
-// withDefaults fills zero limits from DefaultLimits.
-func (l Limits) withDefaults() Limits {
+// WithDefaults fills zero limits from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits
 	if l.MaxInput == 0 {
 		l.MaxInput = d.MaxInput
@@ -142,7 +142,7 @@ func Decode(input []byte) ([]*Capture, error) { return DecodeLimits(input, Defau
 
 // DecodeLimits is Decode with explicit limits.
 func DecodeLimits(input []byte, lim Limits) ([]*Capture, error) {
-	d := decoder{lim: lim.withDefaults()}
+	d := decoder{lim: lim.WithDefaults()}
 	return d.top(input)
 }
 

@@ -49,7 +49,7 @@ func ParseWith(xmlBytes []byte, opts ParseOptions) (*Response, error) {
 // its guarantees with cheaper checks (UTF-8, no DTD, one root, bounded
 // depth) made by the decoder and on the tree.
 func parse(xmlBytes []byte, opts ParseOptions, checked bool) (*Response, error) {
-	lim := opts.Limits.withDefaults()
+	lim := opts.Limits.WithDefaults()
 	xmlBytes = bytes.TrimPrefix(xmlBytes, bomUTF8)
 	if !checked {
 		if err := quickCheck(xmlBytes, lim); err != nil {

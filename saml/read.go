@@ -27,7 +27,7 @@ type Message struct {
 // capture that fails alone (one of several in a HAR) carries its own Err.
 func Read(input []byte, opts Options) ([]*Message, error) {
 	lim := opts.Limits
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	caps, err := DecodeLimits(input, lim)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func ReadStream(r io.Reader, opts Options, fn func(*Message) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	lim := opts.Limits.withDefaults()
+	lim := opts.Limits.WithDefaults()
 	return DecodeStreamContext(ctx, r, lim, func(c *Capture) error {
 		m := &Message{Capture: c, Err: c.Err}
 		if m.Err == nil {

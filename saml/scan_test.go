@@ -46,7 +46,7 @@ func TestLimitsExceeded(t *testing.T) {
 			Verify(r, nil) // nothing to verify, and no panic
 			// A large message is counted from its tokens before any tree
 			// is built: the same verdict.
-			tok, _, err := census(context.Background(), sample, c.lim.withDefaults())
+			tok, _, err := census(context.Background(), sample, c.lim.WithDefaults())
 			if err != nil || tok == nil || *tok != *ex {
 				t.Errorf("census of the tokens = %+v, %v; of the tree %+v", tok, err, ex)
 			}

@@ -40,7 +40,7 @@ func DecodeStreamContext(ctx context.Context, r io.Reader, lim Limits, fn func(*
 }
 
 func decodeStream(r io.Reader, lim Limits, fn func(*Capture) error) error {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	cr := &countingReader{r: r, max: int64(lim.MaxInput)}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	first, err := firstByte(br)
@@ -88,7 +88,7 @@ var errTooLarge = errors.New("input too large")
 // up to MaxText, so that junk is refused before it fills memory. The error
 // is a *DecodeError.
 func ReadInput(r io.Reader, lim Limits) ([]byte, error) {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := firstByte(br)
 	if err != nil && err != io.EOF {
@@ -159,7 +159,7 @@ type streamer struct {
 // newStreamer reads a HAR or SAML-tracer export from r. No string longer
 // than a message value may be is held; the rest is dropped as it is read.
 func newStreamer(r io.Reader, lim Limits, fn func(*Capture) error) *streamer {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	s := &streamer{d: &decoder{lim: lim}, lim: lim, fn: fn}
 	s.dec = json.NewDecoder(newCapReader(r, lim.maxValue()+1))
 	return s
