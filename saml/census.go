@@ -55,7 +55,7 @@ const censusMin = 256 << 10
 
 // countTree is the census of a tree already built.
 func countTree(ctx context.Context, root *etree.Element, lim Limits) (*Exceeded, error) {
-	c := &counter{lim: lim, stacks: map[string][]string{"xml": {nsXML}}, scope: 1}
+	c := &counter{lim: lim, scope: newNSStacks()}
 	var visit func(el *etree.Element) (*Exceeded, error)
 	visit = func(el *etree.Element) (*Exceeded, error) {
 		if c.elements&4095 == 4095 {
@@ -85,7 +85,7 @@ func countTree(ctx context.Context, root *etree.Element, lim Limits) (*Exceeded,
 // nor memory grows faster than the input, whatever it holds. nil when
 // every count is within its limit.
 func census(ctx context.Context, b []byte, lim Limits) (*Exceeded, *identity, error) {
-	c := &counter{lim: lim, stacks: map[string][]string{"xml": {nsXML}}, scope: 1}
+	c := &counter{lim: lim, scope: newNSStacks()}
 	dec := xml.NewDecoder(&ctxReader{ctx: ctx, r: bytes.NewReader(b)})
 	dec.CharsetReader = utf8Only
 	id := &identity{}
@@ -162,10 +162,9 @@ func census(ctx context.Context, b []byte, lim Limits) (*Exceeded, *identity, er
 
 // counter keeps the census's counts and the open elements.
 type counter struct {
-	lim    Limits
-	stacks map[string][]string // prefix → URIs declared, innermost last
-	scope  int                 // prefixes in scope
-	open   []*frame
+	lim   Limits
+	scope *nsStacks
+	open  []*frame
 
 	elements, attrs, signatures, assertions, attributes, values int
 }
@@ -181,10 +180,8 @@ type frame struct {
 }
 
 func (c *counter) ns(prefix string) string {
-	if st := c.stacks[prefix]; len(st) > 0 {
-		return st[len(st)-1]
-	}
-	return ""
+	uri, _ := c.scope.lookup(prefix)
+	return uri
 }
 
 // child is the frame of a new child of the innermost open element.
@@ -225,17 +222,10 @@ func (c *counter) start(space, local string, attrs attrList) (*Exceeded, error) 
 	var declared, declaredURI []string
 	for i := range attrs.Len() {
 		aSpace, aKey, aValue := attrs.At(i)
-		prefix, decl := "", false
-		switch {
-		case aSpace == "xmlns":
-			prefix, decl = aKey, true
-		case aSpace == "" && aKey == "xmlns":
-			decl = true
-		case aSpace == "" && aKey == "Name" && local == "Attribute":
-			id.name, isAttr = aValue, true
-		}
-		if decl {
+		if prefix, ok := declares(aSpace, aKey); ok {
 			declared, declaredURI = append(declared, prefix), append(declaredURI, aValue)
+		} else if aSpace == "" && aKey == "Name" && local == "Attribute" {
+			id.name, isAttr = aValue, true
 		}
 	}
 	f := c.child(id, isAttr)
@@ -244,10 +234,7 @@ func (c *counter) start(space, local string, attrs attrList) (*Exceeded, error) 
 		return nil, decodeErr(StageXML, fmt.Sprintf("elements nested more than %d deep", c.lim.MaxDepth), "a SAML message (they nest about 10 deep)", nil)
 	}
 	for i, prefix := range declared {
-		if len(c.stacks[prefix]) == 0 {
-			c.scope++
-		}
-		c.stacks[prefix] = append(c.stacks[prefix], declaredURI[i])
+		c.scope.push(prefix, declaredURI[i])
 	}
 	f.declared = declared
 	c.elements++
@@ -260,7 +247,7 @@ func (c *counter) start(space, local string, attrs attrList) (*Exceeded, error) 
 		return c.exceeded(countAttrs, c.lim.MaxXMLAttrs), nil
 	case attrs.Len() > c.lim.MaxElementAttrs:
 		return c.exceeded(countElemAttrs, c.lim.MaxElementAttrs), nil
-	case c.scope > c.lim.MaxNamespaces:
+	case c.scope.inScope > c.lim.MaxNamespaces:
 		return c.exceeded(countNamespaces, c.lim.MaxNamespaces), nil
 	}
 	var n *int
@@ -291,13 +278,7 @@ func (c *counter) end() {
 	}
 	f := c.open[n-1]
 	c.open = c.open[:n-1]
-	for _, prefix := range f.declared {
-		st := c.stacks[prefix]
-		c.stacks[prefix] = st[:len(st)-1]
-		if len(st) == 1 {
-			c.scope--
-		}
-	}
+	c.scope.pop(f.declared)
 }
 
 // exceeded names the count and the open element's path. The census

@@ -244,13 +244,7 @@ func inScope(el *etree.Element) map[string]string {
 	out := map[string]string{}
 	for e := el; e != nil; e = e.Parent() {
 		for _, a := range e.Attr {
-			prefix, ok := "", false
-			switch {
-			case a.Space == "xmlns":
-				prefix, ok = a.Key, true
-			case a.Space == "" && a.Key == "xmlns":
-				ok = true
-			}
+			prefix, ok := declares(a.Space, a.Key)
 			if _, seen := out[prefix]; ok && !seen {
 				out[prefix] = a.Value
 			}

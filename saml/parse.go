@@ -766,13 +766,13 @@ func unwrap(root *etree.Element) (*etree.Element, string) {
 	cp := el.Copy()
 	declared := map[string]bool{}
 	for _, a := range cp.Attr {
-		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+		if _, ok := declares(a.Space, a.Key); ok {
 			declared[a.FullKey()] = true
 		}
 	}
 	for p := el.Parent(); p != nil; p = p.Parent() {
 		for _, a := range p.Attr {
-			if (a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns") && !declared[a.FullKey()] {
+			if _, ok := declares(a.Space, a.Key); ok && !declared[a.FullKey()] {
 				declared[a.FullKey()] = true
 				cp.CreateAttr(a.FullKey(), a.Value)
 			}
