@@ -152,10 +152,7 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return clipUTF8(s, n) + "…"
 }
 
 // quickCheck is what the fast path checks before any tree is built: size,
