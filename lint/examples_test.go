@@ -472,8 +472,12 @@ func checkConfigExample(t *testing.T, r *Rule, ex *exampleFile) {
 // TestSampleIsClean: the shipped sample, with its metadata, RelayState and
 // every policy, has no finding and skips nothing one minute after issue.
 func TestSampleIsClean(t *testing.T) {
+	md := testdata(t, "metadata", "okta-idp-metadata.xml")
+	provider, _ := json.Marshal(map[string]any{"SAMLMetadataDocument": string(md), "SAMLProviderUUID": "SAMLSPD9IMTW2LM46J042K",
+		"ValidUntil": "2125-03-01T10:00:00+00:00", "AssertionEncryptionMode": "Allowed", "PrivateKeyList": []any{}})
 	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"},
-		Files: map[string]string{"scp.json": sampleSCP, "permissions-boundary.json": sampleBoundary}})
+		Files: map[string]string{"scp.json": sampleSCP, "permissions-boundary.json": sampleBoundary,
+			"metadata.xml": string(md), "metadata.json": string(provider), "aws-read.json": sampleAWSRead}})
 	if len(rep.Findings) != 0 {
 		t.Errorf("findings on the clean sample:\n%s", wantOf(rep))
 	}

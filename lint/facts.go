@@ -79,7 +79,11 @@ func (c *facts) unmet(r *Rule) *Skipped {
 			}
 		case InputMetadata, InputCertificate:
 			if !c.in.Has(InputMetadata) {
-				return &Skipped{Rule: r.ID, Needs: Needs{InputMetadata, InputCertificate}, Reason: "to check who signed the response"}
+				return &Skipped{Rule: r.ID, Needs: Needs{InputMetadata, InputCertificate}, Reason: "to check who signed the response", Because: c.in.unread(InputMetadata)}
+			}
+		case InputAWSRead:
+			if !c.in.Has(need) {
+				return &Skipped{Rule: r.ID, Needs: Needs{InputAWSRead}, Reason: "to check what the AWS account itself holds (samllint --from-aws reads it)"}
 			}
 		default:
 			if !c.in.Has(need) {
@@ -87,7 +91,7 @@ func (c *facts) unmet(r *Rule) *Skipped {
 				if h := need.Hint(); h != "" {
 					why += " (" + strings.Replace(h, "ROLE", c.roleNameOr("ROLE"), 1) + ")"
 				}
-				return &Skipped{Rule: r.ID, Needs: Needs{need}, Reason: why}
+				return &Skipped{Rule: r.ID, Needs: Needs{need}, Reason: why, Because: c.in.unread(need)}
 			}
 		}
 	}

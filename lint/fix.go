@@ -68,11 +68,15 @@ type IdPChange struct {
 
 // Fix builds the corrections for what the policies and the IdP get wrong
 // in one linted capture. Re-linting with the corrected documents clears
-// the trust and GetFederationToken findings.
+// the trust and GetFederationToken findings. in is the inputs given;
+// what a Resolver added for this capture (r.Inputs) is used instead.
 func Fix(r *Result, in *Inputs) *Plan {
 	plan := &Plan{IdP: []IdPChange{}, Notes: []string{}}
 	if r.Report == nil || r.Response == nil {
 		return plan
+	}
+	if r.Inputs != nil {
+		in = r.Inputs
 	}
 	if in == nil {
 		in = &Inputs{}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/samllint/samllint/internal/policy"
 	"github.com/samllint/samllint/saml"
@@ -39,6 +40,9 @@ const (
 	InputTime
 	// InputAWS asks for the AWS rules on a capture that shows no sign of AWS.
 	InputAWS
+	// InputAWSRead is what --from-aws read from the account that no aws
+	// CLI output carries (see AWSRead); samllint aws-export writes it.
+	InputAWSRead
 )
 
 type inputInfo struct {
@@ -77,6 +81,20 @@ var inputInfos = map[Input]inputInfo{
 		what: "the time the response was posted (RFC 3339)"},
 	InputAWS: {flag: "aws", field: "check the AWS rules anyway",
 		what: "that the capture is meant for AWS"},
+	InputAWSRead: {flag: "aws-read", arg: "FILE", field: "AWS account read", file: true,
+		what: "what samllint read from the AWS account (--from-aws)",
+		how:  "samllint --from-aws, or samllint aws-export --out DIR CAPTURE"},
+}
+
+// UnmarshalText reads an input from its flag name.
+func (i *Input) UnmarshalText(b []byte) error {
+	for k, v := range inputInfos {
+		if v.flag == string(b) {
+			*i = k
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown input %q", b)
 }
 
 // MarshalText writes the input as its flag name, in JSON.
@@ -107,7 +125,7 @@ func (i Input) IsFile() bool { return inputInfos[i].file }
 // reads them.
 func FileInputs() []Input {
 	return []Input{InputMetadata, InputCertificate, InputKey, InputTrustPolicy, InputPermissionsPolicy,
-		InputSCP, InputPermissionsBoundary, InputConnectUsers, InputConfig}
+		InputSCP, InputPermissionsBoundary, InputConnectUsers, InputAWSRead, InputConfig}
 }
 
 // Expect holds values the user pins; rules compare the capture with them.
@@ -143,6 +161,8 @@ type Provider struct {
 	EncryptionMode string
 	// PrivateKeys is how many decryption keys IAM holds.
 	PrivateKeys int
+	// ValidUntil is the provider's expiration date, as IAM gives it.
+	ValidUntil time.Time
 }
 
 func (in *Inputs) scpDocs() []*policy.Document {
@@ -179,7 +199,8 @@ type Inputs struct {
 	// AWS runs the AWS rules even on a capture that shows no sign of AWS.
 	AWS bool
 
-	anchors     *saml.Anchors
+	anchors     *saml.Anchors // the IdP's: metadata XML and certificates
+	iam         *saml.Anchors // the metadata IAM holds (get-saml-provider)
 	keys        []any
 	provider    *Provider
 	trust       *policy.Document
@@ -189,6 +210,7 @@ type Inputs struct {
 	boundary    *policy.Document
 	users       []string
 	config      *Config
+	aws         *AWSRead
 }
 
 // InputError says which input could not be loaded and why.
@@ -233,16 +255,20 @@ func (in *Inputs) add(kind Input, name string, data []byte) error {
 		if err != nil {
 			return err
 		}
-		in.addAnchors(md)
-		if prov != nil {
-			in.provider = prov
+		if prov == nil {
+			in.anchors = merge(in.anchors, md)
+			break
 		}
+		// IAM's copy is what STS checks the signature against; the IdP's
+		// own metadata, when given too, is compared with it.
+		in.iam = merge(in.iam, md)
+		in.provider = prov
 	case InputCertificate:
 		a, err := saml.LoadCertificates(data, name)
 		if err != nil {
 			return err
 		}
-		in.addAnchors(a)
+		in.anchors = merge(in.anchors, a)
 	case InputKey:
 		k, err := saml.LoadPrivateKeys(data)
 		if err != nil {
@@ -281,6 +307,12 @@ func (in *Inputs) add(kind Input, name string, data []byte) error {
 			return err
 		}
 		in.users = users
+	case InputAWSRead:
+		r, err := parseAWSRead(data)
+		if err != nil {
+			return err
+		}
+		return in.SetAWSRead(r)
 	case InputConfig:
 		c, err := ParseConfig(data, name)
 		if err != nil {
@@ -293,11 +325,13 @@ func (in *Inputs) add(kind Input, name string, data []byte) error {
 	return nil
 }
 
-func (in *Inputs) addAnchors(a *saml.Anchors) {
-	if in.anchors == nil {
-		in.anchors = &saml.Anchors{}
-	}
-	in.anchors.Add(a)
+// merge returns a new set holding a's anchors and b's: a may be shared
+// with a clone of the inputs.
+func merge(a, b *saml.Anchors) *saml.Anchors {
+	out := &saml.Anchors{}
+	out.Add(a)
+	out.Add(b)
+	return out
 }
 
 // Load reads the input from path in fsys and adds it.
@@ -316,7 +350,7 @@ func (in *Inputs) Has(kind Input) bool {
 	}
 	switch kind {
 	case InputMetadata, InputCertificate:
-		return !in.anchors.Empty()
+		return !in.anchors.Empty() || !in.iam.Empty()
 	case InputKey:
 		return len(in.keys) > 0
 	case InputRelayState:
@@ -337,17 +371,39 @@ func (in *Inputs) Has(kind Input) bool {
 		return in.config != nil
 	case InputAWS:
 		return in.AWS
+	case InputAWSRead:
+		return in.aws != nil
 	}
 	return false
 }
 
-// Anchors are the trust anchors given (metadata and certificates), or nil.
+// Anchors are the trust anchors signatures are checked against: the
+// metadata IAM holds when given (get-saml-provider output, or read with
+// --from-aws), since STS checks against that copy; else the metadata and
+// certificates given; nil when none.
 func (in *Inputs) Anchors() *saml.Anchors {
-	if in == nil || in.anchors.Empty() {
+	switch {
+	case in == nil:
+		return nil
+	case !in.iam.Empty():
+		return in.iam
+	case !in.anchors.Empty():
+		return in.anchors
+	}
+	return nil
+}
+
+// idpAnchors are the IdP's own metadata and certificates when IAM's copy
+// is given too, for comparing the two; else nil.
+func (in *Inputs) idpAnchors() *saml.Anchors {
+	if in == nil || in.iam.Empty() || in.anchors.Empty() {
 		return nil
 	}
 	return in.anchors
 }
+
+// fromIAM reports whether the trust anchors are IAM's copy.
+func (in *Inputs) fromIAM() bool { return in != nil && !in.iam.Empty() }
 
 // Keys are the decryption keys given.
 func (in *Inputs) Keys() []any {
@@ -404,6 +460,7 @@ func loadMetadata(data []byte, name string) (*saml.Anchors, *Provider, error) {
 		SAMLProviderUUID        string
 		AssertionEncryptionMode string
 		PrivateKeyList          []json.RawMessage
+		ValidUntil              string
 	}
 	if err := json.Unmarshal(t, &out); err != nil {
 		return nil, nil, fmt.Errorf("unreadable JSON (%v); expected IdP metadata XML or aws iam get-saml-provider output", err)
@@ -411,11 +468,20 @@ func loadMetadata(data []byte, name string) (*saml.Anchors, *Provider, error) {
 	if out.SAMLMetadataDocument == nil {
 		return nil, nil, errors.New("JSON without SAMLMetadataDocument; expected IdP metadata XML or aws iam get-saml-provider output")
 	}
-	a, err := saml.LoadMetadata([]byte(*out.SAMLMetadataDocument), name+" (SAMLMetadataDocument)")
+	a, err := saml.LoadMetadata([]byte(*out.SAMLMetadataDocument), name+" (SAMLMetadataDocument, as IAM holds it)")
 	if err != nil {
 		return nil, nil, err
 	}
-	return a, &Provider{Source: name, UUID: out.SAMLProviderUUID, EncryptionMode: out.AssertionEncryptionMode, PrivateKeys: len(out.PrivateKeyList)}, nil
+	prov := &Provider{Source: name, UUID: out.SAMLProviderUUID, EncryptionMode: out.AssertionEncryptionMode, PrivateKeys: len(out.PrivateKeyList)}
+	if out.ValidUntil != "" {
+		// The CLI prints "2027-01-01T00:00:00+00:00", or with fractions.
+		t, err := time.Parse(time.RFC3339Nano, out.ValidUntil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ValidUntil %q: expected an ISO 8601 time as aws iam get-saml-provider prints it", out.ValidUntil)
+		}
+		prov.ValidUntil = t.UTC()
+	}
+	return a, prov, nil
 }
 
 // parseConnectUsers reads "aws connect list-users" (UserSummaryList) or

@@ -9,8 +9,13 @@ import (
 )
 
 // Options are how a run goes, besides the inputs. Nothing else is read:
-// no clock, no network, no environment.
+// no clock, no network, no environment, but through a Resolver the
+// caller gives.
 type Options struct {
+	// Resolver, when set, supplies each capture's inputs from elsewhere
+	// (the AWS account) before its signatures are checked, since the
+	// metadata IAM holds is the trust anchor.
+	Resolver Resolver
 	// Now is the evaluation time. When zero it is chosen per response:
 	// its IssueInstant if AtIssue, else the time the capture says the
 	// browser posted it, else Wall for a response issued moments ago,
@@ -40,6 +45,9 @@ type Result struct {
 	Capture  *saml.Capture
 	Response *saml.Response // nil when Err is set
 	Report   *Report        // nil when Err is set
+	// Inputs are what the capture was linted with: the run's, and what
+	// Options.Resolver added for it.
+	Inputs *Inputs
 	// Err says why the capture could not be linted: a *saml.DecodeError,
 	// or a *saml.KindError (wrapping saml.ErrNotResponse) for a message
 	// that decodes but is no SAML 2.0 Response, such as metadata.
@@ -121,10 +129,16 @@ func lintCapture(ctx context.Context, c *saml.Capture, in *Inputs, opts Options)
 		res.Err = err
 		return res, nil
 	}
+	if opts.Resolver != nil && r.Exceeded == nil {
+		in, err = opts.Resolver.Resolve(ctx, TargetOf(&saml.Message{Capture: c, Response: r}, in), in)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if err := saml.VerifyContext(ctx, r, in.Anchors()); err != nil {
 		return nil, err
 	}
-	res.Response = r
+	res.Response, res.Inputs = r, in
 	res.Report = run(rulesFor(in), &saml.Message{Capture: c, Response: r}, in, opts)
 	if cfg := in.Config(); cfg != nil {
 		cfg.suppress(res.Report, opts.Name, issuerOf(r), expiryClock(opts, res.Report.Clock))
@@ -287,7 +301,7 @@ func (p *Pass) ReportAt(sev Severity, f Finding) {
 // with the inputs that would let it run and what they would check
 // ("to check …").
 func (p *Pass) Skip(reason string, needs ...Input) {
-	p.skipped = &Skipped{Rule: p.Rule.ID, Needs: needs, Reason: reason}
+	p.skipped = &Skipped{Rule: p.Rule.ID, Needs: needs, Reason: reason, Because: p.Inputs.unread(needs...)}
 }
 
 // SkipBecause is Skip, saying also what kept the rule from running.

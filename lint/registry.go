@@ -26,9 +26,13 @@ var registry = []*Rule{
 	subjectConfirmation,
 
 	responseTooLarge,
+	providerNotFound,
+	roleNotFound,
 	assertionTooOld,
 	recipient,
 	providerEncryption,
+	providerMetadataStale,
+	providerExpired,
 	destination,
 	audience,
 	roleAttributeMissing,
@@ -50,10 +54,13 @@ var registry = []*Rule{
 	trustTagSession,
 
 	relayStateInvalid,
+	instanceNotFound,
+	instanceNotSAML,
 	connectUserName,
 	regionMismatch,
 	missingGetFederationToken,
 	scpOrBoundaryDenies,
+	simulatorDisagrees,
 	connectUserUnknown,
 	captureOutcome,
 

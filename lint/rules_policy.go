@@ -474,26 +474,87 @@ var scpOrBoundaryDenies = &Rule{
 	Check: func(p *Pass) {
 		c := p.ctx
 		scps, boundary := p.Inputs.scpDocs(), p.Inputs.boundaryDoc()
-		if len(scps) == 0 && boundary == nil {
-			p.Skip("to check what the organization's SCPs and the role's permissions boundary allow", InputSCP, InputPermissionsBoundary)
+		var read *SCPRead
+		if a := p.Inputs.AWSRead(); a != nil {
+			read = a.SCP
+		}
+		if len(scps) == 0 && boundary == nil && read == nil {
+			p.Skip("to check what the organization's SCPs and the role's permissions boundary allow", InputSCP, InputPermissionsBoundary, InputAWSRead)
 			return
 		}
 		req, ok := gftRequest(p)
 		if !ok {
 			return
 		}
-		// SCPs: an explicit Deny anywhere denies. (Each level must also
-		// allow, but the FullAWSAccess SCP that does is rarely exported.)
+		if read != nil && read.Exempt != "" {
+			scps = nil // no SCP applies to this account
+		}
+		if why := p.Inputs.unread(InputSCP); why != "" && read == nil && len(scps) == 0 {
+			p.SkipBecause(why, "to check the organization's SCPs", InputSCP)
+		} else if why := p.Inputs.unread(InputPermissionsBoundary); why != "" && boundary == nil {
+			p.SkipBecause(why, "to check the role's permissions boundary", InputPermissionsBoundary)
+		}
+		denied := func(m policy.Match) {
+			p.Report(Finding{Message: fmt.Sprintf("the service control policy %s denies connect:GetFederationToken in %s", m.Doc.Label(), c.region), Location: policyAt(SourceSCP, m.Doc, m.Statement.Path),
+				Expected: "no SCP Deny matching connect:GetFederationToken in " + c.region, Actual: denyWhy(m),
+				Fix: "Ask the organization's administrators to exempt " + c.region + " (or connect:* and the role " + c.roleOr() + ") in " + m.Statement.Path + " of that SCP."})
+		}
+		// Read level by level: an action must be allowed at every level,
+		// the root, each OU and the account, and denied at none.
+		if read != nil && read.Exempt == "" {
+			for _, l := range read.Levels {
+				var docs []*policy.Document
+				var names []string
+				for _, sp := range l.Policies {
+					if d, err := scpDoc(sp); err == nil {
+						docs = append(docs, d)
+						names = append(names, sp.Name+" ("+sp.ID+")")
+					}
+				}
+				dec, matches := policy.Evaluate(docs, req)
+				if dec == policy.ExplicitDeny {
+					for _, m := range matches {
+						if m.Statement.Effect == "Deny" && m.Applies() {
+							denied(m)
+							return
+						}
+					}
+				}
+				if dec == policy.ImplicitDeny {
+					at := l.label()
+					attached := "no SCP attached"
+					if len(names) > 0 {
+						attached = strings.Join(names, ", ") + ", none allowing it"
+					}
+					p.Report(Finding{Message: "no service control policy attached to " + at + " allows connect:GetFederationToken, so that level denies it",
+						Location: Location{Source: SourceSCP, File: "SCPs attached to " + at},
+						Expected: "an SCP attached to " + at + " that allows connect:GetFederationToken (FullAWSAccess, or an allow-list SCP naming it)", Actual: attached,
+						Fix: "Ask the organization's administrators to attach FullAWSAccess to " + at + ", or to add connect:GetFederationToken to an allow-list SCP attached there (an action must be allowed at the root, every OU and the account)."})
+					return
+				}
+			}
+		}
 		if len(scps) > 0 {
-			if dec, matches := policy.Evaluate(scps, req); dec == policy.ExplicitDeny {
+			dec, matches := policy.Evaluate(scps, req)
+			if dec == policy.ExplicitDeny {
 				for _, m := range matches {
 					if m.Statement.Effect == "Deny" && m.Applies() {
-						p.Report(Finding{Message: fmt.Sprintf("the service control policy %s denies connect:GetFederationToken in %s", m.Doc.Label(), c.region), Location: policyAt(SourceSCP, m.Doc, m.Statement.Path),
-							Expected: "no SCP Deny matching connect:GetFederationToken in " + c.region, Actual: denyWhy(m),
-							Fix: "Ask the organization's administrators to exempt " + c.region + " (or connect:* and the role " + c.roleOr() + ") in " + m.Statement.Path + " of that SCP."})
+						denied(m)
 						return
 					}
 				}
+			}
+			// Files may be only some of a level's SCPs, and the
+			// FullAWSAccess SCP that allows everything is rarely exported:
+			// only an allow-list SCP that leaves the action out is a sign.
+			if dec == policy.ImplicitDeny && read == nil && allowList(scps) {
+				var names []string
+				for _, d := range scps {
+					names = append(names, d.Label())
+				}
+				p.ReportAt(Warning, Finding{Message: "none of the service control policies given allows connect:GetFederationToken: if they are all the SCPs of one level (an allow-list, FullAWSAccess detached), that level denies it",
+					Location: policyAt(SourceSCP, scps[0], ""), Expected: "an SCP at every level that allows connect:GetFederationToken", Actual: "allow-list SCPs without it: " + strings.Join(names, ", "),
+					Fix: "Check the SCPs attached at each level (samllint --from-aws reads them all); add connect:GetFederationToken to the allow-list SCP of any level that lacks FullAWSAccess."})
 			}
 		}
 		if boundary != nil {
@@ -515,6 +576,37 @@ var scpOrBoundaryDenies = &Rule{
 			}
 		}
 	},
+}
+
+// allowList reports whether any SCP given allows something: an allow-list
+// strategy, where a level allows only what its SCPs name.
+func allowList(docs []*policy.Document) bool {
+	for _, d := range docs {
+		for _, st := range d.Statements {
+			if st.Effect == "Allow" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// label names an SCP level for a person: "the root r-ab12",
+// "OU ou-ab12-34cd (Sales)", "account 111122223333".
+func (l SCPLevel) label() string {
+	var s string
+	switch l.Type {
+	case "ROOT":
+		s = "the root " + l.ID
+	case "ORGANIZATIONAL_UNIT":
+		s = "OU " + l.ID
+	default:
+		s = "account " + l.ID
+	}
+	if l.Name != "" {
+		s += " (" + l.Name + ")"
+	}
+	return s
 }
 
 // denyWhy renders a matching Deny statement: its actions and conditions.

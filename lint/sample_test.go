@@ -13,4 +13,13 @@ const (
 	sampleSCP      = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-2"]}}}]}`
 	sampleBoundary = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["connect:*","sts:*"],"Resource":"*"}]}`
 	sampleRelay    = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+	// What --from-aws reads for the sample's account: the instance is a
+	// SAML one, the user exists, and the organization's root and the
+	// account have FullAWSAccess beside the region guardrail.
+	sampleAWSRead = `{"caller_account":"123456789012",
+	 "scp":{"levels":[
+	   {"id":"r-ab12","type":"ROOT","name":"Root","policies":[{"id":"p-FullAWSAccess","name":"FullAWSAccess","content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}]},
+	   {"id":"123456789012","type":"ACCOUNT","policies":[{"id":"p-FullAWSAccess","name":"FullAWSAccess","content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}]}]},
+	 "connect_instance":{"id":"4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34","region":"us-east-1","identity_management_type":"SAML"},
+	 "connect_user_search":{"username":"jane.doe@example.com","found":["jane.doe@example.com"]}}`
 )

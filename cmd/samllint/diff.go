@@ -37,7 +37,7 @@ func diffCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() != 2 {
 		return usageErr("diff takes two captures, got %d", fs.NArg())
 	}
-	in, opts, err := flags.load(fs)
+	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func fixCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() > 1 {
 		return usageErr("fix takes one input, got %d", fs.NArg())
 	}
-	in, opts, err := flags.load(fs)
+	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
 	}

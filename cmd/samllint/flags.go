@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -32,6 +33,7 @@ var inputUsage = map[lint.Input]string{
 	lint.InputSCP:                 "a service control policy of the account's organization: aws organizations describe-policy output (repeatable)",
 	lint.InputPermissionsBoundary: "the role's permissions boundary: policy JSON or aws iam get-policy-version output",
 	lint.InputConnectUsers:        "aws connect list-users (or describe-user) output, to check the Connect user exists",
+	lint.InputAWSRead:             "what --from-aws read from the account beyond the other files: the aws-read.json samllint aws-export writes",
 }
 
 // registerFiles adds a flag for each of these file inputs.
@@ -120,21 +122,32 @@ func (f *inputFlags) configFile() []string {
 type lintFlags struct {
 	inputs inputFlags
 	clock  clockFlags
+	aws    awsFlags
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
 	f.inputs.register(fs)
 	f.clock.register(fs)
+	f.aws.register(fs, true)
 }
 
-// load turns the parsed flags into what lint.Lint takes.
-func (f *lintFlags) load(fs *flag.FlagSet) (*lint.Inputs, lint.Options, error) {
+// load turns the parsed flags into what lint.Lint takes; with --from-aws
+// the options carry the account reader, whose notes go to stderr.
+func (f *lintFlags) load(fs *flag.FlagSet, stderr io.Writer) (*lint.Inputs, lint.Options, error) {
 	opts, err := f.clock.options()
 	if err != nil {
 		return nil, opts, err
 	}
 	in, err := f.inputs.load(fs)
-	return in, opts, err
+	if err != nil {
+		return nil, opts, err
+	}
+	if r, err := f.aws.reader(fs, stderr); err != nil {
+		return nil, opts, err
+	} else if r != nil {
+		opts.Resolver = r
+	}
+	return in, opts, nil
 }
 
 // checkFormat refuses a --format value the command does not write.

@@ -39,7 +39,7 @@ func lintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := rf.check(); err != nil {
 		return err
 	}
-	in, opts, err := flags.load(fs)
+	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
 	}

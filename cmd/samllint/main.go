@@ -1,5 +1,7 @@
 // Command samllint explains why a SAML sign-in to AWS or Amazon Connect
-// fails, from the SAMLResponse the browser posted. It runs offline.
+// fails, from the SAMLResponse the browser posted. It runs offline, but for
+// --from-aws and aws-export (which read the AWS account) and record (which
+// drives a browser).
 package main
 
 import (
@@ -27,6 +29,8 @@ Commands:
   fix       print the corrected trust and permissions policies and the IdP
             settings to change, with your own values
   diff      compare two captures: why does it work for Alice and not for Bob
+  aws-export  write what --from-aws reads from the AWS account into files,
+            to lint the capture offline (in CI) with them
   serve     a local page to paste captures into (127.0.0.1 only, offline)
   rules     list the rules
   explain   explain a rule, or an error message you saw:
@@ -86,7 +90,7 @@ func usageErr(format string, args ...any) error {
 
 var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
 	"lint": lintCmd, "decode": decodeCmd, "fix": fixCmd, "diff": diffCmd,
-	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd, "record": recordCmd,
+	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd, "record": recordCmd, "aws-export": awsExportCmd,
 }
 
 // run is main without the process: testable, and the only place that

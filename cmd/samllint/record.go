@@ -76,7 +76,7 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usageErr("record takes one URL, got %d arguments", fs.NArg())
 	}
 	start := fs.Arg(0)
-	in, opts, err := flags.load(fs)
+	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
 	}

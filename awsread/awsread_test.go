@@ -1,0 +1,448 @@
+package awsread_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/samllint/samllint/awsread"
+	"github.com/samllint/samllint/internal/awstest"
+	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/saml"
+)
+
+// The sample's names, as awstest.Sample sets them up.
+const (
+	acct      = awstest.SampleAccount
+	roleARN   = awstest.SampleRole
+	provARN   = awstest.SampleProvider
+	instance  = awstest.SampleInstance
+	relay     = awstest.SampleRelay
+	ou        = awstest.SampleOU
+	root      = awstest.SampleRoot
+	regionSCP = awstest.SampleRegionSCP
+)
+
+func world(t testing.TB) *awstest.World {
+	return awstest.Sample(string(testkit.Testdata(t, "metadata", "okta-idp-metadata.xml")))
+}
+
+type run struct {
+	res    *lint.Result
+	notes  []string
+	srv    *awstest.Server
+	reader *awsread.Reader
+}
+
+// calls are the API calls the read made, from the reader's cache.
+func (r run) calls(t *testing.T) []awsread.Call {
+	tg := lint.TargetOf(&saml.Message{Capture: r.res.Capture, Response: r.res.Response}, r.res.Inputs)
+	rd, err := r.reader.Read(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rd.Calls
+}
+
+// lintAWS lints the sample with the account read from srv's world.
+func lintAWS(t *testing.T, w *awstest.World, setup func(*awstest.Server), timeout time.Duration) run {
+	t.Helper()
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	if setup != nil {
+		setup(srv)
+	}
+	t.Cleanup(func() {
+		for _, a := range srv.Requests() {
+			if !slices.Contains(awsread.Actions, a) {
+				t.Errorf("called %s, which is not one of awsread.Actions (the least-privilege policy)", a)
+			}
+		}
+	})
+	var notes []string
+	r, err := awsread.New(context.Background(), awsread.Options{Timeout: timeout, Notify: func(m string) { notes = append(notes, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := relay
+	results, err := lint.Lint(testkit.Testdata(t, "assertions", "okta-connect.b64"), &lint.Inputs{RelayState: &rs}, lint.Options{Resolver: r, Name: "okta-connect.b64"})
+	if err != nil {
+		t.Fatalf("lint: %v", err)
+	}
+	if len(results) != 1 || results[0].Report == nil {
+		t.Fatalf("results: %+v", results)
+	}
+	return run{res: results[0], notes: notes, srv: srv, reader: r}
+}
+
+func (r run) findings() []string {
+	var out []string
+	for _, f := range r.res.Report.Findings {
+		out = append(out, f.Severity.String()+" "+f.Rule+": "+f.Message)
+	}
+	return out
+}
+
+func (r run) finding(t *testing.T, rule string) lint.Finding {
+	t.Helper()
+	for _, f := range r.res.Report.Findings {
+		if f.Rule == rule {
+			return f
+		}
+	}
+	t.Fatalf("no %s finding; findings: %q", rule, r.findings())
+	return lint.Finding{}
+}
+
+func (r run) skipped(rule string) *lint.Skipped {
+	for i, s := range r.res.Report.Skipped {
+		if s.Rule == rule {
+			return &r.res.Report.Skipped[i]
+		}
+	}
+	return nil
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAWSReadPaths: the working setup, read in full, lints clean with
+// nothing skipped for want of an AWS input, every read path taken and
+// every list paged.
+func TestAWSReadPaths(t *testing.T) {
+	r := lintAWS(t, world(t), nil, 5*time.Second)
+	if f := r.findings(); len(f) != 0 {
+		t.Errorf("findings on a working setup read from the account: %q", f)
+	}
+	for _, s := range r.res.Report.Skipped {
+		// Comparing IAM's copy with the IdP's own needs the IdP's metadata.
+		if s.Rule != "aws/provider-metadata-stale" {
+			t.Errorf("skipped with everything read: %+v", s)
+		}
+	}
+	if !r.res.Report.Signer.Checked {
+		t.Errorf("the signer was not checked against the metadata IAM holds: %+v", r.res.Report.Signer)
+	}
+	reqs := r.srv.Requests()
+	for _, a := range awsread.Actions {
+		if !slices.Contains(reqs, a) {
+			t.Errorf("%s was never called", a)
+		}
+	}
+	// Pagination, one item a page: 2 attached, 2 inline, 2 SCPs at the root.
+	for a, n := range map[string]int{"iam:ListAttachedRolePolicies": 2, "iam:ListRolePolicies": 2, "organizations:ListPoliciesForTarget": 4, "connect:SearchUsers": 1} {
+		if got := count(reqs, a); got != n {
+			t.Errorf("%s called %d times, want %d (pages)", a, got, n)
+		}
+	}
+	// FullAWSAccess is attached at three levels and described once.
+	if got := count(reqs, "organizations:DescribePolicy"); got != 2 {
+		t.Errorf("DescribePolicy called %d times, want 2", got)
+	}
+	in := r.res.Inputs
+	if in.Provider() == nil || in.Provider().UUID != "SAMLSPD9IMTW2LM46J042K" {
+		t.Errorf("provider settings not read: %+v", in.Provider())
+	}
+	read := in.AWSRead()
+	if read.SCP == nil || len(read.SCP.Levels) != 3 || read.SCP.Levels[0].ID != root || read.SCP.Levels[1].ID != ou || read.SCP.Levels[2].ID != acct {
+		t.Errorf("SCP levels: %+v", read.SCP)
+	}
+	if read.UserSearch == nil || !slices.Equal(read.UserSearch.Found, []string{"jane.doe@example.com"}) {
+		t.Errorf("user search: %+v", read.UserSearch)
+	}
+	if read.Simulation == nil || read.Simulation.Decision != "allowed" || !strings.HasSuffix(read.Simulation.Resource, "/user/AROA3XFRBF535PLBIFPI4:jane.doe@example.com") {
+		t.Errorf("simulation: %+v", read.Simulation)
+	}
+}
+
+// TestAWSCached: a second capture with the same target reads nothing more.
+func TestAWSCached(t *testing.T) {
+	srv := awstest.New(t, world(t))
+	srv.Env(t)
+	r, err := awsread.New(context.Background(), awsread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := lint.Target{Partition: "aws", Account: acct, RoleARN: roleARN, ProviderARN: provARN, Region: "us-east-1", Instance: instance, SessionName: "jane.doe@example.com"}
+	if _, err := r.Read(context.Background(), tg); err != nil {
+		t.Fatal(err)
+	}
+	n := len(srv.Requests())
+	if _, err := r.Read(context.Background(), tg); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Requests()) != n {
+		t.Errorf("the same target was read twice: %d then %d requests", n, len(srv.Requests()))
+	}
+}
+
+// TestAWSThrottled: a throttled call is retried by the SDK and answered.
+func TestAWSThrottled(t *testing.T) {
+	r := lintAWS(t, world(t), func(s *awstest.Server) {
+		s.Throttle("iam:GetRole", 1)
+		s.Throttle("organizations:ListParents", 1)
+		s.Throttle("connect:DescribeInstance", 1)
+	}, 20*time.Second)
+	if f := r.findings(); len(f) != 0 || len(r.res.Report.Skipped) != 1 {
+		t.Errorf("after a throttled call: findings %q, skipped %+v", f, r.res.Report.Skipped)
+	}
+	reqs := r.srv.Requests()
+	for _, a := range []string{"iam:GetRole", "connect:DescribeInstance"} {
+		if count(reqs, a) != 2 {
+			t.Errorf("%s asked %d times, want 2 (throttled, then retried)", a, count(reqs, a))
+		}
+	}
+}
+
+// TestAWSAccessDenied: each action denied in turn gives a skipped check
+// that names it, and never an error.
+func TestAWSAccessDenied(t *testing.T) {
+	rules := map[string]string{
+		"iam:GetSAMLProvider":                 "saml/signature-untrusted",
+		"iam:GetRole":                         "aws/trust-principal",
+		"iam:ListAttachedRolePolicies":        "connect/missing-get-federation-token",
+		"iam:GetPolicy":                       "connect/missing-get-federation-token",
+		"iam:GetPolicyVersion":                "connect/missing-get-federation-token",
+		"iam:ListRolePolicies":                "connect/missing-get-federation-token",
+		"iam:GetRolePolicy":                   "connect/missing-get-federation-token",
+		"organizations:DescribeOrganization":  "connect/scp-or-boundary-denies",
+		"organizations:ListParents":           "connect/scp-or-boundary-denies",
+		"organizations:ListPoliciesForTarget": "connect/scp-or-boundary-denies",
+		"organizations:DescribePolicy":        "connect/scp-or-boundary-denies",
+		"connect:DescribeInstance":            "connect/instance-not-saml",
+		"connect:SearchUsers":                 "connect/user-unknown",
+	}
+	for _, action := range awsread.Actions {
+		t.Run(action, func(t *testing.T) {
+			r := lintAWS(t, world(t), func(s *awstest.Server) { s.Deny(action) }, 5*time.Second)
+			if f := r.findings(); len(f) != 0 {
+				t.Errorf("findings when %s is denied: %q", action, f)
+			}
+			rule, ok := rules[action]
+			if !ok {
+				// Optional reads: whose credentials, and the simulator.
+				if len(r.res.Report.Skipped) != 1 {
+					t.Errorf("skipped when only %s is denied: %+v", action, r.res.Report.Skipped)
+				}
+				return
+			}
+			sk := r.skipped(rule)
+			if sk == nil || !strings.Contains(sk.Because, "needs "+action) {
+				t.Fatalf("%s: skipped %+v, want one naming %q", rule, sk, "needs "+action)
+			}
+			if strings.HasPrefix(action, "organizations:") && !strings.Contains(sk.Because, "--scp") {
+				t.Errorf("an Organizations refusal should point to --scp: %q", sk.Because)
+			}
+		})
+	}
+}
+
+// TestAWSNoSuchEntity: a role or provider that does not exist is an error
+// naming it; a Connect instance too.
+func TestAWSNoSuchEntity(t *testing.T) {
+	w := world(t)
+	delete(w.Roles, "ConnectAgent")
+	r := lintAWS(t, w, nil, 5*time.Second)
+	f := r.finding(t, "aws/role-not-found")
+	if f.Severity != lint.Error || !strings.Contains(f.Message, roleARN) || !strings.Contains(f.Actual, "cannot be found") {
+		t.Errorf("role-not-found: %+v", f)
+	}
+	if sk := r.skipped("aws/trust-principal"); sk == nil || !strings.Contains(sk.Because, "does not exist") {
+		t.Errorf("trust-principal skipped: %+v", sk)
+	}
+
+	w = world(t)
+	delete(w.Providers, provARN)
+	r = lintAWS(t, w, nil, 5*time.Second)
+	f = r.finding(t, "aws/provider-not-found")
+	if !strings.Contains(f.Message, provARN) || !strings.Contains(f.Message, "Specified provider doesn't exist") {
+		t.Errorf("provider-not-found: %+v", f)
+	}
+
+	w = world(t)
+	delete(w.Connect, instance)
+	r = lintAWS(t, w, nil, 5*time.Second)
+	if f := r.finding(t, "connect/instance-not-found"); !strings.Contains(f.Message, instance) {
+		t.Errorf("instance-not-found: %+v", f)
+	}
+}
+
+// TestAWSOtherAccount: credentials of another account are said once, and
+// nothing of the role's account is read or guessed.
+func TestAWSOtherAccount(t *testing.T) {
+	w := world(t)
+	w.Caller = "999999999999"
+	r := lintAWS(t, w, nil, 5*time.Second)
+	if len(r.notes) != 1 || !strings.Contains(r.notes[0], "999999999999") || !strings.Contains(r.notes[0], acct) {
+		t.Errorf("notes: %q", r.notes)
+	}
+	if reqs := r.srv.Requests(); !slices.Equal(reqs, []string{"sts:GetCallerIdentity"}) {
+		t.Errorf("requests beyond GetCallerIdentity: %q", reqs)
+	}
+	if f := r.findings(); len(f) != 0 {
+		t.Errorf("findings: %q", f)
+	}
+	if sk := r.skipped("aws/trust-principal"); sk == nil || !strings.Contains(sk.Because, "credentials are for account 999999999999") {
+		t.Errorf("trust-principal skipped: %+v", sk)
+	}
+}
+
+// TestAWSConnectManaged: an instance that does not use SAML is an error.
+func TestAWSConnectManaged(t *testing.T) {
+	w := world(t)
+	w.Connect[instance].IdentityManagementType = "CONNECT_MANAGED"
+	r := lintAWS(t, w, nil, 5*time.Second)
+	if f := r.finding(t, "connect/instance-not-saml"); f.Severity != lint.Error || f.Actual != "CONNECT_MANAGED" {
+		t.Errorf("instance-not-saml: %+v", f)
+	}
+}
+
+// TestAWSUserUnknown: SearchUsers finds no user of that exact name.
+func TestAWSUserUnknown(t *testing.T) {
+	w := world(t)
+	w.Connect[instance].Users = []string{"Jane.Doe@example.com"}
+	r := lintAWS(t, w, nil, 5*time.Second)
+	if f := r.finding(t, "connect/user-unknown"); f.Actual != "jane.doe@example.com" {
+		t.Errorf("user-unknown: %+v", f)
+	}
+}
+
+// TestAWSRotation: IAM still holds the certificate the IdP signed with
+// before it rotated; the IdP's current metadata, given too, has the new
+// one. The rotation failure is named, not a bare "untrusted".
+func TestAWSRotation(t *testing.T) {
+	w := world(t)
+	md := certRe.ReplaceAllString(w.Providers[provARN].Metadata, "<ds:X509Certificate>"+certBody(t, "idp-rotated")+"</ds:X509Certificate>")
+	if md == w.Providers[provARN].Metadata {
+		t.Fatal("no certificate replaced")
+	}
+	w.Providers[provARN].Metadata = md
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	r, err := awsread.New(context.Background(), awsread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := relay
+	in := &lint.Inputs{RelayState: &rs}
+	if err := in.Add(lint.InputMetadata, "okta-idp-metadata.xml", testkit.Testdata(t, "metadata", "okta-idp-metadata.xml")); err != nil {
+		t.Fatal(err)
+	}
+	results, err := lint.Lint(testkit.Testdata(t, "assertions", "okta-connect.b64"), in, lint.Options{Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn := run{res: results[0]}
+	f := rn.finding(t, "aws/provider-metadata-stale")
+	if f.Severity != lint.Error || !strings.Contains(f.Message, "okta-idp-metadata.xml") || !strings.Contains(f.Message, "not in the metadata IAM holds") {
+		t.Errorf("provider-metadata-stale: %+v", f)
+	}
+	for _, f := range results[0].Report.Findings {
+		if f.Rule == "saml/signature-untrusted" {
+			t.Errorf("the rotation is reported twice: %s", f.Message)
+		}
+	}
+}
+
+var certRe = regexp.MustCompile(`(?s)<ds:X509Certificate>.*?</ds:X509Certificate>`)
+
+func certBody(t *testing.T, name string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(string(testkit.Testdata(t, "keys", name+".crt")), "\n") {
+		if l != "" && !strings.HasPrefix(l, "-----") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// TestAWSSCPLevels: SCPs at the root, an OU and the account.
+func TestAWSSCPLevels(t *testing.T) {
+	allowList := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","s3:*"],"Resource":"*"}]}`
+	denyConnect := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"connect:*","Resource":"*"}]}`
+	for _, c := range []struct {
+		name   string
+		change func(w *awstest.World)
+		want   string // in the finding's message; "" for none
+	}{
+		{"root region guard lets us-east-1 through", func(*awstest.World) {}, ""},
+		{"root allow-list without connect", func(w *awstest.World) {
+			w.SCPs["p-allow"] = &awstest.SCP{Name: "AllowList", Content: allowList}
+			w.Attached[root] = []string{"p-allow"}
+		}, "the root r-ab12"},
+		{"OU with FullAWSAccess detached", func(w *awstest.World) {
+			w.SCPs["p-allow"] = &awstest.SCP{Name: "AllowList", Content: allowList}
+			w.Attached[ou] = []string{"p-allow"}
+		}, "OU " + ou},
+		{"account with no SCP", func(w *awstest.World) { w.Attached[acct] = nil }, "account " + acct},
+		{"deny at the OU", func(w *awstest.World) {
+			w.SCPs["p-deny"] = &awstest.SCP{Name: "NoConnect", Content: denyConnect}
+			w.Attached[ou] = append(w.Attached[ou], "p-deny")
+		}, "NoConnect"},
+		{"region guard without us-east-1", func(w *awstest.World) {
+			w.SCPs["p-region01"].Content = strings.Replace(regionSCP, `"us-east-1",`, "", 1)
+		}, "RegionGuard"},
+		{"management account: SCPs do not apply", func(w *awstest.World) {
+			w.Management = acct
+			w.Attached[acct] = nil
+		}, ""},
+		{"no organization", func(w *awstest.World) { w.Management = "" }, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := world(t)
+			c.change(w)
+			r := lintAWS(t, w, nil, 5*time.Second)
+			if c.want == "" {
+				if f := r.findings(); len(f) != 0 {
+					t.Errorf("findings: %q", f)
+				}
+				return
+			}
+			f := r.finding(t, "connect/scp-or-boundary-denies")
+			if f.Severity != lint.Error || !strings.Contains(f.Message+f.Location.File, c.want) {
+				t.Errorf("finding %q at %s, want one naming %q", f.Message, f.Location, c.want)
+			}
+		})
+	}
+}
+
+// TestAWSTimeout: a read that does not answer in time is a skipped check.
+func TestAWSTimeout(t *testing.T) {
+	r := lintAWS(t, world(t), func(s *awstest.Server) { s.Stall(3 * time.Second) }, 300*time.Millisecond)
+	if f := r.findings(); len(f) != 0 {
+		t.Errorf("findings: %q", f)
+	}
+	sk := r.skipped("aws/trust-principal")
+	if sk == nil || !strings.Contains(sk.Because, "did not answer within 300ms") {
+		t.Errorf("trust-principal skipped: %+v", sk)
+	}
+}
+
+// TestAWSNoCredentials: no credentials at all is one typed error that
+// says how to give them.
+func TestAWSNoCredentials(t *testing.T) {
+	srv := awstest.New(t, world(t))
+	srv.Env(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	_, err := awsread.New(context.Background(), awsread.Options{Timeout: 5 * time.Second})
+	var ce *awsread.CredentialsError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a CredentialsError", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "--aws-profile") || !strings.Contains(msg, "AWS_ACCESS_KEY_ID") {
+		t.Errorf("message: %q", msg)
+	}
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/samllint/samllint/awsread"
+	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/redact"
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/saml"
+)
+
+// awsFlags choose whether and how the AWS side is read from the account.
+type awsFlags struct {
+	from            bool
+	profile, region string
+	timeout         time.Duration
+}
+
+func (a *awsFlags) register(fs *flag.FlagSet, withSwitch bool) {
+	if withSwitch {
+		fs.BoolVar(&a.from, "from-aws", false, "read the SAML provider, role, policies, SCPs and Connect instance from the AWS account itself, with your AWS credentials (samllint's only network use besides record)")
+	}
+	fs.StringVar(&a.profile, "aws-profile", "", "AWS profile to read with (default: AWS_PROFILE, else the default credential chain)")
+	fs.StringVar(&a.region, "aws-region", "", "region for the IAM, STS and Organizations calls (default: AWS_REGION or the profile's, else us-east-1); Connect is asked in the RelayState's region")
+	fs.DurationVar(&a.timeout, "aws-timeout", awsread.DefaultTimeout, "how long the AWS reads for one capture may take, retries included")
+}
+
+// reader is the account reader the flags ask for, or nil without
+// --from-aws. Notes go to stderr, once each.
+func (a *awsFlags) reader(fs *flag.FlagSet, stderr io.Writer) (*awsread.Reader, error) {
+	if !a.from {
+		var stray string
+		fs.Visit(func(f *flag.Flag) {
+			if strings.HasPrefix(f.Name, "aws-") && f.Name != lint.InputAWSRead.Flag() {
+				stray = f.Name
+			}
+		})
+		if stray != "" {
+			return nil, usageErr("--%s applies only with --from-aws", stray)
+		}
+		return nil, nil
+	}
+	r, err := awsread.New(context.Background(), awsread.Options{Profile: a.profile, Region: a.region, Timeout: a.timeout,
+		Notify: func(msg string) { fmt.Fprintln(stderr, "samllint: note: "+format.Clean(msg)) }})
+	if err != nil {
+		return nil, usageErr("--from-aws: %v", err)
+	}
+	return r, nil
+}
+
+const awsExportUsage = `usage: samllint aws-export --out DIR [flags] FILE[#N]
+
+Reads from the AWS account what the capture's sign-in touches, as --from-aws
+does, and writes it into DIR in the formats the file flags take:
+provider.json (aws iam get-saml-provider), metadata.xml (the metadata IAM
+holds), role.json (aws iam get-role), one file per permissions policy (aws
+iam get-policy-version, get-role-policy), boundary.json, one scp-*.json per
+SCP (aws organizations describe-policy), connect-users.json, and
+aws-read.json for the rest (the SCP levels, the Connect instance, what does
+not exist, what could not be read). It then prints the samllint command
+that lints the capture offline with them, so that a setup can be committed
+beside its captures and checked in CI without AWS access.
+
+A capture holding sign-ins with different roles needs FILE#N to pick one.
+Exit status: 0 written, 2 could not run.`
+
+func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("aws-export", awsExportUsage, stdout, stderr)
+	var flags lintFlags
+	flags.inputs.register(fs)
+	flags.clock.register(fs)
+	flags.aws.register(fs, false)
+	out := fs.String("out", "", "the directory to write into (created if missing)")
+	redactOut := fs.Bool("redact", false, "mask names, e-mail addresses and account IDs in the files written (they then no longer match the capture)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *out == "":
+		return usageErr("aws-export needs --out DIR")
+	case fs.NArg() != 1:
+		return usageErr("aws-export takes one capture, got %d", fs.NArg())
+	}
+	in, opts, err := flags.load(fs, io.Discard)
+	if err != nil {
+		return err
+	}
+	flags.aws.from = true
+	reader, err := flags.aws.reader(fs, stderr)
+	if err != nil {
+		return err
+	}
+	ref := parseRef(fs.Arg(0))
+	name, r, err := openInput(ref.path, stdin, stderr)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return usageErr("cannot read input: %v", err)
+	}
+	opts.Name = name
+	results, err := lint.Lint(data, in, opts)
+	if err != nil {
+		return usageErr("%s: %v", name, err)
+	}
+	var targets []lint.Target
+	var picked *lint.Result
+	for i, res := range results {
+		if !ref.picked(i+1) || res.Response == nil {
+			continue
+		}
+		t := lint.TargetOf(&saml.Message{Capture: res.Capture, Response: res.Response}, in)
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+		if picked == nil {
+			picked = res
+		}
+	}
+	switch {
+	case ref.pick > len(results):
+		return ref.missing(name, len(results))
+	case picked == nil:
+		return usageErr("%s holds no SAML response to read the AWS side for", name)
+	case len(targets) > 1:
+		return usageErr("%s holds sign-ins with %d different roles or instances; pick one with %s#N", name, len(targets), ref.path)
+	case targets[0].RoleARN == "" && targets[0].ProviderARN == "" && targets[0].Instance == "":
+		return usageErr("%s names no role, SAML provider or Connect instance to read: expected a Role attribute (role ARN,provider ARN) or a Connect RelayState", name)
+	}
+	read, err := reader.Read(context.Background(), targets[0])
+	if err != nil {
+		return usageErr("--from-aws: %v", err)
+	}
+	var red *redact.Redactor
+	if *redactOut {
+		red = redact.New()
+		red.Learn(picked.Response, picked.Capture)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return usageErr("--out: %v", err)
+	}
+	write := func(file string, b []byte) error {
+		if red != nil {
+			if strings.HasSuffix(file, ".json") {
+				if m, err := red.JSON(b, "    "); err == nil {
+					b = append(m, '\n')
+				}
+			} else {
+				b = []byte(red.String(string(b)))
+			}
+		}
+		if err := os.WriteFile(filepath.Join(*out, file), b, 0o644); err != nil {
+			return usageErr("--out: %v", err)
+		}
+		return nil
+	}
+	cmd := []string{"samllint"}
+	var written []string
+	for _, f := range append(append([]awsread.File{}, read.Files...), read.Exports...) {
+		if err := write(f.Name, f.Data); err != nil {
+			return err
+		}
+		written = append(written, f.Name)
+		cmd = append(cmd, "--"+f.Input.Flag(), filepath.Join(*out, f.Name))
+		if f.Name == "provider.json" {
+			var p struct{ SAMLMetadataDocument string }
+			if json.Unmarshal(f.Data, &p) == nil && p.SAMLMetadataDocument != "" {
+				if err := write("metadata.xml", []byte(p.SAMLMetadataDocument)); err != nil {
+					return err
+				}
+				written = append(written, "metadata.xml")
+			}
+		}
+	}
+	b, _ := json.MarshalIndent(read.AWS, "", "    ")
+	if err := write("aws-read.json", append(b, '\n')); err != nil {
+		return err
+	}
+	written = append(written, "aws-read.json")
+	cmd = append(cmd, "--"+lint.InputAWSRead.Flag(), filepath.Join(*out, "aws-read.json"))
+	if picked.Capture != nil && picked.Capture.RelayState == nil && in.RelayState != nil {
+		cmd = append(cmd, "--relay-state", *in.RelayState)
+	}
+	cmd = append(cmd, fs.Arg(0))
+	fmt.Fprintf(stdout, "wrote %d files to %s: %s\n", len(written), format.Clean(*out), format.Clean(strings.Join(written, ", ")))
+	for _, u := range read.AWS.Unread {
+		fmt.Fprintf(stdout, "not read: %s: %s\n", u.Input.Flag(), format.Clean(u.Reason))
+	}
+	fmt.Fprintf(stdout, "lint offline with:\n  %s\n", format.Clean(shellJoin(cmd)))
+	return nil
+}
+
+// shellJoin quotes what a POSIX shell would split or expand.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@#,+", r))
+		}) < 0 {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
