@@ -1,6 +1,7 @@
 package awsread_test
 
 import (
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -124,3 +125,6 @@ func TestAWSPolicy(t *testing.T) {
 		}
 	}
 }
+
+// "go test ./... -update" passes the flag to every package.
+var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")

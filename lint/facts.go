@@ -83,7 +83,7 @@ func (c *facts) unmet(r *Rule) *Skipped {
 			}
 		case InputAWSRead:
 			if !c.in.Has(need) {
-				return &Skipped{Rule: r.ID, Needs: Needs{InputAWSRead}, Reason: "to check what the AWS account itself holds (samllint --from-aws reads it)"}
+				return &Skipped{Rule: r.ID, Needs: Needs{InputAWSRead}, Reason: "to check what the AWS account itself holds"}
 			}
 		default:
 			if !c.in.Has(need) {

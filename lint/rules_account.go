@@ -133,11 +133,15 @@ var providerMetadataStale = &Rule{
 	Fix:        "Upload the IdP's current metadata to the IAM SAML provider (aws iam update-saml-provider); during a rotation, metadata with both certificates.",
 	References: []string{refIAMTS, refGetProvider, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
-	Rank:       5,
+	Rank:       7,
 	Check: func(p *Pass) {
 		idp := p.Inputs.idpAnchors()
-		if idp == nil {
-			p.Skip("to compare the IdP's metadata with IAM's copy: give both (the IdP's metadata XML, and get-saml-provider output or --from-aws)", InputMetadata, InputAWSRead)
+		switch {
+		case idp == nil && p.Inputs.fromIAM():
+			p.Skip("to compare the copy IAM holds with the IdP's current metadata (the XML the IdP publishes)", InputMetadata)
+			return
+		case idp == nil:
+			p.Skip("to compare the IdP's metadata with the copy IAM holds (aws iam get-saml-provider output, or --from-aws)", InputMetadata)
 			return
 		}
 		iam := p.Inputs.Anchors()
@@ -275,6 +279,6 @@ var simulatorDisagrees = &Rule{
 		p.Report(Finding{Message: "IAM's policy simulator says " + sim.Decision + " for connect:GetFederationToken; samllint's reading of the role's permissions and boundary says " + ours,
 			Location: policyAt(SourcePermissions, p.Inputs.permissions[0], ""), Expected: "the same verdict from both (" + sim.Resource + ")",
 			Actual: "simulator: " + sim.Decision + "; samllint: " + ours,
-			Fix: "Check the role's statements on connect:GetFederationToken and their conditions: aws iam simulate-principal-policy --policy-source-arn " + p.ctx.roleOr() + " --action-names connect:GetFederationToken --resource-arns " + sim.Resource + " shows the simulator's reasons."})
+			Fix:    "Check the role's statements on connect:GetFederationToken and their conditions: aws iam simulate-principal-policy --policy-source-arn " + p.ctx.roleOr() + " --action-names connect:GetFederationToken --resource-arns " + sim.Resource + " shows the simulator's reasons."})
 	},
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/base64"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,3 +127,6 @@ func TestFindBrowser(t *testing.T) {
 		t.Errorf("windows locations: %q", win)
 	}
 }
+
+// "go test ./... -update" passes the flag to every package.
+var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")

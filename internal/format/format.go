@@ -127,6 +127,9 @@ func Flags(needs lint.Needs) string {
 		if a := n.Arg(); a != "" {
 			f += " " + a
 		}
+		if n == lint.InputAWSRead {
+			f = "--from-aws" // --aws-read FILE is what aws-export wrote: a way to replay it
+		}
 		parts = append(parts, f)
 	}
 	return strings.Join(parts, " or ")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"strings"
 	"testing"
 
@@ -62,3 +63,6 @@ func TestTextEscapesCapture(t *testing.T) {
 		t.Errorf("JSON does not keep the value exact:\n%s", js.String())
 	}
 }
+
+// "go test ./... -update" passes the flag to every package.
+var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")

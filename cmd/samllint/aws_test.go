@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/samllint/samllint/internal/awstest"
+	"github.com/samllint/samllint/internal/testkit"
+)
+
+const awsNow = "2026-11-20T10:01:00Z"
+
+func awsWorld(t *testing.T) *awstest.World {
+	return awstest.Sample(string(testkit.Testdata(t, "metadata", "okta-idp-metadata.xml")))
+}
+
+// awsCases are setups read from the account, each broken in one place.
+var awsCases = []struct {
+	name    string
+	capture string // under testdata/assertions
+	change  func(w *awstest.World)
+	want    string // a rule that must be reported; "" for none
+}{
+	{"working", "okta-connect.b64", func(*awstest.World) {}, ""},
+	{"trust-other-provider", "okta-connect.b64", func(w *awstest.World) {
+		r := w.Roles["ConnectAgent"]
+		r.Trust = strings.Replace(r.Trust, "saml-provider/Okta", "saml-provider/OktaOld", 1)
+	}, "aws/trust-principal"},
+	{"no-federation-permission", "okta-connect.b64", func(w *awstest.World) {
+		r := w.Roles["ConnectAgent"]
+		r.Attached = r.Attached[:1]
+	}, "connect/missing-get-federation-token"},
+	{"boundary-without-connect", "okta-connect.b64", func(w *awstest.World) {
+		for _, p := range w.Policies {
+			if p.Name == "AgentBoundary" {
+				p.Document = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`
+			}
+		}
+	}, "connect/scp-or-boundary-denies"},
+	{"ou-allow-list", "okta-connect.b64", func(w *awstest.World) {
+		w.SCPs["p-allow"] = &awstest.SCP{Name: "AllowList", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","s3:*"],"Resource":"*"}]}`}
+		w.Attached[awstest.SampleOU] = []string{"p-allow"}
+	}, "connect/scp-or-boundary-denies"},
+	{"region-guard", "okta-connect.b64", func(w *awstest.World) {
+		w.SCPs["p-region01"].Content = strings.Replace(awstest.SampleRegionSCP, `"us-east-1",`, "", 1)
+	}, "connect/scp-or-boundary-denies"},
+	{"user-case", "okta-connect.har#1", func(w *awstest.World) {
+		w.Connect[awstest.SampleInstance].Users = []string{"Jane.Doe@example.com"}
+	}, "connect/user-unknown"},
+	{"connect-managed", "okta-connect.har#1", func(w *awstest.World) {
+		w.Connect[awstest.SampleInstance].IdentityManagementType = "CONNECT_MANAGED"
+	}, "connect/instance-not-saml"},
+	{"encryption-required", "okta-connect.b64", func(w *awstest.World) {
+		w.Providers[awstest.SampleProvider].Mode = "Required"
+		w.Providers[awstest.SampleProvider].Keys = 1
+	}, "aws/provider-encryption"},
+	{"provider-expired", "okta-connect.b64", func(w *awstest.World) {
+		w.Providers[awstest.SampleProvider].ValidUntil = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	}, "aws/provider-expired"},
+	{"role-missing", "okta-connect.b64", func(w *awstest.World) { delete(w.Roles, "ConnectAgent") }, "aws/role-not-found"},
+}
+
+type jsonFinding struct {
+	Rule, Severity string
+	Location       struct{ Source, Path string }
+}
+
+func findingsJSON(t *testing.T, out string) []string {
+	t.Helper()
+	var doc struct{ Findings []jsonFinding }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	var got []string
+	for _, f := range doc.Findings {
+		got = append(got, f.Severity+" "+f.Rule+" "+f.Location.Source+" "+f.Location.Path)
+	}
+	return got
+}
+
+// TestAWSBothWays: each setup read live with --from-aws gives the same
+// findings as the files aws-export writes for it, given to the file
+// flags; the live text report is a golden file.
+func TestAWSBothWays(t *testing.T) {
+	for _, c := range awsCases {
+		t.Run(c.name, func(t *testing.T) {
+			w := awsWorld(t)
+			c.change(w)
+			srv := awstest.New(t, w)
+			srv.Env(t)
+			capture := repo("testdata", "assertions", c.capture)
+			args := []string{"--now", awsNow, "--relay-state", awstest.SampleRelay}
+			if strings.Contains(c.capture, ".har") {
+				args = []string{"--now", awsNow}
+			}
+			code, text, errs := runCLI(t, "", append(append([]string{"lint", "--from-aws"}, args...), capture)...)
+			if code == 2 {
+				t.Fatalf("exit 2: %s", errs)
+			}
+			golden(t, filepath.Join("aws", c.name+".txt"), strings.ReplaceAll(text, repo()+"/", ""))
+			_, live, _ := runCLI(t, "", append(append([]string{"lint", "--from-aws", "--format", "json"}, args...), capture)...)
+			liveF := findingsJSON(t, live)
+			if c.want != "" && !slices.ContainsFunc(liveF, func(s string) bool { return strings.Contains(s, " "+c.want+" ") }) {
+				t.Errorf("no %s finding: %q", c.want, liveF)
+			}
+			if c.want == "" && len(liveF) != 0 {
+				t.Errorf("findings on a working setup: %q", liveF)
+			}
+
+			dir := t.TempDir()
+			code, out, errs := runCLI(t, "", append(append([]string{"aws-export", "--out", dir}, args...), capture)...)
+			if code != 0 {
+				t.Fatalf("aws-export: exit %d: %s", code, errs)
+			}
+			_, cmdline, ok := strings.Cut(out, "lint offline with:\n  ")
+			if !ok {
+				t.Fatalf("aws-export printed no command:\n%s", out)
+			}
+			offline := strings.Fields(strings.TrimSpace(cmdline))
+			if offline[0] != "samllint" {
+				t.Fatalf("command %q", cmdline)
+			}
+			before := len(srv.Requests())
+			code2, off, errs := runCLI(t, "", append([]string{"lint", "--format", "json", "--now", awsNow}, offline[1:]...)...)
+			if code2 != code && code2 == 2 {
+				t.Fatalf("offline: exit 2: %s", errs)
+			}
+			if len(srv.Requests()) != before {
+				t.Error("the offline lint called AWS")
+			}
+			offF := findingsJSON(t, off)
+			if !slices.Equal(liveF, offF) {
+				t.Errorf("findings differ\n--from-aws: %q\nfiles:      %q", liveF, offF)
+			}
+		})
+	}
+}
+
+// TestAWSCLIErrors: no credentials is one line and exit 2; the AWS flags
+// without --from-aws are refused; a denied read is no exit 2.
+func TestAWSCLIErrors(t *testing.T) {
+	srv := awstest.New(t, awsWorld(t))
+	srv.Env(t)
+	capture := repo("testdata", "assertions", "okta-connect.b64")
+	srv.Deny("iam:GetRole")
+	code, out, errs := runCLI(t, "", "lint", "--from-aws", "--now", awsNow, "--relay-state", awstest.SampleRelay, capture)
+	if code == 2 || !strings.Contains(out, "needs iam:GetRole on "+awstest.SampleRole+" (AccessDenied)") {
+		t.Errorf("denied GetRole: exit %d\n%s%s", code, out, errs)
+	}
+
+	code, _, errs = runCLI(t, "", "lint", "--aws-profile", "x", capture)
+	if code != 2 || !strings.Contains(errs, "--aws-profile applies only with --from-aws") {
+		t.Errorf("--aws-profile alone: exit %d, %q", code, errs)
+	}
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	for _, cmd := range [][]string{{"lint", "--from-aws"}, {"fix", "--from-aws"}, {"diff", "--from-aws", capture}, {"aws-export", "--out", t.TempDir()}} {
+		code, _, errs = runCLI(t, "", append(cmd, capture)...)
+		if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "no AWS credentials") || !strings.Contains(errs, "--aws-profile") {
+			t.Errorf("%v without credentials: exit %d, %q", cmd, code, errs)
+		}
+	}
+}
+
+// TestAWSFix: fix --from-aws corrects the trust policy read from IAM.
+func TestAWSFix(t *testing.T) {
+	w := awsWorld(t)
+	r := w.Roles["ConnectAgent"]
+	r.Trust = strings.Replace(r.Trust, `"sts:AssumeRoleWithSAML",`, "", 1)
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	code, out, errs := runCLI(t, "", "fix", "--from-aws", "--now", awsNow, "--relay-state", awstest.SampleRelay, repo("testdata", "assertions", "okta-connect.b64"))
+	if code == 2 || !strings.Contains(out, "update-assume-role-policy --role-name ConnectAgent") || !strings.Contains(out, "sts:AssumeRoleWithSAML") {
+		t.Errorf("fix --from-aws: exit %d\n%s%s", code, out, errs)
+	}
+}
