@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -784,6 +785,87 @@ func TestSCPAndBoundary(t *testing.T) {
 	if s := skippedOf(lintExample(t, Example{RelayState: sampleRelay}), rule); s == nil || !slices.Contains(s.Needs, InputSCP) {
 		t.Errorf("without SCPs or a boundary: skipped %+v", s)
 	}
+	// SCP files may be only some of a level's: an allow-list one that
+	// leaves the action out is a warning, never an error.
+	allowList := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","s3:*"],"Resource":"*"}]}`
+	if fs := findingsOf(lintExample(t, with(allowList, "")), rule); len(fs) != 1 || fs[0].Severity != Warning || !strings.Contains(fs[0].Message, "if they are all the SCPs of one level") {
+		t.Errorf("allow-list SCP file without the action: %+v", fs)
+	}
+	// SCPs do not apply to the management account, whatever the files say.
+	exempt := with(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"connect:*","Resource":"*"}]}`, "")
+	exempt.Files["aws-read.json"] = `{"scp":{"exempt":"account 123456789012 is the organization's management account, to which SCPs do not apply"}}`
+	if fs := findingsOf(lintExample(t, exempt), rule); len(fs) != 0 {
+		t.Errorf("the management account: %+v", fs)
+	}
+	// Read level by level: a level allowing nothing is an error naming it.
+	levels := with("", "")
+	levels.Files["aws-read.json"] = `{"scp":{"levels":[{"id":"r-ab12","type":"ROOT","policies":[{"id":"p-FullAWSAccess","name":"FullAWSAccess","content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}]},{"id":"ou-ab12-x","type":"ORGANIZATIONAL_UNIT","policies":[]}]}}`
+	if fs := findingsOf(lintExample(t, levels), rule); len(fs) != 1 || fs[0].Severity != Error || !strings.Contains(fs[0].Message, "OU ou-ab12-x") {
+		t.Errorf("a level with no SCP: %+v", fs)
+	}
+}
+
+// TestProviderFromIAM: get-saml-provider output is IAM's copy, the trust
+// anchor; the IdP's metadata beside it is only compared with it.
+func TestProviderFromIAM(t *testing.T) {
+	md := string(testdata(t, "metadata", "okta-idp-metadata.xml"))
+	provider := func(valid string) string {
+		b, _ := json.Marshal(map[string]any{"SAMLMetadataDocument": md, "ValidUntil": valid})
+		return string(b)
+	}
+	rep := lintExample(t, Example{Files: map[string]string{"metadata.json": provider("2125-01-01T00:00:00+00:00")}})
+	if !rep.Signer.Checked || len(rep.Findings) != 0 {
+		t.Errorf("IAM's copy alone: signer %+v, findings %s", rep.Signer, wantOf(rep))
+	}
+	// Signed with the rotated key: IAM has the old certificate and the IdP
+	// publishes only the new one. The rotation is named, once.
+	rotated := strings.Replace(md, certText(t, "idp"), certText(t, "idp-rotated"), 1)
+	if rotated == md {
+		t.Fatal("no certificate replaced")
+	}
+	rep = lintExample(t, Example{Key: "rotated", Files: map[string]string{"metadata.json": provider(""), "metadata.xml": rotated}})
+	if fs := findingsOf(rep, "aws/provider-metadata-stale"); len(fs) != 1 || fs[0].Severity != Error {
+		t.Errorf("rotation: %s", wantOf(rep))
+	}
+	if fs := findingsOf(rep, "saml/signature-untrusted"); len(fs) != 0 {
+		t.Errorf("the rotation reported twice: %s", wantOf(rep))
+	}
+	// The IdP publishes a next certificate IAM lacks, and signs with the
+	// old one: a warning.
+	both := strings.Replace(md, "</md:KeyDescriptor>", "</md:KeyDescriptor>"+keyDescriptor(t, rotated), 1)
+	rep = lintExample(t, Example{Files: map[string]string{"metadata.json": provider(""), "metadata.xml": both}})
+	if fs := findingsOf(rep, "aws/provider-metadata-stale"); len(fs) != 1 || fs[0].Severity != Warning {
+		t.Errorf("next certificate: %s", wantOf(rep))
+	}
+	// ValidUntil in the past is a warning: AWS does not document its effect.
+	rep = lintExample(t, Example{Files: map[string]string{"metadata.json": provider("2020-01-01T00:00:00+00:00")}})
+	if fs := findingsOf(rep, "aws/provider-expired"); len(fs) != 1 || fs[0].Severity != Warning {
+		t.Errorf("expired provider: %s", wantOf(rep))
+	}
+	if err := (&Inputs{}).Add(InputMetadata, "p.json", []byte(provider("yesterday"))); err == nil || !strings.Contains(err.Error(), "ValidUntil") {
+		t.Errorf("unreadable ValidUntil: %v", err)
+	}
+}
+
+// certText is a PEM certificate's base64 body as metadata holds it.
+func certText(t *testing.T, name string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(string(testdata(t, "keys", name+".crt")), "\n") {
+		if l != "" && !strings.HasPrefix(l, "-----") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// keyDescriptor is the first signing KeyDescriptor of metadata.
+func keyDescriptor(t *testing.T, md string) string {
+	i := strings.Index(md, "<md:KeyDescriptor")
+	j := strings.Index(md, "</md:KeyDescriptor>")
+	if i < 0 || j < 0 {
+		t.Fatal("no KeyDescriptor")
+	}
+	return md[i : j+len("</md:KeyDescriptor>")]
 }
 
 func TestPapercuts(t *testing.T) {
