@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/samllint/samllint/internal/version"
 	"io"
 	"os"
 	"runtime/debug"
@@ -238,31 +239,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // Version is samllint's version: the module version a build records
 // (go install …@v1.2.3), else the VCS revision of a build from a clone.
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "+dirty"
-			}
-		}
-	}
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		if rev != "" {
-			v += " " + rev[:min(12, len(rev))] + modified
-		}
-	}
-	return v
-}
+func Version() string { return version.String() }
 
 func versionCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("version", "usage: samllint version\n\nPrints samllint's version: the module version, or the revision it was built from.", stdout, stderr)

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -18,12 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/samllint/samllint/internal/format"
-	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/internal/page"
 )
-
-//go:embed web
-var webFS embed.FS
 
 const (
 	maxRequest = 64 << 20
@@ -102,11 +94,9 @@ func newWebHandler(port int) http.Handler { return newWeb().handler(port) }
 
 func (wb *web) handler(port int) http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(webFS, "web")
-	files := http.FileServer(http.FS(static))
-	mux.Handle("GET /", files)
-	mux.HandleFunc("POST /api/lint", wb.apiLint)
-	mux.HandleFunc("POST /api/diff", wb.apiDiff)
+	mux.Handle("GET /", http.FileServer(http.FS(page.Files())))
+	mux.HandleFunc("POST /api/lint", wb.api)
+	mux.HandleFunc("POST /api/diff", wb.api)
 	return guard(port, mux)
 }
 
@@ -142,68 +132,11 @@ func guard(port int, next http.Handler) http.Handler {
 	})
 }
 
-// lintRequest is what the page posts; every field but Input is optional.
-type lintRequest struct {
-	Input        string  `json:"input"`
-	Name         string  `json:"name"` // the file the input came from, when one was chosen
-	RelayState   *string `json:"relay_state"`
-	Metadata     string  `json:"metadata"`
-	TrustPolicy  string  `json:"trust_policy"`
-	Permissions  string  `json:"permissions_policy"`
-	SCP          string  `json:"scp"`
-	Boundary     string  `json:"permissions_boundary"`
-	ConnectUsers string  `json:"connect_users"`
-	AWS          bool    `json:"aws"`
-	Now          string  `json:"now"`
-	Redact       bool    `json:"redact"`
-	Format       string  `json:"format"` // page (default), json or sarif
-}
-
 func apiError(w http.ResponseWriter, code int, err error) {
+	status, body := page.Error(code, err)
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": format.OneLine(err.Error())})
-}
-
-// decodeRequest decodes a body already read; unknown fields are refused.
-func decodeRequest(w http.ResponseWriter, body []byte, v any) bool {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		apiError(w, http.StatusBadRequest, fmt.Errorf("unreadable request: %v", err))
-		return false
-	}
-	return true
-}
-
-// inputs loads the page's fields through lint's one loader, as the CLI
-// loads the files its flags name.
-func (q *lintRequest) inputs() (*lint.Inputs, lint.Options, error) {
-	in := &lint.Inputs{RelayState: q.RelayState, AWS: q.AWS}
-	opts := lint.Options{Wall: time.Now(), Name: "pasted"}
-	if q.Name != "" {
-		opts.Name = q.Name
-	}
-	if q.Now != "" {
-		t, err := time.Parse(time.RFC3339, strings.TrimSpace(q.Now))
-		if err != nil {
-			return nil, opts, fmt.Errorf("evaluation time %q: expected RFC 3339, such as 2026-11-20T10:01:00Z", q.Now)
-		}
-		opts.Now = t
-	}
-	for _, f := range []struct {
-		kind lint.Input
-		text string
-	}{{lint.InputMetadata, q.Metadata}, {lint.InputTrustPolicy, q.TrustPolicy}, {lint.InputPermissionsPolicy, q.Permissions},
-		{lint.InputSCP, q.SCP}, {lint.InputPermissionsBoundary, q.Boundary}, {lint.InputConnectUsers, q.ConnectUsers}} {
-		if strings.TrimSpace(f.text) == "" {
-			continue
-		}
-		if err := in.Add(f.kind, "the "+f.kind.Field()+" field", []byte(f.text)); err != nil {
-			return nil, opts, err
-		}
-	}
-	return in, opts, nil
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // maxInFlight lets one body of the largest size, or several small ones,
@@ -282,32 +215,15 @@ func (wb *web) lintDone(w http.ResponseWriter, err error) {
 	}
 }
 
-// lintBody lints the page's input as the CLI lints a file, capture by
-// capture, stopping when ctx is done.
-func lintBody(ctx context.Context, input string, in *lint.Inputs, opts lint.Options) ([]*lint.Result, error) {
-	var results []*lint.Result
-	err := lint.LintStreamContext(ctx, strings.NewReader(input), in, opts, func(res *lint.Result) error {
-		results = append(results, res)
-		return nil
-	})
-	return results, err
-}
-
-func (wb *web) apiLint(w http.ResponseWriter, r *http.Request) {
+// api answers the page's API: the body is read whole within its
+// deadline and size before it takes a lint slot, and the lint stops when
+// the client goes away or the deadline passes.
+func (wb *web) api(w http.ResponseWriter, r *http.Request) {
 	body, release, ok := wb.readBody(w, r)
 	if !ok {
 		return
 	}
 	defer release()
-	var q lintRequest
-	if !decodeRequest(w, body, &q) {
-		return
-	}
-	in, opts, err := q.inputs()
-	if err != nil {
-		apiError(w, http.StatusUnprocessableEntity, err)
-		return
-	}
 	ctx, cancel := wb.lintContext(r)
 	defer cancel()
 	free, ok := wb.takeSlot(ctx, w, len(body))
@@ -315,107 +231,12 @@ func (wb *web) apiLint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer free()
-	results, err := lintBody(ctx, q.Input, in, opts)
+	status, out := page.Handle(ctx, r.URL.Path, body, Version())
 	if ctx.Err() != nil {
 		wb.lintDone(w, ctx.Err())
 		return
 	}
-	if err != nil {
-		apiError(w, http.StatusUnprocessableEntity, err)
-		return
-	}
-	run := &format.Run{Results: results, Redact: q.Redact}
-	var buf strings.Builder
-	switch q.Format {
-	case "json":
-		err = format.JSON(&buf, run)
-	case "sarif":
-		err = format.SARIF(&buf, run, Version())
-	default:
-		err = format.Page(&buf, run)
-	}
-	if err != nil {
-		apiError(w, http.StatusInternalServerError, err)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, buf.String())
-}
-
-func (wb *web) apiDiff(w http.ResponseWriter, r *http.Request) {
-	body, release, ok := wb.readBody(w, r)
-	if !ok {
-		return
-	}
-	defer release()
-	var q struct {
-		A        string `json:"a"`
-		B        string `json:"b"`
-		PickA    int    `json:"pick_a"`
-		PickB    int    `json:"pick_b"`
-		Metadata string `json:"metadata"`
-		Redact   bool   `json:"redact"`
-	}
-	if !decodeRequest(w, body, &q) {
-		return
-	}
-	in, opts, err := (&lintRequest{Metadata: q.Metadata}).inputs()
-	if err != nil {
-		apiError(w, http.StatusUnprocessableEntity, err)
-		return
-	}
-	ctx, cancel := wb.lintContext(r)
-	defer cancel()
-	free, ok := wb.takeSlot(ctx, w, len(body))
-	if !ok {
-		return
-	}
-	defer free()
-	var sides [2]format.DiffSide
-	for i, side := range []struct {
-		text string
-		pick int
-	}{{q.A, q.PickA}, {q.B, q.PickB}} {
-		label := "AB"[i : i+1]
-		o := opts
-		o.Name = label
-		results, err := lintBody(ctx, side.text, in, o)
-		if ctx.Err() != nil {
-			wb.lintDone(w, ctx.Err())
-			return
-		}
-		if err != nil {
-			apiError(w, http.StatusUnprocessableEntity, fmt.Errorf("%s: %w", label, err))
-			return
-		}
-		res, err := pickResponse(label, results, max(side.pick, 1))
-		if err != nil {
-			apiError(w, http.StatusUnprocessableEntity, err)
-			return
-		}
-		sides[i] = format.DiffSide{Name: label, Result: res}
-	}
-	var buf strings.Builder
-	if err := format.DiffPage(&buf, sides, lint.Compare(sides[0].Result, sides[1].Result), q.Redact); err != nil {
-		apiError(w, http.StatusInternalServerError, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, buf.String())
-}
-
-// pickResponse returns the pick-th (from 1) result of an input, as lint
-// numbers them.
-func pickResponse(name string, results []*lint.Result, pick int) (*lint.Result, error) {
-	switch {
-	case len(results) == 0:
-		return nil, fmt.Errorf("%s holds no SAML message", name)
-	case pick > len(results):
-		return nil, fmt.Errorf("%s holds %d SAML messages; #%d is not one of them", name, len(results), pick)
-	}
-	r := results[pick-1]
-	if r.Err != nil {
-		return nil, fmt.Errorf("%s: %w", format.Label(r), r.Err)
-	}
-	return r, nil
+	w.WriteHeader(status)
+	w.Write(out)
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/samllint/samllint/internal/page"
 	"image/png"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -90,8 +92,8 @@ func TestServeGuards(t *testing.T) {
 	}
 	// The page loads nothing from elsewhere: no absolute URL in a src,
 	// href, url() or fetch, and no inline script for the CSP to allow.
-	for _, f := range []string{"web/index.html", "web/app.js", "web/app.css"} {
-		b, _ := webFS.ReadFile(f)
+	for _, f := range []string{"index.html", "app.js", "app.css"} {
+		b, _ := fs.ReadFile(page.Files(), f)
 		for _, bad := range []string{`src="http`, `href="http`, `src="//`, `href="//`, "url(http", "url(//", "@import", `fetch("http`, "<script>"} {
 			if strings.Contains(string(b), bad) {
 				t.Errorf("%s contains %q", f, bad)
@@ -199,7 +201,7 @@ func TestServeAPI(t *testing.T) {
 // headlessChromium starts Chromium for the test, with nothing but the
 // page's own traffic, and a minute to live. .ci/run installs chromium and
 // sets SAMLLINT_REQUIRE_CHROMIUM.
-func headlessChromium(t *testing.T) context.Context {
+func headlessChromium(t testing.TB) context.Context {
 	t.Helper()
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
@@ -307,7 +309,7 @@ func TestServeInBrowser(t *testing.T) {
 		t.Error("the download in redacted view is not redacted")
 	}
 	checkFilePicker(t, ctx)
-	checkPageLayout(t, ctx)
+	checkPageLayout(t, ctx, "page")
 	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
 	checkDiffPanel(t, ctx, string(sample), string(good))
 	checkBidi(t, ctx)
@@ -380,7 +382,7 @@ func checkFilePicker(t *testing.T, ctx context.Context) {
 // 1400 and 420 px wide nothing scrolls sideways, no value is clipped (long
 // ones wrap), and the timeline's rows do not run into one another. A
 // screenshot of each width is kept (in docs/ under -update).
-func checkPageLayout(t *testing.T, ctx context.Context) {
+func checkPageLayout(t *testing.T, ctx context.Context, shot string) {
 	const probe = `(() => {
   const bad = [], doc = document.documentElement, vw = doc.clientWidth;
   if (doc.scrollWidth > vw + 1) bad.push('the page scrolls sideways: ' + doc.scrollWidth + ' > ' + vw);
@@ -425,7 +427,7 @@ func checkPageLayout(t *testing.T, ctx context.Context) {
 		if *update {
 			dir = repo("docs")
 		}
-		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("page-%d.png", width)), png)
+		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("%s-%d.png", shot, width)), png)
 	}
 	// The summary's first link jumps to the failing report.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("nav.summary li a"))); err != nil {
@@ -566,6 +568,20 @@ func BenchmarkServeLint(b *testing.B) {
 // clock, which both choose the same way).
 func TestPageEqualsCLI(t *testing.T) {
 	srv, _ := startServer(t)
+	pageEqualsCLI(t, func(body []byte) (int, []byte) {
+		resp, err := http.Post(srv.URL+"/api/lint", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, page
+	})
+}
+
+// pageEqualsCLI posts every golden case to a page's API and compares the
+// answer with samllint lint --format json.
+func pageEqualsCLI(t *testing.T, post func(body []byte) (int, []byte)) {
 	dir, cases := goldenCases(t)
 	t.Chdir(dir)
 	fields := map[string]lint.Input{"--trust-policy": lint.InputTrustPolicy, "--permissions-policy": lint.InputPermissionsPolicy,
@@ -597,14 +613,9 @@ func TestPageEqualsCLI(t *testing.T) {
 				}
 			}
 			b, _ := json.Marshal(body)
-			resp, err := http.Post(srv.URL+"/api/lint", "application/json", strings.NewReader(string(b)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("page: %d %s", resp.StatusCode, page)
+			code, page := post(b)
+			if code != 200 {
+				t.Fatalf("page: %d %s", code, page)
 			}
 			_, cli, _ := runCLI(t, "", append(append([]string{"lint", "--format", "json"}, args...), c.input)...)
 			got := string(page)

@@ -1,5 +1,6 @@
-// samllint serve: the page. It talks only to the server that served it and
-// builds the DOM with textContent, never innerHTML: captures are untrusted.
+// samllint's page, behind samllint serve or on a static site. It talks
+// only to the server that served it, or to nothing at all, and builds the
+// DOM with textContent, never innerHTML: captures are untrusted.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -73,7 +74,48 @@ function request(format) {
   return q;
 }
 
+// On a static site (go run ./web DIR marks the page data-site="static")
+// samllint runs in this page as WebAssembly and answers the same API
+// here: nothing is sent anywhere. Behind "samllint serve" the page asks
+// the server it came from.
+const staticSite = document.documentElement.dataset.site === "static";
+let wasm = null;
+function loadWasm() {
+  if (wasm) return wasm;
+  wasm = new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = "wasm_exec.js";
+    s.onerror = () => reject(new Error("could not load wasm_exec.js"));
+    s.onload = async () => {
+      try {
+        const go = new Go();
+        let inst;
+        try {
+          inst = (await WebAssembly.instantiateStreaming(fetch("samllint.wasm"), go.importObject)).instance;
+        } catch (e) { // a host that does not send application/wasm
+          const bytes = await (await fetch("samllint.wasm")).arrayBuffer();
+          inst = (await WebAssembly.instantiate(bytes, go.importObject)).instance;
+        }
+        go.run(inst);
+        resolve();
+      } catch (e) {
+        reject(new Error("could not start samllint.wasm: " + e.message));
+      }
+    };
+    document.head.append(s);
+  });
+  return wasm;
+}
+if (staticSite) loadWasm().catch((e) => status(e.message, true));
+
 async function post(path, body) {
+  if (staticSite) {
+    await loadWasm();
+    const r = samllintAPI(path, JSON.stringify(body));
+    const data = JSON.parse(r.body);
+    if (r.status !== 200) throw new Error(data.error || "error " + r.status);
+    return data;
+  }
   const resp = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

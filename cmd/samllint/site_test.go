@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/lint"
+)
+
+var site struct {
+	once sync.Once
+	dir  string
+	err  error
+	out  []byte
+}
+
+// staticSite builds the static site once per test run, as users do:
+// go run ./web DIR.
+func staticSite(t testing.TB) string {
+	t.Helper()
+	site.once.Do(func() {
+		site.dir, site.err = os.MkdirTemp("", "samllint-site-")
+		if site.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "run", "./web", site.dir)
+		cmd.Dir = testkit.Root()
+		site.out, site.err = cmd.CombinedOutput()
+	})
+	if site.err != nil {
+		t.Fatalf("go run ./web: %v\n%s", site.err, site.out)
+	}
+	return site.dir
+}
+
+// serveStatic serves the site as a plain static file server does.
+func serveStatic(t testing.TB, dir string) *httptest.Server {
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestStaticSiteBudget: the site is the page's own three files, the
+// loader and the module, within 3.5 MB gzipped, and its page forbids any
+// connection but to itself.
+func TestStaticSiteBudget(t *testing.T) {
+	dir := staticSite(t)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var gz int
+	for _, e := range entries {
+		names = append(names, e.Name())
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		w.Write(b)
+		w.Close()
+		gz += buf.Len()
+	}
+	if got := strings.Join(names, " "); got != "app.css app.js index.html samllint.wasm wasm_exec.js" {
+		t.Errorf("the site holds %s", got)
+	}
+	t.Logf("site: %.2f MB gzipped", float64(gz)/1e6)
+	if gz > 3_500_000 {
+		t.Errorf("the site is %.2f MB gzipped, over its 3.5 MB budget", float64(gz)/1e6)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	for _, want := range []string{`data-site="static"`, `http-equiv="Content-Security-Policy"`, "connect-src 'self'", "'wasm-unsafe-eval'", "Nothing you paste leaves this browser"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+}
+
+// openSite opens the static site in headless Chromium, recording every
+// request the page makes, and waits until samllint.wasm answers.
+func openSite(t *testing.T, url string) (context.Context, func() []string) {
+	ctx := headlessChromium(t)
+	var mu sync.Mutex
+	var requests []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			requests = append(requests, e.Request.URL)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("input"))); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof samllintAPI === "function"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ready {
+			break
+		}
+		if i > 300 {
+			st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+			t.Fatalf("samllint.wasm did not start (status %q)", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), requests...)
+	}
+}
+
+// TestStaticSite: the static site, served by a plain file server, works
+// as the served page does, in the browser alone: a paste gets its
+// verdict, a HAR its summary, both widths lay out cleanly, every golden
+// case gives the CLI's findings, and the page requests nothing but its
+// own files.
+func TestStaticSite(t *testing.T) {
+	dir := staticSite(t)
+	srv := serveStatic(t, dir)
+	ctx, requests := openSite(t, srv.URL)
+
+	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-role-provider-only.b64"))
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("input"), string(sample)),
+		chromedp.Focus(chromedp.ID("input")),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.WaitVisible(chromedp.ID("verdict")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustText(t, ctx, chromedp.ID("verdict")); v != "sign-in will fail: 1 error, 0 warnings" {
+		t.Errorf("verdict %q", v)
+	}
+	if f := mustText(t, ctx, chromedp.CSS(".finding.error")); !strings.Contains(f, "aws/role-missing-role-arn") {
+		t.Errorf("finding %q", f)
+	}
+	if tag := mustText(t, ctx, chromedp.CSS(".tagline")); !strings.Contains(tag, "Nothing you paste leaves this browser") || strings.Contains(tag, "samllint process") {
+		t.Errorf("the page does not say, visibly, that nothing leaves the browser: %q", tag)
+	}
+	checkFilePicker(t, ctx)
+	checkPageLayout(t, ctx, "site")
+
+	// Every golden case through the page's own API call, in the browser.
+	pageEqualsCLI(t, func(body []byte) (int, []byte) {
+		js := `JSON.stringify(samllintAPI("/api/lint", JSON.stringify(` + string(body) + `)))`
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Status int
+			Body   string
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Status, []byte(r.Body)
+	})
+
+	allowed := map[string]bool{"/": true, "/app.css": true, "/app.js": true, "/wasm_exec.js": true, "/samllint.wasm": true}
+	for _, u := range requests() {
+		if strings.HasPrefix(u, "data:") {
+			continue
+		}
+		if !strings.HasPrefix(u, srv.URL+"/") || !allowed[strings.TrimPrefix(u, srv.URL)] {
+			t.Errorf("the page requested %s", u)
+		}
+	}
+}
+
+// BenchmarkStaticSite measures, side by side in one run, the static
+// page's load to first verdict and its lint of one capture inside the
+// browser, against the CLI pipeline's lint of the same capture.
+func BenchmarkStaticSite(b *testing.B) {
+	dir := staticSite(b)
+	srv := serveStatic(b, dir)
+	capture, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	md, _ := os.ReadFile(repo("testdata", "metadata", "okta-idp-metadata.xml"))
+	in := &lint.Inputs{}
+	if err := in.Add(lint.InputMetadata, "md.xml", md); err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"input": string(capture), "metadata": string(md), "format": "json"})
+	var load, inPage, cli time.Duration
+	for i := 0; i < b.N; i++ {
+		ctx := headlessChromium(b)
+		start := time.Now()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("input")),
+			chromedp.SetValue(chromedp.ID("input"), string(capture)), chromedp.Click(chromedp.ID("lint-button")),
+			chromedp.WaitVisible(chromedp.ID("verdict"))); err != nil {
+			b.Fatal(err)
+		}
+		load += time.Since(start)
+		const n = 20
+		ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => { const b = `+string(body)+`; const t0 = performance.now(); for (let i = 0; i < `+"20"+`; i++) samllintAPI("/api/lint", JSON.stringify(b)); return (performance.now() - t0) / 20; })()`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inPage += time.Duration(ms * float64(time.Millisecond))
+		start = time.Now()
+		for j := 0; j < n; j++ {
+			if _, err := lint.Lint(capture, in, lint.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cli += time.Since(start) / n
+	}
+	b.ReportMetric(load.Seconds()/float64(b.N), "s/first-verdict")
+	b.ReportMetric(float64(inPage)/float64(cli), "page/cli-lint-ratio")
+	b.ReportMetric(float64(inPage.Microseconds())/float64(b.N), "µs/page-lint")
+	b.ReportMetric(float64(cli.Microseconds())/float64(b.N), "µs/cli-lint")
+}

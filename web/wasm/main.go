@@ -1,0 +1,27 @@
+//go:build js && wasm
+
+// Command wasm is samllint inside the page of the static site: it answers
+// the page's API (see internal/page) in the browser, so that nothing the
+// user pastes leaves it. go run ./web DIR builds it as DIR/samllint.wasm.
+package main
+
+import (
+	"context"
+	"syscall/js"
+
+	"github.com/samllint/samllint/internal/page"
+	"github.com/samllint/samllint/internal/version"
+)
+
+func main() {
+	// samllintAPI(path, body) → {status, body}, as the served API answers.
+	js.Global().Set("samllintAPI", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 2 {
+			return map[string]any{"status": 400, "body": `{"error":"samllintAPI takes a path and a JSON body"}`}
+		}
+		status, body := page.Handle(context.Background(), args[0].String(), []byte(args[1].String()), version.String())
+		return map[string]any{"status": status, "body": string(body)}
+	}))
+	js.Global().Set("samllintVersion", version.String())
+	select {} // the page calls in for as long as it is open
+}
