@@ -143,6 +143,7 @@ func TestStaticSite(t *testing.T) {
 	ctx, requests := openSite(t, srv.URL)
 
 	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-role-provider-only.b64"))
+	good, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64")) // read before pageEqualsCLI changes directory
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.ID("input"), string(sample)),
 		chromedp.Focus(chromedp.ID("input")),
@@ -179,6 +180,14 @@ func TestStaticSite(t *testing.T) {
 		}
 		return r.Status, []byte(r.Body)
 	})
+
+	// Offline once loaded: with the server gone, a paste is still linted.
+	srv.Close()
+	paste, _ := json.Marshal(string(good))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("input").value = `+string(paste)+`; document.getElementById("lint-button").click(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, chromedp.ID("status"), "1 capture linted")
 
 	allowed := map[string]bool{"/": true, "/app.css": true, "/app.js": true, "/wasm_exec.js": true, "/samllint.wasm": true}
 	for _, u := range requests() {
