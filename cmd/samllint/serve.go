@@ -132,11 +132,15 @@ func guard(port int, next http.Handler) http.Handler {
 	})
 }
 
-func apiError(w http.ResponseWriter, code int, err error) {
-	status, body := page.Error(code, err)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(body)
+func apiError(w http.ResponseWriter, code int, err error) { answer(w)(page.Error(code, err)) }
+
+// answer writes an API answer: answer(w)(status, body).
+func answer(w http.ResponseWriter) func(int, []byte) {
+	return func(status int, body []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write(body)
+	}
 }
 
 // maxInFlight lets one body of the largest size, or several small ones,
@@ -216,14 +220,19 @@ func (wb *web) lintDone(w http.ResponseWriter, err error) {
 }
 
 // api answers the page's API: the body is read whole within its
-// deadline and size before it takes a lint slot, and the lint stops when
-// the client goes away or the deadline passes.
+// deadline and size, and decoded, before it takes a lint slot, and the
+// lint stops when the client goes away or the deadline passes.
 func (wb *web) api(w http.ResponseWriter, r *http.Request) {
 	body, release, ok := wb.readBody(w, r)
 	if !ok {
 		return
 	}
 	defer release()
+	req, err := page.Parse(r.URL.Path, body)
+	if err != nil {
+		answer(w)(page.ErrorAnswer(err))
+		return
+	}
 	ctx, cancel := wb.lintContext(r)
 	defer cancel()
 	free, ok := wb.takeSlot(ctx, w, len(body))
@@ -231,12 +240,10 @@ func (wb *web) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer free()
-	status, out := page.Handle(ctx, r.URL.Path, body, Version())
+	status, out := req.Run(ctx, Version())
 	if ctx.Err() != nil {
 		wb.lintDone(w, ctx.Err())
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(out)
+	answer(w)(status, out)
 }

@@ -37,26 +37,72 @@ func Files() fs.FS {
 // answer ({"error": "…"} unless 200). version names samllint in SARIF.
 // It stops when ctx is done; the caller tells a deadline from a result.
 func Handle(ctx context.Context, path string, body []byte, version string) (int, []byte) {
-	var (
-		out []byte
-		err error
-	)
+	req, err := Parse(path, body)
+	if err != nil {
+		return answer(nil, err)
+	}
+	return req.Run(ctx, version)
+}
+
+// A Request is an API request decoded and its inputs loaded, ready to
+// lint: a server parses it before it takes a lint slot.
+type Request struct {
+	lint *lintRequest
+	diff *diffRequest
+	in   *lint.Inputs
+	opts lint.Options
+}
+
+// Parse decodes a request and loads its inputs; the error is an answer
+// for Error's status (see ErrorStatus).
+func Parse(path string, body []byte) (*Request, error) {
+	r := &Request{}
+	var q *lintRequest
 	switch path {
 	case "/api/lint":
-		out, err = lintAPI(ctx, body, version)
-	case "/api/diff":
-		out, err = diffAPI(ctx, body)
-	default:
-		return Error(http.StatusNotFound, fmt.Errorf("no API %q: expected /api/lint or /api/diff", path))
-	}
-	if err != nil {
-		status := http.StatusUnprocessableEntity
-		if he, ok := err.(*httpError); ok {
-			status, err = he.status, he.err
+		r.lint = &lintRequest{}
+		if err := decode(body, r.lint); err != nil {
+			return nil, err
 		}
-		return Error(status, err)
+		q = r.lint
+	case "/api/diff":
+		r.diff = &diffRequest{}
+		if err := decode(body, r.diff); err != nil {
+			return nil, err
+		}
+		q = &lintRequest{Metadata: r.diff.Metadata}
+	default:
+		return nil, &httpError{http.StatusNotFound, fmt.Errorf("no API %q: expected /api/lint or /api/diff", path)}
 	}
-	return http.StatusOK, out
+	var err error
+	r.in, r.opts, err = q.inputs()
+	return r, err
+}
+
+// Run lints the request, stopping when ctx is done.
+func (r *Request) Run(ctx context.Context, version string) (int, []byte) {
+	var out []byte
+	var err error
+	if r.lint != nil {
+		out, err = lintAPI(ctx, r.lint, r.in, r.opts, version)
+	} else {
+		out, err = diffAPI(ctx, r.diff, r.in, r.opts)
+	}
+	return answer(out, err)
+}
+
+// ErrorAnswer is the status and answer for an error of Parse.
+func ErrorAnswer(err error) (int, []byte) { return answer(nil, err) }
+
+func answer(out []byte, err error) (int, []byte) {
+	if err == nil {
+		return http.StatusOK, out
+	}
+	status := http.StatusUnprocessableEntity
+	if he, ok := err.(*httpError); ok {
+		status, err = he.status, he.err
+	}
+	return Error(status, err)
 }
 
 // Error is an API error answer.
@@ -140,15 +186,7 @@ func lintText(ctx context.Context, input string, in *lint.Inputs, opts lint.Opti
 	return results, err
 }
 
-func lintAPI(ctx context.Context, body []byte, version string) ([]byte, error) {
-	var q lintRequest
-	if err := decode(body, &q); err != nil {
-		return nil, err
-	}
-	in, opts, err := q.inputs()
-	if err != nil {
-		return nil, err
-	}
+func lintAPI(ctx context.Context, q *lintRequest, in *lint.Inputs, opts lint.Options, version string) ([]byte, error) {
 	results, err := lintText(ctx, q.Input, in, opts)
 	if err != nil {
 		return nil, err
@@ -169,22 +207,17 @@ func lintAPI(ctx context.Context, body []byte, version string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func diffAPI(ctx context.Context, body []byte) ([]byte, error) {
-	var q struct {
-		A        string `json:"a"`
-		B        string `json:"b"`
-		PickA    int    `json:"pick_a"`
-		PickB    int    `json:"pick_b"`
-		Metadata string `json:"metadata"`
-		Redact   bool   `json:"redact"`
-	}
-	if err := decode(body, &q); err != nil {
-		return nil, err
-	}
-	in, opts, err := (&lintRequest{Metadata: q.Metadata}).inputs()
-	if err != nil {
-		return nil, err
-	}
+// diffRequest is what the page's diff panel posts.
+type diffRequest struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	PickA    int    `json:"pick_a"`
+	PickB    int    `json:"pick_b"`
+	Metadata string `json:"metadata"`
+	Redact   bool   `json:"redact"`
+}
+
+func diffAPI(ctx context.Context, q *diffRequest, in *lint.Inputs, opts lint.Options) ([]byte, error) {
 	var sides [2]format.DiffSide
 	for i, side := range []struct {
 		text string
