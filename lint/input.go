@@ -81,7 +81,7 @@ var inputInfos = map[Input]inputInfo{
 		what: "the time the response was posted (RFC 3339)"},
 	InputAWS: {flag: "aws", field: "check the AWS rules anyway",
 		what: "that the capture is meant for AWS"},
-	InputAWSRead: {flag: "aws-read", arg: "FILE", field: "AWS account read", file: true,
+	InputAWSRead: {flag: "aws-read", arg: "FILE", file: true, // no page field: the page reads no account
 		what: "what samllint read from the AWS account (--from-aws)",
 		how:  "samllint --from-aws, or samllint aws-export --out DIR CAPTURE"},
 }

@@ -135,12 +135,13 @@ func Flags(needs lint.Needs) string {
 	return strings.Join(parts, " or ")
 }
 
-// Fields renders inputs as the page's field names, each once.
+// Fields renders inputs as the page's field names, each once; an input
+// the page has no field for (what --from-aws reads) is left out.
 func Fields(needs lint.Needs) string {
 	seen := map[string]bool{}
 	var parts []string
 	for _, n := range needs {
-		if f := n.Field(); !seen[f] {
+		if f := n.Field(); f != "" && !seen[f] {
 			seen[f] = true
 			parts = append(parts, "the “"+f+"” field")
 		}

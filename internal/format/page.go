@@ -2,6 +2,7 @@ package format
 
 import (
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,11 +109,14 @@ func Page(w io.Writer, run *Run) error {
 		clock := rep.Clock
 		pr.Outcome, pr.Verdict, pr.Clock, pr.Summary, pr.Findings = rep.Outcome, rep.Verdict, &clock, &rep.Summary, run.findings(r)
 		for _, g := range GroupSkipped(rep.Skipped, Fields) {
-			field := Fields(g.Needs)
+			field, reason := Fields(g.Needs), g.Reason()
 			if field == "" {
 				field = "—"
+				if slices.Contains(g.Needs, lint.InputAWSRead) {
+					reason = "Run samllint --from-aws " + reason
+				}
 			}
-			pr.Skipped = append(pr.Skipped, pageSkipped{Field: field, Reason: g.Reason(), Because: strings.Join(g.Because, "; "), Rules: g.Rules})
+			pr.Skipped = append(pr.Skipped, pageSkipped{Field: field, Reason: reason, Because: strings.Join(g.Because, "; "), Rules: g.Rules})
 		}
 		describe(&pr, r)
 		doc.Results = append(doc.Results, pr)
