@@ -18,6 +18,11 @@
 // Connect users, a config. A rule that needs an input that was not given
 // is reported as skipped, naming it (Skipped.Needs).
 //
+// What the AWS account itself holds comes in through a Resolver
+// (Options.Resolver): package awsread reads it for each capture's Target,
+// before the signatures are checked, and AWSRead carries what no aws CLI
+// output does. Without a Resolver nothing is read but the inputs given.
+//
 // Rules never read the clock: Options says how the evaluation time is
 // chosen (given, IssueInstant, the post time a HAR records, the caller's
 // clock for a fresh capture, or IssueInstant + 1 minute), and each
@@ -28,5 +33,6 @@
 // builds the corrected policies and IdP settings for a result; Compare
 // diffs two results.
 //
-// The package never prints, logs, exits, reads the clock or the network.
+// The package never prints, logs, exits, reads the clock or the network
+// (a Resolver the caller gives may read the network: that is its job).
 package lint
