@@ -91,15 +91,13 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	case fs.NArg() != 1:
 		return usageErr("aws-export takes one capture, got %d", fs.NArg())
 	}
-	in, opts, err := flags.load(fs, io.Discard)
-	if err != nil {
-		return err
-	}
 	flags.aws.from = true
-	reader, err := flags.aws.reader(fs, stderr)
+	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
 	}
+	reader := opts.Resolver.(*awsread.Reader)
+	opts.Resolver = nil // the capture is read here only to find its target
 	ref := parseRef(fs.Arg(0))
 	name, r, err := openInput(ref.path, stdin, stderr)
 	if err != nil {

@@ -152,6 +152,11 @@ func TestAWSCLIErrors(t *testing.T) {
 		t.Errorf("denied GetRole: exit %d\n%s%s", code, out, errs)
 	}
 
+	// aws-export reads the account whatever; its AWS flags need no switch.
+	if code, out, errs := runCLI(t, "", "aws-export", "--aws-region", "us-east-1", "--aws-timeout", "5s", "--out", t.TempDir(), "--relay-state", awstest.SampleRelay, capture); code != 0 || !strings.Contains(out, "lint offline with:") {
+		t.Errorf("aws-export --aws-region: exit %d\n%s%s", code, out, errs)
+	}
+
 	code, _, errs = runCLI(t, "", "lint", "--aws-profile", "x", capture)
 	if code != 2 || !strings.Contains(errs, "--aws-profile applies only with --from-aws") {
 		t.Errorf("--aws-profile alone: exit %d, %q", code, errs)
