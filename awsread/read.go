@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/samllint/samllint/internal/textcut"
 	"net/url"
 	"slices"
 	"strings"
@@ -112,7 +113,7 @@ func isCode(err error, codes ...string) (string, bool) {
 func clip(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = textcut.Bytes(s, 200) + "…"
 	}
 	return s
 }

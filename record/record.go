@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/samllint/samllint/internal/textcut"
 	"net/url"
 	"slices"
 	"strings"
@@ -331,7 +332,7 @@ func (r *recorder) handle(ctx context.Context, ev any) {
 		if e := r.tracked[ev.RequestID]; e != nil && e.wantBody {
 			e.wantBody = false
 			if res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: ev.RequestID}); err == nil {
-				e.body = clip(string(res.Body), r.opts.Limits.MaxReply)
+				e.body = textcut.Bytes(string(res.Body), r.opts.Limits.MaxReply)
 			}
 			r.answered(e)
 		}
@@ -394,7 +395,7 @@ func (r *recorder) rememberPage(ctx context.Context, seq int) {
 	case shown != "":
 		line = "the page at " + href + " shows an error: " + shown
 	case title != "":
-		line = fmt.Sprintf("the last page was %q at %s", clip(title, 120), href)
+		line = fmt.Sprintf("the last page was %q at %s", textcut.Bytes(title, 120), href)
 	case href != "":
 		line = "the last page was at " + href
 	default:
@@ -655,12 +656,4 @@ func or(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// clip cuts s to at most n bytes, dropping a character cut in two.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/samllint/samllint/internal/textcut"
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // A HAR or SAML-tracer export is read token by token: what samllint does
@@ -297,24 +297,13 @@ func (w *walker) pairs(name string, keep func(string) bool, max int) ([]nameValu
 		}
 		if keep(nv.Name) {
 			if max > 0 {
-				nv.Value = clipUTF8(nv.Value, max)
+				nv.Value = textcut.Bytes(nv.Value, max)
 			}
 			out = append(out, nv)
 		}
 		return nil
 	})
 	return out, err
-}
-
-// clipUTF8 cuts s to at most n bytes, at a character boundary.
-func clipUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func samlParam(name string) bool {
@@ -393,7 +382,7 @@ func (w *walker) readHAREntry(lim Limits) (*harEntry, error) {
 					rs.StatusText, err = w.str()
 				case "redirectURL":
 					rs.RedirectURL, err = w.str()
-					rs.RedirectURL = clipUTF8(rs.RedirectURL, lim.MaxHeader)
+					rs.RedirectURL = textcut.Bytes(rs.RedirectURL, lim.MaxHeader)
 				case "headers":
 					rs.Headers, err = w.pairs("response.headers", locationHeader, lim.MaxHeader)
 				case "content":
@@ -405,7 +394,7 @@ func (w *walker) readHAREntry(lim Limits) (*harEntry, error) {
 						case "text":
 							// Base64 keeps whole groups, so the start decodes.
 							c.Text, err = w.str()
-							c.Text = clipUTF8(c.Text, lim.MaxReply/3*4)
+							c.Text = textcut.Bytes(c.Text, lim.MaxReply/3*4)
 						case "encoding":
 							c.Encoding, err = w.str()
 						default:

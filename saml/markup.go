@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/samllint/samllint/internal/textcut"
 	"html"
 	"io"
 	"regexp"
@@ -152,7 +153,7 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return clipUTF8(s, n) + "…"
+	return textcut.Bytes(s, n) + "…"
 }
 
 // quickCheck is what the fast path checks before any tree is built: size,
