@@ -179,7 +179,7 @@ func fixTrust(c *facts) (map[string]any, []string, []string) {
 	var keep []any
 	for i, raw := range stmts {
 		m := tc.matches[i]
-		if m.Statement.Effect == "Deny" && m.Applies() {
+		if m.Denies() {
 			changes = append(changes, "removed "+m.Statement.Path+", an explicit Deny of this sign-in (review before applying)")
 			continue
 		}

@@ -254,7 +254,7 @@ var trustCondition = &Rule{
 		tc := p.ctx.trust(actionSAML)
 		if tc.decision == policy.ExplicitDeny {
 			for _, m := range tc.matches {
-				if m.Statement.Effect == "Deny" && m.Applies() {
+				if m.Denies() {
 					p.Report(Finding{Message: fmt.Sprintf("%s explicitly denies this sign-in", m.Statement.Path), Location: trustWhere(p, m.Statement.Path),
 						Expected: "no Deny statement matching the request", Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
 						Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+" (an explicit Deny overrides every Allow).")})
@@ -341,13 +341,10 @@ var trustTagSession = &Rule{
 			case tc.decision == policy.Allow:
 				return
 			case tc.decision == policy.ExplicitDeny:
-				for _, m := range tc.matches {
-					if m.Statement.Effect == "Deny" && m.Applies() {
-						p.Report(Finding{Message: fmt.Sprintf("%s, but %s denies %s", why, m.Statement.Path, action), Location: trustWhere(p, m.Statement.Path),
-							Expected: action + " allowed for " + c.providerARN, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
-							Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+".")})
-						return
-					}
+				if m, ok := policy.FirstDeny(tc.matches); ok {
+					p.Report(Finding{Message: fmt.Sprintf("%s, but %s denies %s", why, m.Statement.Path, action), Location: trustWhere(p, m.Statement.Path),
+						Expected: action + " allowed for " + c.providerARN, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
+						Fix: trustFix(p, "Remove or narrow the Deny statement "+m.Statement.Path+".")})
 				}
 				return
 			case len(tc.withAct) == 0:
@@ -413,13 +410,11 @@ var missingGetFederationToken = &Rule{
 		case policy.Allow:
 			return
 		case policy.ExplicitDeny:
-			for _, m := range matches {
-				if m.Statement.Effect == "Deny" && m.Applies() {
-					p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path),
-						Expected: "no Deny matching connect:GetFederationToken on " + req.Resource, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
-						Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow)."})
-					return
-				}
+			if m, ok := policy.FirstDeny(matches); ok {
+				p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path),
+					Expected: "no Deny matching connect:GetFederationToken on " + req.Resource, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
+					Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow)."})
+				return
 			}
 		}
 		// Diagnose the statements that allow the action but miss the resource.
@@ -512,13 +507,9 @@ var scpOrBoundaryDenies = &Rule{
 					}
 				}
 				dec, matches := policy.Evaluate(docs, req)
-				if dec == policy.ExplicitDeny {
-					for _, m := range matches {
-						if m.Statement.Effect == "Deny" && m.Applies() {
-							denied(m)
-							return
-						}
-					}
+				if m, ok := policy.FirstDeny(matches); ok && dec == policy.ExplicitDeny {
+					denied(m)
+					return
 				}
 				if dec == policy.ImplicitDeny {
 					at := l.label()
@@ -536,13 +527,9 @@ var scpOrBoundaryDenies = &Rule{
 		}
 		if len(scps) > 0 {
 			dec, matches := policy.Evaluate(scps, req)
-			if dec == policy.ExplicitDeny {
-				for _, m := range matches {
-					if m.Statement.Effect == "Deny" && m.Applies() {
-						denied(m)
-						return
-					}
-				}
+			if m, ok := policy.FirstDeny(matches); ok && dec == policy.ExplicitDeny {
+				denied(m)
+				return
 			}
 			// Files may be only some of a level's SCPs, and the
 			// FullAWSAccess SCP that allows everything is rarely exported:
@@ -561,13 +548,11 @@ var scpOrBoundaryDenies = &Rule{
 			switch dec, matches := policy.Evaluate([]*policy.Document{boundary}, req); dec {
 			case policy.Allow:
 			case policy.ExplicitDeny:
-				for _, m := range matches {
-					if m.Statement.Effect == "Deny" && m.Applies() {
-						p.Report(Finding{Message: "the permissions boundary denies connect:GetFederationToken", Location: policyAt(SourceBoundary, m.Doc, m.Statement.Path),
-							Expected: "a boundary that allows connect:GetFederationToken on " + req.Resource, Actual: denyWhy(m),
-							Fix: "Remove or narrow " + m.Statement.Path + " of the boundary policy."})
-						return
-					}
+				if m, ok := policy.FirstDeny(matches); ok {
+					p.Report(Finding{Message: "the permissions boundary denies connect:GetFederationToken", Location: policyAt(SourceBoundary, m.Doc, m.Statement.Path),
+						Expected: "a boundary that allows connect:GetFederationToken on " + req.Resource, Actual: denyWhy(m),
+						Fix: "Remove or narrow " + m.Statement.Path + " of the boundary policy."})
+					return
 				}
 			default:
 				p.Report(Finding{Message: "the permissions boundary does not allow connect:GetFederationToken, so the role cannot use it whatever its own policies say", Location: policyAt(SourceBoundary, boundary, ""),

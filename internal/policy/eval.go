@@ -76,6 +76,20 @@ func (m Match) Applies() bool {
 	return true
 }
 
+// Denies reports whether the statement is a Deny that applies.
+func (m Match) Denies() bool { return m.Statement.Effect == "Deny" && m.Applies() }
+
+// FirstDeny is the first Deny that applies: the statement an explicit
+// deny rests on.
+func FirstDeny(matches []Match) (Match, bool) {
+	for _, m := range matches {
+		if m.Denies() {
+			return m, true
+		}
+	}
+	return Match{}, false
+}
+
 // Failed returns the conditions that did not hold.
 func (m Match) Failed() []CondResult {
 	var out []CondResult
