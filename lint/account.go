@@ -159,19 +159,32 @@ func parseAWSRead(data []byte) (*AWSRead, error) {
 	return &r, nil
 }
 
+// scpLevel is an SCP level with its documents parsed, once per read.
+type scpLevel struct {
+	SCPLevel
+	docs  []*policy.Document
+	names []string // "FullAWSAccess (p-FullAWSAccess)"
+}
+
 // SetAWSRead adds what was read from the account. The SCP levels'
 // documents must be valid policies.
 func (in *Inputs) SetAWSRead(r *AWSRead) error {
+	var levels []scpLevel
 	if r.SCP != nil {
 		for _, l := range r.SCP.Levels {
+			lv := scpLevel{SCPLevel: l}
 			for _, p := range l.Policies {
-				if _, err := scpDoc(p); err != nil {
+				d, err := scpDoc(p)
+				if err != nil {
 					return err
 				}
+				lv.docs = append(lv.docs, d)
+				lv.names = append(lv.names, p.Name+" ("+p.ID+")")
 			}
+			levels = append(levels, lv)
 		}
 	}
-	in.aws = r
+	in.aws, in.scpLevels = r, levels
 	if r.UserSearch != nil {
 		in.users = append([]string{}, r.UserSearch.Found...)
 	}

@@ -211,6 +211,7 @@ type Inputs struct {
 	users       []string
 	config      *Config
 	aws         *AWSRead
+	scpLevels   []scpLevel // aws.SCP.Levels, parsed
 }
 
 // InputError says which input could not be loaded and why.

@@ -497,16 +497,8 @@ var scpOrBoundaryDenies = &Rule{
 		// Read level by level: an action must be allowed at every level,
 		// the root, each OU and the account, and denied at none.
 		if read != nil && read.Exempt == "" {
-			for _, l := range read.Levels {
-				var docs []*policy.Document
-				var names []string
-				for _, sp := range l.Policies {
-					if d, err := scpDoc(sp); err == nil {
-						docs = append(docs, d)
-						names = append(names, sp.Name+" ("+sp.ID+")")
-					}
-				}
-				dec, matches := policy.Evaluate(docs, req)
+			for _, l := range p.Inputs.scpLevels {
+				dec, matches := policy.Evaluate(l.docs, req)
 				if m, ok := policy.FirstDeny(matches); ok && dec == policy.ExplicitDeny {
 					denied(m)
 					return
@@ -514,8 +506,8 @@ var scpOrBoundaryDenies = &Rule{
 				if dec == policy.ImplicitDeny {
 					at := l.label()
 					attached := "no SCP attached"
-					if len(names) > 0 {
-						attached = strings.Join(names, ", ") + ", none allowing it"
+					if len(l.names) > 0 {
+						attached = strings.Join(l.names, ", ") + ", none allowing it"
 					}
 					p.Report(Finding{Message: "no service control policy attached to " + at + " allows connect:GetFederationToken, so that level denies it",
 						Location: Location{Source: SourceSCP, File: "SCPs attached to " + at},
