@@ -75,6 +75,7 @@ type Reader struct {
 	connect  map[string]*connect.Client // by region
 	caller   *string
 	reads    map[lint.Target]*Read
+	resolved map[resolved]*lint.Inputs
 	scps     map[string]*lint.SCPRead // by account
 	notified map[string]bool
 }
@@ -109,21 +110,35 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 		return nil, &CredentialsError{Err: err}
 	}
 	return &Reader{opts: opts, cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg), org: organizations.NewFromConfig(cfg),
-		connect: map[string]*connect.Client{}, reads: map[lint.Target]*Read{}, scps: map[string]*lint.SCPRead{}, notified: map[string]bool{}}, nil
+		connect: map[string]*connect.Client{}, reads: map[lint.Target]*Read{}, resolved: map[resolved]*lint.Inputs{}, scps: map[string]*lint.SCPRead{}, notified: map[string]bool{}}, nil
 }
 
 // Resolve implements lint.Resolver: the inputs given, with what the
 // account holds for the target added.
+// Captures of one target with the same inputs share the result, read
+// and parsed once: rules only read their inputs.
 func (r *Reader) Resolve(ctx context.Context, t lint.Target, in *lint.Inputs) (*lint.Inputs, error) {
 	rd, err := r.Read(ctx, t)
 	if err != nil {
 		return nil, err
 	}
+	key := resolved{t, in}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if out := r.resolved[key]; out != nil {
+		return out, nil
+	}
 	out := in.Clone()
 	if err := rd.Apply(out); err != nil {
 		return nil, err
 	}
+	r.resolved[key] = out
 	return out, nil
+}
+
+type resolved struct {
+	t  lint.Target
+	in *lint.Inputs
 }
 
 // Read reads what the target names, once per target; failures are in
