@@ -52,6 +52,7 @@ type inputInfo struct {
 	how       string // how to export it, when it comes from AWS
 	file      bool   // read from a file
 	many      bool   // may be given several times
+	give      string // what a skipped check asks for, when not the flag itself
 }
 
 var inputInfos = map[Input]inputInfo{
@@ -81,7 +82,9 @@ var inputInfos = map[Input]inputInfo{
 		what: "the time the response was posted (RFC 3339)"},
 	InputAWS: {flag: "aws", field: "check the AWS rules anyway",
 		what: "that the capture is meant for AWS"},
-	InputAWSRead: {flag: "aws-read", arg: "FILE", file: true, // no page field: the page reads no account
+	// No page field: the page reads no account. A skipped check asks for
+	// --from-aws; --aws-read replays what aws-export wrote.
+	InputAWSRead: {flag: "aws-read", arg: "FILE", file: true, give: "--from-aws",
 		what: "what samllint read from the AWS account (--from-aws)",
 		how:  "samllint --from-aws, or samllint aws-export --out DIR CAPTURE"},
 }
@@ -105,6 +108,19 @@ func (i Input) Flag() string { return inputInfos[i].flag }
 
 // Arg names the flag's argument: FILE, URL, ID, TIME; "" for a switch.
 func (i Input) Arg() string { return inputInfos[i].arg }
+
+// Give is how a skipped check asks for the input on the command line:
+// "--trust-policy FILE", or "--from-aws" for what is read from the account.
+func (i Input) Give() string {
+	info := inputInfos[i]
+	switch {
+	case info.give != "":
+		return info.give
+	case info.arg != "":
+		return "--" + info.flag + " " + info.arg
+	}
+	return "--" + info.flag
+}
 
 // Field is what the page calls the input.
 func (i Input) Field() string { return inputInfos[i].field }

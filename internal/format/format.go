@@ -123,14 +123,7 @@ func GroupSkipped(skipped []lint.Skipped, name func(lint.Needs) string) []NeedGr
 func Flags(needs lint.Needs) string {
 	var parts []string
 	for _, n := range needs {
-		f := "--" + n.Flag()
-		if a := n.Arg(); a != "" {
-			f += " " + a
-		}
-		if n == lint.InputAWSRead {
-			f = "--from-aws" // --aws-read FILE is what aws-export wrote: a way to replay it
-		}
-		parts = append(parts, f)
+		parts = append(parts, n.Give())
 	}
 	return strings.Join(parts, " or ")
 }

@@ -2,7 +2,6 @@ package format
 
 import (
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,8 +111,8 @@ func Page(w io.Writer, run *Run) error {
 			field, reason := Fields(g.Needs), g.Reason()
 			if field == "" {
 				field = "—"
-				if slices.Contains(g.Needs, lint.InputAWSRead) {
-					reason = "Run samllint --from-aws " + reason
+				if len(g.Needs) > 0 { // inputs only the CLI takes
+					reason = "Run samllint " + Flags(g.Needs) + " " + reason
 				}
 			}
 			pr.Skipped = append(pr.Skipped, pageSkipped{Field: field, Reason: reason, Because: strings.Join(g.Because, "; "), Rules: g.Rules})
