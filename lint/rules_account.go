@@ -34,13 +34,9 @@ func (c *facts) pairPath() string {
 	return ""
 }
 
-// skipUnread skips a rule that needs the account read when it was not
-// done, or did not reach what the rule needs; true when skipped.
+// skipUnread skips a rule when the account read (which its Needs
+// guarantee) did not reach what it needs; true when skipped.
 func (p *Pass) skipUnread(reason string, kinds ...Input) bool {
-	if p.Inputs.AWSRead() == nil {
-		p.Skip(reason, InputAWSRead)
-		return true
-	}
 	if why := p.Inputs.unread(kinds...); why != "" {
 		p.SkipBecause(why, reason, InputAWSRead)
 		return true
