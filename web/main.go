@@ -50,7 +50,10 @@ func build(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	goCmd := filepath.Join(goEnv("GOROOT"), "bin", "go")
+	goroot, err := goEnv("GOROOT")
+	if err != nil {
+		return err
+	}
 	ldflags := "-s -w"
 	if v := os.Getenv("SAMLLINT_VERSION"); v != "" {
 		ldflags += " -X github.com/samllint/samllint/internal/version.Version=" + v
@@ -58,7 +61,7 @@ func build(dir string) error {
 	if c := os.Getenv("SAMLLINT_COMMIT"); c != "" {
 		ldflags += " -X github.com/samllint/samllint/internal/version.Commit=" + c
 	}
-	cmd := exec.Command(goCmd, "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(dir, "samllint.wasm"), "./web/wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(dir, "samllint.wasm"), "./web/wasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -67,9 +70,8 @@ func build(dir string) error {
 	// The loader the Go release ships for its own WebAssembly (lib/wasm
 	// since Go 1.24, misc/wasm before).
 	var loader []byte
-	var err error
 	for _, p := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
-		if loader, err = os.ReadFile(filepath.Join(goEnv("GOROOT"), p)); err == nil {
+		if loader, err = os.ReadFile(filepath.Join(goroot, p)); err == nil {
 			break
 		}
 	}
@@ -140,10 +142,11 @@ func size(dir string) (raw, gz int64, err error) {
 	return raw, gz, nil
 }
 
-func goEnv(key string) string {
+// goEnv is a go env value of the go command that builds the module.
+func goEnv(key string) (string, error) {
 	out, err := exec.Command("go", "env", key).Output()
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("go env %s: %w", key, err)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }
