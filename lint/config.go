@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,47 @@ type Config struct {
 
 	skew time.Duration
 	sev  map[string]Severity
+	// required are the rules this run keeps on whatever the file says
+	// (Require): no disable, suppression or lower severity touches them.
+	required map[string]bool
+	// requiredBy names what required them, for the notice.
+	requiredBy string
+}
+
+// RequireSignature is the pattern Require takes for every Trust rule.
+const RequireSignature = "signature"
+
+// Require keeps the rules matching patterns (IDs, families such as
+// saml/*, or RequireSignature for the rules that judge whether the
+// response is the IdP's own) on at their default severity, whatever the
+// file says: CI that lints a pull request's captures must not let the
+// pull request's own config turn off the checks that catch a forgery.
+// by names the requirement in the notices (a flag). The config's attempts
+// to turn a required rule off are Notices, as config/rule-required.
+func (c *Config) Require(patterns []string, by string) error {
+	if c.required == nil {
+		c.required = map[string]bool{}
+	}
+	c.requiredBy = by
+	for _, p := range patterns {
+		if p == RequireSignature {
+			for _, r := range registry {
+				if r.Trust {
+					c.required[r.ID] = true
+				}
+			}
+			continue
+		}
+		if !knownPattern(p) {
+			return fmt.Errorf("unknown rule %q (samllint rules lists them; a family is written aws/*, and %q is every signature rule)", p, RequireSignature)
+		}
+		for _, r := range registry {
+			if patternMatches(p, r.ID) {
+				c.required[r.ID] = true
+			}
+		}
+	}
+	return nil
 }
 
 // Suppression silences one rule where it matches, for a stated reason and
@@ -266,6 +308,10 @@ func suppressionLines(root *yaml.Node) []int {
 func (c *Config) enabledRules() []*Rule {
 	var out []*Rule
 	for _, r := range registry {
+		if c.required[r.ID] {
+			out = append(out, r)
+			continue
+		}
 		on := true
 		for _, p := range c.Rules.Disable {
 			if patternMatches(p, r.ID) {
@@ -319,7 +365,7 @@ func (c *Config) suppress(rep *Report, input, issuer string, now time.Time) {
 
 func (c *Config) match(f Finding, input, issuer string, now time.Time) *Suppression {
 	for _, s := range c.Suppressions {
-		if s.Rule != f.Rule || !s.expires.IsZero() && !now.Before(s.expires) {
+		if s.Rule != f.Rule || c.required[s.Rule] || !s.expires.IsZero() && !now.Before(s.expires) {
 			continue
 		}
 		if s.Match.Input != "" {
@@ -359,9 +405,12 @@ func (c *Config) Notices(now time.Time) []Finding {
 			out = append(out, f)
 		}
 	}
+	out = append(out, c.rulesOff(enabled)...)
 	for i, s := range c.Suppressions {
 		loc := Location{Source: SourceConfig, File: c.Path, Line: s.line, Path: fmt.Sprintf("suppressions[%d]", i+1)}
 		switch {
+		case c.required[s.Rule]:
+			continue // config/rule-required says it
 		case !s.expires.IsZero() && !now.Before(s.expires):
 			add(suppressionExpired, Finding{
 				Message:  fmt.Sprintf("the suppression of %s expired on %s and no longer applies", s.Rule, s.Expires),
@@ -375,6 +424,100 @@ func (c *Config) Notices(now time.Time) []Finding {
 		}
 	}
 	return out
+}
+
+// rulesOff are the notices of what the config turns off: one
+// config/rules-off listing every rule it disables, lowers or suppresses,
+// so that a reader of CI's log sees it; and a config/rule-required for
+// each of those the run requires, which ran anyway.
+func (c *Config) rulesOff(enabled map[string]*Rule) []Finding {
+	var out []Finding
+	var off []string
+	// A run that requires rules hears of the config's attempts whatever
+	// the config says of these two.
+	report := func(r *Rule, f Finding) {
+		if on := enabled[r.ID]; on != nil || len(c.required) > 0 {
+			if on != nil {
+				r = on
+			}
+			f.Rule, f.Severity = r.ID, r.Severity
+			out = append(out, f)
+		}
+	}
+	required := func(what string, ids []string, loc Location) {
+		report(ruleRequired, Finding{
+			Message:  fmt.Sprintf("the config %s, which this run requires (%s): checked as if the config did not say so", what, c.requiredBy),
+			Location: loc, Expected: strings.Join(ids, ", ") + " on, at the default severity, unsuppressed", Actual: what,
+			Fix: "Remove it from the config: a rule that tells a forged response from the IdP's own is not the config's to turn off."})
+	}
+	loc := Location{Source: SourceConfig, File: c.Path, Path: "rules"}
+	for _, p := range c.Rules.Disable {
+		var ids, req []string
+		for _, r := range registry {
+			if !patternMatches(p, r.ID) || slices.ContainsFunc(c.Rules.Enable, func(e string) bool { return patternMatches(e, r.ID) }) {
+				continue
+			}
+			ids = append(ids, r.ID)
+			if c.required[r.ID] {
+				req = append(req, r.ID)
+			}
+		}
+		switch {
+		case len(ids) == 0:
+			continue
+		case p == ids[0]:
+			off = append(off, "disables "+p)
+		default:
+			off = append(off, fmt.Sprintf("disables %s (%d rules)", p, len(ids)))
+		}
+		if len(req) > 0 {
+			required("disables "+strings.Join(req, ", "), req, loc)
+		}
+	}
+	for _, r := range registry {
+		if sev, ok := c.sev[r.ID]; ok && sev < r.Severity {
+			off = append(off, fmt.Sprintf("lowers %s to %s", r.ID, sev))
+			if c.required[r.ID] {
+				required(fmt.Sprintf("lowers %s to %s", r.ID, sev), []string{r.ID}, loc)
+			}
+		}
+	}
+	for i, s := range c.Suppressions {
+		scope := "everywhere"
+		if s.Match.Input != "" || s.Match.Issuer != "" || s.Match.Path != "" {
+			scope = "where it matches"
+		}
+		off = append(off, fmt.Sprintf("suppresses %s %s (%s)", s.Rule, scope, s.Reason))
+		if c.required[s.Rule] {
+			required("suppresses "+s.Rule, []string{s.Rule}, Location{Source: SourceConfig, File: c.Path, Line: s.line, Path: fmt.Sprintf("suppressions[%d]", i+1)})
+		}
+	}
+	if len(off) > 0 {
+		report(rulesOff, Finding{
+			Message:  fmt.Sprintf("the config turns off what samllint checks: %s", strings.Join(off, "; ")),
+			Location: Location{Source: SourceConfig, File: c.Path}, Expected: "every rule on", Actual: strings.Join(off, "; "),
+			Fix: "Nothing to do if each is meant; a reviewer of a change to the config should read this line."})
+	}
+	return out
+}
+
+var rulesOff = &Rule{
+	ID: "config/rules-off", Severity: Info, Scope: ScopeConfig,
+	Title: "the config turns rules off",
+	Why: "A config can disable rules, lower their severity and suppress their findings. Each run says which, once, so that " +
+		"whoever reads CI's log (or reviews a change to the config) sees what is no longer checked.",
+	Fix:        "Nothing to do if each is meant.",
+	References: []string{"docs/config.md — the .samllint.yaml reference"},
+}
+
+var ruleRequired = &Rule{
+	ID: "config/rule-required", Severity: Error, Scope: ScopeConfig,
+	Title: "the config turns off a rule the run requires",
+	Why: "A run can require rules (samllint lint --require-rules, and the GitHub Action for every signature rule unless " +
+		"told otherwise): the rules that tell a forged response from the IdP's own must not be turned off by a config a pull " +
+		"request can change. The rule runs anyway, and the attempt is an error.",
+	Fix:        "Remove the disable, severity or suppression of the rule from the config.",
+	References: []string{"docs/config.md — the .samllint.yaml reference"},
 }
 
 var suppressionExpired = &Rule{

@@ -103,7 +103,10 @@ func TestSuppressions(t *testing.T) {
 		t.Error("input glob ignored")
 	}
 	notices := c.Notices(before)
-	if len(notices) != 1 || notices[0].Rule != "config/suppression-unused" || !strings.Contains(notices[0].Location.String(), "c.yaml:17") {
+	if want := "disables connect/* (8 rules); disables saml/weak-algorithm; suppresses saml/certificate-expired where it matches"; len(notices) == 0 || !strings.Contains(notices[0].Message, want) {
+		t.Errorf("the rules-off notice does not say %q: %+v", want, notices)
+	}
+	if len(notices) != 2 || notices[0].Rule != "config/rules-off" || notices[1].Rule != "config/suppression-unused" || !strings.Contains(notices[1].Location.String(), "c.yaml:17") {
 		t.Errorf("notices before expiry: %+v", notices)
 	}
 	after := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
@@ -113,7 +116,7 @@ func TestSuppressions(t *testing.T) {
 		t.Error("an expired suppression still applies")
 	}
 	notices = c.Notices(after)
-	if len(notices) != 2 || notices[0].Rule != "config/suppression-expired" || notices[0].Severity != Warning {
+	if len(notices) != 3 || notices[1].Rule != "config/suppression-expired" || notices[1].Severity != Warning {
 		t.Errorf("notices after expiry: %+v", notices)
 	}
 }
@@ -129,4 +132,48 @@ func TestFindConfig(t *testing.T) {
 	if got := FindConfig(deep); got != filepath.Join(root, ".samllint.yaml") {
 		t.Errorf("found %q", got)
 	}
+}
+
+// TestRequireKeepsSignatureRules: a config that disables, lowers or
+// suppresses the signature rules cannot let a wrapped (forged) response
+// pass a run that requires them; the attempt is an error notice.
+func TestRequireKeepsSignatureRules(t *testing.T) {
+	for name, cfg := range map[string]string{
+		"disabled":   "rules:\n  disable: [saml/*]\n",
+		"lowered":    "rules:\n  severity:\n    saml/signature-wrapping: info\n",
+		"suppressed": "suppressions:\n  - rule: saml/signature-wrapping\n    reason: trust me\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			forged := Example{Transform: "wrap-assertion", Files: map[string]string{"config.yaml": cfg}}
+			input, in, opts := buildCase(t, forged.toCase())
+			if rep := lintOnce(t, input, in, opts); rep.Outcome == OutcomeWillFail {
+				t.Fatalf("without a requirement the config should let it pass, for this test to mean anything: %s", rep.Verdict)
+			}
+			input, in, opts = buildCase(t, forged.toCase())
+			if err := in.Config().Require([]string{RequireSignature}, "--require-rules signature"); err != nil {
+				t.Fatal(err)
+			}
+			rep := lintOnce(t, input, in, opts)
+			if fs := findingsOf(rep, "saml/signature-wrapping"); len(fs) == 0 || fs[0].Severity != Error {
+				t.Errorf("the wrapped response's finding is gone: %s\n%s", rep.Verdict, wantOf(rep))
+			}
+			notices := &Report{Findings: in.Config().Notices(opts.Now)}
+			if fs := findingsOf(notices, "config/rule-required"); len(fs) == 0 || fs[0].Severity != Error {
+				t.Errorf("no config/rule-required error: %s", wantOf(notices))
+			}
+		})
+	}
+	var c Config
+	if err := c.Require([]string{"saml/nonsense"}, "--require-rules"); err == nil {
+		t.Error("an unknown rule is required without complaint")
+	}
+}
+
+func lintOnce(t *testing.T, input []byte, in *Inputs, opts Options) *Report {
+	t.Helper()
+	res, err := Lint(input, in, opts)
+	if err != nil || len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("lint: %v %+v", err, res)
+	}
+	return res[0].Report
 }

@@ -29,12 +29,13 @@ import (
 //	               reply: 200 <error page text> (AWS's answer in that
 //	               HAR), then: <status> <URL> <page text> (a request
 //	               that followed), sign: both|assertion|response|none,
-//	               algorithm: rsa-sha1, key: rotated|expired (a key the
+//	               algorithm: rsa-sha1, key: rotated|expired|ecdsa (a key the
 //	               metadata does not hold; one whose certificate expired
-//	               2026-06-30), metadata: none,
+//	               2026-06-30; a P-256 key, in the metadata), metadata: none,
 //	               transform: wrap-assertion|encrypt (RSA-OAEP, AES-256-CBC)|
 //	               encrypt-gcm (AES-256-GCM)|encrypt-weak (RSA-1_5 and 3DES)|inflate|remove-assertion|default-namespace
-//	               (the Assertion as Entra ID sends it)
+//	               (the Assertion as Entra ID sends it), require: <rules>
+//	               (the run requires them, as --require-rules does)
 //	relay-state    the RelayState sent beside the response
 //	<input file>   an input given beside it, named by its kind:
 //	               metadata.xml, metadata.json, cert.pem, key.pem,

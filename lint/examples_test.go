@@ -163,6 +163,8 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 	case "", "idp":
 	case "rotated", "expired":
 		key = testkit.LoadKeyPair(t, "idp-"+c.option("key"))
+	case "ecdsa":
+		key = testkit.LoadKeyPair(t, "idp-ecdsa-p256")
 	default:
 		t.Fatalf("unknown key option %q", c.option("key"))
 	}
@@ -226,7 +228,12 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 
 	in := &Inputs{}
 	if c.option("metadata") != "none" && c.files["metadata.xml"] == "" && c.files["metadata.json"] == "" {
-		if err := in.Add(InputMetadata, "okta-idp-metadata.xml", testdata(t, "metadata", "okta-idp-metadata.xml")); err != nil {
+		md := testdata(t, "metadata", "okta-idp-metadata.xml")
+		if c.option("key") == "ecdsa" {
+			// The IdP's metadata, with its ECDSA certificate.
+			md = testkit.Metadata("http://www.okta.com/exk1fxph8bAbCdEf0h7", key.Cert)
+		}
+		if err := in.Add(InputMetadata, "okta-idp-metadata.xml", md); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,6 +247,11 @@ func buildCase(t testing.TB, c exampleCase) ([]byte, *Inputs, Options) {
 			if err := in.Add(kind, name, []byte(c.files[name])); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+	if req := c.option("require"); req != "" {
+		if err := in.Config().Require(strings.Split(req, ","), "--require-rules "+req); err != nil {
+			t.Fatal(err)
 		}
 	}
 	relay := strings.TrimSuffix(c.files["relay-state"], "\n")

@@ -16,6 +16,7 @@ var registry = []*Rule{
 	valueSplit,
 	foreignAssertion,
 	weakAlgorithm,
+	ecdsaSignature,
 	certificateExpired,
 	issuerMismatch,
 	timeInvalid,
@@ -64,6 +65,8 @@ var registry = []*Rule{
 	connectUserUnknown,
 	captureOutcome,
 
+	ruleRequired,
+	rulesOff,
 	suppressionExpired,
 	suppressionUnused,
 }

@@ -125,6 +125,9 @@ type Signer struct {
 	// Reason and Needs say why not, and which input would check it.
 	Reason string `json:"reason,omitempty"`
 	Needs  Needs  `json:"needs,omitempty"`
+	// Note qualifies a check: a certificate given on its own (--cert)
+	// names no IdP, so it was trusted whatever the Issuer says.
+	Note string `json:"note,omitempty"`
 }
 
 // Report is the outcome of linting one response.

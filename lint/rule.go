@@ -105,6 +105,10 @@ type Rule struct {
 	// Confirm says what to capture to confirm the rule, when more than the
 	// SAMLResponse and the rule's Needs.
 	Confirm string
+	// Trust marks the rules that judge whether the response is the IdP's
+	// own: turned off, they let a forged response pass. A run may require
+	// them whatever its config says (Config.Require).
+	Trust bool
 	// Check examines one response. Nil only for ScopeConfig rules.
 	Check func(*Pass)
 }

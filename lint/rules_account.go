@@ -119,7 +119,7 @@ var providerExpired = &Rule{
 }
 
 var providerMetadataStale = &Rule{
-	ID: "aws/provider-metadata-stale", Severity: Error, Scope: ScopeAWS, Setting: SettingCertificate, Needs: []Input{InputMetadata},
+	ID: "aws/provider-metadata-stale", Severity: Error, Scope: ScopeAWS, Setting: SettingCertificate, Needs: []Input{InputMetadata}, Trust: true,
 	Title: "IAM's copy of the IdP metadata lacks a certificate the IdP signs with",
 	Why: "STS checks the signature against the metadata uploaded to the IAM SAML provider, not against the IdP's current " +
 		"metadata. After the IdP rotates its signing certificate, sign-ins fail with \"Response signature invalid\" until the " +

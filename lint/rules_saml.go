@@ -86,7 +86,7 @@ var noAssertion = &Rule{
 }
 
 var unsigned = &Rule{
-	ID: "saml/unsigned", Severity: Error, Scope: ScopeSAML, Setting: SettingSigning,
+	ID: "saml/unsigned", Severity: Error, Scope: ScopeSAML, Setting: SettingSigning, Trust: true,
 	Title: "neither the Response nor the Assertion is signed",
 	Why: "AWS accepts only signed responses: with no signature STS has nothing to check against the IAM SAML provider's " +
 		"certificate and rejects the response (\"Response signature invalid\", InvalidIdentityToken).",
@@ -119,7 +119,7 @@ var unsigned = &Rule{
 }
 
 var signatureInvalid = &Rule{
-	ID: "saml/signature-invalid", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/signature-invalid", Severity: Error, Scope: ScopeSAML, Trust: true,
 	Title: "a signature does not verify",
 	Why: "STS verifies the signature with the IAM SAML provider's certificate; when it fails the sign-in stops with " +
 		"\"Response signature invalid (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)\" " +
@@ -186,7 +186,7 @@ var signatureInvalid = &Rule{
 }
 
 var signatureUntrusted = &Rule{
-	ID: "saml/signature-untrusted", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate,
+	ID: "saml/signature-untrusted", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate, Trust: true,
 	Title: "the signing certificate is not in the metadata given to IAM",
 	Why: "The signature verifies with the certificate the response embeds, but not with any certificate in the IdP metadata " +
 		"uploaded to IAM: the IdP rotated its certificate (AD FS auto-rollover, Entra \"Make certificate active\", Google rotation) " +
@@ -202,6 +202,22 @@ var signatureUntrusted = &Rule{
 			return
 		}
 		for _, s := range p.Response.Signatures {
+			if s.Check != nil && s.Check.Verdict == saml.OtherIssuer && s.Check.Anchor != nil {
+				var own []string
+				for _, a := range s.Check.Trusted {
+					own = append(own, a.Describe())
+				}
+				p.Report(Finding{
+					Message: fmt.Sprintf("<%s> names the Issuer %q but is signed with the key of another IdP in %s, entityID %q",
+						s.ParentTag, s.Check.Issuer, anchorsWord(p.Inputs), s.Check.Anchor.EntityID),
+					Location: xmlAt(s.Path),
+					Expected: fmt.Sprintf("signed by a certificate of %q: %s", s.Check.Issuer, strings.Join(own, "; ")),
+					Actual:   fmt.Sprintf("signed by %s, from %s", s.Check.Signer.Describe(), s.Check.Anchor.Source),
+					Fix: fmt.Sprintf("Do not trust this response: AWS checks the signature against the one provider the Role names, and a response that claims %q must carry %q's signature. "+
+						"If both entity IDs are one IdP of yours, set that application's issuer to the entityID of the metadata IAM holds for it.", s.Check.Issuer, s.Check.Issuer),
+				})
+				continue
+			}
 			if s.Check == nil || s.Check.Verdict != saml.Untrusted || s.Check.Signer == nil {
 				continue
 			}
@@ -239,7 +255,7 @@ func anchorsWord(in *Inputs) string {
 }
 
 var signatureWrapping = &Rule{
-	ID: "saml/signature-wrapping", Severity: Error, Scope: ScopeSAML,
+	ID: "saml/signature-wrapping", Severity: Error, Scope: ScopeSAML, Trust: true,
 	Title: "the consumed assertion is not what a valid signature covers",
 	Why: "A service provider reads the assertion in the Response; if the signature that verifies covers a different element " +
 		"(a signed assertion moved aside, a duplicate ID, a reference to another element, several assertions), what is read is " +
@@ -278,7 +294,7 @@ var signatureWrapping = &Rule{
 }
 
 var valueSplit = &Rule{
-	ID: "saml/value-split", Severity: Warning, Scope: ScopeSAML,
+	ID: "saml/value-split", Severity: Warning, Scope: ScopeSAML, Trust: true,
 	Title: "a NameID or attribute value is split by a comment or CDATA section",
 	Why: "Canonicalization leaves comments out of what is signed, so a signed value can carry one without breaking the signature. " +
 		"AWS reads the whole text; a reader that takes only the first text node reads a shorter value: " +
@@ -378,7 +394,7 @@ var weakAlgorithm = &Rule{
 }
 
 var issuerMismatch = &Rule{
-	ID: "saml/issuer-mismatch", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate,
+	ID: "saml/issuer-mismatch", Severity: Error, Scope: ScopeSAML, Setting: SettingCertificate, Trust: true,
 	Title: "the Issuer is not the IdP whose metadata IAM holds",
 	Why: "STS looks the Issuer up in the IAM SAML provider's metadata; a different value fails with \"Issuer not present in specified provider " +
 		"(… error code: AuthSamlInvalidSamlResponseException)\". It is compared byte for byte: a trailing slash (Entra's " +
@@ -951,6 +967,34 @@ var requiredMissing = &Rule{
 			if e.issuer == nil || strings.TrimSpace(e.issuer.Value) == "" {
 				missing(e.name, "Issuer", e.path, e.issuerSev)
 			}
+		}
+	},
+}
+
+var ecdsaSignature = &Rule{
+	ID: "aws/ecdsa-signature", Severity: Warning, Scope: ScopeAWS, Setting: SettingSigning,
+	Title: "the response is signed with an ECDSA key, which AWS does not document",
+	Why: "AWS's SAML troubleshooting page speaks of the provider's certificates only as RSA keys (at least 1024 bits); " +
+		"nothing AWS publishes says whether STS verifies ECDSA signatures. Every working AWS example is signed with RSA-SHA256. " +
+		"An ECDSA SignatureValue must also be written as XML Signature 1.1 writes it, r and s side by side: a DER-encoded " +
+		"value (as some libraries write it) is refused by verifiers that follow the standard, xmlsec1 among them.",
+	Fix:        "Sign with an RSA key of 2048 bits or more and RSA-SHA256, and upload the matching metadata to IAM.",
+	References: []string{refIAMTS, "W3C XML Signature 1.1, §6.4.3 ECDSA — https://www.w3.org/TR/xmldsig-core1/#sec-ECDSA", "RFC 4050: ECDSA for XML Digital Signatures — https://www.rfc-editor.org/rfc/rfc4050"},
+	Check: func(p *Pass) {
+		for _, s := range p.Response.Signatures {
+			if !strings.Contains(s.SignatureMethod, "#ecdsa-") {
+				continue
+			}
+			msg := fmt.Sprintf("the <%s> is signed with ECDSA (%s), which AWS does not document for SAML", s.ParentTag, saml.ShortAlgorithm(s.SignatureMethod))
+			actual := s.SignatureMethod
+			if s.ValueForm == saml.ECDSADER {
+				msg += "; its SignatureValue is DER-encoded, which XML Signature 1.1 does not allow"
+				actual += ", SignatureValue in DER"
+			}
+			p.Report(Finding{Message: msg, Location: xmlAt(s.Path + "/SignedInfo"),
+				Expected: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 with an RSA key, as AWS documents",
+				Actual:   actual,
+				Fix:      "Switch " + p.ctx.idp() + "'s signing key to RSA (2048 bits) with RSA-SHA256, and upload its metadata to the IAM SAML provider " + p.ctx.providerOr() + "."})
 		}
 	},
 }

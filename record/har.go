@@ -67,6 +67,7 @@ type harContent struct {
 	Size     int    `json:"size"`
 	MimeType string `json:"mimeType"`
 	Text     string `json:"text,omitempty"`
+	Comment  string `json:"comment,omitempty"`
 }
 
 type harTimings struct {
@@ -87,7 +88,10 @@ func harOf(entries []*entry) ([]byte, error) {
 			he.Request.PostData = &harPostData{MimeType: "application/x-www-form-urlencoded", Params: nvs(e.params)}
 		}
 		he.Response = harResponse{Status: e.status, StatusText: e.statusText, HTTPVersion: "HTTP/1.1", Cookies: []harNV{}, Headers: []harNV{},
-			Content: harContent{Size: len(e.body), MimeType: e.mimeType, Text: e.body}, RedirectURL: e.location, HeadersSize: -1, BodySize: -1}
+			Content: harContent{Size: e.size, MimeType: e.mimeType, Text: e.body}, RedirectURL: e.location, HeadersSize: -1, BodySize: -1}
+		if e.body != "" {
+			he.Response.Content.Comment = shortened
+		}
 		if e.location != "" {
 			he.Response.Headers = []harNV{{Name: "Location", Value: e.location}}
 		}

@@ -1,9 +1,12 @@
 package record
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/samllint/samllint/saml"
 )
 
 // hostKind is what a URL's host is to a sign-in.
@@ -96,4 +99,25 @@ func rolePicker(html string) []string {
 		}
 	}
 	return roles
+}
+
+// shortened is the HAR's note on every page shortPage kept.
+const shortened = "shortened by samllint record: only the page's title, the error it shows and the role picker's roles are kept"
+
+// shortPage is an AWS or Connect page as a recording keeps it: only what
+// samllint reads of it (its title, the error it shows, the roles of
+// AWS's role picker), in a page of its own. Never its scripts or the rest
+// of its body: a page may embed a token.
+func shortPage(page string) string {
+	b := []byte(page)
+	var out strings.Builder
+	out.WriteString("<html><head><title>" + html.EscapeString(saml.PageTitle(b)) + "</title></head><body>")
+	if msg := saml.PageError(b); msg != "" {
+		out.WriteString("<p>" + html.EscapeString(msg) + "</p>")
+	}
+	for _, role := range rolePicker(page) {
+		out.WriteString(`<input type="radio" name="roleIndex" value="` + html.EscapeString(role) + `">`)
+	}
+	out.WriteString("</body></html>")
+	return out.String()
 }

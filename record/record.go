@@ -273,7 +273,8 @@ type entry struct {
 	statusText string
 	location   string
 	mimeType   string
-	body       string // the start of an HTML answer
+	body       string // an HTML answer, shortened (shortPage)
+	size       int    // the answer's length before it was shortened
 	wantBody   bool
 }
 
@@ -332,7 +333,8 @@ func (r *recorder) handle(ctx context.Context, ev any) {
 		if e := r.tracked[ev.RequestID]; e != nil && e.wantBody {
 			e.wantBody = false
 			if res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: ev.RequestID}); err == nil {
-				e.body = textcut.Bytes(string(res.Body), r.opts.Limits.MaxReply)
+				e.size = len(res.Body)
+				e.body = shortPage(textcut.Bytes(string(res.Body), r.opts.Limits.MaxReply))
 			}
 			r.answered(e)
 		}

@@ -130,3 +130,37 @@ func TestFindBrowser(t *testing.T) {
 
 // "go test ./... -update" passes the flag to every package.
 var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")
+
+// TestShortPage: of AWS's and Connect's pages a recording keeps only what
+// samllint reads (title, the error shown, the role picker's roles), and
+// the HAR says so; a token in a script or elsewhere in the page is not
+// written, and the HAR still reads back with AWS's error.
+func TestShortPage(t *testing.T) {
+	const token = "FEDTOKEN-5b1f0c2e9a"
+	page := `<!DOCTYPE html><html><head><title>Amazon Web Services Sign-In</title><script>var t = "` + token + `";</script></head>` +
+		`<body><div id="error"><h1>Your request included an invalid SAML response. To logout, click here.</h1></div>` +
+		`<form><input type="hidden" name="csrf" value="` + token + `">` +
+		`<input type="radio" name="roleIndex" value="arn:aws:iam::123456789012:role/ConnectAgent"></form></body></html>`
+	short := shortPage(page)
+	if strings.Contains(short, token) || strings.Contains(short, "<script") {
+		t.Errorf("the short page keeps the script or the token: %s", short)
+	}
+	for _, want := range []string{"<title>Amazon Web Services Sign-In</title>", "Your request included an invalid SAML response", `value="arn:aws:iam::123456789012:role/ConnectAgent"`} {
+		if !strings.Contains(short, want) {
+			t.Errorf("the short page lacks %q: %s", want, short)
+		}
+	}
+	b64, _ := os.ReadFile("../testdata/assertions/okta-connect.b64")
+	har, err := harOf([]*entry{{started: time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC), method: "POST", url: "https://signin.aws.amazon.com/saml", saml: true, host: hostSignIn,
+		params: []nameValue{{"SAMLResponse", strings.TrimSpace(string(b64))}}, status: 200, statusText: "OK", mimeType: "text/html", body: short, size: len(page)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(har), token) || !strings.Contains(string(har), shortened) {
+		t.Errorf("the HAR holds the token, or does not say the page was shortened:\n%s", har)
+	}
+	caps, err := saml.Decode(har)
+	if err != nil || len(caps) != 1 || caps[0].Reply == nil || !strings.HasPrefix(caps[0].Reply.ErrorText, "Your request included an invalid SAML response") {
+		t.Fatalf("read back: %v %+v", err, caps)
+	}
+}

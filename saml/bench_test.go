@@ -61,7 +61,7 @@ func BenchmarkGoxmldsigValidate(b *testing.B) {
 			b.Fatal(err)
 		}
 		a := doc.Root().FindElement("./Assertion")
-		d, _, err := detach(a, a.FindElement("./Signature"))
+		d, _, err := detach(a, a.FindElement("./Signature"), "")
 		if err != nil {
 			b.Fatal(err)
 		}

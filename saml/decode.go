@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -159,13 +158,11 @@ func (d *decoder) top(in []byte) ([]*Capture, error) {
 		return nil, decodeErr(StageInput, fmt.Sprintf("input of %d bytes", len(in)), fmt.Sprintf("at most %d bytes", d.lim.MaxInput), nil)
 	}
 	var chain []string
-	switch {
-	case bytes.HasPrefix(in, bomUTF16LE), bytes.HasPrefix(in, bomUTF16BE):
-		in = fromUTF16(in)
+	if u, ok := fromUTF16(in, false); ok {
+		in = u
 		chain = append(chain, "utf-16")
-	case bytes.HasPrefix(in, bomUTF8):
-		in = in[len(bomUTF8):]
 	}
+	in = bytes.TrimPrefix(in, bomUTF8)
 	trimmed := bytes.TrimSpace(in)
 	if len(trimmed) == 0 {
 		if len(in) == 0 {
@@ -229,20 +226,6 @@ func number(cs []*Capture) []*Capture {
 		c.Index = i + 1
 	}
 	return cs
-}
-
-func fromUTF16(b []byte) []byte {
-	be := bytes.HasPrefix(b, bomUTF16BE)
-	b = b[2:]
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		if be {
-			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-		} else {
-			u = append(u, uint16(b[i+1])<<8|uint16(b[i]))
-		}
-	}
-	return []byte(string(utf16.Decode(u)))
 }
 
 // findParam returns the index of the first "SAMLResponse=" or
@@ -415,6 +398,10 @@ func (d *decoder) value(s string, c *Capture, depth int) error {
 
 // binary classifies what base64 decoded to.
 func (d *decoder) binary(b []byte, c *Capture, depth int) error {
+	if u, ok := fromUTF16(b, true); ok {
+		b = u
+		c.Chain = append(c.Chain, "utf-16")
+	}
 	t := bytes.TrimLeft(bytes.TrimPrefix(b, bomUTF8), " \t\r\n")
 	switch {
 	case len(t) > 0 && t[0] == '<':

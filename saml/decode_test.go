@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/samllint/samllint/internal/testkit"
 )
@@ -431,4 +432,65 @@ func nestedGzip(t *testing.T, n int) []byte {
 		b = gzipOf(t, b)
 	}
 	return b
+}
+
+// TestDecodeUTF16Declared: UTF-16 XML is read whatever its declaration
+// says, with a byte-order mark or (big-endian, as XML 1.0 Appendix F
+// detects it) without, raw or in base64; and what is read declares UTF-8.
+func TestDecodeUTF16Declared(t *testing.T) {
+	xml := `<?xml version="1.0" encoding="UTF-16"?>` + "\n" + string(sampleXML(t))
+	encode := func(s string, bigEndian, bom bool) []byte {
+		var b bytes.Buffer
+		if bom {
+			if bigEndian {
+				b.Write([]byte{0xFE, 0xFF})
+			} else {
+				b.Write([]byte{0xFF, 0xFE})
+			}
+		}
+		for _, u := range utf16.Encode([]rune(s)) {
+			if bigEndian {
+				b.Write([]byte{byte(u >> 8), byte(u)})
+			} else {
+				b.Write([]byte{byte(u), byte(u >> 8)})
+			}
+		}
+		return b.Bytes()
+	}
+	for _, tc := range []struct {
+		name  string
+		input []byte
+		chain string
+	}{
+		{"UTF-16LE with a BOM, declared UTF-16", encode(xml, false, true), "utf-16 → xml"},
+		{"UTF-16BE with a BOM", encode(xml, true, true), "utf-16 → xml"},
+		{"UTF-16BE without a BOM", encode(xml, true, false), "utf-16 → xml"},
+		{"UTF-16LE without a BOM", encode(xml, false, false), "utf-16 → xml"},
+		{"base64 of UTF-16BE", []byte(base64.StdEncoding.EncodeToString(encode(xml, true, true))), "base64 → utf-16 → xml"},
+		{"base64 of UTF-16LE without a BOM", []byte(base64.StdEncoding.EncodeToString(encode(xml, false, false))), "base64 → utf-16 → xml"},
+	} {
+		caps, err := Decode(tc.input)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got := caps[0].ChainString(); got != tc.chain {
+			t.Errorf("%s: chain %q, want %q", tc.name, got, tc.chain)
+		}
+		if !bytes.HasPrefix(caps[0].XML, []byte(`<?xml version="1.0" encoding="UTF-8"?>`)) {
+			t.Errorf("%s: held as %.60q", tc.name, caps[0].XML)
+		}
+		r, err := Parse(caps[0].XML)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if Verify(r, sampleAnchors(t)); verdicts(r) != "valid,valid" {
+			t.Errorf("%s: signatures %s after reading it as UTF-16", tc.name, verdicts(r))
+		}
+	}
+	// Within the limits: UTF-16 of an input past MaxInput is refused as before.
+	if _, err := DecodeLimits(encode(xml, false, true), Limits{MaxInput: 1000}); err == nil || !strings.Contains(err.Error(), "at most 1000 bytes") {
+		t.Errorf("an oversized UTF-16 input: %v", err)
+	}
 }

@@ -162,7 +162,7 @@ func Facts(c *Capture, r *Response) []Fact {
 		}
 		if ch := s.Check; ch != nil {
 			add("signatures", n+"verdict", string(ch.Verdict)+" — "+ch.Detail, s.Path)
-			if ch.Verdict == Untrusted && ch.Signer != nil {
+			if (ch.Verdict == Untrusted || ch.Verdict == OtherIssuer) && ch.Signer != nil {
 				add("signatures", n+"signed by", ch.Signer.Describe(), s.Path)
 			}
 			if ch.Covers != "" {
@@ -274,6 +274,9 @@ func assertionFacts(a *Assertion, add, noise func(section, name, value, path str
 
 // shortAlgorithm names an algorithm URI by its fragment or last path
 // element.
+// ShortAlgorithm is an algorithm URI's last part: "ecdsa-sha256".
+func ShortAlgorithm(uri string) string { return shortAlgorithm(uri) }
+
 func shortAlgorithm(uri string) string {
 	uri = strings.TrimRight(uri, "#/")
 	if i := strings.LastIndexAny(uri, "#/"); i >= 0 && i < len(uri)-1 {

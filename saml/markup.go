@@ -288,6 +288,14 @@ func lineOf(dec *xml.Decoder, b []byte) int {
 // a page a browser loaded, names the failure.
 func PageError(html []byte) string { return errorText(html) }
 
+// PageTitle is an HTML page's title, on one line, or "".
+func PageTitle(page []byte) string {
+	if m := titleRe.FindSubmatch(page); m != nil {
+		return clip(strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(string(m[1])), " ")), 120)
+	}
+	return ""
+}
+
 // PageSummary is one line for an HTML page: the error it shows, else its
 // title, else the start of its text.
 func PageSummary(html []byte) string {

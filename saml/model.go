@@ -249,6 +249,10 @@ type Signature struct {
 	References             []Reference `json:"references"`
 	Certificates           []*CertInfo `json:"certificates"`
 	HasKeyInfo             bool        `json:"has_key_info"`
+	// ValueForm is how an ECDSA SignatureValue is written: ECDSAConcat,
+	// as XML Signature 1.1 requires, or ECDSADER, as goxmldsig writes it.
+	// Verify sets it.
+	ValueForm string `json:"value_form,omitempty"`
 
 	// Filled in by Verify.
 	Check *SignatureCheck `json:"check,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,6 +175,30 @@ type Anchors struct {
 
 // Empty reports whether no certificate was given.
 func (a *Anchors) Empty() bool { return a == nil || len(a.Certs) == 0 }
+
+// For splits the anchors into those that may verify a signature of
+// issuer and the rest: the certificates of the metadata whose entityID is
+// issuer, and every certificate that names no entity (PEM files, which
+// say nothing of whom they speak for). When no metadata given has that
+// entityID (or there is no Issuer), every anchor is bound: AWS checks the
+// one provider the Role names, and saml/issuer-mismatch compares the
+// Issuer with it.
+func (a *Anchors) For(issuer string) (bound, others []*Anchor) {
+	if a == nil {
+		return nil, nil
+	}
+	if issuer == "" || !slices.Contains(a.EntityIDs, issuer) {
+		return a.Certs, nil
+	}
+	for _, c := range a.Certs {
+		if c.EntityID == "" || c.EntityID == issuer {
+			bound = append(bound, c)
+		} else {
+			others = append(others, c)
+		}
+	}
+	return bound, others
+}
 
 // Add appends b's anchors to a.
 func (a *Anchors) Add(b *Anchors) {

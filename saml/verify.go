@@ -28,6 +28,11 @@ const (
 	// Untrusted: verifies only with the embedded certificate, which is not
 	// among the trust anchors (typically an IdP certificate rotation).
 	Untrusted Verdict = "untrusted"
+	// OtherIssuer: verifies only with a trusted certificate of another
+	// IdP's metadata than the one whose entityID the signed element's
+	// Issuer names. AWS checks a signature against the one provider the
+	// Role attribute names, so one IdP's key never vouches for another.
+	OtherIssuer Verdict = "other-issuer"
 	// DigestMismatch: the signature value matches the key, but the signed
 	// content changed after signing (edited, re-serialized, pretty-printed).
 	DigestMismatch Verdict = "digest-mismatch"
@@ -46,7 +51,14 @@ const (
 
 // Verifies reports whether the signature value and digest check out with
 // some key (trusted or not).
-func (v Verdict) Verifies() bool { return v == Valid || v == ValidEmbedded || v == Untrusted }
+func (v Verdict) Verifies() bool {
+	return v == Valid || v == ValidEmbedded || v == Untrusted || v == OtherIssuer
+}
+
+// Vouches reports whether the signature proves who signed: it verifies
+// with a key that may speak for the Issuer (or, with no trust anchors
+// given, with the key it embeds).
+func (v Verdict) Vouches() bool { return v == Valid || v == ValidEmbedded }
 
 // SignatureCheck is what Verify found for one signature.
 type SignatureCheck struct {
@@ -57,8 +69,12 @@ type SignatureCheck struct {
 	// Anchor is the trust anchor that matched, for Valid and DigestMismatch.
 	Anchor *Anchor `json:"anchor,omitempty"`
 	// Trusted lists the trust anchors the signature did not match, for
-	// Untrusted and ValueMismatch, so a rotation is plain to see.
+	// Untrusted and ValueMismatch, so a rotation is plain to see; for
+	// OtherIssuer, those of the Issuer's own metadata.
 	Trusted []*Anchor `json:"trusted,omitempty"`
+	// Issuer is the Issuer of the signed element (or, for a Response with
+	// none, of the assertion it holds) that the anchors were bound to.
+	Issuer string `json:"issuer,omitempty"`
 	// Covers is the path of the element the signature protects, set only
 	// when it Verifies.
 	Covers string `json:"covers,omitempty"`
@@ -66,6 +82,8 @@ type SignatureCheck struct {
 
 // Verify checks every signature in r with goxmldsig, against anchors when
 // given (nil or empty: against the certificates the signatures embed), and
+// of those, against the certificates of the metadata whose entityID the
+// signed element's Issuer names (see Anchors.For), and
 // records each outcome in Signature.Check. Certificate validity dates are
 // not part of the verdict: time is the linter's input, not Verify's.
 func Verify(r *Response, anchors *Anchors) { _ = VerifyContext(context.Background(), r, anchors) }
@@ -109,7 +127,7 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	if other := r.earlierSignature(s); other != nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: fmt.Sprintf("another Signature inside <%s> (%s) references the same ID first; the element is signed ambiguously (signature wrapping?)", s.ParentTag, other.Path)}
 	}
-	target, restore, err := detach(parent, s.el)
+	target, restore, err := detach(parent, s.el, s.ValueForm)
 	if err != nil {
 		return &SignatureCheck{Verdict: Malformed, Detail: err.Error()}
 	}
@@ -119,39 +137,36 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		embedded = nil // described below as unreadable
 	}
 	if !anchors.Empty() {
-		var digest *Anchor
-		for _, a := range signerFirst(anchors.Certs, embedded) {
-			if a.Cert == nil {
-				continue
-			}
-			switch v, detail := check(target, a.Cert); v {
+		issuer := r.issuerOf(parent)
+		bound, others := anchors.For(issuer)
+		c := checkAnchors(target, signerFirst(bound, embedded))
+		if c.Verdict == ValueMismatch && len(others) > 0 {
+			// Not the Issuer's key: is it another IdP's?
+			switch o := checkAnchors(target, signerFirst(others, embedded)); o.Verdict {
 			case Valid:
-				return &SignatureCheck{Verdict: Valid, Detail: "verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+				c = &SignatureCheck{Verdict: OtherIssuer, Signer: o.Signer, Anchor: o.Anchor,
+					Detail: fmt.Sprintf("verifies only with trusted certificate %s, of entityID %q; the <%s>'s Issuer is %q, whose metadata does not hold that key", o.Anchor.Source, o.Anchor.EntityID, s.ParentTag, issuer)}
 			case DigestMismatch:
-				if digest == nil {
-					digest = a
-				}
-			case Unsupported, Malformed:
-				return &SignatureCheck{Verdict: v, Detail: detail}
+				c = o
 			}
 		}
-		if digest != nil {
-			return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches trusted certificate " + digest.Source + ", but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: digest.CertInfo, Anchor: digest}
-		}
-		if a := reformatted(target, anchors); a != nil {
-			return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
-		}
-		if embedded != nil {
+		if c.Verdict == ValueMismatch && embedded != nil {
 			switch v, detail := check(target, embedded.Cert); v {
 			case Valid:
-				return &SignatureCheck{Verdict: Untrusted, Detail: "verifies only with its embedded certificate, which is not among the trusted certificates (IdP certificate rotated? metadata of another app?)", Signer: embedded, Trusted: anchors.Certs}
+				c = &SignatureCheck{Verdict: Untrusted, Detail: "verifies only with its embedded certificate, which is not among the trusted certificates (IdP certificate rotated? metadata of another app?)", Signer: embedded}
 			case DigestMismatch:
-				return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate (not a trusted one), and the signed content changed after signing", Signer: embedded}
+				c = &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate (not a trusted one), and the signed content changed after signing", Signer: embedded}
 			case Unsupported, Malformed:
-				return &SignatureCheck{Verdict: v, Detail: detail}
+				c = &SignatureCheck{Verdict: v, Detail: detail}
+			default:
+				c.Detail += " nor its embedded certificate"
 			}
 		}
-		return &SignatureCheck{Verdict: ValueMismatch, Detail: fmt.Sprintf("the signature value matches none of the %d trusted certificates%s", len(anchors.Certs), embeddedNote(embedded)), Trusted: anchors.Certs}
+		c.Issuer = issuer
+		if c.Verdict == ValueMismatch || c.Verdict == Untrusted || c.Verdict == OtherIssuer {
+			c.Trusted = bound
+		}
+		return c
 	}
 	if embedded == nil {
 		if len(s.Certificates) > 0 {
@@ -165,13 +180,41 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	case DigestMismatch:
 		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate, but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: embedded}
 	case ValueMismatch:
-		if reformatted(target, &Anchors{Certs: []*Anchor{{CertInfo: embedded, Source: "embedded"}}}) != nil {
+		if reformatted(target, []*Anchor{{CertInfo: embedded, Source: "embedded"}}) != nil {
 			return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with its embedded certificate", Signer: embedded}
 		}
 		return &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key"}
 	default:
 		return &SignatureCheck{Verdict: v, Detail: detail}
 	}
+}
+
+// checkAnchors checks the detached target against the anchors; with no
+// match it answers ValueMismatch.
+func checkAnchors(target *etree.Element, anchors []*Anchor) *SignatureCheck {
+	var digest *Anchor
+	for _, a := range anchors {
+		if a.Cert == nil {
+			continue
+		}
+		switch v, detail := check(target, a.Cert); v {
+		case Valid:
+			return &SignatureCheck{Verdict: Valid, Detail: "verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+		case DigestMismatch:
+			if digest == nil {
+				digest = a
+			}
+		case Unsupported, Malformed:
+			return &SignatureCheck{Verdict: v, Detail: detail}
+		}
+	}
+	if digest != nil {
+		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches trusted certificate " + digest.Source + ", but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: digest.CertInfo, Anchor: digest}
+	}
+	if a := reformatted(target, anchors); a != nil {
+		return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+	}
+	return &SignatureCheck{Verdict: ValueMismatch, Detail: fmt.Sprintf("the signature value matches none of the %d trusted certificates", len(anchors))}
 }
 
 // digestSizes are the bytes each digest algorithm makes.
@@ -214,8 +257,10 @@ func badValues(s *Signature, sv *etree.Element) string {
 		return fmt.Sprintf("the SignatureValue, %q, is not base64; no key can verify it", clip(raw, 40))
 	case strings.Contains(m, "#rsa-") && (len(b) < 64 || len(b) > 2048):
 		return fmt.Sprintf("the SignatureValue is %d bytes; an RSA signature is as long as its key, 64 bytes (512 bits) at the very least", len(b))
-	case strings.Contains(m, "#ecdsa-") && !ecdsaSizes[len(b)]:
-		return fmt.Sprintf("the SignatureValue is %d bytes; an ECDSA signature (r and s) is 48, 56, 64, 96 or 132", len(b))
+	case isECDSA(m):
+		if s.ValueForm = ecdsaForm(b); s.ValueForm == "" {
+			return fmt.Sprintf("the SignatureValue is %d bytes; an ECDSA signature (r and s side by side) is 48, 56, 64, 96 or 132, and it is no DER ECDSA-Sig-Value either", len(b))
+		}
 	}
 	return ""
 }
@@ -240,13 +285,6 @@ func signerFirst(anchors []*Anchor, embedded *CertInfo) []*Anchor {
 		}
 	}
 	return out
-}
-
-func embeddedNote(e *CertInfo) string {
-	if e == nil {
-		return ""
-	}
-	return " nor its embedded certificate"
 }
 
 func firstCert(cs []*CertInfo) *CertInfo {
@@ -274,13 +312,13 @@ func enveloped(s *Signature, parent *etree.Element) bool {
 // reformatted reports the anchor with which el verifies once whitespace-only
 // text is removed: the signature was made over compact XML that someone
 // pretty-printed, which changes SignedInfo as well as the digest.
-func reformatted(el *etree.Element, anchors *Anchors) *Anchor {
+func reformatted(el *etree.Element, anchors []*Anchor) *Anchor {
 	if !hasIndentation(el) {
 		return nil
 	}
 	compact := el.Copy()
 	stripIndentation(compact)
-	for _, a := range anchors.Certs {
+	for _, a := range anchors {
 		if a.Cert == nil {
 			continue
 		}
@@ -328,15 +366,32 @@ func stripIndentation(el *etree.Element) {
 // root the document itself as parent).
 func isRoot(el *etree.Element) bool { return el.Parent() == nil || el.Parent().Parent() == nil }
 
+// issuerOf is the Issuer a signature on el speaks for: el's own Issuer,
+// or, for a Response without one (SAML makes it optional there), the
+// Issuer of the assertion a service provider consumes.
+func (r *Response) issuerOf(el *etree.Element) string {
+	if is := r.child(el, NSAssertion, "Issuer"); is != nil {
+		v, _, _ := textOf(is)
+		return strings.TrimSpace(v)
+	}
+	if isRoot(el) {
+		if a := r.Consumed(); a != nil && a.Issuer != nil {
+			return a.Issuer.Value
+		}
+	}
+	return ""
+}
+
 // detach copies el with the namespace declarations it inherits, and removes
 // KeyInfo from the copy of sig so goxmldsig checks the one certificate it
-// is given rather than whatever the message embeds.
+// is given rather than whatever the message embeds. An ECDSA value in
+// form ECDSAConcat is given to goxmldsig in DER.
 //
 // The root element needs no detaching (it inherits no declarations) and
 // goxmldsig copies what it validates, so for the root the KeyInfo is taken
 // out of the tree itself, and restore puts it back: one copy of the whole
 // Response fewer per verification.
-func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error) {
+func detach(el, sig *etree.Element, form string) (d *etree.Element, restore func(), err error) {
 	restore = func() {}
 	sigCopy := sig
 	if isRoot(el) {
@@ -364,8 +419,16 @@ func detach(el, sig *etree.Element) (d *etree.Element, restore func(), err error
 	// decodes it strictly. It lies outside SignedInfo, so compacting it
 	// leaves what was signed untouched.
 	if sv := child(sigCopy, NSDSig, "SignatureValue"); sv != nil {
-		if text := sv.Text(); strings.ContainsAny(text, " \t\r\n") {
-			sv.SetText(strings.Join(strings.Fields(text), ""))
+		text := sv.Text()
+		compact := strings.Join(strings.Fields(text), "")
+		if form == ECDSAConcat {
+			// goxmldsig reads DER: see ecdsa.go.
+			if raw, err := base64.StdEncoding.DecodeString(compact); err == nil {
+				compact = base64.StdEncoding.EncodeToString(ecdsaDER(raw))
+			}
+		}
+		if compact != text {
+			sv.SetText(compact)
 			undo = append(undo, func() { sv.SetText(text) })
 		}
 	}
@@ -663,7 +726,7 @@ func (r *Response) Coverage() Coverage {
 	cv.Assertion, cv.Path = a, a.Path
 	var untrusted []Protection
 	for _, p := range r.Protected(a) {
-		if p.Signature.Check.Verdict == Untrusted {
+		if !p.Signature.Check.Verdict.Vouches() {
 			untrusted = append(untrusted, p)
 			continue
 		}
@@ -674,14 +737,14 @@ func (r *Response) Coverage() Coverage {
 	if len(cv.Via) == 0 {
 		var covers []string
 		for _, s := range r.Signatures {
-			if s.Check != nil && s.Check.Covers != "" && s.Check.Verdict != Untrusted {
+			if s.Check != nil && s.Check.Covers != "" && s.Check.Verdict.Vouches() {
 				covers = append(covers, s.Check.Covers)
 			}
 		}
 		switch {
 		case len(untrusted) > 0:
 			cv.Problems = append(cv.Problems, Problem{Kind: ProblemUntrusted, Path: a.Path,
-				Text: fmt.Sprintf("%s is covered only by signatures whose certificate is not trusted", a.Path)})
+				Text: fmt.Sprintf("%s is covered only by signatures whose key is not trusted to speak for its Issuer", a.Path)})
 		default:
 			msg := fmt.Sprintf("no signature that verifies covers %s or the Response", a.Path)
 			if len(covers) > 0 {

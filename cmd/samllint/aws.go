@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/awsread"
-	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/internal/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/saml"
@@ -51,7 +49,7 @@ func (a *awsFlags) reader(fs *flag.FlagSet, stderr io.Writer) (*awsread.Reader, 
 		return nil, nil
 	}
 	r, err := awsread.New(context.Background(), awsread.Options{Profile: a.profile, Region: a.region, Timeout: a.timeout,
-		Notify: func(msg string) { fmt.Fprintln(stderr, "samllint: note: "+format.Clean(msg)) }})
+		Notify: func(msg string) { sayf(stderr, "samllint: note: %s\n", msg) }})
 	if err != nil {
 		return nil, usageErr("--from-aws: %v", err)
 	}
@@ -192,11 +190,17 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		cmd = append(cmd, "--relay-state", *in.RelayState)
 	}
 	cmd = append(cmd, fs.Arg(0))
-	fmt.Fprintf(stdout, "wrote %d files to %s: %s\n", len(written), format.Clean(*out), format.Clean(strings.Join(written, ", ")))
+	sayf(stdout, "wrote %d files to %s: %s\n", len(written), *out, strings.Join(written, ", "))
 	for _, u := range read.AWS.Unread {
-		fmt.Fprintf(stdout, "not read: %s: %s\n", u.Input.Flag(), format.Clean(u.Reason))
+		sayf(stdout, "not read: %s: %s\n", u.Input.Flag(), u.Reason)
 	}
-	fmt.Fprintf(stdout, "lint offline with:\n  %s\n", format.Clean(shellJoin(cmd)))
+	if red != nil {
+		// The capture's names and account IDs no longer match the files:
+		// a command linting it with them would report false errors.
+		sayf(stdout, "the files are redacted, for sharing: they cannot lint the capture, whose account IDs and names they no longer match; run aws-export without --redact to lint offline\n")
+		return nil
+	}
+	sayf(stdout, "lint offline with:\n  %s\n", shellJoin(cmd))
 	return nil
 }
 

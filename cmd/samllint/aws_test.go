@@ -157,6 +157,13 @@ func TestAWSCLIErrors(t *testing.T) {
 		t.Errorf("aws-export --aws-region: exit %d\n%s%s", code, out, errs)
 	}
 
+	// Redacted files are for sharing: no command that would lint the
+	// capture with files that no longer match it.
+	if code, out, errs := runCLI(t, "", "aws-export", "--redact", "--out", t.TempDir(), "--relay-state", awstest.SampleRelay, capture); code != 0 ||
+		strings.Contains(out, "lint offline with") || !strings.Contains(out, "cannot lint the capture") {
+		t.Errorf("aws-export --redact: exit %d\n%s%s", code, out, errs)
+	}
+
 	code, _, errs = runCLI(t, "", "lint", "--aws-profile", "x", capture)
 	if code != 2 || !strings.Contains(errs, "--aws-profile applies only with --from-aws") {
 		t.Errorf("--aws-profile alone: exit %d, %q", code, errs)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,13 +22,32 @@ var payloads = map[string]string{
 	"bidi isolate":  "\u2066x\u2069",
 	"bidi mark":     "a\u200fb",
 	"arabic mark":   "a\u061cb",
+	"DEL":           "a\x7fb",
+	// A line break would let an input start a line of its own: a GitHub
+	// workflow command, which the Action's log would obey.
+	"LF":   "x\n::notice title=Security review::Approved by samllint - safe to merge",
+	"CR":   "x\r::stop-commands::pwned",
+	"CRLF": "x\r\n::add-mask::samllint",
 }
+
+// workflowCommand is the first line of s that starts a GitHub workflow
+// command samllint did not write: its own are annotations on a file.
+func workflowCommand(s string) string {
+	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if strings.HasPrefix(line, "::") && !ownAnnotation.MatchString(line) {
+			return line
+		}
+	}
+	return ""
+}
+
+var ownAnnotation = regexp.MustCompile(`^::(error|warning|notice) file=[^:]*(,line=\d+)?,title=samllint[^:]*::|^::(error|warning|notice) file=[^:]*(,line=\d+)?,title=(saml|aws|connect|config)/[a-z0-9-]+( in [^:]*)?::`)
 
 // rawControl reports the first byte sequence of a payload class in s.
 func rawControl(s string) string {
 	for i, r := range s {
 		switch {
-		case r == 0x1b || r == 0x07, r >= 0x80 && r <= 0x9f,
+		case r == 0x1b || r == 0x07 || r == 0x7f || r == '\r', r >= 0x80 && r <= 0x9f,
 			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f, r == 0x061c:
 			return s[max(0, i-20):min(len(s), i+20)]
 		}
@@ -75,17 +95,20 @@ func TestEscapesEverywhere(t *testing.T) {
 					if raw := rawControl(out); raw != "" {
 						t.Errorf("%s in %s, samllint %s: raw on %s: %q", class, filepath.Base(input), strings.Join(cmd, " "), what, raw)
 					}
+					if line := workflowCommand(out); line != "" {
+						t.Errorf("%s in %s, samllint %s: %s starts a workflow command: %q", class, filepath.Base(input), strings.Join(cmd, " "), what, line)
+					}
 				}
 			}
 		}
 		// An argument echoed back.
 		_, stdout, stderr := runCLI(t, "", "explain", "Not authorized to perform sts:AssumeRoleWithSAML "+p)
-		if raw := rawControl(stdout + stderr); raw != "" {
-			t.Errorf("%s, samllint explain: raw %q", class, raw)
+		if raw, line := rawControl(stdout+stderr), workflowCommand(stdout+stderr); raw != "" || line != "" {
+			t.Errorf("%s, samllint explain: raw %q, or a workflow command %q", class, raw, line)
 		}
 		_, stdout, stderr = runCLI(t, "", "diff", "--now", "2026-11-20T10:01:00Z", capture, odd)
-		if raw := rawControl(stdout + stderr); raw != "" {
-			t.Errorf("%s, samllint diff: raw %q", class, raw)
+		if raw, line := rawControl(stdout+stderr), workflowCommand(stdout+stderr); raw != "" || line != "" {
+			t.Errorf("%s, samllint diff: raw %q, or a workflow command %q", class, raw, line)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +22,8 @@ type inputFlags struct {
 	expect     lint.Expect
 	aws        bool
 	config     string
-	withConfig bool // --config is taken, and .samllint.yaml looked for
+	withConfig bool   // --config is taken, and .samllint.yaml looked for
+	require    string // --require-rules
 }
 
 var inputUsage = map[lint.Input]string{
@@ -45,6 +47,7 @@ func (f *inputFlags) registerFiles(fs *flag.FlagSet, kinds ...lint.Input) {
 		if in == lint.InputConfig {
 			f.withConfig = true
 			fs.StringVar(&f.config, in.Flag(), "", "config file (default: .samllint.yaml, .yml or .json in the working directory or a parent)")
+			fs.StringVar(&f.require, "require-rules", "", "rules the config may not disable, lower or suppress: IDs or families (saml/*), comma-separated, or "+lint.RequireSignature+" for every signature rule; an attempt is an error")
 			continue
 		}
 		m := &multiFlag{}
@@ -97,6 +100,16 @@ func (f *inputFlags) load(fs *flag.FlagSet) (*lint.Inputs, error) {
 			}
 		}
 	}
+	if f.require != "" {
+		c := in.Config()
+		if c == nil {
+			c = &lint.Config{}
+			in.SetConfig(c)
+		}
+		if err := c.Require(strings.Split(f.require, ","), "--require-rules "+f.require); err != nil {
+			return nil, usageErr("--require-rules: %v", err)
+		}
+	}
 	return in, nil
 }
 
@@ -109,6 +122,11 @@ func (f *inputFlags) configFile() []string {
 	if f.config == "" {
 		if wd, err := os.Getwd(); err == nil {
 			f.config = lint.FindConfig(wd)
+			// Named as from the working directory, as annotations on a
+			// repository's files are.
+			if rel, err := filepath.Rel(wd, f.config); err == nil && f.config != "" {
+				f.config = rel
+			}
 		}
 	}
 	if f.config == "" {

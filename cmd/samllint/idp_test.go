@@ -264,17 +264,15 @@ $config = [
 		cmd.Wait()
 		logf.Close()
 	})
-	for i := 0; ; i++ {
+	if !testkit.Within(testkit.SetUp, func() bool {
 		resp, err := http.Get(s.base + "saml2/idp/metadata.php")
 		if err == nil {
 			resp.Body.Close()
-			break
 		}
-		if i == 100 {
-			b, _ := os.ReadFile(filepath.Join(dir, "php.log"))
-			t.Fatalf("SimpleSAMLphp did not start: %v\n%s", err, b)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err == nil
+	}) {
+		b, _ := os.ReadFile(filepath.Join(dir, "php.log"))
+		t.Fatalf("SimpleSAMLphp did not start within %v:\n%s", testkit.SetUp, b)
 	}
 	return s
 }

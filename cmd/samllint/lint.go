@@ -204,7 +204,7 @@ func explainCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if ans := lint.Diagnose(text); len(ans.Causes) > 0 {
-		sayf(stdout, "%s", lint.ExplainSymptom(text, ans))
+		io.WriteString(stdout, format.Clean(lint.ExplainSymptom(text, ans)))
 		return nil
 	}
 	if near := lint.NearestRule(text); near != "" {

@@ -132,9 +132,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // sayf writes what may carry an input's bytes (a file name, an error
 // quoting the input) through format.Clean, the one escaping every path to
-// a terminal takes: no capture can retitle, recolour or reorder it.
+// a terminal takes: no capture can retitle, recolour or reorder it. Its
+// arguments are each made one line (format.Line), so a file name with a
+// line break cannot start a line, such as a GitHub workflow command.
 func sayf(w io.Writer, f string, args ...any) {
-	io.WriteString(w, format.Clean(fmt.Sprintf(f, args...)))
+	var b strings.Builder
+	format.Printf(&b, f, args...)
+	io.WriteString(w, format.Clean(b.String()))
 }
 
 // multiFlag collects a repeatable string flag.

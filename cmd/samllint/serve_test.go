@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -199,7 +198,7 @@ func TestServeAPI(t *testing.T) {
 // JSON. .ci/run installs chromium and sets SAMLLINT_REQUIRE_CHROMIUM.
 // With -update it also writes the README's screenshot.
 // headlessChromium starts Chromium for the test, with nothing but the
-// page's own traffic, and a minute to live. .ci/run installs chromium and
+// page's own traffic, and the set-up bound to live. .ci/run installs chromium and
 // sets SAMLLINT_REQUIRE_CHROMIUM.
 func headlessChromium(t testing.TB) context.Context {
 	t.Helper()
@@ -214,7 +213,7 @@ func headlessChromium(t testing.TB) context.Context {
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1300))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTime := context.WithTimeout(ctx, testkit.SetUp)
 	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
 	return ctx
 }
@@ -285,19 +284,15 @@ func TestServeInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var file string
-	for i := 0; i < 50 && file == ""; i++ {
+	testkit.WaitFor(t, "the JSON download", func() bool {
 		m, _ := filepath.Glob(filepath.Join(downloads, "*"))
 		for _, f := range m {
 			if !strings.HasSuffix(f, ".crdownload") {
 				file = f
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if file == "" {
-		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
-		t.Fatalf("no download (status %q)", status)
-	}
+		return file != ""
+	})
 	b, _ := os.ReadFile(file)
 	var doc struct {
 		Findings []struct{ Rule string } `json:"findings"`
@@ -331,12 +326,12 @@ func checkBidi(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	var text string
-	for i := 0; i < 100 && !strings.Contains(text, "nimda"); i++ {
-		time.Sleep(100 * time.Millisecond)
+	testkit.WaitFor(t, "the bidi capture's verdict", func() bool {
 		if text, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.textContent`)); err != nil {
 			t.Fatal(err)
 		}
-	}
+		return strings.Contains(text, "nimda")
+	})
 	if strings.ContainsRune(text, '\u202e') || !strings.Contains(text, "⟨U+202E⟩moc.elgoog@nimda") {
 		i := strings.Index(text, "nimda")
 		t.Errorf("the page applies a bidi override, or hides it: %q", text[max(0, i-40):min(len(text), i+10)])
@@ -352,16 +347,13 @@ func checkFilePicker(t *testing.T, ctx context.Context) {
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("input-file"), []string{har})); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 100; i++ {
+	testkit.WaitFor(t, "the chosen HAR in the input", func() bool {
 		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("input")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.HasPrefix(strings.TrimSpace(v), "{") {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.HasPrefix(strings.TrimSpace(v), "{")
+	})
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("lint-button"))); err != nil {
 		t.Fatal(err)
 	}
@@ -527,14 +519,12 @@ func mustText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) s
 func waitText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want string) {
 	t.Helper()
 	var got string
-	for i := 0; i < 100; i++ {
+	if !testkit.Within(testkit.SetUp, func() bool {
 		got = mustText(t, ctx, sel)
-		if strings.Contains(got, want) {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
+		return strings.Contains(got, want)
+	}) {
+		t.Fatalf("%v: text %q, want it to contain %q", sel, got, want)
 	}
-	t.Fatalf("%v: text %q, want it to contain %q", sel, got, want)
 }
 
 // BenchmarkServeLint: one paste through the page's API, as the page asks

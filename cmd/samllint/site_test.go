@@ -112,19 +112,15 @@ func openSite(t *testing.T, url string) (context.Context, func() []string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("input"))); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; ; i++ {
+	if !testkit.Within(testkit.SetUp, func() bool {
 		ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof samllintAPI === "function"`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ready {
-			break
-		}
-		if i > 300 {
-			st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
-			t.Fatalf("samllint.wasm did not start (status %q)", st)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return ready
+	}) {
+		st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		t.Fatalf("samllint.wasm did not start within %v (status %q)", testkit.SetUp, st)
 	}
 	return ctx, func() []string {
 		mu.Lock()

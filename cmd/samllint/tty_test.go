@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -113,10 +114,10 @@ func TestPasteOnTerminal(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			ptmx.Write([]byte(b64[len(b64)/2:] + c.end))
 			// A paste the terminal cut never ends: fail rather than hang.
-			timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+			timer := time.AfterFunc(testkit.SetUp, func() { cmd.Process.Kill() })
 			cmd.Wait() // the exit status is judged below
 			if !timer.Stop() {
-				t.Fatalf("samllint still waited for the paste after 20 s (was it cut?):\n%s", tail(out.String()))
+				t.Fatalf("samllint still waited for the paste after %v (was it cut?):\n%s", testkit.SetUp, tail(out.String()))
 			}
 			// The terminal first, while it is still open; then the rest of
 			// the output, read to its end once the terminal is closed.
@@ -128,10 +129,7 @@ func TestPasteOnTerminal(t *testing.T) {
 				t.Errorf("terminal left in non-canonical mode: lflag %#x", tio.Lflag)
 			}
 			tty.Close()
-			select {
-			case <-copied:
-			case <-time.After(5 * time.Second):
-			}
+			drained(t, copied)
 			code := cmd.ProcessState.ExitCode()
 			if code != c.wantCode {
 				t.Errorf("exit %d, want %d\n%s", code, c.wantCode, tail(out.String()))
@@ -165,12 +163,17 @@ func (s *syncBuffer) String() string {
 
 func waitFor(t *testing.T, out *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q on the terminal:\n%s", want, out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	testkit.WaitFor(t, fmt.Sprintf("%q on the terminal", want), func() bool { return strings.Contains(out.String(), want) })
+}
+
+// drained waits for the terminal's output to be read to its end once the
+// terminal is closed.
+func drained(t *testing.T, copied <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-copied:
+	case <-time.After(testkit.SetUp):
+		t.Fatalf("the terminal's output did not end within %v of its close", testkit.SetUp)
 	}
 }
 
@@ -276,7 +279,7 @@ func runOnPTY(t *testing.T, before, paste string) (int, string) {
 		t.Fatal(err)
 	}
 	waitFor(t, out, "Paste the SAMLResponse")
-	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(testkit.SetUp, func() { cmd.Process.Kill() })
 	// In pieces, as a terminal hands a paste over; from a goroutine, since
 	// a samllint that stopped reading would block the writes.
 	go func() {
@@ -291,13 +294,10 @@ func runOnPTY(t *testing.T, before, paste string) (int, string) {
 	}()
 	cmd.Wait()
 	if !timer.Stop() {
-		t.Fatalf("samllint still waited for the paste after 20 s:\n%s", tail(out.String()))
+		t.Fatalf("samllint still waited for the paste after %v:\n%s", testkit.SetUp, tail(out.String()))
 	}
 	tty.Close()
-	select {
-	case <-copied:
-	case <-time.After(5 * time.Second):
-	}
+	drained(t, copied)
 	return cmd.ProcessState.ExitCode(), out.String()
 }
 

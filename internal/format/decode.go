@@ -51,27 +51,27 @@ func (d *DecodeText) Message(m *saml.Message) {
 	if c.Source != "" {
 		head = fmt.Sprintf("message %d: %s", c.Index, c.Source)
 	}
-	fmt.Fprintln(&b, head)
+	Println(&b, head)
 	section := ""
 	for _, f := range saml.Facts(c, m.Response) {
 		if f.Section != section {
 			section = f.Section
-			fmt.Fprintf(&b, "%s:\n", sectionTitles[section])
+			Printf(&b, "%s:\n", sectionTitles[section])
 		}
 		if len(f.Name) > 28 {
-			fmt.Fprintf(&b, "  %s\n  %-28s %s\n", f.Name, "", f.Value)
+			Printf(&b, "  %s\n  %-28s %s\n", f.Name, "", f.Value)
 			continue
 		}
-		fmt.Fprintf(&b, "  %-28s %s\n", f.Name, f.Value)
+		Printf(&b, "  %-28s %s\n", f.Name, f.Value)
 	}
 	switch {
 	case m.Err != nil:
-		fmt.Fprintf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
+		Printf(&b, "  %-28s %s\n", "error", OneLine(m.Err.Error()))
 	case m.Response.Exceeded != nil:
 		// the fact says it; there is no tree to show
 	default:
 		for _, p := range m.Response.Coverage().Problems {
-			fmt.Fprintf(&b, "  - %s\n", p.Text)
+			Printf(&b, "  - %s\n", p.Text)
 		}
 		if d.withXML {
 			fmt.Fprintln(&b, "\nXML (indented for reading; signatures cover the original bytes):")
@@ -191,6 +191,7 @@ func XMLLines(r *saml.Response) []xmlLine {
 		return nil
 	}
 	cp := orig.Copy()
+	oneLineText(cp.Root())
 	cp.Indent(2)
 	text, err := cp.WriteToString()
 	if err != nil {
@@ -217,4 +218,25 @@ func XMLLines(r *saml.Response) []xmlLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// oneLineText makes every value in the tree one Line (text, attribute
+// values, comments), so that the view keeps one element a line and a
+// value's line break cannot start a line of the output.
+func oneLineText(e *etree.Element) {
+	for i := range e.Attr {
+		e.Attr[i].Value = Line(e.Attr[i].Value)
+	}
+	for _, t := range e.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			oneLineText(t)
+		case *etree.CharData:
+			if !t.IsWhitespace() {
+				t.Data = Line(t.Data)
+			}
+		case *etree.Comment:
+			t.Data = Line(t.Data)
+		}
+	}
 }

@@ -27,8 +27,8 @@ func diffRedactor(sides [2]DiffSide) *redact.Redactor {
 // differ (all of them with all), and the findings only one side has.
 func DiffText(w io.Writer, sides [2]DiffSide, d *lint.Diff, all, redacted bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "A: %s — %s\n", sides[0].Name, d.VerdictA)
-	fmt.Fprintf(&b, "B: %s — %s\n", sides[1].Name, d.VerdictB)
+	Printf(&b, "A: %s — %s\n", sides[0].Name, d.VerdictA)
+	Printf(&b, "B: %s — %s\n", sides[1].Name, d.VerdictB)
 	rows := d.Differences(all)
 	if len(rows) == 0 {
 		fmt.Fprintln(&b, "\nNo difference that matters for sign-in.")
@@ -37,22 +37,22 @@ func DiffText(w io.Writer, sides [2]DiffSide, d *lint.Diff, all, redacted bool) 
 		for _, r := range rows {
 			fw = max(fw, len(r.Field))
 		}
-		fmt.Fprintf(&b, "\n%-*s  %s\n", fw, "field", "A  ⟷  B")
+		Printf(&b, "\n%-*s  %s\n", fw, "field", "A  ⟷  B")
 		for _, r := range rows {
 			mark := "≠"
 			if r.Same {
 				mark = "="
 			}
-			fmt.Fprintf(&b, "%-*s  A %s\n%-*s  B %s  %s\n", fw, r.Field, r.A, fw, "", r.B, mark)
+			Printf(&b, "%-*s  A %s\n%-*s  B %s  %s\n", fw, r.Field, r.A, fw, "", r.B, mark)
 		}
 	}
 	for _, side := range []struct {
 		label string
 		fs    []lint.Finding
 	}{{"A", d.OnlyA}, {"B", d.OnlyB}} {
-		fmt.Fprintf(&b, "\nfindings only in %s: %d\n", side.label, len(side.fs))
+		Printf(&b, "\nfindings only in %s: %d\n", side.label, len(side.fs))
 		for _, f := range side.fs {
-			fmt.Fprintf(&b, "  %-7s %s: %s\n           at %s\n", f.Severity, f.Rule, f.Message, f.Location)
+			Printf(&b, "  %-7s %s: %s\n           at %s\n", f.Severity, f.Rule, f.Message, f.Location)
 		}
 	}
 	s := b.String()

@@ -31,7 +31,7 @@ func PolicyJSON(v any) string {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
-	return b.String()
+	return string(EscapeJSON(b.Bytes()))
 }
 
 // FixTextWriter writes "samllint fix" plan by plan: for each capture its
@@ -68,11 +68,11 @@ func (f *FixTextWriter) Plan(p Plan) {
 		if f.n > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "# %s\n\n", Label(p.Result))
+		Printf(&b, "# %s\n\n", Label(p.Result))
 	}
 	f.n++
 	if p.Result.Err != nil {
-		fmt.Fprintf(&b, "could not lint: %s\n", OneLine(p.Result.Err.Error()))
+		Printf(&b, "could not lint: %s\n", OneLine(p.Result.Err.Error()))
 	} else {
 		fixPlan(&b, p)
 	}
@@ -126,7 +126,7 @@ func (p policyOrder) MarshalJSON() ([]byte, error) {
 
 func fixPlan(w io.Writer, p Plan) {
 	plan := p.Plan
-	fmt.Fprintln(w, p.Result.Report.Verdict)
+	Println(w, p.Result.Report.Verdict)
 	empty := true
 	for _, fp := range []struct {
 		title string
@@ -136,11 +136,11 @@ func fixPlan(w io.Writer, p Plan) {
 			continue
 		}
 		empty = false
-		fmt.Fprintf(w, "\n## %s (%s)\n", fp.title, fp.p.File)
+		Printf(w, "\n## %s (%s)\n", fp.title, fp.p.File)
 		for _, c := range fp.p.Changes {
-			fmt.Fprintf(w, "# - %s\n", c)
+			Printf(w, "# - %s\n", c)
 		}
-		fmt.Fprintf(w, "# apply: %s\n", fp.p.Command)
+		Printf(w, "# apply: %s\n", fp.p.Command)
 		fmt.Fprint(w, PolicyJSON(fp.p.Document))
 	}
 	for _, st := range []struct {
@@ -151,32 +151,32 @@ func fixPlan(w io.Writer, p Plan) {
 			continue
 		}
 		empty = false
-		fmt.Fprintf(w, "\n## %s (%s)\n# %s\n# apply: %s\n", st.title, st.s.File, st.s.Why, st.s.Command)
+		Printf(w, "\n## %s (%s)\n# %s\n# apply: %s\n", st.title, st.s.File, st.s.Why, st.s.Command)
 		fmt.Fprint(w, PolicyJSON(st.s.Document))
 	}
 	if len(plan.IdP) > 0 {
 		empty = false
 		fmt.Fprintln(w, "\n## IdP settings")
 		for _, c := range plan.IdP {
-			fmt.Fprintf(w, "- %s (%s)\n", c.Where, strings.Join(c.Rules, ", "))
+			Printf(w, "- %s (%s)\n", c.Where, strings.Join(c.Rules, ", "))
 			for _, ch := range c.Changes {
-				fmt.Fprintf(w, "  %s\n", ch)
+				Printf(w, "  %s\n", ch)
 			}
 		}
 	}
 	if len(plan.Notes) > 0 {
 		fmt.Fprintln(w, "\n## Not changed automatically")
 		for _, n := range plan.Notes {
-			fmt.Fprintf(w, "- %s\n", n)
+			Printf(w, "- %s\n", n)
 		}
 	}
 	if empty {
 		fmt.Fprintln(w, "\nNothing to change in the policies or the IdP settings samllint can see.")
 	}
 	if len(p.Wrote) > 0 {
-		fmt.Fprintln(w)
+		Println(w)
 		for _, f := range p.Wrote {
-			fmt.Fprintf(w, "wrote %s\n", f)
+			Printf(w, "wrote %s\n", f)
 		}
 	}
 }

@@ -5,7 +5,9 @@
 package format
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,15 +28,30 @@ type Run struct {
 	// Redact masks names, addresses, account IDs, attribute and signature
 	// values, the same way across the run.
 	Redact bool
+	// Context, when set, stops the writers between results once it is
+	// done (a server's client left, or its deadline passed): they return
+	// its error.
+	Context context.Context
+}
+
+// stopped is the run's context's error, if it is done.
+func (r *Run) stopped() error {
+	if r == nil || r.Context == nil {
+		return nil
+	}
+	return r.Context.Err()
 }
 
 // redactor learns every message of the run.
-func (r *Run) redactor() *redact.Redactor {
+func (r *Run) redactor() (*redact.Redactor, error) {
 	red := redact.New()
 	for _, res := range r.Results {
+		if err := r.stopped(); err != nil {
+			return nil, err
+		}
 		red.Learn(res.Response, res.Capture)
 	}
-	return red
+	return red, nil
 }
 
 // findings returns a result's findings, with the suppressed ones when
@@ -119,6 +136,30 @@ func GroupSkipped(skipped []lint.Skipped, name func(lint.Needs) string) []NeedGr
 	return out
 }
 
+// SignerUnchecked names, in SARIF and GitHub annotations, a capture whose
+// signer was not checked against a key IAM holds, with nothing worse
+// found: without it a CI run given no metadata would pass a capture
+// signed by anyone in silence. It is not a rule of the registry (nothing
+// is wrong with the capture); the report's Signer says it.
+const SignerUnchecked = "samllint/signer-unchecked"
+
+// signerNote is the SignerUnchecked annotation of a result, when it
+// deserves one: its signer was not checked and it has no error.
+func signerNote(r *lint.Result) (lint.Finding, bool) {
+	if r.Err != nil || r.Report.Signer.Checked || r.Report.Summary.Errors > 0 {
+		return lint.Finding{}, false
+	}
+	fix := "Give the IdP metadata IAM holds to check who signed it."
+	if n := r.Report.Signer.Needs; len(n) > 0 {
+		fix = "Give " + Flags(n) + " to check who signed it."
+	}
+	return lint.Finding{Rule: SignerUnchecked, Severity: lint.Info,
+		Message:  "signer not checked: " + r.Report.Signer.Reason,
+		Location: lint.Location{Source: lint.SourceResponse},
+		Expected: "a signature that verifies with the IdP metadata or certificate IAM holds", Actual: "not checked",
+		Fix: fix}, true
+}
+
 // Flags renders inputs as the CLI's flags: "--trust-policy FILE".
 func Flags(needs lint.Needs) string {
 	var parts []string
@@ -140,6 +181,49 @@ func Fields(needs lint.Needs) string {
 		}
 	}
 	return strings.Join(parts, " or ")
+}
+
+// Line is s on one line: a carriage return or line feed in it prints as
+// \r or \n. Text from an input (a file name, a value, a page's text) goes
+// through Line wherever it is printed, so that it never starts a line of
+// its own: not a forged finding, and not a GitHub workflow command
+// ("::stop-commands::" would silence samllint's own annotations).
+func Line(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return lineBreaks.Replace(s)
+}
+
+var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
+
+// Printf is fmt.Fprintf for a report's own lines: every string, error
+// and Stringer argument is made one Line, so the only line breaks written
+// are the format's own.
+func Printf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, lineArgs(args)...)
+}
+
+// Println is fmt.Fprintln with Printf's arguments.
+func Println(w io.Writer, args ...any) {
+	fmt.Fprintln(w, lineArgs(args)...)
+}
+
+func lineArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = Line(v)
+		case error:
+			out[i] = Line(v.Error())
+		case fmt.Stringer:
+			out[i] = Line(v.String())
+		default:
+			out[i] = a
+		}
+	}
+	return out
 }
 
 // Clean makes text from a capture safe to print on a terminal: control

@@ -53,6 +53,10 @@ func (g *GitHub) Result(res *lint.Result) {
 		for _, f := range res.Report.Findings {
 			annotation(&b, res.Input, Label(res), f)
 		}
+		if f, ok := signerNote(res); ok {
+			f.Severity = lint.Warning // a warning where a person reads it
+			annotation(&b, res.Input, Label(res), f)
+		}
 	}
 	g.print(b.String(), res)
 }

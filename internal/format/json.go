@@ -94,6 +94,12 @@ func (j *JSONWriter) add(a *jsonArray, v any, red *redact.Redactor) {
 
 // Result writes one result.
 func (j *JSONWriter) Result(r *lint.Result) {
+	if err := j.run.stopped(); err != nil && j.err == nil {
+		j.err = err
+	}
+	if j.err != nil {
+		return
+	}
 	var red *redact.Redactor
 	if j.red != nil {
 		red = j.red.Scope()
@@ -174,8 +180,11 @@ func writeJSON(w io.Writer, v any, run *Run, indent string) error {
 	}
 	b := buf.Bytes()
 	if run != nil && run.Redact {
-		var err error
-		if b, err = run.redactor().JSON(b, indent); err != nil {
+		red, err := run.redactor()
+		if err != nil {
+			return err
+		}
+		if b, err = red.JSON(b, indent); err != nil {
 			return err
 		}
 	}

@@ -80,6 +80,9 @@ func Page(w io.Writer, run *Run) error {
 		Results []pageResult `json:"results"`
 	}{Results: []pageResult{}}
 	for _, r := range run.Results {
+		if err := run.stopped(); err != nil {
+			return err
+		}
 		pr := pageResult{Label: Label(r), Input: r.Input, Findings: []lint.Finding{}, Skipped: []pageSkipped{}, Facts: []saml.Fact{}, Timeline: []tick{}, Signatures: []pageSig{}, XML: []xmlLine{}}
 		if c := r.Capture; c != nil {
 			pc := &pageCapture{Source: c.Source, Chain: c.ChainString(), SentTo: SentTo(r), RelayState: c.RelayState}

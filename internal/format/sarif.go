@@ -151,6 +151,7 @@ func NewSARIF(w io.Writer, run *Run, version string) *SARIFWriter {
 	for i, r := range lint.Rules() {
 		s.index[r.ID] = i
 	}
+	s.index[SignerUnchecked] = len(s.index)
 	// Results sit in runs[0].results: four levels in.
 	s.nResults = jsonArray{w: &s.results, indent: "      "}
 	s.nNotes = jsonArray{w: &s.notes, indent: "          "}
@@ -198,6 +199,12 @@ func (s *SARIFWriter) finding(input string, capture int, f lint.Finding, red *re
 // Result adds one result's findings, or a notification when it could not
 // be linted.
 func (s *SARIFWriter) Result(r *lint.Result) {
+	if err := s.run.stopped(); err != nil && s.err == nil {
+		s.err = err
+	}
+	if s.err != nil {
+		return
+	}
 	var red *redact.Redactor
 	if s.red != nil {
 		red = s.red.Scope()
@@ -215,6 +222,9 @@ func (s *SARIFWriter) Result(r *lint.Result) {
 		return
 	}
 	for _, f := range s.run.findings(r) {
+		s.finding(r.Input, capture, f, red)
+	}
+	if f, ok := signerNote(r); ok {
 		s.finding(r.Input, capture, f, red)
 	}
 }
@@ -242,6 +252,15 @@ func (s *SARIFWriter) Finish(notices []lint.Finding) error {
 			Properties:           map[string]any{"tags": []string{family}, "precision": "high"},
 		})
 	}
+	driver.Rules = append(driver.Rules, sarifRule{
+		ID: SignerUnchecked, Name: sarifName(SignerUnchecked),
+		ShortDescription:     sarifText{Text: "who signed the response was not checked"},
+		FullDescription:      sarifText{Text: "No IdP metadata or certificate was given to check the signature against the key IAM holds, so a response signed by anyone would read the same. Nothing else was found at error level."},
+		Help:                 sarifText{Text: "Give --metadata FILE (the IdP metadata uploaded to the IAM SAML provider, or aws iam get-saml-provider output), --cert FILE, or --from-aws."},
+		HelpURI:              lint.HomeURL + "/blob/main/docs/signatures.md",
+		DefaultConfiguration: map[string]string{"level": "note"},
+		Properties:           map[string]any{"tags": []string{"saml"}, "precision": "high"},
+	})
 	compact, err := element(sarifTool{Driver: driver}, s.red)
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func element(v any, red *redact.Redactor) ([]byte, error) {
 	return EscapeJSON(out), nil
 }
 
-// EscapeJSON writes the C1 controls and the bidirectional controls in
+// EscapeJSON writes DEL, the C1 controls and the bidirectional controls in
 // encoded JSON as \u escapes: encoding/json leaves them raw, and a
 // terminal or a viewer showing the document would act on them. They can
 // only occur inside strings, so the bytes are rewritten in place.
@@ -143,7 +143,7 @@ func EscapeJSON(b []byte) []byte {
 	var out bytes.Buffer
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r >= 0x80 && r <= 0x9f || isBidi(r) {
+		if r == 0x7f || r >= 0x80 && r <= 0x9f || isBidi(r) {
 			const hex = "0123456789abcdef"
 			out.WriteString(`\u`)
 			out.WriteByte(hex[r>>12&0xf])

@@ -123,9 +123,9 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 	if to := SentTo(res); to != "" {
 		head += " — " + to
 	}
-	fmt.Fprintln(w, t.paint("1", head))
+	Println(w, t.paint("1", head))
 	if res.Err != nil {
-		fmt.Fprintf(w, "could not lint: %s\n", OneLine(res.Err.Error()))
+		Printf(w, "could not lint: %s\n", OneLine(res.Err.Error()))
 		return
 	}
 	rep := res.Report
@@ -140,19 +140,22 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 	if n := len(rep.Suppressed); n > 0 {
 		v += fmt.Sprintf(" (%d suppressed)", n)
 	}
-	fmt.Fprintln(w, t.paint(color, v))
+	Println(w, t.paint(color, v))
 	if rep.Outcome == lint.OutcomeSignerUnchecked && len(rep.Signer.Needs) > 0 {
-		fmt.Fprintf(w, "give %s to check who signed it\n", Flags(rep.Signer.Needs))
+		Printf(w, "give %s to check who signed it\n", Flags(rep.Signer.Needs))
 	}
-	fmt.Fprintf(w, "evaluated at %s: %s\n", clockTime(rep.Clock), rep.Clock.Reason)
+	if rep.Signer.Note != "" {
+		Printf(w, "signer %s\n", rep.Signer.Note)
+	}
+	Printf(w, "evaluated at %s: %s\n", clockTime(rep.Clock), rep.Clock.Reason)
 	if c := res.Capture; c != nil && c.Reply != nil {
 		reply := fmt.Sprintf("%d %s", c.Reply.Status, c.Reply.StatusText)
 		if c.Reply.Location != "" {
 			reply += " → " + c.Reply.Location
 		}
-		fmt.Fprintf(w, "the server answered: %s\n", strings.TrimSpace(reply))
+		Printf(w, "the server answered: %s\n", strings.TrimSpace(reply))
 		if c.Reply.ErrorText != "" {
-			fmt.Fprintf(w, "its page says: %q\n", c.Reply.ErrorText)
+			Printf(w, "its page says: %q\n", c.Reply.ErrorText)
 		}
 	}
 	findings := rep.Findings
@@ -164,16 +167,16 @@ func (t *Text) write(w io.Writer, res *lint.Result) {
 		if f.Suppressed != nil {
 			sev = "suppressed " + f.Severity.String()
 		}
-		fmt.Fprintf(w, "\n%s %s: %s\n", t.paint(sevColor(f.Severity), sev), f.Rule, f.Message)
+		Printf(w, "\n%s %s: %s\n", t.paint(sevColor(f.Severity), sev), f.Rule, f.Message)
 		findingBody(w, f)
 		if f.Suppressed != nil {
-			fmt.Fprintf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
+			Printf(w, "  suppressed because: %s\n", f.Suppressed.Reason)
 		}
 	}
 	if len(rep.Skipped) > 0 {
-		fmt.Fprintf(w, "\nskipped %d %s:\n", len(rep.Skipped), plural(len(rep.Skipped), "check", "checks"))
+		Printf(w, "\nskipped %d %s:\n", len(rep.Skipped), plural(len(rep.Skipped), "check", "checks"))
 		for _, g := range GroupSkipped(rep.Skipped, Flags) {
-			fmt.Fprintf(w, "  %s: %s\n", g.Sentence(Flags), strings.Join(g.Rules, ", "))
+			Printf(w, "  %s: %s\n", g.Sentence(Flags), strings.Join(g.Rules, ", "))
 		}
 	}
 }
@@ -186,10 +189,10 @@ func clockTime(c lint.Clock) string {
 }
 
 func findingBody(w io.Writer, f lint.Finding) {
-	fmt.Fprintf(w, "  at:       %s\n", f.Location)
-	fmt.Fprintf(w, "  expected: %s\n", f.Expected)
-	fmt.Fprintf(w, "  actual:   %s\n", f.Actual)
-	fmt.Fprintf(w, "  fix:      %s\n", f.Fix)
+	Printf(w, "  at:       %s\n", f.Location)
+	Printf(w, "  expected: %s\n", f.Expected)
+	Printf(w, "  actual:   %s\n", f.Actual)
+	Printf(w, "  fix:      %s\n", f.Fix)
 }
 
 // Finish prints the config's notices and, after more than one result, a
@@ -197,7 +200,7 @@ func findingBody(w io.Writer, f lint.Finding) {
 func (t *Text) Finish(notices []lint.Finding) {
 	var b strings.Builder
 	for _, n := range notices {
-		fmt.Fprintf(&b, "\n%s %s: %s\n", t.paint(sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
+		Printf(&b, "\n%s %s: %s\n", t.paint(sevColor(n.Severity), fmt.Sprintf("%-7s", n.Severity)), n.Rule, n.Message)
 		findingBody(&b, n)
 	}
 	if t.total > 1 {
@@ -207,31 +210,31 @@ func (t *Text) Finish(notices []lint.Finding) {
 }
 
 func (t *Text) summary(w io.Writer) {
-	fmt.Fprintf(w, "\nSummary of %d captures:\n", t.total)
+	Printf(w, "\nSummary of %d captures:\n", t.total)
 	width := 5
 	for _, r := range t.rows {
 		width = max(width, len(r.label))
 	}
-	fmt.Fprintf(w, "  %-*s  %6s %8s %5s  %s\n", width, "input", "errors", "warnings", "infos", "verdict")
+	Printf(w, "  %-*s  %6s %8s %5s  %s\n", width, "input", "errors", "warnings", "infos", "verdict")
 	var e, wn, in, failed int
 	for _, r := range t.rows {
 		if r.failed {
 			failed++
-			fmt.Fprintf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label, "-", "-", "-")
+			Printf(w, "  %-*s  %6s %8s %5s  could not lint\n", width, r.label, "-", "-", "-")
 			continue
 		}
 		e, wn, in = e+r.errors, wn+r.warnings, in+r.infos
-		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label, r.errors, r.warnings, r.infos, outcomeWords[r.outcome])
+		Printf(w, "  %-*s  %6d %8d %5d  %s\n", width, r.label, r.errors, r.warnings, r.infos, outcomeWords[r.outcome])
 	}
 	if t.nMore > 0 {
 		e, wn, in, failed = e+t.more.errors, wn+t.more.warnings, in+t.more.infos, failed+t.nMoreFailed
-		fmt.Fprintf(w, "  %-*s  %6d %8d %5d  (%d more, not listed)\n", width, "…", t.more.errors, t.more.warnings, t.more.infos, t.nMore)
+		Printf(w, "  %-*s  %6d %8d %5d  (%d more, not listed)\n", width, "…", t.more.errors, t.more.warnings, t.more.infos, t.nMore)
 	}
-	fmt.Fprintf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
+	Printf(w, "  %-*s  %6d %8d %5d", width, "total", e, wn, in)
 	if failed > 0 {
-		fmt.Fprintf(w, "  (%d could not be linted)", failed)
+		Printf(w, "  (%d could not be linted)", failed)
 	}
-	fmt.Fprintln(w)
+	Println(w)
 }
 
 // maxRows is the most results the summary lists one by one.

@@ -108,7 +108,7 @@ func answer(out []byte, err error) (int, []byte) {
 // Error is an API error answer.
 func Error(status int, err error) (int, []byte) {
 	b, _ := json.Marshal(map[string]string{"error": format.OneLine(err.Error())})
-	return status, append(b, '\n')
+	return status, append(format.EscapeJSON(b), '\n')
 }
 
 type httpError struct {
@@ -191,8 +191,16 @@ func lintAPI(ctx context.Context, q *lintRequest, in *lint.Inputs, opts lint.Opt
 	if err != nil {
 		return nil, err
 	}
-	run := &format.Run{Results: results, Redact: q.Redact}
+	return render(ctx, q, results, version)
+}
+
+// render formats the results as the request asks. Formatting and
+// redaction stop with the lint: a client that left, or the deadline,
+// frees the server's slot whatever stage it is at.
+func render(ctx context.Context, q *lintRequest, results []*lint.Result, version string) ([]byte, error) {
+	run := &format.Run{Results: results, Redact: q.Redact, Context: ctx}
 	var buf bytes.Buffer
+	var err error
 	switch q.Format {
 	case "json":
 		err = format.JSON(&buf, run)
@@ -202,6 +210,9 @@ func lintAPI(ctx context.Context, q *lintRequest, in *lint.Inputs, opts lint.Opt
 		err = format.Page(&buf, run)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, &httpError{http.StatusInternalServerError, err}
 	}
 	return buf.Bytes(), nil

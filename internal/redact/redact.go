@@ -6,9 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -36,11 +35,14 @@ type Redactor struct {
 type masks struct {
 	masks map[string]string
 	used  map[string]string // mask → value, to keep masks distinct
+	// next is the suffix to try next for a mask that collided: values
+	// that mask alike take #2, #3, … without trying again those taken.
+	next map[string]int
 }
 
 // New returns an empty Redactor; Learn teaches it values.
 func New() *Redactor {
-	return &Redactor{masks: &masks{masks: map[string]string{}, used: map[string]string{}}}
+	return &Redactor{masks: &masks{masks: map[string]string{}, used: map[string]string{}, next: map[string]int{}}}
 }
 
 // Scope returns a Redactor for one result of a run: it masks each value
@@ -50,12 +52,6 @@ func New() *Redactor {
 func (r *Redactor) Scope() *Redactor {
 	return &Redactor{masks: r.masks, own: map[string]bool{}}
 }
-
-var (
-	emailRe   = regexp.MustCompile(`[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
-	accountRe = regexp.MustCompile(`(^|[^0-9])([0-9]{12})([^0-9]|$)`)
-	uuidRe    = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-)
 
 // keepAttributes are attributes whose values are configuration, not
 // personal data, and are needed to follow findings.
@@ -96,12 +92,16 @@ func (r *Redactor) Learn(resp *saml.Response, c *saml.Capture) {
 		}
 	}
 	if doc := resp.Doc(); doc != nil {
+		signers := map[string]bool{}
 		for _, sig := range resp.Signatures {
 			for _, ci := range sig.Certificates {
-				if ci.SHA256 != "" && len(ci.SHA256) > 11 {
-					r.learnCerts(doc, ci.SHA256)
+				if len(ci.SHA256) > 11 {
+					signers[ci.SHA256] = true
 				}
 			}
+		}
+		if len(signers) > 0 {
+			r.learnCerts(doc, signers)
 		}
 		for _, el := range doc.FindElements("//SignatureValue") {
 			r.learnBlob(el.Text(), "signature")
@@ -116,11 +116,19 @@ func (r *Redactor) Learn(resp *saml.Response, c *saml.Capture) {
 	r.rep = nil
 }
 
-// learnCerts masks the embedded certificates whose fingerprint is sha.
-func (r *Redactor) learnCerts(doc *etree.Document, sha string) {
+// learnCerts masks the embedded certificates whose fingerprint is one of
+// signers', reading each distinct certificate once: a hostile response
+// may embed the same one thousands of times.
+func (r *Redactor) learnCerts(doc *etree.Document, signers map[string]bool) {
+	seen := map[string]bool{}
 	for _, el := range doc.FindElements("//X509Certificate") {
-		if ci := saml.CertOf(el.Text()); ci != nil && ci.SHA256 == sha {
-			r.learnBlob(el.Text(), "certificate SHA-256 "+sha[:11]+"…")
+		text := el.Text()
+		if seen[text] {
+			continue
+		}
+		seen[text] = true
+		if ci := saml.CertOf(text); ci != nil && signers[ci.SHA256] {
+			r.learnBlob(text, "certificate SHA-256 "+ci.SHA256[:11]+"…")
 		}
 	}
 }
@@ -148,42 +156,12 @@ func (r *Redactor) learnBlob(text, what string) {
 	}
 }
 
-// scan learns e-mail addresses, account IDs and Connect instance IDs
-// wherever they appear.
-// Each pattern is tried only where a byte it needs occurs: most strings
-// of a report have none, and the regular expressions are most of the
-// cost of redacting.
+// scan learns e-mail addresses, account IDs (twelve digits) and Connect
+// instance IDs (UUIDs) wherever they appear, in time linear in s.
 func (r *Redactor) scan(s string) {
-	if strings.IndexByte(s, '@') >= 0 {
-		for _, e := range emailRe.FindAllString(s, -1) {
-			r.learn(e, personMask)
-		}
-	}
-	if digitRun(s, 12) {
-		for _, m := range accountRe.FindAllStringSubmatch(s, -1) {
-			r.learn(m[2], accountMask)
-		}
-	}
-	if strings.Count(s, "-") >= 4 {
-		for _, u := range uuidRe.FindAllString(s, -1) {
-			r.learn(u, uuidMask)
-		}
-	}
-}
-
-// digitRun reports whether s holds n digits in a row.
-func digitRun(s string, n int) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			if run++; run >= n {
-				return true
-			}
-		} else {
-			run = 0
-		}
-	}
-	return false
+	emails(s, func(e string) { r.learn(e, personMask) })
+	accounts(s, func(a string) { r.learn(a, accountMask) })
+	uuids(s, func(u string) { r.learn(u, uuidMask) })
 }
 
 func (r *Redactor) learn(v string, mask func(string) string) {
@@ -191,10 +169,15 @@ func (r *Redactor) learn(v string, mask func(string) string) {
 		return
 	}
 	if r.masks.masks[v] != "" {
+		// Known to the run; a scope that meets it for the first time
+		// takes the values inside it too, as the run did.
+		if r.own == nil || r.own[v] {
+			return
+		}
 		r.mine(v)
-		return
+	} else {
+		r.set(v, mask(v))
 	}
-	r.set(v, mask(v))
 	r.scan(v) // an attribute value may hold an e-mail or account inside
 }
 
@@ -210,9 +193,13 @@ func (r *Redactor) set(v, m string) {
 	if r.masks.masks[v] != "" {
 		return
 	}
-	base := m
-	for i := 2; r.used[m] != "" && r.used[m] != v; i++ {
-		m = fmt.Sprintf("%s#%d", base, i)
+	if r.used[m] != "" {
+		base := m
+		i := max(r.next[base], 2)
+		for m = base + "#" + strconv.Itoa(i); r.used[m] != ""; m = base + "#" + strconv.Itoa(i) {
+			i++
+		}
+		r.next[base] = i + 1
 	}
 	r.masks.masks[v], r.used[m] = m, v
 }

@@ -6,14 +6,16 @@ package testkit
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -119,10 +121,11 @@ func EncryptAssertionWith(a *etree.Element, cert *x509.Certificate, enc xmlenc.R
 // KeyPair is a test IdP's signing key and certificate.
 type KeyPair struct {
 	Cert *x509.Certificate
-	Key  *rsa.PrivateKey
+	Key  crypto.Signer // *rsa.PrivateKey or *ecdsa.PrivateKey
 }
 
-// LoadKeyPair reads testdata/keys/<name>.key and .crt (test-only keys).
+// LoadKeyPair reads testdata/keys/<name>.key and .crt (test-only keys):
+// RSA (PKCS #1) or EC keys.
 func LoadKeyPair(t testing.TB, name string) KeyPair {
 	t.Helper()
 	kb, _ := pem.Decode(Testdata(t, "keys", name+".key"))
@@ -130,7 +133,13 @@ func LoadKeyPair(t testing.TB, name string) KeyPair {
 	if kb == nil || cb == nil {
 		t.Fatalf("testdata/keys/%s: no PEM key or certificate", name)
 	}
-	key, err := x509.ParsePKCS1PrivateKey(kb.Bytes)
+	var key crypto.Signer
+	var err error
+	if kb.Type == "EC PRIVATE KEY" {
+		key, err = x509.ParseECPrivateKey(kb.Bytes)
+	} else {
+		key, err = x509.ParsePKCS1PrivateKey(kb.Bytes)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +156,19 @@ func LoadKeyPair(t testing.TB, name string) KeyPair {
 // the SAML schema wants it. The enveloped transform makes its position
 // irrelevant to the digest.
 func SignEnveloped(p KeyPair, el *etree.Element, method string) (*etree.Element, error) {
-	ks := dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{p.Cert.Raw}, PrivateKey: p.Key})
-	ctx := dsig.NewDefaultSigningContext(ks)
+	return signEnveloped(p, el, method, false)
+}
+
+// signEnveloped is SignEnveloped; keepDER leaves an ECDSA value in
+// goxmldsig's DER.
+func signEnveloped(p KeyPair, el *etree.Element, method string, keepDER bool) (*etree.Element, error) {
+	ctx, err := dsig.NewSigningContext(p.Key, [][]byte{p.Cert.Raw})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := p.Key.(*ecdsa.PrivateKey); ok && method == dsig.RSASHA256SignatureMethod {
+		method = dsig.ECDSASHA256SignatureMethod
+	}
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
 	if err := ctx.SetSignatureMethod(method); err != nil {
 		return nil, err
@@ -162,6 +182,24 @@ func SignEnveloped(p KeyPair, el *etree.Element, method string) (*etree.Element,
 	sig := signed.Child[len(signed.Child)-1].(*etree.Element)
 	signed.Child = signed.Child[:len(signed.Child)-1]
 	signed.InsertChildAt(1, sig)
+	if k, ok := p.Key.(*ecdsa.PrivateKey); ok && !keepDER {
+		// goxmldsig writes the DER ECDSA-Sig-Value; XML Signature 1.1
+		// writes r and s side by side, each as long as the curve's order.
+		sv := sig.FindElement("./SignatureValue")
+		der, err := base64.StdEncoding.DecodeString(sv.Text())
+		if err != nil {
+			return nil, err
+		}
+		var rs struct{ R, S *big.Int }
+		if _, err := asn1.Unmarshal(der, &rs); err != nil {
+			return nil, err
+		}
+		size := (k.Curve.Params().BitSize + 7) / 8
+		raw := make([]byte, 2*size)
+		rs.R.FillBytes(raw[:size])
+		rs.S.FillBytes(raw[size:])
+		sv.SetText(base64.StdEncoding.EncodeToString(raw))
+	}
 	return signed, nil
 }
 
@@ -172,6 +210,9 @@ type SignOptions struct {
 	// BetweenSignatures runs after the assertion is signed and before the
 	// Response is: the place to encrypt the signed assertion.
 	BetweenSignatures func(root *etree.Element) error
+	// ECDSADER leaves an ECDSA SignatureValue DER-encoded, as goxmldsig
+	// writes it, instead of XML Signature 1.1's r‖s.
+	ECDSADER bool
 }
 
 // SignResponse signs a SAML Response document: the Assertion first, then
@@ -186,7 +227,7 @@ func SignResponse(p KeyPair, xml []byte, o SignOptions) ([]byte, error) {
 	}
 	root := doc.Root()
 	if a := root.FindElement("./Assertion"); a != nil && o.Assertion {
-		signed, err := SignEnveloped(p, a, o.Method)
+		signed, err := signEnveloped(p, a, o.Method, o.ECDSADER)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +240,7 @@ func SignResponse(p KeyPair, xml []byte, o SignOptions) ([]byte, error) {
 		}
 	}
 	if o.Response {
-		signed, err := SignEnveloped(p, root, o.Method)
+		signed, err := signEnveloped(p, root, o.Method, o.ECDSADER)
 		if err != nil {
 			return nil, err
 		}
@@ -248,7 +289,7 @@ func NegativeSerialCert(p KeyPair) ([]byte, error) {
 	der[at+serial] |= 0x80
 	newTBS := der[at : at+len(tbs)]
 	sum := sha256.Sum256(newTBS)
-	sig, err := rsa.SignPKCS1v15(rand.Reader, p.Key, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(rand.Reader, p.Key.(*rsa.PrivateKey), crypto.SHA256, sum[:])
 	if err != nil {
 		return nil, err
 	}
@@ -299,4 +340,18 @@ func EncryptSignedSample(xml string) (string, error) {
 	root.InsertChildAt(a.Index(), ea)
 	root.RemoveChild(a)
 	return doc.WriteToString()
+}
+
+// Metadata is IdP metadata for entityID with these signing certificates,
+// as an IdP publishes it.
+func Metadata(entityID string, certs ...*x509.Certificate) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="%s">`+
+		`<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">`, entityID)
+	for _, c := range certs {
+		fmt.Fprintf(&b, `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+			base64.StdEncoding.EncodeToString(c.Raw))
+	}
+	b.WriteString(`<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`)
+	return []byte(b.String())
 }
