@@ -104,7 +104,11 @@ var providerExpired = &Rule{
 	Rank:       9,
 	Check: func(p *Pass) {
 		prov := p.Inputs.Provider()
-		if prov == nil {
+		switch {
+		case prov == nil && p.Inputs.Has(InputMetadata):
+			p.Skip("to check the provider's ValidUntil (or give aws iam get-saml-provider output to --metadata)", InputAWSRead)
+			return
+		case prov == nil:
 			p.Skip("to check the provider's ValidUntil (aws iam get-saml-provider output, which --metadata takes)", InputMetadata)
 			return
 		}
@@ -135,6 +139,11 @@ var providerMetadataStale = &Rule{
 		switch {
 		case idp == nil && p.Inputs.fromIAM():
 			p.Skip("to compare the copy IAM holds with the IdP's current metadata (the XML the IdP publishes)", InputMetadata)
+			return
+		case idp == nil && p.Inputs.Has(InputMetadata):
+			// The IdP's metadata was given: ask for IAM's copy, not for
+			// --metadata again.
+			p.Skip("to compare the IdP's metadata with the copy IAM holds (or give aws iam get-saml-provider output to --metadata too)", InputAWSRead)
 			return
 		case idp == nil:
 			p.Skip("to compare the IdP's metadata with the copy IAM holds (aws iam get-saml-provider output, or --from-aws)", InputMetadata)

@@ -50,6 +50,12 @@ var captureOutcome = &Rule{
 		}
 		if r := c.Reply; r != nil {
 			switch {
+			case r.Failed != "":
+				// The browser's network, not AWS: whether AWS accepts this
+				// response is for the other rules to say.
+				p.ReportAt(Warning, Finding{Message: "AWS never answered this post: it did not reach AWS: " + saml.NetErrorWords(r.Failed), Location: captureAt(p, "reply"),
+					Expected: "an answer from the AWS sign-in endpoint", Actual: "no answer: " + r.Failed,
+					Fix: "Sign in again from a network that reaches " + host(c.URL) + " (no proxy, captive portal or TLS interception in the way); this capture says nothing of what AWS would answer."})
 			case r.ErrorText != "":
 				p.Report(Finding{Message: fmt.Sprintf("AWS answered this post with its error page: %q", r.ErrorText), Location: captureAt(p, "reply"),
 					Expected: "a redirect to the console or the RelayState", Actual: fmt.Sprintf("%d %s: %s", r.Status, r.StatusText, r.ErrorText),
@@ -61,6 +67,12 @@ var captureOutcome = &Rule{
 			}
 		}
 		for _, st := range c.Then {
+			if st.Failed != "" && strings.Contains(st.URL, "/connect/federate/") {
+				p.ReportAt(Warning, Finding{Message: "the Connect federation request did not reach AWS: " + saml.NetErrorWords(st.Failed), Location: Location{Source: SourceCapture, File: st.Source, Path: "reply"},
+					Expected: "an answer from the Connect federation URL", Actual: fmt.Sprintf("%s %s → no answer: %s", st.Method, st.URL, st.Failed),
+					Fix: "Sign in again from a network that reaches " + host(st.URL) + "; the AWS hop's outcome is above."})
+				break
+			}
 			if st.ErrorText == "" {
 				continue
 			}

@@ -61,6 +61,8 @@ type harResponse struct {
 	RedirectURL string     `json:"redirectURL"`
 	HeadersSize int        `json:"headersSize"`
 	BodySize    int        `json:"bodySize"`
+	// Error is why no answer came, as Chrome's HAR export writes it.
+	Error string `json:"_error,omitempty"`
 }
 
 type harContent struct {
@@ -92,6 +94,7 @@ func harOf(entries []*entry) ([]byte, error) {
 		if e.body != "" {
 			he.Response.Content.Comment = shortened
 		}
+		he.Response.Error = e.failed
 		if e.location != "" {
 			he.Response.Headers = []harNV{{Name: "Location", Value: e.location}}
 		}

@@ -25,7 +25,6 @@ package record
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/samllint/samllint/internal/textcut"
@@ -35,10 +34,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/samllint/samllint/lint"
@@ -54,17 +53,25 @@ type Options struct {
 	// StopBeforeAWS answers the post of a SAMLResponse to an AWS sign-in
 	// endpoint in the browser, with a page saying it was captured and not
 	// sent, and ends the recording: a production role's setup can be
-	// checked without signing in.
+	// checked without signing in. It holds every tab of the session: the
+	// recording's, and those opened from it.
 	StopBeforeAWS bool
 	// Inputs and Lint are what each capture is linted with, as by lint.Lint.
 	Inputs *lint.Inputs
 	Lint   lint.Options
 	// Timeout ends the recording; zero means none (ctx still can).
 	Timeout time.Duration
+	// NoAnswer ends the recording when a post to AWS (or the Connect
+	// federation request) gets no answer for this long; zero means
+	// DefaultNoAnswer.
+	NoAnswer time.Duration
 	// Limits bound the captures and the pages kept; zero fields are
 	// saml.DefaultLimits'.
 	Limits saml.Limits
 }
+
+// DefaultNoAnswer is how long a post to AWS may go unanswered.
+const DefaultNoAnswer = 60 * time.Second
 
 // EventKind says what an Event reports.
 type EventKind string
@@ -72,21 +79,31 @@ type EventKind string
 const (
 	// EventWaiting: the tab is open; the user signs in.
 	EventWaiting EventKind = "waiting"
+	// EventTab: a tab was opened from one of the recording's (an IdP
+	// dashboard's app tile, a popup); it is recorded too.
+	EventTab EventKind = "tab"
 	// EventCaptured: a SAMLResponse (or SAMLRequest) was posted; Capture
 	// is set.
 	EventCaptured EventKind = "captured"
 	// EventVerdict: the capture's lint; Result is set.
 	EventVerdict EventKind = "verdict"
+	// EventNext: what the recording now waits for, and how to end it.
+	EventNext EventKind = "next"
 	// EventAWS: what the AWS sign-in endpoint answered.
 	EventAWS EventKind = "aws"
 	// EventRolePicker: AWS shows its role picker; Roles lists them.
 	EventRolePicker EventKind = "role-picker"
 	// EventConnect: what Amazon Connect answered.
 	EventConnect EventKind = "connect"
+	// EventUnreached: a post to AWS, or the Connect federation request,
+	// got no answer: the browser's error (DNS, refused, TLS, proxy) or
+	// none within Options.NoAnswer.
+	EventUnreached EventKind = "unreached"
 	// EventIntercepted: the post to AWS was answered in the browser and
 	// not sent (StopBeforeAWS).
 	EventIntercepted EventKind = "intercepted"
-	// EventEnded: the recording ended; Text says why.
+	// EventEnded: the recording ended; Text says why, or is empty when the
+	// event before it did.
 	EventEnded EventKind = "ended"
 )
 
@@ -99,18 +116,23 @@ type Event struct {
 	Capture *saml.Capture
 	Result  *lint.Result
 	Roles   []string
+	// Tab numbers the tab it happened in: 1 is the recording's own, the
+	// others in the order they were opened.
+	Tab int
 }
 
 // End says why a recording ended.
 type End string
 
 const (
-	EndAWSConsole   End = "the AWS console loaded"
-	EndConnect      End = "Amazon Connect loaded"
-	EndIntercepted  End = "the post to AWS was captured and not sent"
-	EndWindowClosed End = "the browser window was closed"
-	EndTimeout      End = "the time allowed ran out"
-	EndCancelled    End = "the recording was stopped"
+	EndAWSConsole    End = "the AWS console loaded: the AWS hop passed"
+	EndConnect       End = "Amazon Connect loaded: the Connect hop passed"
+	EndIntercepted   End = "the post to AWS was captured and not sent"
+	EndUnreached     End = "AWS was not reached"
+	EndWindowClosed  End = "the browser window was closed"
+	EndBrowserExited End = "the browser exited"
+	EndTimeout       End = "the time allowed ran out"
+	EndCancelled     End = "the recording was stopped"
 )
 
 // Recording is what a recording kept.
@@ -118,7 +140,7 @@ type Recording struct {
 	// Captures counts the SAML messages posted.
 	Captures int
 	End      End
-	// LastPage is a line for the last page the tab showed, when it was
+	// LastPage is a line for the last page the tabs showed, when it was
 	// no AWS or Connect page: the IdP's, with its error if it shows one.
 	LastPage string
 	entries  []*entry
@@ -130,53 +152,64 @@ func (r *Recording) HAR() ([]byte, error) { return harOf(r.entries) }
 // ErrNoTab is returned when ctx is not a chromedp context.
 var ErrNoTab = errors.New("record: the context is not a chromedp tab's")
 
-// Record records a sign-in in the tab of ctx (a chromedp context) until an
-// AWS or Connect console loads, the window is closed, the post to AWS is
-// intercepted (StopBeforeAWS), the Timeout passes or ctx is done, calling
-// fn with each Event from one goroutine. The error is set only when the
-// tab could not be driven.
+// Record records a sign-in in the tab of ctx (a chromedp context), and in
+// every tab opened from it, until an AWS or Connect console loads, the
+// tabs are closed, the post to AWS is intercepted (StopBeforeAWS) or
+// cannot reach AWS, the Timeout passes or ctx is done, calling fn with
+// each Event from one goroutine. The error is set only when the browser
+// could not be driven.
+//
+// Every document request of the browser, and with StopBeforeAWS every
+// request to an AWS sign-in host, is held by the browser's Fetch domain
+// until it is known whose it is: a tab opened from the recording's is
+// recorded from its first request, and no post from it reaches AWS with
+// StopBeforeAWS. The tabs of the browser the recording did not open
+// (Record on a browser a person uses) are let through untouched.
 func Record(ctx context.Context, opts Options, fn func(Event)) (*Recording, error) {
-	if chromedp.FromContext(ctx) == nil {
+	c := chromedp.FromContext(ctx)
+	if c == nil {
 		return nil, ErrNoTab
 	}
 	if opts.Inputs == nil {
 		opts.Inputs = &lint.Inputs{}
 	}
+	if opts.NoAnswer <= 0 {
+		opts.NoAnswer = DefaultNoAnswer
+	}
 	opts.Limits = opts.Limits.WithDefaults()
-	r := &recorder{opts: opts, emit: fn, rec: &Recording{}, tracked: map[network.RequestID]*entry{}}
-	// Events are queued by the listener and handled here: a listener must
-	// not run commands itself.
-	q := &queue{signal: make(chan struct{}, 1)}
+	r := &recorder{opts: opts, emit: fn, rec: &Recording{}, tracked: map[tabRequest]*entry{},
+		tabs: map[target.ID]*tab{}, q: &queue{signal: make(chan struct{}, 1)}}
 	if err := chromedp.Do(ctx); err != nil {
 		return nil, fmt.Errorf("record: starting the tab: %w", err)
 	}
-	if err := chromedp.Listen(ctx, q.push); err != nil {
-		return nil, fmt.Errorf("record: listening to the tab: %w", err)
+	main := &tab{ctx: ctx, id: c.Target.TargetID, n: 1, open: true}
+	r.tabs[main.id] = main
+	r.browserCtx = ctx
+	lost := c.Browser.LostConnection
+	if err := chromedp.ListenBrowser(ctx, r.q.pushBrowser); err != nil {
+		return nil, fmt.Errorf("record: listening to the browser: %w", err)
 	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		return nil, fmt.Errorf("record: enabling the tab's network events: %w", err)
+	if err := r.watch(main); err != nil {
+		return nil, err
 	}
-	if _, err := chromedp.Call(ctx, page.Enable, page.EnableParams{}); err != nil {
-		return nil, fmt.Errorf("record: enabling the tab's page events: %w", err)
+	if _, err := chromedp.CallBrowser(ctx, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
+		return nil, fmt.Errorf("record: following the browser's tabs: %w", err)
 	}
-	if opts.StopBeforeAWS {
-		var patterns []*fetch.RequestPattern
-		for _, h := range signInHostPatterns {
-			patterns = append(patterns, &fetch.RequestPattern{URLPattern: "*://" + h + "/*", RequestStage: fetch.RequestStageRequest})
-		}
-		if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
-			return nil, fmt.Errorf("record: intercepting the post to AWS: %w", err)
-		}
+	if _, err := chromedp.CallBrowser(ctx, fetch.Enable, fetch.EnableParams{Patterns: holdPatterns(opts.StopBeforeAWS)}); err != nil {
+		return nil, fmt.Errorf("record: holding the browser's requests: %w", err)
 	}
-	detached, _ := chromedp.Detached(ctx)
 	start := opts.URL
 	if start == "" {
 		start = "about:blank"
 	}
 	// Navigate without waiting for the load: an IdP may never finish one.
-	if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: start}); err != nil {
-		return nil, fmt.Errorf("record: opening %s: %w", start, err)
-	}
+	// Off this goroutine: the browser answers only once the request,
+	// which it holds for the recording, goes on.
+	navigated := make(chan error, 1)
+	go func() {
+		_, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: start})
+		navigated <- err
+	}()
 	r.event(Event{Kind: EventWaiting, Text: waitingText(opts)})
 	var timeout <-chan time.Time
 	if opts.Timeout > 0 {
@@ -185,8 +218,8 @@ func Record(ctx context.Context, opts Options, fn func(Event)) (*Recording, erro
 		timeout = t.C
 	}
 	for r.rec.End == "" {
-		for _, ev := range q.take() {
-			r.handle(ctx, ev)
+		for _, it := range r.q.take() {
+			r.handle(it)
 			if r.rec.End != "" {
 				break
 			}
@@ -195,17 +228,30 @@ func Record(ctx context.Context, opts Options, fn func(Event)) (*Recording, erro
 			break
 		}
 		select {
-		case <-q.signal:
-		case <-detached:
-			r.end(EndWindowClosed)
+		case <-r.q.signal:
+		case <-lost:
+			// Tabs detach before a closed window's browser exits: what is
+			// queued says which it was.
+			for _, it := range r.q.take() {
+				r.handle(it)
+			}
+			r.end(EndBrowserExited, "")
 		case <-ctx.Done():
-			r.end(EndCancelled)
+			r.end(EndCancelled, "")
 		case <-timeout:
-			r.end(EndTimeout)
+			r.end(EndTimeout, "")
 		case <-r.settled:
-			r.end(r.pendingEnd)
+			r.end(r.pendingEnd, "")
+		case <-r.noAnswer:
+			r.unanswered()
+		case err := <-navigated:
+			if err != nil && ctx.Err() == nil {
+				r.release()
+				return nil, fmt.Errorf("record: opening %s: %w", start, err)
+			}
 		}
 	}
+	r.release()
 	// A read begun before the end still finishes (within its bound): the
 	// window closed on the page it was reading is the common case.
 	r.pageReads.Wait()
@@ -221,27 +267,46 @@ func waitingText(o Options) string {
 		what += " (its post to AWS will be answered here, not sent)"
 	}
 	if o.URL == "" {
-		return "waiting for the sign-in: open your IdP's AWS or Amazon Connect app in the window; samllint waits for " + what
+		return "waiting for the sign-in: open your IdP's AWS or Amazon Connect app in the window (its dashboard's tile may open a tab: that one is recorded too); samllint waits for " + what
 	}
 	return "waiting for the sign-in at " + o.URL + ": sign in as usual; samllint waits for " + what
 }
 
-// queue holds the tab's events for the recording's goroutine.
+// queued is an event of a tab, or of the browser (tab nil), or a note of
+// the recorder's own goroutines.
+type queued struct {
+	tab *tab
+	ev  any
+}
+
+// queue holds the events for the recording's goroutine: a listener must
+// not run commands itself.
 type queue struct {
 	mu     sync.Mutex
-	events []any
+	items  []queued
 	signal chan struct{}
 }
 
-func (q *queue) push(ev any) {
-	switch ev.(type) {
-	case *network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished,
-		*page.EventFrameNavigated, *page.EventLoadEventFired, *fetch.EventRequestPaused:
-	default:
-		return
+func (q *queue) pushFor(t *tab) func(ev any) {
+	return func(ev any) {
+		switch ev.(type) {
+		case *network.EventRequestWillBeSent, *network.EventResponseReceived, *network.EventLoadingFinished,
+			*network.EventLoadingFailed, *page.EventFrameNavigated, *page.EventLoadEventFired:
+			q.add(queued{t, ev})
+		}
 	}
+}
+
+func (q *queue) pushBrowser(ev any) {
+	switch ev.(type) {
+	case *fetch.EventRequestPaused, *target.EventTargetCreated, *target.EventTargetDestroyed:
+		q.add(queued{nil, ev})
+	}
+}
+
+func (q *queue) add(it queued) {
 	q.mu.Lock()
-	q.events = append(q.events, ev)
+	q.items = append(q.items, it)
 	q.mu.Unlock()
 	select {
 	case q.signal <- struct{}{}:
@@ -249,18 +314,19 @@ func (q *queue) push(ev any) {
 	}
 }
 
-func (q *queue) take() []any {
+func (q *queue) take() []queued {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	evs := q.events
-	q.events = nil
-	return evs
+	items := q.items
+	q.items = nil
+	return items
 }
 
 // entry is one request kept: a SAML message, or an AWS or Connect request
 // that followed one.
 type entry struct {
 	id      network.RequestID
+	tab     int // the Event.Tab it was sent from
 	started time.Time
 	method  string
 	url     string // without its query, but for a SAML message's
@@ -276,21 +342,33 @@ type entry struct {
 	body       string // an HTML answer, shortened (shortPage)
 	size       int    // the answer's length before it was shortened
 	wantBody   bool
+	// failed is why the request got no answer: the browser's error
+	// (net::ERR_NAME_NOT_RESOLVED) or that none came in time.
+	failed string
 }
 
 type nameValue struct{ Name, Value string }
 
 type recorder struct {
-	opts    Options
-	emit    func(Event)
-	rec     *Recording
-	tracked map[network.RequestID]*entry
-	seen    map[string]bool // SAMLResponse values already linted
-	mainID  cdp.FrameID
+	opts Options
+	emit func(Event)
+	rec  *Recording
+	q    *queue
+	// browserCtx runs browser commands: Fetch's, the tabs' discovery.
+	browserCtx context.Context
+	tabs       map[target.ID]*tab
+	tracked    map[tabRequest]*entry
+	seen       map[string]bool // SAMLResponse values already linted
 
-	// A console loaded: the recording ends once the page has settled.
+	// A console loaded, in tab pendingTab: the recording ends once the
+	// page has settled.
 	pendingEnd End
+	pendingTab int
 	settled    <-chan time.Time
+	// The post to AWS (or the Connect federation) that has not been
+	// answered yet, and the timer that gives up on it.
+	waiting  *entry
+	noAnswer <-chan time.Time
 
 	// The last page's line, read off the recording's goroutine: reading a
 	// page waits on its renderer, which a held post to AWS can stall.
@@ -301,49 +379,78 @@ type recorder struct {
 	pageRead  int
 }
 
+// tabRequest names a request: request IDs are a renderer's, so two tabs
+// may use the same one.
+type tabRequest struct {
+	tab target.ID
+	id  network.RequestID
+}
+
 func (r *recorder) event(ev Event) {
 	if ev.At.IsZero() {
 		ev.At = time.Now()
+	}
+	if ev.Tab > 1 || ev.Tab == 1 && len(r.tabs) > 1 {
+		ev.Text = fmt.Sprintf("[tab %d] %s", ev.Tab, ev.Text)
 	}
 	if r.emit != nil {
 		r.emit(ev)
 	}
 }
 
-func (r *recorder) end(e End) {
-	if r.rec.End == "" {
-		r.rec.End = e
-		r.event(Event{Kind: EventEnded, Text: string(e)})
+// end ends the recording; said is "" when the event before already said
+// why, so the end is not said twice.
+func (r *recorder) end(e End, said string) {
+	if r.rec.End != "" {
+		return
 	}
+	r.rec.End = e
+	text := string(e)
+	if said != "" {
+		text = ""
+	}
+	tab := 0
+	if e == r.pendingEnd {
+		tab = r.pendingTab
+	}
+	r.event(Event{Kind: EventEnded, Text: text, Tab: tab})
 }
 
-func (r *recorder) handle(ctx context.Context, ev any) {
-	switch ev := ev.(type) {
+func (r *recorder) handle(it queued) {
+	if it.tab == nil {
+		r.browserEvent(it.ev)
+		return
+	}
+	t := it.tab
+	switch ev := it.ev.(type) {
 	case *network.EventRequestWillBeSent:
-		r.request(ctx, ev)
+		r.request(t, ev)
 	case *network.EventResponseReceived:
-		if e := r.tracked[ev.RequestID]; e != nil && ev.Response != nil {
+		if e := r.tracked[tabRequest{t.id, ev.RequestID}]; e != nil && ev.Response != nil {
 			e.status, e.statusText, e.mimeType = int(ev.Response.Status), ev.Response.StatusText, ev.Response.MimeType
 			e.wantBody = strings.Contains(ev.Response.MimeType, "html") && (e.host == hostSignIn || e.host == hostConnect || e.host == hostConsole)
 			if !e.wantBody {
-				r.answered(e)
+				r.answered(t, e)
 			}
 		}
 	case *network.EventLoadingFinished:
-		if e := r.tracked[ev.RequestID]; e != nil && e.wantBody {
+		if e := r.tracked[tabRequest{t.id, ev.RequestID}]; e != nil && e.wantBody {
 			e.wantBody = false
-			if res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: ev.RequestID}); err == nil {
+			if res, err := chromedp.Call(t.ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: ev.RequestID}); err == nil {
 				e.size = len(res.Body)
 				e.body = shortPage(textcut.Bytes(string(res.Body), r.opts.Limits.MaxReply))
 			}
-			r.answered(e)
+			r.answered(t, e)
+		}
+	case *network.EventLoadingFailed:
+		if e := r.tracked[tabRequest{t.id, ev.RequestID}]; e != nil && e.status == 0 && !ev.Canceled {
+			r.failed(t, e, ev.ErrorText)
 		}
 	case *page.EventFrameNavigated:
 		if ev.Frame == nil || ev.Frame.ParentID != "" {
 			return
 		}
-		r.mainID = ev.Frame.ID
-		r.pendingEnd = ""
+		r.pendingEnd, r.pendingTab = "", t.n
 		switch u := ev.Frame.URL; hostOf(u) {
 		case hostConsole:
 			if !strings.Contains(u, "/connect/federate/") && r.rec.Captures > 0 {
@@ -359,72 +466,32 @@ func (r *recorder) handle(ctx context.Context, ev any) {
 			// The page loaded: give its last requests a moment to be
 			// recorded, then end.
 			r.settled = time.After(500 * time.Millisecond)
-			if r.pendingEnd == EndConnect {
-				r.event(Event{Kind: EventConnect, Text: "Amazon Connect loaded: the Connect hop passed"})
-			} else {
-				r.event(Event{Kind: EventAWS, Text: "the AWS console loaded"})
-			}
 			return
 		}
 		if r.rec.Captures == 0 {
 			r.pageSeq++
 			r.pageReads.Add(1)
-			go r.rememberPage(ctx, r.pageSeq)
+			go r.rememberPage(t.ctx, r.pageSeq)
 		}
-	case *fetch.EventRequestPaused:
-		r.paused(ctx, ev)
 	}
 }
 
-// rememberPage reads a line for the page the tab shows before any SAML
-// post: what to say when the sign-in never came. Load number seq's line
-// replaces an earlier one's only.
-func (r *recorder) rememberPage(ctx context.Context, seq int) {
-	defer r.pageReads.Done()
-	ctx, cancel := context.WithTimeout(ctx, pageReadTimeout)
-	defer cancel()
-	// One round trip: the window may close at any moment.
-	var p struct{ Title, Host, HTML string }
-	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({Title: document.title, Host: location.host, `+
-		`HTML: document.documentElement ? document.documentElement.outerHTML.slice(0, 262144) : ""})`))
-	if err != nil || json.Unmarshal([]byte(js), &p) != nil {
-		return
-	}
-	title, href, html := strings.TrimSpace(p.Title), p.Host, p.HTML
-	var line string
-	shown := saml.PageError([]byte(html))
-	switch {
-	case shown != "":
-		line = "the page at " + href + " shows an error: " + shown
-	case title != "":
-		line = fmt.Sprintf("the last page was %q at %s", textcut.Bytes(title, 120), href)
-	case href != "":
-		line = "the last page was at " + href
-	default:
-		return
-	}
-	r.pageMu.Lock()
-	defer r.pageMu.Unlock()
-	if seq > r.pageRead {
-		r.pageRead, r.pageLine = seq, line
-	}
-}
-
-// pageReadTimeout bounds reading a page for its line.
-const pageReadTimeout = 2 * time.Second
-
-// request handles a request the tab sends.
-func (r *recorder) request(ctx context.Context, ev *network.EventRequestWillBeSent) {
+// request handles a request a tab sends.
+func (r *recorder) request(t *tab, ev *network.EventRequestWillBeSent) {
 	if ev.Request == nil {
 		return
 	}
-	if e := r.tracked[ev.RequestID]; e != nil && ev.RedirectResponse != nil {
+	key := tabRequest{t.id, ev.RequestID}
+	if e := r.tracked[key]; e != nil {
+		if ev.RedirectResponse == nil {
+			return // recorded from the browser's hold (fetched)
+		}
 		// A redirect ends the request of that ID; its next hop is a new
 		// entry under the same ID.
 		e.status, e.statusText = int(ev.RedirectResponse.Status), ev.RedirectResponse.StatusText
 		e.location = stripQuery(headerValue(ev.RedirectResponse.Headers, "Location"))
-		delete(r.tracked, ev.RequestID)
-		r.answered(e)
+		delete(r.tracked, key)
+		r.answered(t, e)
 	}
 	at := time.Now()
 	if w := float64(ev.WallTime); w > 0 {
@@ -436,23 +503,29 @@ func (r *recorder) request(ctx context.Context, ev *network.EventRequestWillBeSe
 	if r.opts.StopBeforeAWS && kind == hostSignIn {
 		return // the interception sees it
 	}
-	params, query := r.samlFields(ctx, ev)
+	params, query := r.samlFields(t.ctx, ev)
 	if len(params)+len(query) > 0 {
-		e := &entry{id: ev.RequestID, started: at, method: req.Method, url: u, params: params, query: query, saml: true, host: kind}
+		e := &entry{id: ev.RequestID, tab: t.n, started: at, method: req.Method, url: u, params: params, query: query, saml: true, host: kind}
 		if len(query) == 0 {
 			e.url = stripQuery(u)
 		}
 		if r.captured(e) {
-			r.tracked[ev.RequestID] = e
+			r.tracked[key] = e
+			if kind == hostSignIn {
+				r.await(e)
+			}
 		}
 		return
 	}
-	// After a capture, the pages the tab goes to on AWS and Connect hosts
+	// After a capture, the pages the tabs go to on AWS and Connect hosts
 	// are the hops; their icons, scripts and prefetches are not.
 	if r.rec.Captures > 0 && kind != hostOther && ev.Type == network.ResourceTypeDocument {
-		e := &entry{id: ev.RequestID, started: at, method: req.Method, url: stripQuery(u), host: kind}
-		r.tracked[ev.RequestID] = e
+		e := &entry{id: ev.RequestID, tab: t.n, started: at, method: req.Method, url: stripQuery(u), host: kind}
+		r.tracked[key] = e
 		r.rec.entries = append(r.rec.entries, e)
+		if kind == hostConsole && strings.Contains(u, "/connect/federate/") {
+			r.await(e)
+		}
 	}
 }
 
@@ -537,8 +610,7 @@ func (r *recorder) captured(e *entry) bool {
 		r.seen = map[string]bool{}
 	}
 	if r.seen[msg] {
-		r.rec.entries = append(r.rec.entries, &entry{id: e.id, started: e.started, method: e.method, url: stripQuery(e.url), host: e.host})
-		r.tracked[e.id] = r.rec.entries[len(r.rec.entries)-1]
+		r.rec.entries = append(r.rec.entries, &entry{id: e.id, tab: e.tab, started: e.started, method: e.method, url: stripQuery(e.url), host: e.host})
 		return false
 	}
 	r.seen[msg] = true
@@ -554,14 +626,22 @@ func (r *recorder) captured(e *entry) bool {
 	_ = saml.DecodeStream(bytes.NewReader(har), r.opts.Limits, func(c *saml.Capture) error { caps = append(caps, c); return nil })
 	for _, c := range caps {
 		c.Index = r.rec.Captures
-		r.event(Event{Kind: EventCaptured, At: e.started, Capture: c,
+		r.event(Event{Kind: EventCaptured, At: e.started, Capture: c, Tab: e.tab,
 			Text: fmt.Sprintf("captured a %s posted to %s at %s", or(c.Param, "SAML message"), e.url, e.started.UTC().Format(time.RFC3339))})
 		lo := r.opts.Lint
 		lo.Limits = r.opts.Limits
 		res := lint.LintCapture(c, r.opts.Inputs, lo)
-		r.event(Event{Kind: EventVerdict, At: e.started, Capture: c, Result: res, Text: verdictLine(res)})
+		r.event(Event{Kind: EventVerdict, At: e.started, Capture: c, Result: res, Tab: e.tab, Text: verdictLine(res)})
+		if !r.opts.StopBeforeAWS && e.host == hostSignIn {
+			r.next(e.tab, "waiting for AWS's answer")
+		}
 	}
 	return true
+}
+
+// next says what the recording now waits for, and how to end it.
+func (r *recorder) next(tab int, what string) {
+	r.event(Event{Kind: EventNext, Tab: tab, Text: what + "; close the window or press Ctrl-C for the report"})
 }
 
 func verdictLine(res *lint.Result) string {
@@ -581,71 +661,119 @@ func verdictLine(res *lint.Result) string {
 	return "verdict: " + line
 }
 
+// await starts the clock on a request AWS must answer: the post of a
+// SAMLResponse, or the Connect federation request.
+func (r *recorder) await(e *entry) {
+	r.waiting = e
+	r.noAnswer = time.After(r.opts.NoAnswer)
+}
+
+// unanswered gives up on the request awaited: no answer came in time.
+func (r *recorder) unanswered() {
+	e := r.waiting
+	r.waiting, r.noAnswer = nil, nil
+	if e == nil || e.status != 0 {
+		return
+	}
+	r.failed(nil, e, fmt.Sprintf("no answer within %s", r.opts.NoAnswer))
+}
+
+// failed reports a request the browser could not get an answer to, and
+// ends the recording: AWS (or Connect) was never reached.
+func (r *recorder) failed(_ *tab, e *entry, why string) {
+	if r.waiting == e {
+		r.waiting, r.noAnswer = nil, nil
+	}
+	e.failed = why
+	what := "the post to " + e.url
+	if e.host != hostSignIn {
+		what = "the request to " + e.url
+	}
+	r.event(Event{Kind: EventUnreached, Tab: e.tab, Text: what + " did not reach AWS: " + saml.NetErrorWords(why)})
+	if e.host == hostSignIn || strings.Contains(e.url, "/connect/federate/") {
+		r.end(EndUnreached, "")
+	}
+}
+
 // answered reports what AWS or Connect answered a kept request.
-func (r *recorder) answered(e *entry) {
+func (r *recorder) answered(t *tab, e *entry) {
 	if e.status == 0 {
 		return
+	}
+	if r.waiting == e {
+		r.waiting, r.noAnswer = nil, nil
+	}
+	ev := func(kind EventKind, format string, args ...any) {
+		r.event(Event{Kind: kind, Tab: e.tab, Text: fmt.Sprintf(format, args...)})
 	}
 	switch {
 	case e.host == hostSignIn:
 		switch {
 		case e.status >= 300 && e.status < 400 && e.location != "":
-			kind := hostOf(e.location)
-			if kind == hostConsole || kind == hostConnect {
-				r.event(Event{Kind: EventAWS, Text: fmt.Sprintf("AWS answered %d → %s: the AWS hop passed", e.status, e.location)})
-			} else {
-				r.event(Event{Kind: EventAWS, Text: fmt.Sprintf("AWS answered %d → %s", e.status, e.location)})
+			switch hostOf(e.location) {
+			case hostConsole, hostConnect:
+				ev(EventAWS, "AWS answered %d → %s: the AWS hop passed", e.status, e.location)
+				if strings.Contains(e.location, "/connect/federate/") {
+					r.next(e.tab, "waiting for Amazon Connect")
+				} else {
+					r.next(e.tab, "waiting for the console to load")
+				}
+			default:
+				ev(EventAWS, "AWS answered %d → %s", e.status, e.location)
 			}
 		case e.body != "":
 			if roles := rolePicker(e.body); len(roles) > 0 {
-				r.event(Event{Kind: EventRolePicker, Roles: roles, Text: fmt.Sprintf("AWS shows its role picker, %d roles: %s", len(roles), strings.Join(roles, ", "))})
+				r.event(Event{Kind: EventRolePicker, Tab: e.tab, Roles: roles, Text: fmt.Sprintf("AWS shows its role picker, %d roles: %s", len(roles), strings.Join(roles, ", "))})
+				r.next(e.tab, "waiting for a role to be chosen")
 			} else if msg := saml.PageError([]byte(e.body)); msg != "" {
-				r.event(Event{Kind: EventAWS, Text: fmt.Sprintf("AWS answered %d with its error page: %q; close the window, or press Ctrl-C, for the report", e.status, msg)})
+				ev(EventAWS, "AWS answered %d with its error page: %q; close the window, or press Ctrl-C, for the report", e.status, msg)
 			} else {
-				r.event(Event{Kind: EventAWS, Text: fmt.Sprintf("AWS answered %d: %s", e.status, saml.PageSummary([]byte(e.body)))})
+				ev(EventAWS, "AWS answered %d: %s", e.status, saml.PageSummary([]byte(e.body)))
 			}
 		default:
-			r.event(Event{Kind: EventAWS, Text: fmt.Sprintf("AWS answered %d %s", e.status, e.statusText)})
+			ev(EventAWS, "AWS answered %d %s", e.status, e.statusText)
 		}
 	case e.host == hostConsole && strings.Contains(e.url, "/connect/federate/"):
 		switch {
 		case e.status >= 300 && e.status < 400:
-			r.event(Event{Kind: EventConnect, Text: fmt.Sprintf("the Connect federation answered %d → %s", e.status, e.location)})
+			ev(EventConnect, "the Connect federation answered %d → %s", e.status, e.location)
 		case e.body != "":
 			if msg := saml.PageError([]byte(e.body)); msg != "" {
-				r.event(Event{Kind: EventConnect, Text: fmt.Sprintf("the Connect federation answered %d with an error page: %q", e.status, msg)})
+				ev(EventConnect, "the Connect federation answered %d with an error page: %q; close the window, or press Ctrl-C, for the report", e.status, msg)
 			}
 		}
 	case e.host == hostConnect:
 		if msg := saml.PageError([]byte(e.body)); msg != "" {
-			r.event(Event{Kind: EventConnect, Text: fmt.Sprintf("Amazon Connect answered %d with an error page: %q", e.status, msg)})
+			ev(EventConnect, "Amazon Connect answered %d with an error page: %q; close the window, or press Ctrl-C, for the report", e.status, msg)
 		}
 	}
 }
 
-// paused handles a request to an AWS sign-in host held by the Fetch
-// domain (StopBeforeAWS): the post of a SAML message is recorded and
-// answered here; anything else (a favicon, a prefetch) is answered here
-// too, and counts for nothing.
-func (r *recorder) paused(ctx context.Context, ev *fetch.EventRequestPaused) {
+// intercept answers the post of a SAML message to an AWS sign-in host in
+// the browser (StopBeforeAWS), from any tab of the recording's: it is
+// recorded, and AWS never receives it. Anything else sent to a sign-in
+// host (a favicon, a prefetch) is answered here too, and counts for
+// nothing.
+func (r *recorder) intercept(t *tab, ev *fetch.EventRequestPaused) {
 	req := ev.Request
 	var fields []nameValue
 	if req != nil && req.Method == "POST" && signInPath(req.URL) {
-		fields = formFields(postBody(ctx, req, network.RequestID(ev.NetworkID)))
+		fields = formFields(postBody(t.ctx, req, network.RequestID(ev.NetworkID)))
 	}
 	if len(fields) == 0 {
-		_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 204})
+		_, _ = chromedp.CallBrowser(r.browserCtx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 204})
 		return
 	}
-	e := &entry{id: network.RequestID(ev.NetworkID), started: time.Now(), method: req.Method, url: stripQuery(req.URL), params: fields, saml: true, host: hostSignIn}
+	e := &entry{id: network.RequestID(ev.NetworkID), tab: t.n, started: time.Now(), method: req.Method, url: stripQuery(req.URL), params: fields, saml: true, host: hostSignIn}
 	fresh := r.captured(e)
 	e.status, e.statusText, e.mimeType = 200, "OK (answered by samllint, not sent to AWS)", "text/html"
-	_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+	_, _ = chromedp.CallBrowser(r.browserCtx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
 		ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}, {Name: "Cache-Control", Value: "no-store"}},
 		Body:            []byte(interceptedPage)})
 	if fresh {
-		r.event(Event{Kind: EventIntercepted, Text: "the post to " + e.url + " was answered here and not sent to AWS"})
-		r.end(EndIntercepted)
+		said := "the post to " + e.url + " was answered here and not sent to AWS"
+		r.event(Event{Kind: EventIntercepted, Tab: e.tab, Text: said})
+		r.end(EndIntercepted, said)
 	}
 }
 

@@ -164,3 +164,24 @@ func TestShortPage(t *testing.T) {
 		t.Fatalf("read back: %v %+v", err, caps)
 	}
 }
+
+// TestHARUnreached: a post that got no answer is written as Chrome's HAR
+// writes it (status 0, _error), and read back as a reply that failed.
+func TestHARUnreached(t *testing.T) {
+	b64, _ := os.ReadFile("../testdata/assertions/okta-connect.b64")
+	har, err := harOf([]*entry{{started: time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC), method: "POST", url: "https://signin.aws.amazon.com/saml", saml: true, host: hostSignIn,
+		params: []nameValue{{"SAMLResponse", strings.TrimSpace(string(b64))}}, failed: "net::ERR_NAME_NOT_RESOLVED"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(har), `"_error": "net::ERR_NAME_NOT_RESOLVED"`) {
+		t.Errorf("no _error in the HAR:\n%s", har)
+	}
+	caps, err := saml.Decode(har)
+	if err != nil || len(caps) != 1 || caps[0].Reply == nil || caps[0].Reply.Failed != "net::ERR_NAME_NOT_RESOLVED" {
+		t.Fatalf("read back: %v %+v", err, caps)
+	}
+	if got := saml.NetErrorWords(caps[0].Reply.Failed); got != "net::ERR_NAME_NOT_RESOLVED (the browser could not look up the host)" {
+		t.Errorf("in words: %q", got)
+	}
+}

@@ -120,6 +120,10 @@ type Reply struct {
 	StatusText string `json:"status_text,omitempty"`
 	Location   string `json:"location,omitempty"`
 	ErrorText  string `json:"error_text,omitempty"` // the error an HTML reply shows, e.g. AWS's sign-in error page
+	// Failed is why no answer came (Status 0): the browser's error, such
+	// as net::ERR_NAME_NOT_RESOLVED (a HAR's _error), or that none came in
+	// time. NetErrorWords says it in words.
+	Failed string `json:"failed,omitempty"`
 }
 
 // Step is one request the browser made after posting the message.

@@ -126,6 +126,9 @@ func stripQuery(raw string) string {
 func harReply(e *harEntry) *Reply {
 	r := e.Response
 	if r.Status == 0 && r.StatusText == "" {
+		if r.Error != "" {
+			return &Reply{Failed: r.Error}
+		}
 		return nil
 	}
 	rep := &Reply{Status: r.Status, StatusText: r.StatusText, Location: r.RedirectURL}
@@ -261,4 +264,38 @@ func (r *tracerRequest) step(idx int) *Step {
 	}
 	return &Step{Source: fmt.Sprintf("SAML-tracer request %d", idx), Method: r.Method, URL: stripQuery(r.URL),
 		Reply: Reply{Status: r.ResponseStatus, StatusText: r.ResponseStatusText, Location: header(r.ResponseHeaders, "Location")}}
+}
+
+// netErrors say in words what Chrome's network errors mean for a request
+// that got no answer (net/base/net_error_list.h names them).
+var netErrors = []struct{ prefix, words string }{
+	{"net::ERR_NAME_NOT_RESOLVED", "the browser could not look up the host"},
+	{"net::ERR_NAME_RESOLUTION_FAILED", "the browser could not look up the host"},
+	{"net::ERR_CONNECTION_REFUSED", "the host refused the connection"},
+	{"net::ERR_CONNECTION_RESET", "the connection was reset"},
+	{"net::ERR_CONNECTION_CLOSED", "the connection was closed without an answer"},
+	{"net::ERR_EMPTY_RESPONSE", "the connection was closed without an answer"},
+	{"net::ERR_CONNECTION_TIMED_OUT", "the connection timed out"},
+	{"net::ERR_TIMED_OUT", "the request timed out"},
+	{"net::ERR_ADDRESS_UNREACHABLE", "the host is unreachable"},
+	{"net::ERR_INTERNET_DISCONNECTED", "the machine is offline"},
+	{"net::ERR_NETWORK_CHANGED", "the network changed during the request"},
+	{"net::ERR_PROXY_CONNECTION_FAILED", "the proxy could not be reached"},
+	{"net::ERR_TUNNEL_CONNECTION_FAILED", "the proxy refused the connection"},
+	{"net::ERR_PROXY_", "the proxy failed"},
+	{"net::ERR_CERT_", "the host's TLS certificate was refused (TLS interception?)"},
+	{"net::ERR_SSL_", "the TLS handshake failed"},
+	{"net::ERR_BLOCKED_", "the browser blocked the request"},
+}
+
+// NetErrorWords is a request's failure as a person reads it:
+// "net::ERR_NAME_NOT_RESOLVED (the browser could not look up the host
+// (DNS))"; a failure not of Chrome's list is given as it is.
+func NetErrorWords(failed string) string {
+	for _, e := range netErrors {
+		if strings.HasPrefix(failed, e.prefix) {
+			return failed + " (" + e.words + ")"
+		}
+	}
+	return failed
 }

@@ -326,6 +326,8 @@ type harEntry struct {
 		StatusText, RedirectURL string
 		Headers                 []nameValue
 		Content                 struct{ MimeType, Text, Encoding string }
+		// Error is Chrome's _error: why a request got no answer.
+		Error string
 	}
 }
 
@@ -383,6 +385,9 @@ func (w *walker) readHAREntry(lim Limits) (*harEntry, error) {
 				case "redirectURL":
 					rs.RedirectURL, err = w.str()
 					rs.RedirectURL = textcut.Bytes(rs.RedirectURL, lim.MaxHeader)
+				case "_error":
+					rs.Error, err = w.str()
+					rs.Error = textcut.Bytes(rs.Error, lim.MaxHeader)
 				case "headers":
 					rs.Headers, err = w.pairs("response.headers", locationHeader, lim.MaxHeader)
 				case "content":

@@ -124,12 +124,73 @@ var awsErrors = []string{
 	"Access Denied",
 }
 
+// idpErrors are the texts IdPs show when a sign-in fails on their own
+// page (a wrong password, a locked account), as their sign-in pages
+// word them.
+var idpErrors = []string{
+	"Incorrect username or password",               // SimpleSAMLphp
+	"Your account or password is incorrect",        // Microsoft Entra ID
+	"Incorrect user ID or password",                // AD FS
+	"Invalid username or password",                 // Keycloak
+	"Unable to sign in",                            // Okta Identity Engine
+	"Sign in failed",                               // Okta Classic
+	"We didn't recognize the username or password", // PingFederate
+	"Wrong password",                               // Google Workspace
+	"Your account has been locked",                 // several
+	"Your account is locked",                       // several
+	"The user name or password is incorrect",       // Windows-based IdPs
+	"Authentication failed",                        // several
+}
+
+// errorBox finds, in IdPs' markup, an element that holds an error message
+// by its id or class: Okta's o-form-error-container, Entra's passwordError,
+// AD FS's errorText, Keycloak's input-error and kc-feedback-text,
+// SimpleSAMLphp's message-box error, and the usual alert boxes.
+var errorBox = regexp.MustCompile(`(?is)<(div|p|span|section)\b[^>]*\b(?:id|class)\s*=\s*["'][^"']*\b(?:o-form-error-container|okta-form-infobox-error|passwordError|usernameError|errorText|error-text|input-error|kc-feedback-text|message-box error|alert-error|alert-danger|error-message|errorMessage)\b[^"']*["'][^>]*>(.*?)</(?:div|p|span|section)>`)
+
+// IdPError is the error an IdP's own page shows (a wrong password, a
+// locked account), from the earliest known text on, or the text of an
+// element marked as its error; "" when the page shows none.
+func IdPError(page []byte) string {
+	text := visibleText(page)
+	first := -1
+	for _, e := range idpErrors {
+		if i := strings.Index(text, e); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return clip(sentence(text[first:]), 200)
+	}
+	for _, m := range errorBox.FindAllSubmatch(page, 4) {
+		if t := visibleText(m[2]); t != "" {
+			return clip(sentence(t), 200)
+		}
+	}
+	return ""
+}
+
+// sentence is s to the end of its first sentence, or whole.
+func sentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// visibleText is a page's text as a person reads it: without scripts or
+// tags, its entities decoded, on one line.
+func visibleText(b []byte) string {
+	s := string(b)
+	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
+	return strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
+}
+
 // pageText summarises an HTML page in one line: the AWS error it shows if it
 // shows a known one (isError), else its title, else the start of its text.
 func pageText(b []byte) (summary string, isError bool) {
 	s := string(b)
-	text := spaceRe.ReplaceAllString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(s, " "), " ")), " ")
-	text = strings.NewReplacer(" .", ".", " ,", ",").Replace(strings.TrimSpace(text))
+	text := visibleText(b)
 	// From the earliest known error on: "Access Denied. Your account has
 	// been authenticated, but has not been onboarded…" whole.
 	first := -1

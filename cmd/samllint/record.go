@@ -4,16 +4,19 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
+	"github.com/samllint/samllint/internal/format"
 	"github.com/samllint/samllint/internal/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/record"
@@ -25,9 +28,12 @@ Opens a browser window at URL (your IdP's AWS or Amazon Connect app link,
 an IdP-initiated sign-in URL, Connect's login URL; blank without it). Sign
 in as usual, with your password and MFA: samllint captures every
 SAMLResponse posted and lints it the moment it is posted, then follows what
-AWS and Amazon Connect answer. It ends when the AWS console or Connect has
-loaded, the window is closed, --timeout passes or on Ctrl-C, and prints the
-report "samllint lint" prints for the captured sign-in.
+AWS and Amazon Connect answer. Tabs opened from the window (an IdP
+dashboard's app tile, a popup) are recorded too. It ends when the AWS
+console or Connect has loaded, AWS cannot be reached, the window is
+closed, --timeout passes or on Ctrl-C, and prints the report "samllint
+lint" prints for the captured sign-in. A URL without a scheme is taken as
+https://.
 
 Only the requests that carry a SAMLResponse (their SAML fields and
 RelayState), the AWS and Connect requests after them (without query
@@ -35,12 +41,15 @@ strings) and their answers are kept: never the IdP's login form, a
 password, a cookie or a header but Location. --har FILE writes that HAR,
 which every samllint command reads.
 
---stop-before-aws answers the post to AWS in the window instead of sending
-it: a production role's setup is checked without anyone signing in.
+--stop-before-aws answers the post to AWS in the window, from any of its
+tabs, instead of sending it: a production role's setup is checked without
+anyone signing in.
 
 The browser is your Chrome, Chromium or Edge, in a fresh profile deleted on
-exit (--profile keeps one); --attach uses one already started with
---remote-debugging-port. It takes every input "samllint lint" takes.
+exit with everything the browser wrote (--profile keeps one); --attach uses
+one already started with --remote-debugging-port, and records only the tab
+samllint opens in it and the tabs opened from that one. It takes every
+input "samllint lint" takes.
 
 Exit status: as samllint lint; 2 when no browser is found, or no
 SAMLResponse was posted.`
@@ -52,6 +61,7 @@ var (
 	windowOption  chromedp.ExecAllocatorOption = chromedp.VisibleWindow
 	launchOptions []chromedp.ExecAllocatorOption
 	onTab         = func(context.Context) {}
+	noAnswer      = record.DefaultNoAnswer
 )
 
 func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -62,12 +72,15 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	rf.register(fs)
 	browser := fs.String("browser", "", "the browser to start (default: Chrome, Chromium or Edge where installed)")
 	profile := fs.String("profile", "", "keep the browser profile in DIR, for IdP sessions to reuse (default: a fresh one, deleted on exit)")
-	attach := fs.String("attach", "", "attach to a browser started with --remote-debugging-port: ws://127.0.0.1:9222/ or its /devtools/browser/… URL")
+	attach := fs.String("attach", "", "attach to a browser started with --remote-debugging-port: 127.0.0.1:9222, ws://127.0.0.1:9222/ or its /devtools/browser/… URL")
 	stop := fs.Bool("stop-before-aws", false, "answer the post to AWS in the window, not sending it, and end there")
 	harOut := fs.String("har", "", "write the captured sign-in as a HAR to FILE (redacted with --redact)")
-	timeout := fs.Duration("timeout", 10*time.Minute, "end the recording after this long")
+	timeout := fs.Duration("timeout", 10*time.Minute, "end the recording after this long; 0 for no limit")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *timeout < 0 {
+		return usageErr("--timeout %s: expected a duration of 0 (no limit) or more, such as 10m", *timeout)
 	}
 	if err := rf.check(); err != nil {
 		return err
@@ -75,7 +88,7 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() > 1 {
 		return usageErr("record takes one URL, got %d arguments", fs.NArg())
 	}
-	start := fs.Arg(0)
+	start := startURL(fs.Arg(0))
 	in, opts, err := flags.load(fs, stderr)
 	if err != nil {
 		return err
@@ -85,8 +98,15 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 	var allocCtx context.Context
 	var cancelAlloc context.CancelFunc
+	what := "the browser"
 	if *attach != "" {
-		allocCtx, cancelAlloc = remote.NewAllocator(ctx, *attach)
+		ws, err := attachURL(*attach)
+		if err != nil {
+			return err
+		}
+		what = ws
+		sayf(stderr, "samllint: attaching to the browser at %s…\n", ws)
+		allocCtx, cancelAlloc = remote.NewAllocator(ctx, ws)
 	} else {
 		path := *browser
 		if path == "" {
@@ -98,17 +118,28 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		} else {
 			return usageErr("no browser at %s (--browser): give the path of Chrome, Chromium or Edge, or a command in PATH", path)
 		}
+		what = path
+		sayf(stderr, "samllint: starting %s…\n", path)
 		dir := *profile
 		if dir == "" {
 			// A fresh profile, deleted on every way out: no IdP session
-			// or cookie outlives the recording.
-			if dir, err = os.MkdirTemp("", "samllint-record-"); err != nil {
+			// or cookie outlives the recording. Its name is short: the
+			// browser's socket path, inside it, must fit in 104 bytes.
+			if dir, err = os.MkdirTemp("", "slr-"); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 			defer os.RemoveAll(dir)
 		}
+		// The browser's own temporary files (its socket, its
+		// org.chromium.Chromium.* directories) go in a directory of
+		// ours, removed on every way out, killed browser included.
+		tmp, err := os.MkdirTemp(dir, "t")
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		defer os.RemoveAll(tmp)
 		opts := append(chromedp.DefaultExecAllocatorOptions[:], windowOption, chromedp.ExecPath(path), chromedp.UserDataDir(dir),
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Env("TMPDIR="+tmp), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("no-first-run", true), chromedp.Flag("no-default-browser-check", true))
 		if runtime.GOOS != "windows" && os.Geteuid() == 0 {
 			sayf(stderr, "samllint: running as root, so the browser starts without its sandbox (--no-sandbox), as Chromium requires\n")
@@ -117,18 +148,21 @@ func recordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		allocCtx, cancelAlloc = chromedp.NewExecAllocator(ctx, append(opts, launchOptions...)...)
 	}
 	defer cancelAlloc()
-	tab, cancelTab := chromedp.NewContext(allocCtx)
+	// The browser's chatter (a closed pipe at exit) is not the person's.
+	quiet := func(string, ...any) {}
+	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet), chromedp.WithLogf(quiet))
 	defer cancelTab()
 	if err := chromedp.Do(tab); err != nil {
-		if errors.Is(err, chromedp.ErrNoDisplay) {
-			return usageErr("the browser needs a display to show its window (DISPLAY or WAYLAND_DISPLAY), and none is set")
-		}
-		return usageErr("cannot start the browser: %v", err)
+		return browserErr(err, what, *attach != "")
 	}
 	onTab(tab)
 
-	rec, err := record.Record(tab, record.Options{URL: start, StopBeforeAWS: *stop, Inputs: in, Lint: opts, Timeout: *timeout},
-		func(ev record.Event) { sayf(stderr, "samllint: %s\n", ev.Text) })
+	rec, err := record.Record(tab, record.Options{URL: start, StopBeforeAWS: *stop, Inputs: in, Lint: opts, Timeout: *timeout, NoAnswer: noAnswer},
+		func(ev record.Event) {
+			if ev.Text != "" {
+				sayf(stderr, "samllint: %s\n", ev.Text)
+			}
+		})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -177,4 +211,66 @@ func redactHAR(har []byte, in *lint.Inputs, opts lint.Options) ([]byte, error) {
 		red.Learn(r.Response, r.Capture)
 	}
 	return red.JSON(har, "  ")
+}
+
+// startURL is the URL record starts at: one without a scheme is taken as
+// https://, as a browser's address bar takes it.
+func startURL(s string) string {
+	if s == "" || strings.Contains(s, "://") || strings.HasPrefix(s, "about:") || strings.HasPrefix(s, "file:") {
+		return s
+	}
+	return "https://" + s
+}
+
+// attachURL is the DevTools address --attach names: ws://HOST:PORT/…,
+// http://HOST:PORT, or a bare HOST:PORT.
+func attachURL(s string) (string, error) {
+	raw := s
+	if !strings.Contains(s, "://") {
+		raw = "ws://" + s
+	}
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme == "http" {
+		u.Scheme = "ws"
+	}
+	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Hostname() == "" || u.Port() == "" {
+		return "", usageErr("--attach %q: expected the address of a browser started with --remote-debugging-port, such as 127.0.0.1:9222 or ws://127.0.0.1:9222/", s)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+// browserErr says in a person's words why the browser could not be
+// driven: nothing listens at --attach's address, or the browser did not
+// start, with the line of its output that says why.
+func browserErr(err error, what string, attached bool) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, chromedp.ErrNoDisplay):
+		return usageErr("the browser needs a display to show its window (DISPLAY or WAYLAND_DISPLAY), and none is set")
+	case attached && (strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "i/o timeout")):
+		return usageErr("nothing answers at %s (--attach): start Chrome, Chromium or Edge with --remote-debugging-port=PORT and give that port", what)
+	case attached:
+		return usageErr("cannot attach to %s: %s", what, format.OneLine(msg))
+	}
+	out := strings.TrimSpace(strings.TrimPrefix(msg, "chrome failed to start:"))
+	var why string
+	for _, line := range strings.Split(out, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			why = line // the last line says it, after the noise
+		}
+		if strings.Contains(line, "Socket path too long") {
+			return usageErr("%s did not start: its socket path is too long (TMPDIR is %d characters): set a shorter TMPDIR, such as /tmp", what, len(os.TempDir()))
+		}
+	}
+	if why == "" {
+		return usageErr("%s exited as soon as it started, saying nothing; try starting it yourself to see why", what)
+	}
+	// Chromium's log lines: "[1206/170501.123:ERROR:file.cc(12)] what".
+	if i := strings.Index(why, "] "); strings.HasPrefix(why, "[") && i > 0 {
+		why = why[i+2:]
+	}
+	return usageErr("%s did not start: %s", what, why)
 }

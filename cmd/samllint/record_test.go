@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"io/fs"
 	"math/big"
 	"net"
@@ -24,15 +25,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
 
 	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/record"
 )
 
 // The hosts AWS and Amazon Connect answer from, which the test browser
@@ -50,7 +55,9 @@ const (
 // standIn answers as AWS's sign-in endpoint, its console and Amazon
 // Connect do, in the way a scenario asks.
 type standIn struct {
-	signIn  string // console: redirect to the RelayState; error: the invalid-response page; picker: the role picker
+	signIn string // console: redirect to the RelayState; error: the invalid-response page; picker: the role picker;
+	// unresolvable, refused, silent: the sign-in host cannot be looked up,
+	// refuses connections, or accepts them and never answers
 	connect string // ok: Connect loads; error: Connect's error page
 	hits    atomic.Int32
 }
@@ -114,6 +121,16 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // AWS and Connect hosts, and returns the Chromium flags that send those
 // hosts to it and trust that certificate alone.
 func startStandIn(t *testing.T, s *standIn) []chromedp.ExecAllocatorOption {
+	var opts []chromedp.ExecAllocatorOption
+	for _, f := range standInFlags(t, s) {
+		name, value, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		opts = append(opts, chromedp.Flag(name, value))
+	}
+	return append(opts, chromedp.DisableGPU, chromedp.Flag("disable-quic", true))
+}
+
+// standInFlags are startStandIn's flags as a command line gives them.
+func standInFlags(t *testing.T, s *standIn) []string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -134,21 +151,44 @@ func startStandIn(t *testing.T, s *standIn) []chromedp.ExecAllocatorOption {
 	t.Cleanup(srv.Close)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	var rules []string
+	switch s.signIn {
+	case "unresolvable":
+		rules = append(rules, "MAP "+hostSignIn+" ~NOTFOUND")
+	case "refused":
+		rules = append(rules, fmt.Sprintf("MAP %s 127.0.0.1:%d", hostSignIn, freePort(t)))
+	case "silent":
+		// Accepts, reads, and never answers: not even TLS's handshake.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				t.Cleanup(func() { c.Close() })
+				go io.Copy(io.Discard, c)
+			}
+		}()
+		rules = append(rules, fmt.Sprintf("MAP %s %s", hostSignIn, ln.Addr()))
+	}
 	for _, h := range []string{hostSignIn, hostFed, hostConsole, hostConnect} {
 		rules = append(rules, fmt.Sprintf("MAP %s 127.0.0.1:%d", h, port))
 	}
 	spki := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-	return []chromedp.ExecAllocatorOption{
-		chromedp.Flag("host-resolver-rules", strings.Join(rules, ",")),
-		chromedp.Flag("ignore-certificate-errors-spki-list", base64.StdEncoding.EncodeToString(spki[:])),
-		chromedp.DisableGPU, chromedp.Flag("disable-quic", true),
-	}
+	return []string{"--host-resolver-rules=" + strings.Join(rules, ","),
+		"--ignore-certificate-errors-spki-list=" + base64.StdEncoding.EncodeToString(spki[:])}
 }
 
 // recordRun is what one recording printed.
 type recordRun struct {
 	code           int
 	stdout, stderr string
+	lines          *lineTimes
+	ended          time.Time
 }
 
 // runRecord runs "samllint record" in this process with a headless
@@ -164,18 +204,47 @@ func runRecord(t *testing.T, flags []chromedp.ExecAllocatorOption, drive func(ct
 			go drive(tab)
 		}
 	}
-	var out, errs syncBuffer
+	var out syncBuffer
+	errs := &lineTimes{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(append([]string{"record", "--timeout", "60s"}, args...), strings.NewReader(""), &out, &errs)
+		done <- run(append([]string{"record", "--timeout", "2m"}, args...), strings.NewReader(""), &out, errs)
 	}()
 	select {
 	case code := <-done:
-		return recordRun{code: code, stdout: out.String(), stderr: errs.String()}
-	case <-time.After(90 * time.Second):
-		t.Fatalf("record did not end:\n%s", errs.String())
+		return recordRun{code: code, stdout: out.String(), stderr: errs.String(), lines: errs, ended: time.Now()}
+	case <-time.After(testkit.SetUp):
+		t.Fatalf("record did not end within %v:\n%s", testkit.SetUp, errs.String())
 	}
 	return recordRun{}
+}
+
+// lineTimes keeps what record prints on stderr, and when each line came.
+type lineTimes struct {
+	syncBuffer
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (l *lineTimes) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	for range bytes.Count(p, []byte("\n")) {
+		l.at = append(l.at, time.Now())
+	}
+	l.mu.Unlock()
+	return l.syncBuffer.Write(p)
+}
+
+// when is the time of the first line that holds want, or zero.
+func (l *lineTimes) when(want string) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, line := range strings.Split(l.String(), "\n") {
+		if strings.Contains(line, want) && i < len(l.at) {
+			return l.at[i]
+		}
+	}
+	return time.Time{}
 }
 
 // signIn fills SimpleSAMLphp's login form in the tab.
@@ -214,23 +283,35 @@ func TestRecord(t *testing.T) {
 			"https://aws.amazon.com/SAML/Attributes/RoleSessionName": {"jane.doe@example.com"},
 		}
 	}
+	// The IdP's dashboard, as Okta's end-user dashboard opens an app:
+	// its tile opens the app in a new tab.
+	tile := func(html string) func(sso string) string {
+		return func(sso string) string { return dashboard(t, strings.ReplaceAll(html, "SSO", sso)) }
+	}
+	newTabTile := tile(`<a id="tile" href="SSO" target="_blank">Amazon Connect</a>`)
+	popupTile := tile(`<button id="tile" onclick="window.open('SSO', 'aws', 'width=900,height=700')">Amazon Connect</button>`)
 	for _, c := range []struct {
 		name       string
 		cfg        sspConfig
 		stand      *standIn
 		extra      []string
+		start      func(sso string) string // where record starts; the IdP's sign-in URL when nil
 		drive      func(password string) func(ctx context.Context)
 		code       int
 		progress   []string // lines samllint must print, in order
 		report     []string // in the report
 		noSignIn   bool     // nothing may reach the stand-in's sign-in endpoint
 		compareHAR bool
+		// within bounds the time from the line with the first text to the
+		// line with the second ("" for the end of the run).
+		within []bound
 	}{
 		{name: "a working sign-in, ending at the Connect console", cfg: sspConfig{attrs: base(), relay: sspRelay},
 			stand: &standIn{signIn: "console", connect: "ok"}, code: 0, compareHAR: true,
 			progress: []string{"waiting for the sign-in at http://127.0.0.1:", "captured a SAMLResponse posted to https://signin.aws.amazon.com/saml at ",
-				"verdict: no problems found", "AWS answered 302 → " + sspRelay + ": the AWS hop passed",
-				"the Connect federation answered 302 → https://example-corp.my.connect.aws/ccp-v2/", "Amazon Connect loaded: the Connect hop passed", "Amazon Connect loaded"},
+				"verdict: no problems found", "waiting for AWS's answer; close the window or press Ctrl-C for the report",
+				"AWS answered 302 → " + sspRelay + ": the AWS hop passed", "waiting for Amazon Connect; close the window or press Ctrl-C for the report",
+				"the Connect federation answered 302 → https://example-corp.my.connect.aws/ccp-v2/", "Amazon Connect loaded: the Connect hop passed"},
 			report: []string{`"source": "HAR entry 1"`, "AWS accepted this response"}},
 		{name: "the guide's provider-only Role, AWS's error page",
 			cfg:   sspConfig{attrs: map[string][]string{"https://aws.amazon.com/SAML/Attributes/Role": {"arn:aws:iam::" + sspAccount + ":saml-provider/SimpleSAMLphp"}, "https://aws.amazon.com/SAML/Attributes/RoleSessionName": {"jane.doe@example.com"}}, relay: sspRelay},
@@ -252,7 +333,7 @@ func TestRecord(t *testing.T) {
 			report: []string{"recorded.har#1 (HAR entry 1)"}},
 		{name: "--stop-before-aws", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"}, extra: []string{"--stop-before-aws"}, code: 0, noSignIn: true,
 			progress: []string{"its post to AWS will be answered here, not sent", "captured a SAMLResponse posted to https://signin.aws.amazon.com/saml",
-				"the post to https://signin.aws.amazon.com/saml was answered here and not sent to AWS", "the post to AWS was captured and not sent"},
+				"the post to https://signin.aws.amazon.com/saml was answered here and not sent to AWS", "1 sign-in captured; the report:"},
 			report: []string{"OK (answered by samllint, not sent to AWS)"}},
 		{name: "an expired session, captured late", cfg: sspConfig{attrs: base(), relay: sspRelay, clock: "-10m"}, stand: &standIn{signIn: "error"}, code: 1, drive: signInThenClose,
 			progress: []string{"verdict: sign-in will fail: ", "aws/assertion-too-old"},
@@ -270,6 +351,51 @@ func TestRecord(t *testing.T) {
 				}
 			},
 			progress: []string{"the browser window was closed", "no SAMLResponse was posted before the browser window was closed; the last page was"}},
+		{name: "a dashboard tile that opens a new tab", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console", connect: "ok"}, code: 0,
+			start: newTabTile, drive: inNewTab,
+			progress: []string{"waiting for the sign-in at http://127.0.0.1:", "[tab 2] a tab opened from tab 1: recorded too", "[tab 2] captured a SAMLResponse posted to https://signin.aws.amazon.com/saml",
+				"[tab 2] verdict: no problems found", "[tab 2] AWS answered 302 → " + sspRelay, "[tab 2] Amazon Connect loaded: the Connect hop passed"},
+			report: []string{"AWS accepted this response"}},
+		{name: "a dashboard tile that opens a new tab, --stop-before-aws", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"},
+			extra: []string{"--stop-before-aws"}, code: 0, noSignIn: true, start: newTabTile, drive: inNewTab,
+			progress: []string{"[tab 2] a tab opened from tab 1: recorded too", "[tab 2] captured a SAMLResponse posted to https://signin.aws.amazon.com/saml",
+				"[tab 2] the post to https://signin.aws.amazon.com/saml was answered here and not sent to AWS", "1 sign-in captured; the report:"},
+			report: []string{"OK (answered by samllint, not sent to AWS)"}},
+		{name: "a window.open popup, --stop-before-aws", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"},
+			extra: []string{"--stop-before-aws"}, code: 0, noSignIn: true, start: popupTile, drive: inNewTab,
+			progress: []string{"[tab 2] a tab opened from tab 1: recorded too", "[tab 2] the post to https://signin.aws.amazon.com/saml was answered here and not sent to AWS"}},
+		{name: "the sign-in host does not resolve", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "unresolvable"}, code: 0,
+			progress: []string{"verdict: no problems found", "waiting for AWS's answer",
+				"the post to https://signin.aws.amazon.com/saml did not reach AWS: net::ERR_NAME_NOT_RESOLVED (the browser could not look up the host)", "1 sign-in captured; the report:"},
+			report: []string{"warning aws/capture-outcome: AWS never answered this post: it did not reach AWS: net::ERR_NAME_NOT_RESOLVED"},
+			within: []bound{{"captured a SAMLResponse", "did not reach AWS", 5 * time.Second}, {"did not reach AWS", "", 5 * time.Second}}},
+		{name: "the sign-in host refuses", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "refused"}, code: 0,
+			progress: []string{"the post to https://signin.aws.amazon.com/saml did not reach AWS: net::ERR_CONNECTION_REFUSED (the host refused the connection)"},
+			report:   []string{"aws/capture-outcome: AWS never answered this post"},
+			within:   []bound{{"captured a SAMLResponse", "did not reach AWS", 5 * time.Second}, {"did not reach AWS", "", 5 * time.Second}}},
+		{name: "the sign-in host never answers", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "silent"}, code: 0,
+			progress: []string{"waiting for AWS's answer", "the post to https://signin.aws.amazon.com/saml did not reach AWS: no answer within 3s"},
+			report:   []string{"aws/capture-outcome: AWS never answered this post: it did not reach AWS: no answer within 3s"},
+			within:   []bound{{"captured a SAMLResponse", "did not reach AWS", 3*time.Second + 5*time.Second}, {"did not reach AWS", "", 5 * time.Second}}},
+		{name: "a wrong password at the IdP", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"}, code: 2, noSignIn: true,
+			drive: func(string) func(ctx context.Context) {
+				return func(ctx context.Context) {
+					signIn("not-the-password")(ctx)
+					_ = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("username")), chromedp.Sleep(time.Second))
+					_, _ = chromedp.Call(ctx, page.Close, cdp.Empty{})
+				}
+			},
+			progress: []string{"no SAMLResponse was posted before the browser window was closed; the page at 127.0.0.1:", `says "Incorrect username or password`}},
+		{name: "the browser killed", cfg: sspConfig{attrs: base(), relay: sspRelay}, stand: &standIn{signIn: "console"}, code: 2, noSignIn: true,
+			drive: func(string) func(ctx context.Context) {
+				return func(ctx context.Context) {
+					_ = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("username")))
+					if p := chromedp.FromContext(ctx).Browser.Process(); p != nil {
+						p.Kill()
+					}
+				}
+			},
+			progress: []string{"the browser exited", "no SAMLResponse was posted before the browser exited"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.password = recordPassword
@@ -290,10 +416,16 @@ func TestRecord(t *testing.T) {
 			if c.drive != nil {
 				drive = c.drive(recordPassword)
 			}
-			args := append(append([]string{"--metadata", md, "--har", har}, c.extra...), idp.ssoURL("urn:amazon:webservices", c.cfg.relay))
+			start := idp.ssoURL("urn:amazon:webservices", c.cfg.relay)
+			if c.start != nil {
+				start = c.start(start)
+			}
+			args := append(append([]string{"--metadata", md, "--har", har}, c.extra...), start)
 			if c.compareHAR {
 				args = append([]string{"--format", "json"}, args...)
 			}
+			noAnswer = 3 * time.Second
+			t.Cleanup(func() { noAnswer = record.DefaultNoAnswer })
 			got := runRecord(t, flags, drive, args...)
 			if os.Getenv("SAMLLINT_SHOW_RECORD") != "" {
 				t.Logf("\n%s%s", got.stderr, got.stdout)
@@ -318,6 +450,26 @@ func TestRecord(t *testing.T) {
 			if c.noSignIn && c.stand.hits.Load() != 0 {
 				t.Errorf("%d requests reached AWS's sign-in endpoint", c.stand.hits.Load())
 			}
+			for _, b := range c.within {
+				from, to := got.lines.when(b.from), got.ended
+				if b.to != "" {
+					to = got.lines.when(b.to)
+				}
+				if from.IsZero() || to.IsZero() || to.Sub(from) > b.max {
+					t.Errorf("from %q to %q: %v, want at most %v", b.from, or(b.to, "the end"), to.Sub(from), b.max)
+				}
+			}
+			// No line twice, and no hint to give what was given.
+			seen := map[string]bool{}
+			for _, line := range strings.Split(got.stderr, "\n") {
+				if line != "" && !strings.HasPrefix(line, "{") && seen[line] {
+					t.Errorf("printed twice: %q", line)
+				}
+				seen[line] = true
+			}
+			if strings.Contains(got.stdout, "give --metadata") {
+				t.Errorf("the report asks for --metadata, which was given:\n%s", got.stdout)
+			}
 			// The password: in nothing written, and no profile left.
 			for what, text := range map[string]string{"stdout": got.stdout, "stderr": got.stderr, "the HAR": readFile(har)} {
 				if strings.Contains(text, recordPassword) {
@@ -328,8 +480,8 @@ func TestRecord(t *testing.T) {
 				}
 			}
 			filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
-				if err == nil && strings.HasPrefix(d.Name(), "samllint-record-") {
-					t.Errorf("the browser profile %s was left behind", path)
+				if err == nil && path != tmp {
+					t.Errorf("%s was left behind in TMPDIR", path)
 				}
 				if err == nil && !d.IsDir() {
 					if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(recordPassword)) {
@@ -371,4 +523,159 @@ func TestRecord(t *testing.T) {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+type bound struct {
+	from, to string
+	max      time.Duration
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// dashboard serves an IdP dashboard page holding html on loopback.
+func dashboard(t *testing.T, body string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>My Apps dashboard</title></head><body>%s</body></html>", body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/app/UserHome"
+}
+
+// inNewTab clicks the dashboard's tile and signs in in the tab it opens.
+func inNewTab(password string) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" })
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("tile")), chromedp.Click(chromedp.ID("tile"))); err != nil {
+			return
+		}
+		select {
+		case id := <-opened:
+			tab, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel())
+			signIn(password)(tab)
+		case <-ctx.Done():
+		}
+	}
+}
+
+// TestRecordAttach: with --attach (given as a bare host:port), samllint
+// records only the tab it opens and the tabs opened from it: a person's
+// other tab posting a SAMLResponse to AWS is neither captured nor held,
+// while the recording's own post, with --stop-before-aws, never leaves.
+func TestRecordAttach(t *testing.T) {
+	requireSimpleSAMLphp(t)
+	exe, err := exec.LookPath("chromium")
+	if err != nil {
+		testkit.Missing(t, "SAMLLINT_REQUIRE_CHROMIUM", "chromium (apt-get install chromium)")
+	}
+	cfg := sspConfig{password: recordPassword, relay: sspRelay, attrs: map[string][]string{
+		"https://aws.amazon.com/SAML/Attributes/Role":            {sspRole(sspAccount, "ConnectAgent")},
+		"https://aws.amazon.com/SAML/Attributes/RoleSessionName": {"jane.doe@example.com"},
+	}}
+	idp := startSimpleSAMLphp(t, cfg)
+	stand := &standIn{signIn: "console"}
+	// A person's browser, started with a debugging port.
+	port := freePort(t)
+	profile, err := os.MkdirTemp("/tmp", "sla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
+	browser := exec.Command(exe, append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		fmt.Sprintf("--remote-debugging-port=%d", port), "--user-data-dir=" + profile}, standInFlags(t, stand)...)...)
+	if err := browser.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { browser.Process.Kill(); browser.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	testkit.WaitFor(t, "the browser's debugging port", func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	// The person's other tab posts a SAMLResponse of its own to AWS.
+	other := dashboard(t, `<form id="f" method="post" action="https://`+hostSignIn+`/saml"><input type="hidden" name="SAMLResponse" value="`+
+		base64.StdEncoding.EncodeToString(testkit.SampleXML(t))+`"></form><button id="tile" onclick="document.getElementById('f').submit()">post</button>`)
+	drive := func(ctx context.Context) {
+		actx, cancel := remote.NewAllocator(context.Background(), "ws://"+addr+"/")
+		defer cancel()
+		mine, cancelMine := chromedp.NewContext(actx)
+		defer cancelMine()
+		_ = chromedp.Do(mine, chromedp.Navigate(other), chromedp.Click(chromedp.ID("tile")))
+		testkit.WaitFor(t, "the other tab's post at AWS", func() bool { return stand.hits.Load() == 1 })
+		signIn(recordPassword)(ctx)
+	}
+	got := runRecord(t, nil, drive, "--attach", addr, "--stop-before-aws", idp.ssoURL("urn:amazon:webservices", sspRelay))
+	if got.code != 0 || !strings.Contains(got.stderr, "the post to https://signin.aws.amazon.com/saml was answered here and not sent to AWS") ||
+		!strings.Contains(got.stderr, "1 sign-in captured") || strings.Contains(got.stderr, "[tab") {
+		t.Errorf("exit %d\n%s%s", got.code, got.stderr, got.stdout)
+	}
+	if n := stand.hits.Load(); n != 1 {
+		t.Errorf("%d posts reached AWS's sign-in endpoint, want 1: the other tab's, untouched", n)
+	}
+}
+
+// TestRecordErrors: what stops record before a sign-in is said in a
+// person's words, one line, exit 2.
+func TestRecordErrors(t *testing.T) {
+	dir := t.TempDir()
+	script := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	silent := script("silent-browser", "exit 1\n")
+	socket := script("socket-browser", `echo "[1206/170501.123456:ERROR:process_singleton_posix.cc(1049)] Socket path too long: /very/long/tmp/org.chromium.Chromium.abc/SingletonSocket" >&2`+"\nexit 1\n")
+	closed := freePort(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--attach", fmt.Sprintf("127.0.0.1:%d", closed)}, fmt.Sprintf("nothing answers at ws://127.0.0.1:%d/ (--attach): start Chrome, Chromium or Edge with --remote-debugging-port=PORT", closed)},
+		{[]string{"--attach", "not a browser"}, `--attach "not a browser": expected the address of a browser started with --remote-debugging-port, such as 127.0.0.1:9222`},
+		{[]string{"--timeout", "-5s"}, "--timeout -5s: expected a duration of 0 (no limit) or more"},
+		{[]string{"--browser", silent}, silent + " exited as soon as it started, saying nothing"},
+		{[]string{"--browser", socket}, socket + " did not start: its socket path is too long (TMPDIR is"},
+	} {
+		cmd := samllintCmd(append([]string{"record"}, append(c.args, "https://example.com/")...)...)
+		cmd.Env = append(cmd.Env, "DISPLAY=:0") // the scripts need none, but the check for one comes first
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Run()
+		msg := out.String()
+		lines := strings.Split(strings.TrimSpace(msg), "\n")
+		last := lines[len(lines)-1]
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(last, c.want) || strings.Contains(msg, "ERROR:") && !strings.Contains(c.want, "socket") {
+			t.Errorf("record %v: exit %d\n%s\nwant a last line with %q", c.args, code, msg, c.want)
+		}
+		for _, l := range lines[:len(lines)-1] {
+			if !strings.HasPrefix(l, "samllint: starting ") && !strings.HasPrefix(l, "samllint: attaching ") && !strings.HasPrefix(l, "samllint: running as root") {
+				t.Errorf("record %v: a line more than the error: %q", c.args, l)
+			}
+		}
+	}
+	for in, want := range map[string]string{
+		"example.okta.com/home/amazon_aws/0oa1/272": "https://example.okta.com/home/amazon_aws/0oa1/272",
+		"http://127.0.0.1:8080/sso":                 "http://127.0.0.1:8080/sso",
+		"about:blank":                               "about:blank",
+		"":                                          "",
+	} {
+		if got := startURL(in); got != want {
+			t.Errorf("startURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	_, out, _ := runCLI(t, "", "record", "-h")
+	if !strings.Contains(out, "0 for no limit") {
+		t.Errorf("record -h does not say what --timeout 0 means:\n%s", out)
+	}
 }
