@@ -2,7 +2,12 @@ package awsread_test
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
+	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -218,6 +223,7 @@ func TestAWSAccessDenied(t *testing.T) {
 		"iam:ListRolePolicies":                "connect/missing-get-federation-token",
 		"iam:GetRolePolicy":                   "connect/missing-get-federation-token",
 		"organizations:DescribeOrganization":  "connect/scp-or-boundary-denies",
+		"organizations:ListRoots":             "connect/scp-or-boundary-denies",
 		"organizations:ListParents":           "connect/scp-or-boundary-denies",
 		"organizations:ListPoliciesForTarget": "connect/scp-or-boundary-denies",
 		"organizations:DescribePolicy":        "connect/scp-or-boundary-denies",
@@ -225,6 +231,9 @@ func TestAWSAccessDenied(t *testing.T) {
 		"connect:SearchUsers":                 "connect/user-unknown",
 	}
 	for _, action := range awsread.Actions {
+		if action == "sts:GetCallerIdentity" {
+			continue // it needs no permission, and no policy can deny it: TestAWSCredentialsRefused
+		}
 		t.Run(action, func(t *testing.T) {
 			r := lintAWS(t, world(t), func(s *awstest.Server) { s.Deny(action) }, 5*time.Second)
 			if f := r.findings(); len(f) != 0 {
@@ -232,7 +241,7 @@ func TestAWSAccessDenied(t *testing.T) {
 			}
 			rule, ok := rules[action]
 			if !ok {
-				// Optional reads: whose credentials, and the simulator.
+				// Optional: the simulator.
 				if len(r.res.Report.Skipped) != 1 {
 					t.Errorf("skipped when only %s is denied: %+v", action, r.res.Report.Skipped)
 				}
@@ -418,15 +427,120 @@ func TestAWSSCPLevels(t *testing.T) {
 	}
 }
 
-// TestAWSTimeout: a read that does not answer in time is a skipped check.
+// TestAWSTimeout: a call that stalls costs only its own checks, within a
+// third of --aws-timeout; the calls after it are still made and read. A
+// read whose whole time runs out names the calls it never sent.
 func TestAWSTimeout(t *testing.T) {
-	r := lintAWS(t, world(t), func(s *awstest.Server) { s.Stall(3 * time.Second) }, 300*time.Millisecond)
+	r := lintAWS(t, world(t), func(s *awstest.Server) { s.StallAction("iam:GetSAMLProvider", 10*time.Second) }, 3*time.Second)
 	if f := r.findings(); len(f) != 0 {
 		t.Errorf("findings: %q", f)
 	}
-	sk := r.skipped("aws/trust-principal")
-	if sk == nil || !strings.Contains(sk.Because, "did not answer within 300ms") {
-		t.Errorf("trust-principal skipped: %+v", sk)
+	if sk := r.skipped("saml/signature-untrusted"); sk == nil || !strings.Contains(sk.Because, "iam:GetSAMLProvider on "+provARN+" did not answer within 1s, a third of --aws-timeout 3s") {
+		t.Errorf("the stalled call: %+v", sk)
+	}
+	for _, rule := range []string{"aws/trust-principal", "connect/missing-get-federation-token", "connect/scp-or-boundary-denies", "connect/user-unknown"} {
+		if sk := r.skipped(rule); sk != nil {
+			t.Errorf("%s skipped after another call stalled: %+v", rule, sk)
+		}
+	}
+	// Every call stalls: the time runs out, and what was never sent says so.
+	r = lintAWS(t, world(t), func(s *awstest.Server) {
+		s.Stall(10 * time.Second)
+		s.StallAction("sts:GetCallerIdentity", 0)
+	}, 900*time.Millisecond)
+	if sk := r.skipped("aws/trust-principal"); sk == nil || !strings.Contains(sk.Because, "iam:GetRole on "+roleARN+" did not answer within 300ms") {
+		t.Errorf("a call that stalled: %+v", sk)
+	}
+	if sk := r.skipped("connect/user-unknown"); sk == nil || !strings.Contains(sk.Because, "was not sent: the read's time (--aws-timeout 900ms) ran out before it") {
+		t.Errorf("a call never sent: %+v", sk)
+	}
+}
+
+// TestAWSNoSCPs: an organization where SCPs apply nowhere (consolidated
+// billing only, or all features with SCPs never enabled on the root) lists
+// no SCP at any level: that is no finding, and the report says why.
+func TestAWSNoSCPs(t *testing.T) {
+	for name, change := range map[string]func(*awstest.World){
+		"consolidated billing": func(w *awstest.World) { w.FeatureSet = "CONSOLIDATED_BILLING" },
+		"SCPs not enabled":     func(w *awstest.World) { w.SCPsDisabled = true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := world(t)
+			change(w)
+			r := lintAWS(t, w, nil, 5*time.Second)
+			if f := r.findings(); len(f) != 0 {
+				t.Errorf("findings: %q", f)
+			}
+			if sk := r.skipped("connect/scp-or-boundary-denies"); sk != nil && !strings.Contains(sk.Because, "SCPs are not enabled in this organization") {
+				t.Errorf("skipped: %+v", sk)
+			}
+			if a := r.res.Inputs.AWSRead(); a == nil || a.SCP == nil || !strings.Contains(a.SCP.Exempt, "SCPs are not enabled in this organization") {
+				t.Errorf("aws-read: %+v", a)
+			}
+		})
+	}
+}
+
+// TestAWSCredentialsRefused: credentials AWS refuses end the run with one
+// typed error naming the cause and the fix; GetCallerIdentity needs no
+// permission, so its failure is always one of these.
+func TestAWSCredentialsRefused(t *testing.T) {
+	for code, want := range map[string]string{
+		"ExpiredToken":          "the AWS credentials have expired (ExpiredToken): get fresh ones",
+		"InvalidClientTokenId":  "AWS does not know the access key (InvalidClientTokenId)",
+		"SignatureDoesNotMatch": "the AWS secret key does not match the access key (SignatureDoesNotMatch)",
+	} {
+		t.Run(code, func(t *testing.T) {
+			w := world(t)
+			w.CallerError = code
+			srv := awstest.New(t, w)
+			srv.Env(t)
+			r, err := awsread.New(context.Background(), awsread.Options{Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs := relay
+			_, err = lint.Lint(testkit.Testdata(t, "assertions", "okta-connect.b64"), &lint.Inputs{RelayState: &rs}, lint.Options{Resolver: r})
+			var ce *awsread.CredentialsError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("err = %v, want a CredentialsError saying %q", err, want)
+			}
+			if got := srv.Requests(); len(got) != 1 {
+				t.Errorf("requests after the credentials were refused: %q", got)
+			}
+		})
+	}
+}
+
+// TestAWSOnce: two sign-ins to one provider and instance (a HAR) read
+// each resource once.
+func TestAWSOnce(t *testing.T) {
+	srv := awstest.New(t, world(t))
+	srv.Env(t)
+	r, err := awsread.New(context.Background(), awsread.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two users of one role, provider and instance: two targets.
+	jane := testkit.SampleXML(t)
+	ops := []byte(strings.Replace(string(jane), ">jane.doe@example.com</saml2:AttributeValue>", ">ops@example.com</saml2:AttributeValue>", 1))
+	rs := relay
+	for _, capture := range [][]byte{jane, ops} {
+		if _, err := lint.Lint(capture, &lint.Inputs{RelayState: &rs}, lint.Options{Resolver: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts := map[string]int{}
+	for _, a := range srv.Requests() {
+		counts[a]++
+	}
+	for _, a := range []string{"iam:GetSAMLProvider", "iam:GetRole", "connect:DescribeInstance", "organizations:DescribeOrganization", "sts:GetCallerIdentity"} {
+		if counts[a] != 1 {
+			t.Errorf("%s requested %d times, want once", a, counts[a])
+		}
+	}
+	if counts["connect:SearchUsers"] != 2 {
+		t.Errorf("SearchUsers requested %d times, want once for each user", counts["connect:SearchUsers"])
 	}
 }
 
@@ -444,5 +558,142 @@ func TestAWSNoCredentials(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "--aws-profile") || !strings.Contains(msg, "AWS_ACCESS_KEY_ID") {
 		t.Errorf("message: %q", msg)
+	}
+}
+
+// lintWith lints the sample, edited, with the account read from srv.
+func lintWith(t *testing.T, srv *awstest.Server, edit func(string) string, opts awsread.Options) (*lint.Result, []string, error) {
+	t.Helper()
+	var notes []string
+	opts.Notify = func(m string) { notes = append(notes, m) }
+	if opts.Timeout == 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	r, err := awsread.New(context.Background(), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Edited before it is signed, as the IdP would send it.
+	signed, err := testkit.SignResponse(testkit.LoadKeyPair(t, "idp"), []byte(edit(string(testkit.UnsignedSample(t)))), testkit.SignOptions{Assertion: true, Response: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := relay
+	results, err := lint.Lint(signed, &lint.Inputs{RelayState: &rs}, lint.Options{Resolver: r})
+	if err != nil {
+		return nil, notes, err
+	}
+	return results[0], notes, nil
+}
+
+// rolePairs makes the sample's Role attribute these pairs.
+func rolePairs(pairs ...string) func(string) string {
+	return func(x string) string {
+		var vals strings.Builder
+		for _, p := range pairs {
+			vals.WriteString("<saml2:AttributeValue>" + p + "</saml2:AttributeValue>")
+		}
+		return strings.Replace(x, "<saml2:AttributeValue>"+roleARN+","+provARN+"</saml2:AttributeValue>", vals.String(), 1)
+	}
+}
+
+// TestAWSPairs: with several Role pairs, the pair in the credentials'
+// account is read, and the note says which; none there names the
+// accounts and --account.
+func TestAWSPairs(t *testing.T) {
+	readOnly := "arn:aws:iam::111122223333:role/ReadOnly,arn:aws:iam::111122223333:saml-provider/Okta"
+	srv := awstest.New(t, world(t))
+	srv.Env(t)
+	res, notes, err := lintWith(t, srv, rolePairs(readOnly, roleARN+","+provARN), awsread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "read the role " + roleARN + " (pair 2 of 2; the credentials are for " + acct + ")"
+	if !slices.Contains(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	for _, f := range res.Report.Findings {
+		if f.Severity == lint.Error {
+			t.Errorf("the pair read is the working one, yet: %s %s", f.Rule, f.Message)
+		}
+	}
+	if sk := res.Report.Skipped; len(sk) > 1 {
+		t.Errorf("skipped with the second pair read: %+v", sk)
+	}
+	_, notes, err = lintWith(t, srv, rolePairs(readOnly, "arn:aws:iam::444455556666:role/Other,arn:aws:iam::444455556666:saml-provider/Okta"), awsread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "the capture's Role pairs are in accounts 111122223333, 444455556666: nothing was read") || !strings.Contains(notes[0], "--account") {
+		t.Errorf("no pair in the credentials' account: notes %q", notes)
+	}
+}
+
+// TestAWSCredentialsUnusable: a profile that does not exist, an expired
+// IAM Identity Center session and an endpoint that cannot be reached each
+// end the run with one line that names the fix.
+func TestAWSCredentialsUnusable(t *testing.T) {
+	srv := awstest.New(t, world(t))
+	srv.Env(t)
+	t.Run("no such profile", func(t *testing.T) {
+		_, err := awsread.New(context.Background(), awsread.Options{Profile: "nobody", Timeout: 5 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), `the AWS profile "nobody" is in neither `+os.Getenv("AWS_CONFIG_FILE")+" nor "+os.Getenv("AWS_SHARED_CREDENTIALS_FILE")) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("an expired SSO session", func(t *testing.T) {
+		home := t.TempDir()
+		t.Setenv("HOME", home)
+		t.Setenv("AWS_ACCESS_KEY_ID", "")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+		os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte("[profile agents]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = "+acct+"\nsso_role_name = Admin\nregion = us-east-1\n"), 0o600)
+		cache := filepath.Join(home, ".aws", "sso", "cache")
+		os.MkdirAll(cache, 0o700)
+		sum := sha1.Sum([]byte("https://example.awsapps.com/start"))
+		os.WriteFile(filepath.Join(cache, hex.EncodeToString(sum[:])+".json"),
+			[]byte(`{"accessToken":"expired","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"https://example.awsapps.com/start"}`), 0o600)
+		_, err := awsread.New(context.Background(), awsread.Options{Profile: "agents", Timeout: 5 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), "the IAM Identity Center (SSO) session has expired: run aws sso login --profile agents") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("an endpoint that refuses", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		t.Setenv("AWS_ENDPOINT_URL_STS", "http://"+addr)
+		_, _, err := lintWith(t, srv, func(x string) string { return x }, awsread.Options{})
+		var ce *awsread.CredentialsError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "cannot reach AWS to check the credentials: cannot reach "+addr+": the connection was refused") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// TestAWSPartitionRegion: a GovCloud role with no region set is read from
+// its partition's region, and the note says so.
+func TestAWSPartitionRegion(t *testing.T) {
+	w := world(t)
+	gov := strings.NewReplacer("arn:aws:", "arn:aws-us-gov:")
+	for arn, p := range w.Providers {
+		delete(w.Providers, arn)
+		w.Providers[gov.Replace(arn)] = p
+	}
+	for _, r := range w.Roles {
+		r.ARN = gov.Replace(r.ARN)
+		r.Trust = gov.Replace(r.Trust)
+	}
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	t.Setenv("AWS_REGION", "")
+	_, notes, err := lintWith(t, srv, func(x string) string { return gov.Replace(x) }, awsread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) == 0 || notes[0] != "reading the aws-us-gov partition's IAM, STS and Organizations from us-gov-west-1: no AWS region is set (--aws-region)" {
+		t.Errorf("notes %q", notes)
+	}
+	if got := srv.Requests(); !slices.Contains(got, "iam:GetRole") {
+		t.Errorf("requests %q", got)
 	}
 }

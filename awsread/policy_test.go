@@ -18,17 +18,23 @@ import (
 	"github.com/samllint/samllint/internal/testkit"
 )
 
-// sdkPrefix maps the client a call is made on to its IAM service prefix.
-var sdkPrefix = map[string]string{"iam": "iam", "sts": "sts", "org": "organizations", "c": "connect"}
-
-// sourceCalls finds, in the package's source, every action named to
-// s.call and every SDK operation called on a client.
-func sourceCalls(t *testing.T) (named, sdk []string) {
+// sourceCalls finds, in the package's source, every action a read names
+// (to s.call, s.list, s.org, s.connect) and every API action it sends
+// over the wire (to api.query, and through s.org and s.connect).
+func sourceCalls(t *testing.T) (named, wire []string) {
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	lit := func(e ast.Expr) string {
+		if l, ok := e.(*ast.BasicLit); ok {
+			v, _ := strconv.Unquote(l.Value)
+			return v
+		}
+		return ""
+	}
+	services := map[string]string{"svcIAM": "iam", "svcSTS": "sts", "svcOrganizations": "organizations", "svcConnect": "connect"}
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -43,33 +49,37 @@ func sourceCalls(t *testing.T) (named, sdk []string) {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
+			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			if sel.Sel.Name == "call" && len(call.Args) > 0 {
-				if lit, ok := call.Args[0].(*ast.BasicLit); ok {
-					a, _ := strconv.Unquote(lit.Value)
+			switch sel.Sel.Name {
+			case "call", "list":
+				if a := lit(call.Args[0]); a != "" {
 					named = append(named, a)
 				}
-			}
-			var client string
-			switch x := sel.X.(type) {
-			case *ast.SelectorExpr: // s.r.iam.GetRole
-				client = x.Sel.Name
-			case *ast.Ident: // c.DescribeInstance, c the Connect client
-				if x.Name == "c" {
-					client = x.Name
+			case "org":
+				if a := lit(call.Args[0]); a != "" {
+					named = append(named, "organizations:"+a)
+					wire = append(wire, "organizations:"+a)
 				}
-			}
-			if p, ok := sdkPrefix[client]; ok && ast.IsExported(sel.Sel.Name) {
-				sdk = append(sdk, p+":"+sel.Sel.Name)
+			case "connect":
+				if a := lit(call.Args[0]); a != "" {
+					named = append(named, "connect:"+a)
+					wire = append(wire, "connect:"+a)
+				}
+			case "query":
+				if len(call.Args) > 3 {
+					if svc, ok := call.Args[1].(*ast.Ident); ok && services[svc.Name] != "" && lit(call.Args[3]) != "" {
+						wire = append(wire, services[svc.Name]+":"+lit(call.Args[3]))
+					}
+				}
 			}
 			return true
 		})
 	}
 	slices.Sort(named)
-	slices.Sort(sdk)
-	return slices.Compact(named), slices.Compact(sdk)
+	slices.Sort(wire)
+	return slices.Compact(named), slices.Compact(wire)
 }
 
 // TestAWSPolicy: docs/aws-read-policy.json allows exactly the actions the
@@ -102,12 +112,12 @@ func TestAWSPolicy(t *testing.T) {
 	if !slices.Equal(allowed, want) {
 		t.Errorf("the policy allows %q,\nawsread.Actions are %q", allowed, want)
 	}
-	named, sdk := sourceCalls(t)
+	named, wire := sourceCalls(t)
 	if !slices.Equal(named, want) {
 		t.Errorf("the code names %q to call,\nawsread.Actions are %q", named, want)
 	}
-	if !slices.Equal(sdk, want) {
-		t.Errorf("the code calls the SDK operations %q,\nawsread.Actions are %q", sdk, want)
+	if !slices.Equal(wire, want) {
+		t.Errorf("the code sends the API actions %q,\nawsread.Actions are %q", wire, want)
 	}
 	for _, a := range want {
 		verb := a[strings.IndexByte(a, ':')+1:]

@@ -5,22 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/textcut"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/connect"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	itypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
-
+	"github.com/samllint/samllint/internal/textcut"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -38,6 +29,7 @@ var Actions = []string{
 	"iam:GetRolePolicy",
 	"iam:SimulatePrincipalPolicy",
 	"organizations:DescribeOrganization",
+	"organizations:ListRoots",
 	"organizations:ListParents",
 	"organizations:ListPoliciesForTarget",
 	"organizations:DescribePolicy",
@@ -45,78 +37,117 @@ var Actions = []string{
 	"connect:SearchUsers",
 }
 
+const (
+	iamVersion = "2010-05-08"
+	orgTarget  = "AWSOrganizationsV20161128"
+)
+
 // session is one target's read.
 type session struct {
-	r   *Reader
-	ctx context.Context
-	rd  *Read
+	r         *Reader
+	ctx       context.Context // the whole read's bound (--aws-timeout)
+	rd        *Read
+	partition string
+	region    string
 
-	role   *itypes.Role
+	role   *roleInfo
 	permOK bool // every permissions policy was read
 }
 
-// call makes one API call and records it.
+// perCall is the share of the read's time one call may take: a call that
+// stalls costs only its own checks, and the rest still have time.
+func (s *session) perCall() time.Duration { return s.r.opts.Timeout / 3 }
+
+// errNotSent is a call the read's time ran out before.
+var errNotSent = errors.New("not sent")
+
+// call makes one API call within its bound, and records it.
 func (s *session) call(action, resource string, f func(context.Context) error) error {
-	err := f(s.ctx)
+	if s.ctx.Err() != nil {
+		s.rd.Calls = append(s.rd.Calls, Call{Action: action, Resource: resource, Err: "not sent"})
+		return errNotSent
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.perCall())
+	defer cancel()
+	err := f(ctx)
+	if err != nil && ctx.Err() != nil && s.ctx.Err() == nil {
+		err = fmt.Errorf("%w (the call's bound, a third of --aws-timeout)", context.DeadlineExceeded)
+	}
 	s.rd.Calls = append(s.rd.Calls, Call{Action: action, Resource: resource, Err: code(err)})
 	return err
 }
 
 func code(err error) string {
-	if err == nil {
+	var ae *APIError
+	switch {
+	case err == nil:
 		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	case errors.As(err, &ae):
+		return ae.Code
+	case errors.Is(err, errNotSent):
+		return "not sent"
+	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	}
 	return "error"
 }
 
-// why says why a call failed, for a person: what it needs, on what.
+// why says why a call failed, for a person, in a sentence: what it
+// needs, on what, or why it got no answer.
 func (s *session) why(action, resource string, err error) string {
 	on := ""
 	if resource != "" && resource != "*" {
 		on = " on " + resource
 	}
-	var ae smithy.APIError
+	var ae *APIError
+	var ne *NetError
 	switch {
-	case errors.As(err, &ae) && isDenied(ae.ErrorCode()):
-		return "needs " + action + on + " (" + ae.ErrorCode() + ")"
-	case s.ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
-		return action + on + " did not answer within " + s.r.opts.Timeout.String() + " (--aws-timeout)"
+	case errors.Is(err, errNotSent):
+		return action + on + " was not sent: the read's time (--aws-timeout " + s.r.opts.Timeout.String() + ") ran out before it"
+	case errors.As(err, &ae) && isDenied(ae.Code):
+		return "needs " + action + on + " (" + ae.Code + ")"
+	case errors.Is(err, context.DeadlineExceeded):
+		return action + on + " did not answer within " + s.perCall().String() + ", a third of --aws-timeout " + s.r.opts.Timeout.String()
+	case errors.As(err, &ne):
+		return action + on + " got no answer: " + ne.Error()
 	case errors.As(err, &ae):
-		return action + on + " failed: " + ae.ErrorCode() + ": " + clip(ae.ErrorMessage())
+		return action + on + " failed: " + ae.Code + ": " + sentence(ae.Message)
 	}
-	return action + on + " failed: " + clip(err.Error())
+	return action + on + " failed: " + sentence(err.Error())
 }
 
 func isDenied(code string) bool {
 	switch code {
-	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException":
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
 		return true
 	}
 	return false
 }
 
 func isCode(err error, codes ...string) (string, bool) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && slices.Contains(codes, ae.ErrorCode()) {
-		return ae.ErrorMessage(), true
+	var ae *APIError
+	if errors.As(err, &ae) && slices.Contains(codes, ae.Code) {
+		return ae.Message, true
 	}
 	return "", false
 }
 
-func clip(s string) string {
+// sentence is AWS's message on one line, whole when it is of a sane
+// length, else cut at a word.
+func sentence(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = textcut.Bytes(s, 200) + "…"
+	if len(s) <= 400 {
+		return s
 	}
-	return s
+	cut := textcut.Bytes(s, 400)
+	if i := strings.LastIndexByte(cut, ' '); i > 200 {
+		cut = cut[:i]
+	}
+	return cut + "…"
 }
+
+// clip is sentence, for a message inside another.
+func clip(s string) string { return sentence(s) }
 
 func (s *session) unread(kind lint.Input, reason string) {
 	s.rd.AWS.Unread = append(s.rd.AWS.Unread, lint.Unread{Input: kind, Reason: reason})
@@ -131,18 +162,11 @@ func (s *session) file(name string, kind lint.Input, label string, v any) {
 var accountKinds = []lint.Input{lint.InputMetadata, lint.InputTrustPolicy, lint.InputPermissionsPolicy,
 	lint.InputPermissionsBoundary, lint.InputSCP, lint.InputConnectInstance, lint.InputConnectUsers}
 
-func (s *session) read() {
+func (s *session) read(inAccount bool) {
 	t := s.rd.Target
-	caller, callerErr := s.callerAccount()
-	s.rd.AWS.CallerAccount = caller
-	if callerErr != "" {
-		s.r.notify("could not tell whose credentials these are: " + callerErr)
-	}
-	if caller != "" && t.Account != "" && caller != t.Account {
-		why := fmt.Sprintf("the AWS credentials are for account %s, not the role's account %s: nothing was read from %s; use credentials for account %s (--aws-profile)", caller, t.Account, t.Account, t.Account)
-		s.r.notify(why)
+	if !inAccount {
 		for _, k := range accountKinds {
-			s.unread(k, why)
+			s.unread(k, "the AWS credentials are for account "+s.rd.AWS.CallerAccount+", not the role's account "+t.Account)
 		}
 		return
 	}
@@ -163,36 +187,36 @@ func (s *session) read() {
 	}
 }
 
-func (s *session) callerAccount() (string, string) {
-	if s.r.caller != nil {
-		return *s.r.caller, ""
-	}
-	var out *sts.GetCallerIdentityOutput
-	err := s.call("sts:GetCallerIdentity", "*", func(ctx context.Context) (err error) {
-		out, err = s.r.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		return err
-	})
-	if err != nil {
-		return "", s.why("sts:GetCallerIdentity", "", err)
-	}
-	acct := aws.ToString(out.Account)
-	s.r.caller = &acct
-	return acct, ""
-}
-
 // cliTime is a time as the aws CLI prints it.
-func cliTime(t *time.Time) any {
-	if t == nil {
+func cliTime(t time.Time) any {
+	if t.IsZero() {
 		return nil
 	}
 	return t.UTC().Format("2006-01-02T15:04:05+00:00")
 }
 
+// member is a Query protocol list: <member>…</member> items.
+type member[T any] struct {
+	Items []T `xml:"member"`
+}
+
 func (s *session) provider(arn string) {
-	var out *iam.GetSAMLProviderOutput
-	err := s.call("iam:GetSAMLProvider", arn, func(ctx context.Context) (err error) {
-		out, err = s.r.iam.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(arn)})
-		return err
+	type providerOut struct {
+		SAMLMetadataDocument    string
+		SAMLProviderUUID        string
+		CreateDate, ValidUntil  time.Time
+		AssertionEncryptionMode string
+		PrivateKeyList          member[struct {
+			KeyId     string
+			Timestamp time.Time
+		}]
+	}
+	v, err := s.once("iam:GetSAMLProvider "+arn, func() (any, error) {
+		var out providerOut
+		err := s.call("iam:GetSAMLProvider", arn, func(ctx context.Context) error {
+			return s.r.api.query(ctx, svcIAM, iamVersion, "GetSAMLProvider", s.partition, s.region, url.Values{"SAMLProviderArn": {arn}}, &out)
+		})
+		return &out, err
 	})
 	if msg, ok := isCode(err, "NoSuchEntity"); ok {
 		s.rd.AWS.Missing = append(s.rd.AWS.Missing, lint.Missing{Kind: "saml-provider", ARN: arn, Message: msg})
@@ -202,22 +226,22 @@ func (s *session) provider(arn string) {
 		s.unread(lint.InputMetadata, s.why("iam:GetSAMLProvider", arn, err))
 		return
 	}
+	out := v.(*providerOut)
 	keys := []any{}
-	for _, k := range out.PrivateKeyList {
-		keys = append(keys, map[string]any{"KeyId": aws.ToString(k.KeyId), "Timestamp": cliTime(k.Timestamp)})
+	for _, k := range out.PrivateKeyList.Items {
+		keys = append(keys, map[string]any{"KeyId": k.KeyId, "Timestamp": cliTime(k.Timestamp)})
 	}
 	doc := map[string]any{
-		"SAMLMetadataDocument": aws.ToString(out.SAMLMetadataDocument), "SAMLProviderUUID": aws.ToString(out.SAMLProviderUUID),
+		"SAMLMetadataDocument": out.SAMLMetadataDocument, "SAMLProviderUUID": out.SAMLProviderUUID,
 		"CreateDate": cliTime(out.CreateDate), "ValidUntil": cliTime(out.ValidUntil),
-		"AssertionEncryptionMode": string(out.AssertionEncryptionMode), "PrivateKeyList": keys,
+		"AssertionEncryptionMode": out.AssertionEncryptionMode, "PrivateKeyList": keys,
 	}
 	s.file("provider.json", lint.InputMetadata, arn, doc)
 }
 
 // policyJSON decodes a policy document as IAM's API returns it
 // (URL-encoded JSON), for the file the aws CLI would print.
-func policyJSON(doc *string) (any, error) {
-	raw := aws.ToString(doc)
+func policyJSON(raw string) (any, error) {
 	if u, err := url.QueryUnescape(raw); err == nil {
 		raw = u
 	}
@@ -230,12 +254,25 @@ func policyJSON(doc *string) (any, error) {
 
 func roleName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
+// roleInfo is GetRole's Role.
+type roleInfo struct {
+	Path, RoleName, RoleId, Arn string
+	CreateDate                  time.Time
+	AssumeRolePolicyDocument    string
+	MaxSessionDuration          int
+	PermissionsBoundary         *struct {
+		PermissionsBoundaryType, PermissionsBoundaryArn string
+	}
+}
+
 func (s *session) readRole(arn string) {
 	name := roleName(arn)
-	var out *iam.GetRoleOutput
-	err := s.call("iam:GetRole", arn, func(ctx context.Context) (err error) {
-		out, err = s.r.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-		return err
+	v, err := s.once("iam:GetRole "+arn, func() (any, error) {
+		var out struct{ Role roleInfo }
+		err := s.call("iam:GetRole", arn, func(ctx context.Context) error {
+			return s.r.api.query(ctx, svcIAM, iamVersion, "GetRole", s.partition, s.region, url.Values{"RoleName": {name}}, &out)
+		})
+		return &out.Role, err
 	})
 	if msg, ok := isCode(err, "NoSuchEntity"); ok {
 		s.rd.AWS.Missing = append(s.rd.AWS.Missing, lint.Missing{Kind: "role", ARN: arn, Message: msg})
@@ -253,7 +290,7 @@ func (s *session) readRole(arn string) {
 		s.permissions(name, arn)
 		return
 	}
-	role := out.Role
+	role := v.(*roleInfo)
 	s.role = role
 	trust, err := policyJSON(role.AssumeRolePolicyDocument)
 	if err != nil {
@@ -261,17 +298,17 @@ func (s *session) readRole(arn string) {
 		return
 	}
 	r := map[string]any{
-		"Path": aws.ToString(role.Path), "RoleName": aws.ToString(role.RoleName), "RoleId": aws.ToString(role.RoleId),
-		"Arn": aws.ToString(role.Arn), "CreateDate": cliTime(role.CreateDate), "AssumeRolePolicyDocument": trust,
-		"MaxSessionDuration": aws.ToInt32(role.MaxSessionDuration),
+		"Path": role.Path, "RoleName": role.RoleName, "RoleId": role.RoleId,
+		"Arn": role.Arn, "CreateDate": cliTime(role.CreateDate), "AssumeRolePolicyDocument": trust,
+		"MaxSessionDuration": role.MaxSessionDuration,
 	}
 	if b := role.PermissionsBoundary; b != nil {
-		r["PermissionsBoundary"] = map[string]any{"PermissionsBoundaryType": string(b.PermissionsBoundaryType), "PermissionsBoundaryArn": aws.ToString(b.PermissionsBoundaryArn)}
+		r["PermissionsBoundary"] = map[string]any{"PermissionsBoundaryType": b.PermissionsBoundaryType, "PermissionsBoundaryArn": b.PermissionsBoundaryArn}
 	}
-	s.file("role.json", lint.InputTrustPolicy, aws.ToString(role.Arn), map[string]any{"Role": r})
+	s.file("role.json", lint.InputTrustPolicy, role.Arn, map[string]any{"Role": r})
 	s.permissions(name, arn)
-	if b := role.PermissionsBoundary; b != nil && b.PermissionsBoundaryArn != nil {
-		if f, why := s.managedPolicy(*b.PermissionsBoundaryArn, "boundary.json", lint.InputPermissionsBoundary); why != "" {
+	if b := role.PermissionsBoundary; b != nil && b.PermissionsBoundaryArn != "" {
+		if f, why := s.managedPolicy(b.PermissionsBoundaryArn, "boundary.json", lint.InputPermissionsBoundary); why != "" {
 			s.unread(lint.InputPermissionsBoundary, why)
 		} else {
 			s.rd.Files = append(s.rd.Files, f)
@@ -279,111 +316,158 @@ func (s *session) readRole(arn string) {
 	}
 }
 
+// list reads every page of a Query protocol list: page reads one, given
+// the marker, and returns the next marker, "" at the end.
+func (s *session) list(action, arn string, params url.Values, page func(ctx context.Context, params url.Values) (string, error)) error {
+	for marker := ""; ; {
+		p := url.Values{}
+		for k, v := range params {
+			p[k] = v
+		}
+		if marker != "" {
+			p.Set("Marker", marker)
+		}
+		var next string
+		err := s.call(action, arn, func(ctx context.Context) (err error) {
+			next, err = page(ctx, p)
+			return err
+		})
+		if err != nil || next == "" {
+			return err
+		}
+		marker = next
+	}
+}
+
 // permissions reads every policy of the role, attached and inline. A
 // policy left out would make the ones read look like all of them, so any
 // failure drops them all.
 func (s *session) permissions(name, arn string) {
-	var files []File
-	fail := func(why string) { s.unread(lint.InputPermissionsPolicy, why) }
-	var attached []itypes.AttachedPolicy
-	var marker *string
-	for {
-		var out *iam.ListAttachedRolePoliciesOutput
-		err := s.call("iam:ListAttachedRolePolicies", arn, func(ctx context.Context) (err error) {
-			out, err = s.r.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name), Marker: marker})
-			return err
+	type listed struct {
+		files []File
+		why   string
+	}
+	v, _ := s.once("permissions "+arn, func() (any, error) {
+		var files []File
+		type attachedOut struct {
+			AttachedPolicies member[struct{ PolicyName, PolicyArn string }]
+			IsTruncated      bool
+			Marker           string
+		}
+		var attached []struct{ PolicyName, PolicyArn string }
+		err := s.list("iam:ListAttachedRolePolicies", arn, url.Values{"RoleName": {name}}, func(ctx context.Context, p url.Values) (string, error) {
+			var out attachedOut
+			err := s.r.api.query(ctx, svcIAM, iamVersion, "ListAttachedRolePolicies", s.partition, s.region, p, &out)
+			attached = append(attached, out.AttachedPolicies.Items...)
+			return truncated(out.IsTruncated, out.Marker), err
 		})
 		if err != nil {
-			fail(s.why("iam:ListAttachedRolePolicies", arn, err))
-			return
+			return &listed{why: s.why("iam:ListAttachedRolePolicies", arn, err)}, nil
 		}
-		attached = append(attached, out.AttachedPolicies...)
-		if !out.IsTruncated || out.Marker == nil {
-			break
+		for i, p := range attached {
+			f, why := s.managedPolicy(p.PolicyArn, fmt.Sprintf("policy-%d-%s.json", i+1, safe(p.PolicyName)), lint.InputPermissionsPolicy)
+			if why != "" {
+				return &listed{why: why}, nil
+			}
+			files = append(files, f)
 		}
-		marker = out.Marker
-	}
-	for i, p := range attached {
-		f, why := s.managedPolicy(aws.ToString(p.PolicyArn), fmt.Sprintf("policy-%d-%s.json", i+1, safe(aws.ToString(p.PolicyName))), lint.InputPermissionsPolicy)
-		if why != "" {
-			fail(why)
-			return
-		}
-		files = append(files, f)
-	}
-	var names []string
-	marker = nil
-	for {
-		var out *iam.ListRolePoliciesOutput
-		err := s.call("iam:ListRolePolicies", arn, func(ctx context.Context) (err error) {
-			out, err = s.r.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name), Marker: marker})
-			return err
+		var names []string
+		err = s.list("iam:ListRolePolicies", arn, url.Values{"RoleName": {name}}, func(ctx context.Context, p url.Values) (string, error) {
+			var out struct {
+				PolicyNames member[string]
+				IsTruncated bool
+				Marker      string
+			}
+			err := s.r.api.query(ctx, svcIAM, iamVersion, "ListRolePolicies", s.partition, s.region, p, &out)
+			names = append(names, out.PolicyNames.Items...)
+			return truncated(out.IsTruncated, out.Marker), err
 		})
 		if err != nil {
-			fail(s.why("iam:ListRolePolicies", arn, err))
-			return
+			return &listed{why: s.why("iam:ListRolePolicies", arn, err)}, nil
 		}
-		names = append(names, out.PolicyNames...)
-		if !out.IsTruncated || out.Marker == nil {
-			break
+		for i, pn := range names {
+			var out struct{ RoleName, PolicyName, PolicyDocument string }
+			err := s.call("iam:GetRolePolicy", arn, func(ctx context.Context) error {
+				return s.r.api.query(ctx, svcIAM, iamVersion, "GetRolePolicy", s.partition, s.region, url.Values{"RoleName": {name}, "PolicyName": {pn}}, &out)
+			})
+			if err != nil {
+				return &listed{why: s.why("iam:GetRolePolicy", arn, err)}, nil
+			}
+			doc, err := policyJSON(out.PolicyDocument)
+			if err != nil {
+				return &listed{why: err.Error()}, nil
+			}
+			b, _ := json.MarshalIndent(map[string]any{"RoleName": name, "PolicyName": pn, "PolicyDocument": doc}, "", "    ")
+			files = append(files, File{Name: fmt.Sprintf("inline-%d-%s.json", i+1, safe(pn)), Input: lint.InputPermissionsPolicy, Label: arn + " inline policy " + pn, Data: append(b, '\n')})
 		}
-		marker = out.Marker
+		if len(files) == 0 {
+			// A role with no policy may do nothing: say so, rather than skip.
+			b, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": []any{}}, "", "    ")
+			files = append(files, File{Name: "no-permissions-policy.json", Input: lint.InputPermissionsPolicy, Label: arn + " (no policy attached or inline)", Data: append(b, '\n')})
+		}
+		return &listed{files: files}, nil
+	})
+	l := v.(*listed)
+	if l.why != "" {
+		s.unread(lint.InputPermissionsPolicy, l.why)
+		return
 	}
-	for i, pn := range names {
-		var out *iam.GetRolePolicyOutput
-		err := s.call("iam:GetRolePolicy", arn, func(ctx context.Context) (err error) {
-			out, err = s.r.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
-			return err
-		})
-		if err != nil {
-			fail(s.why("iam:GetRolePolicy", arn, err))
-			return
-		}
-		doc, err := policyJSON(out.PolicyDocument)
-		if err != nil {
-			fail(err.Error())
-			return
-		}
-		b, _ := json.MarshalIndent(map[string]any{"RoleName": name, "PolicyName": pn, "PolicyDocument": doc}, "", "    ")
-		files = append(files, File{Name: fmt.Sprintf("inline-%d-%s.json", i+1, safe(pn)), Input: lint.InputPermissionsPolicy, Label: arn + " inline policy " + pn, Data: append(b, '\n')})
-	}
-	if len(files) == 0 {
-		// A role with no policy may do nothing: say so, rather than skip.
-		b, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": []any{}}, "", "    ")
-		files = append(files, File{Name: "no-permissions-policy.json", Input: lint.InputPermissionsPolicy, Label: arn + " (no policy attached or inline)", Data: append(b, '\n')})
-	}
-	s.rd.Files = append(s.rd.Files, files...)
+	s.rd.Files = append(s.rd.Files, l.files...)
 	s.permOK = true
+}
+
+func truncated(more bool, marker string) string {
+	if !more {
+		return ""
+	}
+	return marker
 }
 
 // managedPolicy reads a managed policy's default version, as
 // aws iam get-policy-version prints it; or why it could not.
 func (s *session) managedPolicy(arn, name string, kind lint.Input) (File, string) {
-	var pol *iam.GetPolicyOutput
-	err := s.call("iam:GetPolicy", arn, func(ctx context.Context) (err error) {
-		pol, err = s.r.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-		return err
+	type read struct {
+		doc     any
+		version string
+		created time.Time
+		why     string
+	}
+	v, _ := s.once("iam:GetPolicyVersion "+arn, func() (any, error) {
+		var pol struct {
+			Policy struct{ DefaultVersionId string }
+		}
+		err := s.call("iam:GetPolicy", arn, func(ctx context.Context) error {
+			return s.r.api.query(ctx, svcIAM, iamVersion, "GetPolicy", s.partition, s.region, url.Values{"PolicyArn": {arn}}, &pol)
+		})
+		if err != nil {
+			return &read{why: s.why("iam:GetPolicy", arn, err)}, nil
+		}
+		version := pol.Policy.DefaultVersionId
+		var out struct {
+			PolicyVersion struct {
+				Document, VersionId string
+				CreateDate          time.Time
+			}
+		}
+		err = s.call("iam:GetPolicyVersion", arn, func(ctx context.Context) error {
+			return s.r.api.query(ctx, svcIAM, iamVersion, "GetPolicyVersion", s.partition, s.region, url.Values{"PolicyArn": {arn}, "VersionId": {version}}, &out)
+		})
+		if err != nil {
+			return &read{why: s.why("iam:GetPolicyVersion", arn, err)}, nil
+		}
+		doc, err := policyJSON(out.PolicyVersion.Document)
+		if err != nil {
+			return &read{why: err.Error()}, nil
+		}
+		return &read{doc: doc, version: out.PolicyVersion.VersionId, created: out.PolicyVersion.CreateDate}, nil
 	})
-	if err != nil {
-		return File{}, s.why("iam:GetPolicy", arn, err)
+	r := v.(*read)
+	if r.why != "" {
+		return File{}, r.why
 	}
-	version := aws.ToString(pol.Policy.DefaultVersionId)
-	var out *iam.GetPolicyVersionOutput
-	err = s.call("iam:GetPolicyVersion", arn, func(ctx context.Context) (err error) {
-		out, err = s.r.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(version)})
-		return err
-	})
-	if err != nil {
-		return File{}, s.why("iam:GetPolicyVersion", arn, err)
-	}
-	doc, err := policyJSON(out.PolicyVersion.Document)
-	if err != nil {
-		return File{}, err.Error()
-	}
-	v := out.PolicyVersion
-	b, _ := json.MarshalIndent(map[string]any{"PolicyVersion": map[string]any{"Document": doc, "VersionId": aws.ToString(v.VersionId),
-		"IsDefaultVersion": v.IsDefaultVersion, "CreateDate": cliTime(v.CreateDate)}}, "", "    ")
-	return File{Name: name, Input: kind, Label: arn + " (" + version + ")", Data: append(b, '\n')}, ""
+	b, _ := json.MarshalIndent(map[string]any{"PolicyVersion": map[string]any{"Document": r.doc, "VersionId": r.version,
+		"IsDefaultVersion": true, "CreateDate": cliTime(r.created)}}, "", "    ")
+	return File{Name: name, Input: kind, Label: arn + " (" + r.version + ")", Data: append(b, '\n')}, ""
 }
 
 // safe keeps a name usable as a file name.
@@ -399,43 +483,85 @@ func safe(s string) string {
 // readSCPs reads the SCPs that apply to the account at every level: the
 // account, each OU above it, and the root. Once per account.
 func (s *session) readSCPs(account string) {
-	if got, ok := s.r.scps[account]; ok {
-		if got != nil {
-			s.rd.AWS.SCP = got
-			s.addSCPFiles(got)
-		}
+	type levels struct {
+		read *lint.SCPRead
+		why  string
+	}
+	v, _ := s.once("scps "+account, func() (any, error) {
+		read, why := s.scpLevels(account)
+		return &levels{read, why}, nil
+	})
+	l := v.(*levels)
+	if l.why != "" {
+		s.unread(lint.InputSCP, l.why)
 		return
 	}
-	read, why := s.scpLevels(account)
-	if why != "" {
-		s.unread(lint.InputSCP, why)
-		return // not cached: another target may be read within its own time
-	}
-	s.r.scps[account] = read
-	s.rd.AWS.SCP = read
-	s.addSCPFiles(read)
+	s.rd.AWS.SCP = l.read
+	s.addSCPFiles(l.read)
 }
 
-const orgsWhere = "; the Organizations reads work only from the management account or a delegated administrator: give the SCPs with --scp"
+// orgsWhy says why an Organizations read failed; refused, it adds where
+// the reads work from.
+func (s *session) orgsWhy(action, resource string, err error) string {
+	why := s.why(action, resource, err)
+	var ae *APIError
+	if errors.As(err, &ae) && isDenied(ae.Code) {
+		why += "; the Organizations reads work only from the management account or a delegated administrator: give the SCPs with --scp"
+	}
+	return why
+}
 
-func (s *session) scpLevels(account string) (*lint.SCPRead, string) {
-	var org *organizations.DescribeOrganizationOutput
-	err := s.call("organizations:DescribeOrganization", "*", func(ctx context.Context) (err error) {
-		org, err = s.r.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-		return err
+func (s *session) org(action, resource string, in, out any) error {
+	return s.call("organizations:"+action, resource, func(ctx context.Context) error {
+		return s.r.api.json11(ctx, svcOrganizations, orgTarget, action, s.partition, s.region, in, out)
 	})
+}
+
+// scpLevels reads the levels, or says why no SCP applies: the account is
+// in no organization or is its management account, the organization has
+// consolidated billing only, or SCPs are not enabled on its root.
+func (s *session) scpLevels(account string) (*lint.SCPRead, string) {
+	var org struct {
+		Organization struct{ Id, MasterAccountId, FeatureSet string }
+	}
+	err := s.org("DescribeOrganization", "*", struct{}{}, &org)
 	if _, ok := isCode(err, "AWSOrganizationsNotInUseException"); ok {
 		return &lint.SCPRead{Exempt: "account " + account + " is in no AWS Organizations organization, so no SCP applies"}, ""
 	}
 	if err != nil {
-		return nil, s.why("organizations:DescribeOrganization", "", err) + orgsWhere
+		return nil, s.orgsWhy("organizations:DescribeOrganization", "", err)
 	}
-	if aws.ToString(org.Organization.MasterAccountId) == account {
+	o := org.Organization
+	if o.MasterAccountId == account {
 		return &lint.SCPRead{Exempt: "account " + account + " is the organization's management account, to which SCPs do not apply"}, ""
+	}
+	if o.FeatureSet == "CONSOLIDATED_BILLING" {
+		return &lint.SCPRead{Exempt: "the organization " + o.Id + " has consolidated billing only, so SCPs are not enabled in this organization"}, ""
 	}
 	// Organizations ARNs name the management account and organization.
 	orgARN := func(kind, id string) string {
-		return "arn:" + or(s.rd.Target.Partition, "aws") + ":organizations::" + aws.ToString(org.Organization.MasterAccountId) + ":" + kind + "/" + aws.ToString(org.Organization.Id) + "/" + id
+		return "arn:" + s.partition + ":organizations::" + o.MasterAccountId + ":" + kind + "/" + o.Id + "/" + id
+	}
+	var roots struct {
+		Roots []struct {
+			Id          string
+			PolicyTypes []struct{ Type, Status string }
+		}
+		NextToken string
+	}
+	if err := s.org("ListRoots", "*", struct{}{}, &roots); err != nil {
+		return nil, s.orgsWhy("organizations:ListRoots", "", err)
+	}
+	enabled := false
+	for _, r := range roots.Roots {
+		for _, pt := range r.PolicyTypes {
+			if pt.Type == "SERVICE_CONTROL_POLICY" && pt.Status == "ENABLED" {
+				enabled = true
+			}
+		}
+	}
+	if !enabled {
+		return &lint.SCPRead{Exempt: "SCPs are not enabled in this organization (the root's policy types do not include SERVICE_CONTROL_POLICY), so no SCP applies"}, ""
 	}
 	targetARN := func(l lint.SCPLevel) string {
 		switch l.Type {
@@ -449,65 +575,59 @@ func (s *session) scpLevels(account string) (*lint.SCPRead, string) {
 	levels := []lint.SCPLevel{{ID: account, Type: "ACCOUNT"}}
 	child := levels[0]
 	for depth := 0; depth < 8; depth++ { // OUs nest at most 5 deep
-		var out *organizations.ListParentsOutput
-		err := s.call("organizations:ListParents", targetARN(child), func(ctx context.Context) (err error) {
-			out, err = s.r.org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(child.ID)})
-			return err
-		})
-		if err != nil {
-			return nil, s.why("organizations:ListParents", targetARN(child), err) + orgsWhere
+		var out struct{ Parents []struct{ Id, Type string } }
+		if err := s.org("ListParents", targetARN(child), map[string]string{"ChildId": child.ID}, &out); err != nil {
+			return nil, s.orgsWhy("organizations:ListParents", targetARN(child), err)
 		}
 		if len(out.Parents) == 0 {
 			break
 		}
 		p := out.Parents[0]
-		lv := lint.SCPLevel{ID: aws.ToString(p.Id), Type: string(p.Type)}
-		if p.Type == otypes.ParentTypeRoot {
+		lv := lint.SCPLevel{ID: p.Id, Type: p.Type}
+		if p.Type == "ROOT" {
 			lv.Name = "Root"
 		}
 		levels = append([]lint.SCPLevel{lv}, levels...)
-		if p.Type == otypes.ParentTypeRoot {
+		if p.Type == "ROOT" {
 			break
 		}
 		child = lv
 	}
 	described := map[string]lint.SCPPolicy{}
 	for i := range levels {
-		var ids []otypes.PolicySummary
-		var token *string
-		for {
-			var out *organizations.ListPoliciesForTargetOutput
-			err := s.call("organizations:ListPoliciesForTarget", targetARN(levels[i]), func(ctx context.Context) (err error) {
-				out, err = s.r.org.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(levels[i].ID), Filter: otypes.PolicyTypeServiceControlPolicy, NextToken: token})
-				return err
-			})
+		type summary struct{ Id, Arn, Name string }
+		var ids []summary
+		for token := ""; ; {
+			in := map[string]string{"TargetId": levels[i].ID, "Filter": "SERVICE_CONTROL_POLICY"}
+			if token != "" {
+				in["NextToken"] = token
+			}
+			var out struct {
+				Policies  []summary
+				NextToken string
+			}
+			err := s.org("ListPoliciesForTarget", targetARN(levels[i]), in, &out)
 			if _, ok := isCode(err, "PolicyTypeNotEnabledException"); ok {
-				return &lint.SCPRead{Exempt: "service control policies are not enabled in the organization"}, ""
+				return &lint.SCPRead{Exempt: "SCPs are not enabled in this organization, so no SCP applies"}, ""
 			}
 			if err != nil {
-				return nil, s.why("organizations:ListPoliciesForTarget", targetARN(levels[i]), err) + orgsWhere
+				return nil, s.orgsWhy("organizations:ListPoliciesForTarget", targetARN(levels[i]), err)
 			}
 			ids = append(ids, out.Policies...)
-			if out.NextToken == nil {
+			if token = out.NextToken; token == "" {
 				break
 			}
-			token = out.NextToken
 		}
 		levels[i].Policies = []lint.SCPPolicy{}
 		for _, ps := range ids {
-			id := aws.ToString(ps.Id)
-			p, ok := described[id]
+			p, ok := described[ps.Id]
 			if !ok {
-				var out *organizations.DescribePolicyOutput
-				err := s.call("organizations:DescribePolicy", aws.ToString(ps.Arn), func(ctx context.Context) (err error) {
-					out, err = s.r.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
-					return err
-				})
-				if err != nil {
-					return nil, s.why("organizations:DescribePolicy", aws.ToString(ps.Arn), err) + orgsWhere
+				var out struct{ Policy struct{ Content string } }
+				if err := s.org("DescribePolicy", ps.Arn, map[string]string{"PolicyId": ps.Id}, &out); err != nil {
+					return nil, s.orgsWhy("organizations:DescribePolicy", ps.Arn, err)
 				}
-				p = lint.SCPPolicy{ID: id, Name: aws.ToString(ps.Name), Content: aws.ToString(out.Policy.Content)}
-				described[id] = p
+				p = lint.SCPPolicy{ID: ps.Id, Name: ps.Name, Content: out.Policy.Content}
+				described[ps.Id] = p
 			}
 			levels[i].Policies = append(levels[i].Policies, p)
 		}
@@ -532,13 +652,21 @@ func (s *session) addSCPFiles(read *lint.SCPRead) {
 	}
 }
 
+func (s *session) connect(action, method, path, arn string, region string, in, out any) error {
+	return s.call("connect:"+action, arn, func(ctx context.Context) error {
+		return s.r.api.restJSON(ctx, svcConnect, action, method, path, s.partition, region, in, out)
+	})
+}
+
 func (s *session) instance(t lint.Target) {
-	c := s.r.connectIn(t.Region)
-	arn := "arn:" + or(t.Partition, "aws") + ":connect:" + t.Region + ":" + or(t.Account, "<account-id>") + ":instance/" + t.Instance
-	var out *connect.DescribeInstanceOutput
-	err := s.call("connect:DescribeInstance", arn, func(ctx context.Context) (err error) {
-		out, err = c.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: aws.String(t.Instance)})
-		return err
+	arn := "arn:" + s.partition + ":connect:" + t.Region + ":" + or(t.Account, "<account-id>") + ":instance/" + t.Instance
+	type instanceOut struct {
+		Instance struct{ Id, InstanceAlias, IdentityManagementType string }
+	}
+	v, err := s.once("connect:DescribeInstance "+arn, func() (any, error) {
+		var out instanceOut
+		err := s.connect("DescribeInstance", "GET", "/instance/"+url.PathEscape(t.Instance), arn, t.Region, nil, &out)
+		return &out, err
 	})
 	if msg, ok := isCode(err, "ResourceNotFoundException"); ok {
 		s.rd.AWS.Missing = append(s.rd.AWS.Missing, lint.Missing{Kind: "connect-instance", ARN: arn, Message: msg})
@@ -547,36 +675,49 @@ func (s *session) instance(t lint.Target) {
 	}
 	if err != nil {
 		s.unread(lint.InputConnectInstance, s.why("connect:DescribeInstance", arn, err))
-	} else if ins := out.Instance; ins != nil {
-		s.rd.AWS.Instance = &lint.ConnectInstance{ID: aws.ToString(ins.Id), Region: t.Region, Alias: aws.ToString(ins.InstanceAlias), IdentityManagementType: string(ins.IdentityManagementType)}
+	} else {
+		ins := v.(*instanceOut).Instance
+		s.rd.AWS.Instance = &lint.ConnectInstance{ID: ins.Id, Region: t.Region, Alias: ins.InstanceAlias, IdentityManagementType: ins.IdentityManagementType}
 	}
 	if t.SessionName == "" {
 		return
 	}
-	found := []string{}
-	var token *string
-	for page := 0; page < 10; page++ {
-		var out *connect.SearchUsersOutput
-		err := s.call("connect:SearchUsers", arn, func(ctx context.Context) (err error) {
-			out, err = c.SearchUsers(ctx, &connect.SearchUsersInput{InstanceId: aws.String(t.Instance), NextToken: token, MaxResults: aws.Int32(100),
-				SearchCriteria: &ctypes.UserSearchCriteria{StringCondition: &ctypes.StringCondition{
-					FieldName: aws.String("Username"), Value: aws.String(t.SessionName), ComparisonType: ctypes.StringComparisonTypeExact}}})
-			return err
-		})
-		if err != nil {
-			s.unread(lint.InputConnectUsers, s.why("connect:SearchUsers", arn, err))
-			return
-		}
-		for _, u := range out.Users {
-			found = append(found, aws.ToString(u.Username))
-		}
-		if out.NextToken == nil {
-			break
-		}
-		token = out.NextToken
+	type search struct {
+		found []string
+		why   string
 	}
-	s.rd.AWS.UserSearch = &lint.UserSearch{Username: t.SessionName, Found: found}
-	b, _ := json.MarshalIndent(map[string]any{"UserSummaryList": usernames(found)}, "", "    ")
+	sv, _ := s.once("connect:SearchUsers "+arn+" "+t.SessionName, func() (any, error) {
+		found := []string{}
+		token := ""
+		for page := 0; page < 10; page++ {
+			in := map[string]any{"InstanceId": t.Instance, "MaxResults": 100,
+				"SearchCriteria": map[string]any{"StringCondition": map[string]string{"FieldName": "Username", "Value": t.SessionName, "ComparisonType": "EXACT"}}}
+			if token != "" {
+				in["NextToken"] = token
+			}
+			var out struct {
+				Users     []struct{ Username string }
+				NextToken string
+			}
+			if err := s.connect("SearchUsers", "POST", "/search-users", arn, t.Region, in, &out); err != nil {
+				return &search{why: s.why("connect:SearchUsers", arn, err)}, nil
+			}
+			for _, u := range out.Users {
+				found = append(found, u.Username)
+			}
+			if token = out.NextToken; token == "" {
+				break
+			}
+		}
+		return &search{found: found}, nil
+	})
+	sr := sv.(*search)
+	if sr.why != "" {
+		s.unread(lint.InputConnectUsers, sr.why)
+		return
+	}
+	s.rd.AWS.UserSearch = &lint.UserSearch{Username: t.SessionName, Found: sr.found}
+	b, _ := json.MarshalIndent(map[string]any{"UserSummaryList": usernames(sr.found)}, "", "    ")
 	s.rd.Exports = append(s.rd.Exports, File{Name: "connect-users.json", Input: lint.InputConnectUsers, Label: arn + " users named " + t.SessionName, Data: append(b, '\n')})
 }
 
@@ -599,20 +740,23 @@ func or(v, placeholder string) string {
 // connect:GetFederationToken for this session's Connect user. Optional:
 // a refusal is no finding.
 func (s *session) simulate(t lint.Target) {
-	userid := aws.ToString(s.role.RoleId) + ":" + t.SessionName
-	resource := "arn:" + or(t.Partition, "aws") + ":connect:" + t.Region + ":" + t.Account + ":instance/" + t.Instance + "/user/" + userid
-	var out *iam.SimulatePrincipalPolicyOutput
-	err := s.call("iam:SimulatePrincipalPolicy", t.RoleARN, func(ctx context.Context) (err error) {
-		out, err = s.r.iam.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
-			PolicySourceArn: aws.String(aws.ToString(s.role.Arn)), ActionNames: []string{"connect:GetFederationToken"}, ResourceArns: []string{resource},
-			ContextEntries: []itypes.ContextEntry{
-				{ContextKeyName: aws.String("aws:userid"), ContextKeyType: itypes.ContextKeyTypeEnumString, ContextKeyValues: []string{userid}},
-				{ContextKeyName: aws.String("aws:RequestedRegion"), ContextKeyType: itypes.ContextKeyTypeEnumString, ContextKeyValues: []string{t.Region}},
-			}})
-		return err
+	userid := s.role.RoleId + ":" + t.SessionName
+	resource := "arn:" + s.partition + ":connect:" + t.Region + ":" + t.Account + ":instance/" + t.Instance + "/user/" + userid
+	var out struct {
+		EvaluationResults member[struct{ EvalDecision string }]
+	}
+	params := url.Values{"PolicySourceArn": {s.role.Arn}, "ActionNames.member.1": {"connect:GetFederationToken"}, "ResourceArns.member.1": {resource}}
+	for i, kv := range [][2]string{{"aws:userid", userid}, {"aws:RequestedRegion", t.Region}} {
+		n := "ContextEntries.member." + strconv.Itoa(i+1) + "."
+		params.Set(n+"ContextKeyName", kv[0])
+		params.Set(n+"ContextKeyType", "string")
+		params.Set(n+"ContextKeyValues.member.1", kv[1])
+	}
+	err := s.call("iam:SimulatePrincipalPolicy", t.RoleARN, func(ctx context.Context) error {
+		return s.r.api.query(ctx, svcIAM, iamVersion, "SimulatePrincipalPolicy", s.partition, s.region, params, &out)
 	})
-	if err != nil || len(out.EvaluationResults) == 0 {
+	if err != nil || len(out.EvaluationResults.Items) == 0 {
 		return
 	}
-	s.rd.AWS.Simulation = &lint.Simulation{Action: "connect:GetFederationToken", Resource: resource, UserID: userid, Decision: string(out.EvaluationResults[0].EvalDecision)}
+	s.rd.AWS.Simulation = &lint.Simulation{Action: "connect:GetFederationToken", Resource: resource, UserID: userid, Decision: out.EvaluationResults.Items[0].EvalDecision}
 }

@@ -26,6 +26,24 @@ type Target struct {
 	Instance string `json:"instance,omitempty"`
 	// SessionName is the RoleSessionName: the Connect user's name.
 	SessionName string `json:"session_name,omitempty"`
+	// Pairs are every Role pair of the capture, in order: a Resolver may
+	// read another than the one picked, such as the pair in the
+	// account of its credentials, when the account is not pinned.
+	Pairs         []Pair `json:"pairs,omitempty"`
+	AccountPinned bool   `json:"account_pinned,omitempty"`
+}
+
+// Pair is one Role attribute value's role and provider.
+type Pair struct {
+	RoleARN     string `json:"role_arn"`
+	ProviderARN string `json:"provider_arn"`
+	Account     string `json:"account"` // the role's
+}
+
+// Key is the target as a map key: equal targets have equal keys.
+func (t Target) Key() string {
+	b, _ := json.Marshal(t) // strings, a bool and a slice of strings: it cannot fail
+	return string(b)
 }
 
 // TargetOf is the target of one parsed message, given the inputs already
@@ -48,6 +66,12 @@ func TargetOf(m *saml.Message, in *Inputs) Target {
 			t.SessionName = at.Values[0].Value
 		}
 	}
+	for _, p := range c.roles {
+		if r, pr, ok := p.Pair(); ok {
+			t.Pairs = append(t.Pairs, Pair{RoleARN: r.Raw, ProviderARN: pr.Raw, Account: r.Account})
+		}
+	}
+	t.AccountPinned = c.expect.Account != ""
 	return t
 }
 

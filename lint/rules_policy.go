@@ -404,6 +404,17 @@ var missingGetFederationToken = &Rule{
 			return
 		}
 		dec, matches := policy.Evaluate(p.Inputs.permissions, req)
+		if m, unknown, ok := policy.FirstUndecidedDeny(matches); ok && dec != policy.ExplicitDeny {
+			reportUndecided(p, SourcePermissions, m, unknown, m.Statement.Path+"'s Deny")
+		}
+		if dec == policy.ImplicitDeny {
+			for _, m := range matches {
+				if unknown, ok := m.Undecided(); ok && m.Statement.Effect == "Allow" {
+					reportUndecided(p, SourcePermissions, m, unknown, m.Statement.Path+"'s Allow")
+					return
+				}
+			}
+		}
 		want := compactJSON(c.gftStatement())
 		fix := "Add to the role's permissions (aws iam put-role-policy --role-name " + or(roleName(c.roleARN), "<role>") + " --policy-name ConnectFederation --policy-document file://connect-federation.json; samllint fix prints it): " + want + "."
 		switch dec {
@@ -483,16 +494,32 @@ var scpOrBoundaryDenies = &Rule{
 		}
 		if read != nil && read.Exempt != "" {
 			scps = nil // no SCP applies to this account
+			if boundary == nil {
+				p.SkipBecause(read.Exempt, "to check the organization's SCPs (none applies)", InputSCP)
+				return
+			}
 		}
 		if why := p.Inputs.unread(InputSCP); why != "" && read == nil && len(scps) == 0 {
 			p.SkipBecause(why, "to check the organization's SCPs", InputSCP)
 		} else if why := p.Inputs.unread(InputPermissionsBoundary); why != "" && boundary == nil {
 			p.SkipBecause(why, "to check the role's permissions boundary", InputPermissionsBoundary)
 		}
-		denied := func(m policy.Match) {
-			p.Report(Finding{Message: fmt.Sprintf("the service control policy %s denies connect:GetFederationToken in %s", m.Doc.Label(), c.region), Location: policyAt(SourceSCP, m.Doc, m.Statement.Path),
+		// at names where an SCP is attached, when it was read level by level.
+		denied := func(m policy.Match, at string) {
+			where := scpName(m.Doc)
+			if at != "" {
+				where += ", attached to " + at + ","
+			}
+			p.Report(Finding{Message: fmt.Sprintf("the service control policy %s denies connect:GetFederationToken in %s", where, c.region), Location: policyAt(SourceSCP, m.Doc, m.Statement.Path),
 				Expected: "no SCP Deny matching connect:GetFederationToken in " + c.region, Actual: denyWhy(m),
-				Fix: "Ask the organization's administrators to exempt " + c.region + " (or connect:* and the role " + c.roleOr() + ") in " + m.Statement.Path + " of that SCP."})
+				Fix: scpDenyFix(p, m, at)})
+		}
+		undecided := false
+		warnUndecided := func(src Source, m policy.Match, unknown []policy.CondResult, what string) {
+			if !undecided {
+				undecided = true
+				reportUndecided(p, src, m, unknown, what)
+			}
 		}
 		// Read level by level: an action must be allowed at every level,
 		// the root, each OU and the account, and denied at none.
@@ -500,8 +527,14 @@ var scpOrBoundaryDenies = &Rule{
 			for _, l := range p.Inputs.scpLevels {
 				dec, matches := policy.Evaluate(l.docs, req)
 				if m, ok := policy.FirstDeny(matches); ok && dec == policy.ExplicitDeny {
-					denied(m)
+					denied(m, l.label())
 					return
+				}
+				if m, unknown, ok := policy.FirstUndecidedDeny(matches); ok {
+					warnUndecided(SourceSCP, m, unknown, "the Deny of "+scpName(m.Doc)+", attached to "+l.label()+",")
+				}
+				if dec == policy.ImplicitDeny && allowUndecided(matches) {
+					continue // an Allow that may hold: the warning above, or below, says so
 				}
 				if dec == policy.ImplicitDeny {
 					at := l.label()
@@ -512,7 +545,7 @@ var scpOrBoundaryDenies = &Rule{
 					p.Report(Finding{Message: "no service control policy attached to " + at + " allows connect:GetFederationToken, so that level denies it",
 						Location: Location{Source: SourceSCP, File: "SCPs attached to " + at},
 						Expected: "an SCP attached to " + at + " that allows connect:GetFederationToken (FullAWSAccess, or an allow-list SCP naming it)", Actual: attached,
-						Fix: "Ask the organization's administrators to attach FullAWSAccess to " + at + ", or to add connect:GetFederationToken to an allow-list SCP attached there (an action must be allowed at the root, every OU and the account)."})
+						Fix: "Ask the organization's administrators to add connect:GetFederationToken to an allow-list SCP attached to " + at + ", or to attach FullAWSAccess there (an action must be allowed at the root, every OU and the account)."})
 					return
 				}
 			}
@@ -520,8 +553,11 @@ var scpOrBoundaryDenies = &Rule{
 		if len(scps) > 0 {
 			dec, matches := policy.Evaluate(scps, req)
 			if m, ok := policy.FirstDeny(matches); ok && dec == policy.ExplicitDeny {
-				denied(m)
+				denied(m, "")
 				return
+			}
+			if m, unknown, ok := policy.FirstUndecidedDeny(matches); ok {
+				warnUndecided(SourceSCP, m, unknown, "the Deny of "+scpName(m.Doc))
 			}
 			// Files may be only some of a level's SCPs, and the
 			// FullAWSAccess SCP that allows everything is rarely exported:
@@ -537,7 +573,14 @@ var scpOrBoundaryDenies = &Rule{
 			}
 		}
 		if boundary != nil {
-			switch dec, matches := policy.Evaluate([]*policy.Document{boundary}, req); dec {
+			dec, matches := policy.Evaluate([]*policy.Document{boundary}, req)
+			if m, unknown, ok := policy.FirstUndecidedDeny(matches); ok && dec != policy.ExplicitDeny {
+				warnUndecided(SourceBoundary, m, unknown, "the permissions boundary's Deny")
+			}
+			if dec == policy.ImplicitDeny && allowUndecided(matches) {
+				return
+			}
+			switch dec {
 			case policy.Allow:
 			case policy.ExplicitDeny:
 				if m, ok := policy.FirstDeny(matches); ok {
@@ -553,6 +596,60 @@ var scpOrBoundaryDenies = &Rule{
 			}
 		}
 	},
+}
+
+// scpDenyFix is the fix a Deny statement of an SCP calls for: a region
+// guard gets the region exempted, a Deny of the action itself is removed
+// or scoped. at names where the SCP is attached, when known.
+func scpDenyFix(p *Pass, m policy.Match, at string) string {
+	c := p.ctx
+	where := m.Statement.Path + " of " + scpName(m.Doc)
+	if at != "" {
+		where += ", attached to " + at + ","
+	}
+	for _, cond := range m.Conditions {
+		if strings.EqualFold(cond.Key, "aws:RequestedRegion") {
+			return "Ask the organization's administrators to add " + c.region + " to the regions that " + where + " allows, or to exempt connect:GetFederationToken from that statement."
+		}
+	}
+	return "Ask the organization's administrators to remove " + where + " or to scope it so that it leaves connect:GetFederationToken for the role " + c.roleOr() + " alone."
+}
+
+// scpName is an SCP as a finding names it: "RegionGuard (p-region01)",
+// or the file it was given in.
+func scpName(d *policy.Document) string { return strings.TrimPrefix(d.Label(), "SCP ") }
+
+// allowUndecided reports whether an Allow might apply but for conditions
+// samllint cannot decide.
+func allowUndecided(matches []policy.Match) bool {
+	for _, m := range matches {
+		if _, ok := m.Undecided(); ok && m.Statement.Effect == "Allow" {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKeys names the keys (or operators) of conditions samllint could
+// not decide: "aws:SourceIp".
+func unknownKeys(conds []policy.CondResult) string {
+	var keys []string
+	for _, c := range conds {
+		if !slices.Contains(keys, c.Key) {
+			keys = append(keys, c.Key)
+		}
+	}
+	return strings.Join(keys, " and ")
+}
+
+// reportUndecided warns of a statement (what) whose effect on
+// connect:GetFederationToken depends on condition keys a capture does not
+// show: never silent, never an error.
+func reportUndecided(p *Pass, src Source, m policy.Match, unknown []policy.CondResult, what string) {
+	keys := unknownKeys(unknown)
+	p.ReportAt(Warning, Finding{Message: fmt.Sprintf("whether %s applies to connect:GetFederationToken depends on %s, which a capture does not show", what, keys),
+		Location: policyAt(src, m.Doc, m.Statement.Path+".Condition"), Expected: "a statement whose conditions samllint can decide", Actual: denyWhy(m),
+		Fix: "Check that condition against the user's sign-in (" + keys + "): if it leaves connect:GetFederationToken " + map[bool]string{true: "denied", false: "unallowed"}[m.Statement.Effect == "Deny"] + ", the Connect console fails; scope the statement so that it does not."})
 }
 
 // allowList reports whether any SCP given allows something: an allow-list
@@ -588,12 +685,17 @@ func (l SCPLevel) label() string {
 
 // denyWhy renders a matching Deny statement: its actions and conditions.
 func denyWhy(m policy.Match) string {
-	what := "Deny " + strings.Join(m.Statement.Action, ", ")
+	what := m.Statement.Effect + " " + strings.Join(m.Statement.Action, ", ")
 	if len(m.Statement.NotAction) > 0 {
-		what = "Deny NotAction " + strings.Join(m.Statement.NotAction, ", ")
+		what = m.Statement.Effect + " NotAction " + strings.Join(m.Statement.NotAction, ", ")
 	}
 	for _, c := range m.Conditions {
-		what += "; " + c.Describe() + " (this call has " + strings.Join(c.Got, ", ") + ")"
+		switch {
+		case c.Unknown:
+			what += "; " + c.Describe() + " (a value samllint cannot know)"
+		default:
+			what += "; " + c.Describe() + " (this call has " + strings.Join(c.Got, ", ") + ")"
+		}
 	}
 	return what
 }
@@ -609,7 +711,7 @@ func gftRequest(p *Pass) (policy.Request, bool) {
 		return policy.Request{}, false
 	}
 	userid := "AROAROLEID:" + sessionNameOf(c)
-	return policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid),
+	return policy.Request{Action: "connect:GetFederationToken", Resource: c.federationResource(userid), Partial: true,
 		Context: policy.NewContext(map[string][]string{
 			"aws:userid": {userid}, "connect:InstanceId": {c.instance}, "aws:RequestedRegion": {c.region},
 			"aws:PrincipalArn": {c.roleOr()}, "aws:PrincipalAccount": {c.account}, "aws:PrincipalType": {"AssumedRole"},

@@ -800,8 +800,49 @@ func TestSCPAndBoundary(t *testing.T) {
 	// Read level by level: a level allowing nothing is an error naming it.
 	levels := with("", "")
 	levels.Files["aws-read.json"] = `{"scp":{"levels":[{"id":"r-ab12","type":"ROOT","policies":[{"id":"p-FullAWSAccess","name":"FullAWSAccess","content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}]},{"id":"ou-ab12-x","type":"ORGANIZATIONAL_UNIT","policies":[]}]}}`
-	if fs := findingsOf(lintExample(t, levels), rule); len(fs) != 1 || fs[0].Severity != Error || !strings.Contains(fs[0].Message, "OU ou-ab12-x") {
+	if fs := findingsOf(lintExample(t, levels), rule); len(fs) != 1 || fs[0].Severity != Error || !strings.Contains(fs[0].Message, "OU ou-ab12-x") ||
+		!strings.Contains(fs[0].Fix, "add connect:GetFederationToken to an allow-list SCP attached to OU ou-ab12-x") {
 		t.Errorf("a level with no SCP: %+v", fs)
+	}
+	// A Deny read at a level names where it is attached, and its fix
+	// matches the statement: a region guard's region, or the Deny itself.
+	full := `{"id":"p-FullAWSAccess","name":"FullAWSAccess","content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}`
+	at := func(deny string) Example {
+		ex := with("", "")
+		b, _ := json.Marshal(deny)
+		ex.Files["aws-read.json"] = `{"scp":{"levels":[{"id":"r-ab12","type":"ROOT","policies":[` + full + `]},{"id":"ou-ab12-sales","type":"ORGANIZATIONAL_UNIT","policies":[` + full + `,{"id":"p-guard","name":"Guard","content":` + string(b) + `}]}]}}`
+		return ex
+	}
+	for _, c := range []struct{ name, deny, fix string }{
+		{"a region guard", regions(`["eu-west-1"]`), "add us-east-1 to the regions"},
+		{"a Deny of Connect", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"connect:*","Resource":"*"}]}`, "to remove Statement[1] of Guard (p-guard), attached to OU ou-ab12-sales, or to scope it"},
+	} {
+		fs := findingsOf(lintExample(t, at(c.deny)), rule)
+		if len(fs) != 1 || fs[0].Severity != Error || !strings.Contains(fs[0].Message, "policy Guard (p-guard), attached to OU ou-ab12-sales,") || !strings.Contains(fs[0].Fix, c.fix) {
+			t.Errorf("%s: %+v", c.name, fs)
+		}
+	}
+	// A Deny on a key a capture does not show is a warning naming the
+	// key, never silent and never an error: SCPs, boundaries, policies.
+	sourceIP := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24"]}}}]}`
+	tagged := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"connect:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"support"}}}]}`
+	for _, c := range []struct {
+		name string
+		ex   Example
+		rule string
+		key  string
+	}{
+		{"an SCP Deny on aws:SourceIp, read at a level", at(sourceIP), rule, "aws:SourceIp"},
+		{"an SCP file's Deny on aws:SourceIp", with(sourceIP, ""), rule, "aws:SourceIp"},
+		{"a boundary's Deny on a principal tag", with("", tagged), rule, "aws:PrincipalTag/team"},
+		{"a permissions policy's Deny on aws:ViaAWSService", Example{RelayState: sampleRelay, Permissions: strings.Replace(samplePerms, `]}`,
+			`,{"Effect":"Deny","Action":"connect:*","Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}`, 1)}, "connect/missing-get-federation-token", "aws:ViaAWSService"},
+	} {
+		rep := lintExample(t, c.ex)
+		fs := findingsOf(rep, c.rule)
+		if len(fs) != 1 || fs[0].Severity != Warning || !strings.Contains(fs[0].Message, "depends on "+c.key+", which a capture does not show") {
+			t.Errorf("%s: %s", c.name, wantOf(rep))
+		}
 	}
 }
 

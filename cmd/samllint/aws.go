@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,7 +22,26 @@ import (
 type awsFlags struct {
 	from            bool
 	profile, region string
-	timeout         time.Duration
+	timeout         awsTimeout
+}
+
+// awsTimeout is --aws-timeout: a duration above zero, with its unit.
+type awsTimeout time.Duration
+
+func (d *awsTimeout) String() string { return time.Duration(*d).String() }
+
+func (d *awsTimeout) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil && strings.Trim(s, "0123456789.") == "":
+		return fmt.Errorf("%q has no unit: use a unit, such as %ss", s, s)
+	case err != nil:
+		return fmt.Errorf("%q: expected a duration such as 30s or 2m", s)
+	case v <= 0:
+		return fmt.Errorf("%q: expected a duration above zero, such as 30s", s)
+	}
+	*d = awsTimeout(v)
+	return nil
 }
 
 func (a *awsFlags) register(fs *flag.FlagSet, withSwitch bool) {
@@ -29,8 +49,9 @@ func (a *awsFlags) register(fs *flag.FlagSet, withSwitch bool) {
 		fs.BoolVar(&a.from, "from-aws", false, "read the SAML provider, role, policies, SCPs and Connect instance from the AWS account itself, with your AWS credentials (samllint's only network use besides record)")
 	}
 	fs.StringVar(&a.profile, "aws-profile", "", "AWS profile to read with (default: AWS_PROFILE, else the default credential chain)")
-	fs.StringVar(&a.region, "aws-region", "", "region for the IAM, STS and Organizations calls (default: AWS_REGION or the profile's, else us-east-1); Connect is asked in the RelayState's region")
-	fs.DurationVar(&a.timeout, "aws-timeout", awsread.DefaultTimeout, "how long the AWS reads for one capture may take, retries included")
+	fs.StringVar(&a.region, "aws-region", "", "region for the IAM, STS and Organizations calls (default: AWS_REGION or the profile's when in the role's partition, else the partition's first: us-east-1, us-gov-west-1, cn-north-1); Connect is asked in the RelayState's region")
+	a.timeout = awsTimeout(awsread.DefaultTimeout)
+	fs.Var(&a.timeout, "aws-timeout", "how long the AWS reads for one capture may take, retries included; each call has a third of it")
 }
 
 // reader is the account reader the flags ask for, or nil without
@@ -48,7 +69,7 @@ func (a *awsFlags) reader(fs *flag.FlagSet, stderr io.Writer) (*awsread.Reader, 
 		}
 		return nil, nil
 	}
-	r, err := awsread.New(context.Background(), awsread.Options{Profile: a.profile, Region: a.region, Timeout: a.timeout,
+	r, err := awsread.New(context.Background(), awsread.Options{Profile: a.profile, Region: a.region, Timeout: time.Duration(a.timeout),
 		Notify: func(msg string) { sayf(stderr, "samllint: note: %s\n", msg) }})
 	if err != nil {
 		return nil, usageErr("--from-aws: %v", err)
@@ -66,11 +87,14 @@ iam get-policy-version, get-role-policy), boundary.json, one scp-*.json per
 SCP (aws organizations describe-policy), connect-users.json, and
 aws-read.json for the rest (the SCP levels, the Connect instance, what does
 not exist, what could not be read). It then prints the samllint command
-that lints the capture offline with them, so that a setup can be committed
-beside its captures and checked in CI without AWS access.
+that lints the capture offline with them, carrying every flag given that
+changes findings and the evaluation time used, so that it reports what
+--from-aws reports, and a setup can be committed beside its captures and
+checked in CI without AWS access. With --redact the files are for sharing:
+they no longer match the capture, and no command is printed.
 
 A capture holding sign-ins with different roles needs FILE#N to pick one.
-Exit status: 0 written, 2 could not run.`
+Exit status: 0 written, 2 could not run or nothing could be read.`
 
 func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("aws-export", awsExportUsage, stdout, stderr)
@@ -118,7 +142,7 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 			continue
 		}
 		t := lint.TargetOf(&saml.Message{Capture: res.Capture, Response: res.Response}, in)
-		if !slices.Contains(targets, t) {
+		if !slices.ContainsFunc(targets, func(o lint.Target) bool { return o.Key() == t.Key() }) {
 			targets = append(targets, t)
 		}
 		if picked == nil {
@@ -138,6 +162,14 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	read, err := reader.Read(context.Background(), targets[0])
 	if err != nil {
 		return usageErr("--from-aws: %v", err)
+	}
+	if read.Empty() {
+		why := "the account answered nothing"
+		for _, u := range read.AWS.Unread {
+			why = u.Reason
+			break
+		}
+		return usageErr("aws-export read nothing for %s: %s", name, why)
 	}
 	var red *redact.Redactor
 	if *redactOut {
@@ -162,7 +194,9 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	cmd := []string{"samllint"}
+	// The offline command: every flag given that changes findings, the
+	// evaluation time this capture is judged at, and the files written.
+	cmd := append([]string{"samllint"}, findingFlags(fs, picked)...)
 	var written []string
 	for _, f := range append(append([]awsread.File{}, read.Files...), read.Exports...) {
 		if err := write(f.Name, f.Data); err != nil {
@@ -186,11 +220,14 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	}
 	written = append(written, "aws-read.json")
 	cmd = append(cmd, "--"+lint.InputAWSRead.Flag(), filepath.Join(*out, "aws-read.json"))
-	if picked.Capture != nil && picked.Capture.RelayState == nil && in.RelayState != nil {
+	if picked.Capture != nil && picked.Capture.RelayState == nil && in.RelayState != nil && !visited(fs, lint.InputRelayState.Flag()) {
 		cmd = append(cmd, "--relay-state", *in.RelayState)
 	}
+	if c := in.Config(); c != nil && c.Path != "" && !visited(fs, lint.InputConfig.Flag()) {
+		cmd = append(cmd, "--config", c.Path) // found, not given: wherever the command runs
+	}
 	cmd = append(cmd, fs.Arg(0))
-	sayf(stdout, "wrote %d files to %s: %s\n", len(written), *out, strings.Join(written, ", "))
+	sayf(stdout, "wrote %d %s to %s: %s\n", len(written), map[bool]string{true: "file", false: "files"}[len(written) == 1], *out, strings.Join(written, ", "))
 	for _, u := range read.AWS.Unread {
 		sayf(stdout, "not read: %s: %s\n", u.Input.Flag(), u.Reason)
 	}
@@ -205,6 +242,40 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 }
 
 // shellJoin quotes what a POSIX shell would split or expand.
+// findingFlags are the flags given that change findings, as given, with
+// the evaluation time the result was judged at when none was given: the
+// offline command must judge the capture at the same moment.
+func findingFlags(fs *flag.FlagSet, res *lint.Result) []string {
+	var out []string
+	skip := map[string]bool{"out": true, "redact": true, "aws-profile": true, "aws-region": true, "aws-timeout": true}
+	fs.Visit(func(f *flag.Flag) {
+		if skip[f.Name] {
+			return
+		}
+		if m, ok := f.Value.(*multiFlag); ok {
+			for _, v := range *m {
+				out = append(out, "--"+f.Name, v)
+			}
+			return
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			out = append(out, "--"+f.Name+"="+f.Value.String())
+			return
+		}
+		out = append(out, "--"+f.Name, f.Value.String())
+	})
+	if !visited(fs, "now") && !visited(fs, "at-issue") && res.Report != nil && !res.Report.Clock.Time.IsZero() {
+		out = append(out, "--now", res.Report.Clock.Time.UTC().Format(time.RFC3339Nano))
+	}
+	return out
+}
+
+func visited(fs *flag.FlagSet, name string) bool {
+	seen := false
+	fs.Visit(func(f *flag.Flag) { seen = seen || f.Name == name })
+	return seen
+}
+
 func shellJoin(args []string) string {
 	out := make([]string, len(args))
 	for i, a := range args {

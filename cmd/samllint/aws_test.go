@@ -24,44 +24,53 @@ var awsCases = []struct {
 	capture string // under testdata/assertions
 	change  func(w *awstest.World)
 	want    string // a rule that must be reported; "" for none
+	// withIdP is the rule reported instead when the IdP's own metadata is
+	// given too ("" for the same as want).
+	withIdP string
 }{
-	{"working", "okta-connect.b64", func(*awstest.World) {}, ""},
+	{"working", "okta-connect.b64", func(*awstest.World) {}, "", ""},
 	{"trust-other-provider", "okta-connect.b64", func(w *awstest.World) {
 		r := w.Roles["ConnectAgent"]
 		r.Trust = strings.Replace(r.Trust, "saml-provider/Okta", "saml-provider/OktaOld", 1)
-	}, "aws/trust-principal"},
+	}, "aws/trust-principal", ""},
 	{"no-federation-permission", "okta-connect.b64", func(w *awstest.World) {
 		r := w.Roles["ConnectAgent"]
 		r.Attached = r.Attached[:1]
-	}, "connect/missing-get-federation-token"},
+	}, "connect/missing-get-federation-token", ""},
 	{"boundary-without-connect", "okta-connect.b64", func(w *awstest.World) {
 		for _, p := range w.Policies {
 			if p.Name == "AgentBoundary" {
 				p.Document = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`
 			}
 		}
-	}, "connect/scp-or-boundary-denies"},
+	}, "connect/scp-or-boundary-denies", ""},
 	{"ou-allow-list", "okta-connect.b64", func(w *awstest.World) {
 		w.SCPs["p-allow"] = &awstest.SCP{Name: "AllowList", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","s3:*"],"Resource":"*"}]}`}
 		w.Attached[awstest.SampleOU] = []string{"p-allow"}
-	}, "connect/scp-or-boundary-denies"},
+	}, "connect/scp-or-boundary-denies", ""},
 	{"region-guard", "okta-connect.b64", func(w *awstest.World) {
 		w.SCPs["p-region01"].Content = strings.Replace(awstest.SampleRegionSCP, `"us-east-1",`, "", 1)
-	}, "connect/scp-or-boundary-denies"},
+	}, "connect/scp-or-boundary-denies", ""},
 	{"user-case", "okta-connect.har#1", func(w *awstest.World) {
 		w.Connect[awstest.SampleInstance].Users = []string{"Jane.Doe@example.com"}
-	}, "connect/user-unknown"},
+	}, "connect/user-unknown", ""},
 	{"connect-managed", "okta-connect.har#1", func(w *awstest.World) {
 		w.Connect[awstest.SampleInstance].IdentityManagementType = "CONNECT_MANAGED"
-	}, "connect/instance-not-saml"},
+	}, "connect/instance-not-saml", ""},
 	{"encryption-required", "okta-connect.b64", func(w *awstest.World) {
 		w.Providers[awstest.SampleProvider].Mode = "Required"
 		w.Providers[awstest.SampleProvider].Keys = 1
-	}, "aws/provider-encryption"},
+	}, "aws/provider-encryption", ""},
 	{"provider-expired", "okta-connect.b64", func(w *awstest.World) {
 		w.Providers[awstest.SampleProvider].ValidUntil = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
-	}, "aws/provider-expired"},
-	{"role-missing", "okta-connect.b64", func(w *awstest.World) { delete(w.Roles, "ConnectAgent") }, "aws/role-not-found"},
+	}, "aws/provider-expired", ""},
+	{"role-missing", "okta-connect.b64", func(w *awstest.World) { delete(w.Roles, "ConnectAgent") }, "aws/role-not-found", ""},
+	// A role picker: a read-only role in another account first, the
+	// Connect role in the credentials' account second, which is read.
+	{"multi-role-second-account", "okta-multi-role.b64", func(w *awstest.World) {}, "", ""},
+	// The IdP rotated its key and IAM still holds the old certificate: the
+	// IdP's metadata beside IAM's copy names the cause.
+	{"iam-behind-the-idp", "okta-rotated-cert.xml", func(w *awstest.World) {}, "saml/signature-untrusted", "aws/provider-metadata-stale"},
 }
 
 type jsonFinding struct {
@@ -83,60 +92,80 @@ func findingsJSON(t *testing.T, out string) []string {
 }
 
 // TestAWSBothWays: each setup read live with --from-aws gives the same
-// findings as the files aws-export writes for it, given to the file
-// flags; the live text report is a golden file.
+// findings as the command aws-export prints runs offline with the files it
+// writes, with the flags given carried over: the evaluation time (given,
+// or the one aws-export pins) and the IdP's own metadata beside IAM's
+// copy among them. The live text report is a golden file.
 func TestAWSBothWays(t *testing.T) {
+	idpMetadata := repo("testdata", "metadata", "okta-idp-metadata.xml")
 	for _, c := range awsCases {
-		t.Run(c.name, func(t *testing.T) {
-			w := awsWorld(t)
-			c.change(w)
-			srv := awstest.New(t, w)
-			srv.Env(t)
-			capture := repo("testdata", "assertions", c.capture)
-			args := []string{"--now", awsNow, "--relay-state", awstest.SampleRelay}
-			if strings.Contains(c.capture, ".har") {
-				args = []string{"--now", awsNow}
-			}
-			code, text, errs := runCLI(t, "", append(append([]string{"lint", "--from-aws"}, args...), capture)...)
-			if code == 2 {
-				t.Fatalf("exit 2: %s", errs)
-			}
-			golden(t, filepath.Join("aws", c.name+".txt"), strings.ReplaceAll(text, repo()+"/", ""))
-			_, live, _ := runCLI(t, "", append(append([]string{"lint", "--from-aws", "--format", "json"}, args...), capture)...)
-			liveF := findingsJSON(t, live)
-			if c.want != "" && !slices.ContainsFunc(liveF, func(s string) bool { return strings.Contains(s, " "+c.want+" ") }) {
-				t.Errorf("no %s finding: %q", c.want, liveF)
-			}
-			if c.want == "" && len(liveF) != 0 {
-				t.Errorf("findings on a working setup: %q", liveF)
-			}
+		for _, variant := range []struct {
+			name  string
+			flags []string
+		}{{"", []string{"--now", awsNow}}, {"/the IdP's metadata too", []string{"--now", awsNow, "--metadata", idpMetadata}}, {"/no evaluation time", nil}} {
+			t.Run(c.name+variant.name, func(t *testing.T) {
+				if c.withIdP != "" {
+					// The IdP publishes its new certificate beside the old.
+					variant.flags = slices.Clone(variant.flags)
+					if i := slices.Index(variant.flags, idpMetadata); i >= 0 {
+						variant.flags[i] = repo("testdata", "metadata", "okta-idp-metadata-rotation.xml")
+					}
+				}
+				w := awsWorld(t)
+				c.change(w)
+				srv := awstest.New(t, w)
+				srv.Env(t)
+				capture := repo("testdata", "assertions", c.capture)
+				args := append([]string{}, variant.flags...)
+				if !strings.Contains(c.capture, ".har") {
+					args = append(args, "--relay-state", awstest.SampleRelay)
+				}
+				code, text, errs := runCLI(t, "", append(append([]string{"lint", "--from-aws"}, args...), capture)...)
+				if code == 2 {
+					t.Fatalf("exit 2: %s", errs)
+				}
+				if variant.name == "" {
+					golden(t, filepath.Join("aws", c.name+".txt"), strings.ReplaceAll(text, repo()+"/", ""))
+				}
+				_, live, _ := runCLI(t, "", append(append([]string{"lint", "--from-aws", "--format", "json"}, args...), capture)...)
+				liveF := findingsJSON(t, live)
+				want := c.want
+				if c.withIdP != "" && slices.Contains(variant.flags, "--metadata") {
+					want = c.withIdP
+				}
+				if want != "" && !slices.ContainsFunc(liveF, func(s string) bool { return strings.Contains(s, " "+want+" ") }) {
+					t.Errorf("no %s finding: %q", want, liveF)
+				}
+				if want == "" && len(liveF) != 0 {
+					t.Errorf("findings on a working setup: %q", liveF)
+				}
 
-			dir := t.TempDir()
-			code, out, errs := runCLI(t, "", append(append([]string{"aws-export", "--out", dir}, args...), capture)...)
-			if code != 0 {
-				t.Fatalf("aws-export: exit %d: %s", code, errs)
-			}
-			_, cmdline, ok := strings.Cut(out, "lint offline with:\n  ")
-			if !ok {
-				t.Fatalf("aws-export printed no command:\n%s", out)
-			}
-			offline := strings.Fields(strings.TrimSpace(cmdline))
-			if offline[0] != "samllint" {
-				t.Fatalf("command %q", cmdline)
-			}
-			before := len(srv.Requests())
-			code2, off, errs := runCLI(t, "", append([]string{"lint", "--format", "json", "--now", awsNow}, offline[1:]...)...)
-			if code2 != code && code2 == 2 {
-				t.Fatalf("offline: exit 2: %s", errs)
-			}
-			if len(srv.Requests()) != before {
-				t.Error("the offline lint called AWS")
-			}
-			offF := findingsJSON(t, off)
-			if !slices.Equal(liveF, offF) {
-				t.Errorf("findings differ\n--from-aws: %q\nfiles:      %q", liveF, offF)
-			}
-		})
+				dir := t.TempDir()
+				code, out, errs := runCLI(t, "", append(append([]string{"aws-export", "--out", dir}, args...), capture)...)
+				if code != 0 {
+					t.Fatalf("aws-export: exit %d: %s", code, errs)
+				}
+				_, cmdline, ok := strings.Cut(out, "lint offline with:\n  ")
+				if !ok {
+					t.Fatalf("aws-export printed no command:\n%s", out)
+				}
+				offline := strings.Fields(strings.TrimSpace(cmdline))
+				if offline[0] != "samllint" {
+					t.Fatalf("command %q", cmdline)
+				}
+				before := len(srv.Requests())
+				code2, off, errs := runCLI(t, "", append([]string{"lint", "--format", "json"}, offline[1:]...)...)
+				if code2 != code && code2 == 2 {
+					t.Fatalf("offline: exit 2: %s", errs)
+				}
+				if len(srv.Requests()) != before {
+					t.Error("the offline lint called AWS")
+				}
+				if offF := findingsJSON(t, off); !slices.Equal(liveF, offF) {
+					t.Errorf("findings differ\n--from-aws: %q\noffline:    %q\ncommand: %s", liveF, offF, cmdline)
+				}
+			})
+		}
 	}
 }
 
@@ -163,6 +192,36 @@ func TestAWSCLIErrors(t *testing.T) {
 		strings.Contains(out, "lint offline with") || !strings.Contains(out, "cannot lint the capture") {
 		t.Errorf("aws-export --redact: exit %d\n%s%s", code, out, errs)
 	}
+
+	// Credentials that cannot be used end the run: one line, exit 2.
+	for _, c := range []struct {
+		name string
+		set  func()
+		args []string
+		want string
+	}{
+		{"expired", func() { srv.World.CallerError = "ExpiredToken" }, nil, "samllint: --from-aws: the AWS credentials have expired (ExpiredToken): get fresh ones"},
+		{"no such profile", func() { srv.World.CallerError = "" }, []string{"--aws-profile", "nobody"}, `the AWS profile "nobody" is in neither`},
+		{"a timeout without a unit", nil, []string{"--aws-timeout", "30"}, `"30" has no unit: use a unit, such as 30s`},
+		{"a zero timeout", nil, []string{"--aws-timeout", "0s"}, `"0s": expected a duration above zero`},
+		{"a negative timeout", nil, []string{"--aws-timeout", "-5s"}, `"-5s": expected a duration above zero`},
+	} {
+		if c.set != nil {
+			c.set()
+		}
+		code, out, errs := runCLI(t, "", append(append([]string{"lint", "--from-aws", "--relay-state", awstest.SampleRelay}, c.args...), capture)...)
+		if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d\n%s%s\nwant one line with %q", c.name, code, out, errs, c.want)
+		}
+	}
+	srv.World.CallerError = ""
+	// aws-export that reads nothing exits 2, naming why.
+	srv.World.Caller = "999999999999"
+	if code, out, errs := runCLI(t, "", "aws-export", "--out", t.TempDir(), "--relay-state", awstest.SampleRelay, capture); code != 2 ||
+		!strings.Contains(errs, "aws-export read nothing for") || !strings.Contains(errs, "not the role's account 123456789012") {
+		t.Errorf("aws-export with another account's credentials: exit %d\n%s%s", code, out, errs)
+	}
+	srv.World.Caller = awstest.SampleAccount
 
 	code, _, errs = runCLI(t, "", "lint", "--aws-profile", "x", capture)
 	if code != 2 || !strings.Contains(errs, "--aws-profile applies only with --from-aws") {

@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/samllint/samllint/awsread"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -294,7 +296,11 @@ func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
 		emit(res)
 		return nil
 	})
+	var ce *awsread.CredentialsError
 	switch {
+	case errors.As(err, &ce):
+		// Credentials that cannot be used stop the whole run, not one file.
+		return usageErr("--from-aws: %v", ce)
 	case err != nil:
 		emit(&lint.Result{Input: name, Err: err})
 	case ref.pick > n:

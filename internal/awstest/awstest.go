@@ -44,6 +44,17 @@ type World struct {
 	// Simulate is what SimulatePrincipalPolicy decides ("allowed",
 	// "implicitDeny"); "" answers AccessDenied.
 	Simulate string
+	// FeatureSet is DescribeOrganization's: "ALL" (the default) or
+	// "CONSOLIDATED_BILLING", where no policy type can be enabled.
+	FeatureSet string
+	// SCPsDisabled leaves SERVICE_CONTROL_POLICY out of the root's
+	// enabled policy types (ListRoots), as in an organization with all
+	// features where nobody enabled SCPs.
+	SCPsDisabled bool
+	// CallerError is the error GetCallerIdentity answers, as STS does for
+	// credentials it refuses: "ExpiredToken", "InvalidClientTokenId",
+	// "SignatureDoesNotMatch"; "" answers.
+	CallerError string
 }
 
 // Provider is an IAM SAML provider.
@@ -95,11 +106,12 @@ type Server struct {
 	deny     map[string]bool
 	throttle map[string]int
 	delay    time.Duration
+	stall    map[string]time.Duration
 }
 
 // New starts a server for w, closed when the test ends.
 func New(t testing.TB, w *World) *Server {
-	s := &Server{World: w, PageSize: 1, deny: map[string]bool{}, throttle: map[string]int{}}
+	s := &Server{World: w, PageSize: 1, deny: map[string]bool{}, throttle: map[string]int{}, stall: map[string]time.Duration{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -148,6 +160,13 @@ func (s *Server) Stall(d time.Duration) {
 	s.delay = d
 }
 
+// StallAction delays the answers to one action only.
+func (s *Server) StallAction(action string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall[action] = d
+}
+
 // Requests are the actions asked for, in order ("iam:GetRole").
 func (s *Server) Requests() []string {
 	s.mu.Lock()
@@ -160,20 +179,57 @@ func (s *Server) fault(action string) (string, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, action)
+	delay := s.delay
+	if d, ok := s.stall[action]; ok {
+		delay = d
+	}
 	switch {
 	case s.deny[action]:
-		return "denied", s.delay
+		return "denied", delay
 	case s.throttle[action] > 0:
 		s.throttle[action]--
-		return "throttled", s.delay
+		return "throttled", delay
 	}
-	return "", s.delay
+	return "", delay
+}
+
+// signedFor is the service a request's Signature Version 4 Authorization
+// names in its credential scope, and its region: AWS refuses a request
+// signed for another service ("Credential should be scoped to correct
+// service").
+func signedFor(r *http.Request) (service, region string) {
+	auth := r.Header.Get("Authorization")
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") || !ok {
+		return "", ""
+	}
+	scope := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
+	if len(scope) != 5 || scope[4] != "aws4_request" {
+		return "", ""
+	}
+	return scope[3], scope[2]
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	want := "iam"
+	switch {
+	case r.Header.Get("X-Amz-Target") != "":
+		want = "organizations"
+	case strings.HasPrefix(r.URL.Path, "/instance/") || r.URL.Path == "/search-users":
+		want = "connect"
+	case strings.Contains(string(body), "Version=2011-06-15"):
+		want = "sts"
+	}
+	service, region := signedFor(r)
+	if service != want || (want == "iam" || want == "organizations") && !slices.Contains([]string{"us-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1"}, region) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(403)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>Credential should be scoped to a valid region and to the correct service, %s in %s, not %q in %q.</Message></Error></ErrorResponse>`, want, region, service, region)
 		return
 	}
 	switch {
@@ -232,8 +288,11 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, body []byte) {
 	result, code, msg := s.queryResult(op, form)
 	if code != "" {
 		status := 400
-		if code == "NoSuchEntity" {
+		switch code {
+		case "NoSuchEntity":
 			status = 404
+		case "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch":
+			status = 403
 		}
 		fail(status, code, msg)
 		return
@@ -296,6 +355,14 @@ func (s *Server) queryResult(op string, f url.Values) (string, string, string) {
 	}
 	switch op {
 	case "GetCallerIdentity":
+		switch wd.CallerError {
+		case "ExpiredToken":
+			return "", "ExpiredToken", "The security token included in the request is expired"
+		case "InvalidClientTokenId":
+			return "", "InvalidClientTokenId", "The security token included in the request is invalid."
+		case "SignatureDoesNotMatch":
+			return "", "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
+		}
 		return el("Arn", "arn:aws:iam::"+wd.Caller+":user/reader") + el("UserId", "AIDACKCEVSQ6C2EXAMPLE") + el("Account", wd.Caller), "", ""
 	case "GetSAMLProvider":
 		p := wd.Providers[f.Get("SAMLProviderArn")]
@@ -408,9 +475,28 @@ func (s *Server) organizations(w http.ResponseWriter, r *http.Request, body []by
 	var out any
 	switch op {
 	case "DescribeOrganization":
+		fs := wd.FeatureSet
+		if fs == "" {
+			fs = "ALL"
+		}
 		out = map[string]any{"Organization": map[string]any{"Id": "o-exampleorgid", "Arn": "arn:aws:organizations::" + wd.Management + ":organization/o-exampleorgid",
-			"FeatureSet": "ALL", "MasterAccountArn": "arn:aws:organizations::" + wd.Management + ":account/o-exampleorgid/" + wd.Management,
-			"MasterAccountId": wd.Management, "MasterAccountEmail": "bill@example.com"}}
+			"FeatureSet": fs, "MasterAccountArn": "arn:aws:organizations::" + wd.Management + ":account/o-exampleorgid/" + wd.Management,
+			"MasterAccountId": wd.Management, "MasterAccountEmail": "bill@example.com", "AvailablePolicyTypes": []any{}}}
+	case "ListRoots":
+		// The root, with the policy types enabled on it (ListRoots'
+		// PolicyTypes); none in a consolidated-billing organization.
+		root := ""
+		for _, p := range wd.Parents {
+			if p.Type == "ROOT" {
+				root = p.ID
+			}
+		}
+		types := []any{}
+		if wd.FeatureSet != "CONSOLIDATED_BILLING" && !wd.SCPsDisabled {
+			types = append(types, map[string]string{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"})
+		}
+		out = map[string]any{"Roots": []any{map[string]any{"Id": root, "Name": "Root",
+			"Arn": "arn:aws:organizations::" + wd.Management + ":root/o-exampleorgid/" + root, "PolicyTypes": types}}}
 	case "ListParents":
 		p, ok := wd.Parents[in["ChildId"]]
 		if !ok {
@@ -420,6 +506,9 @@ func (s *Server) organizations(w http.ResponseWriter, r *http.Request, body []by
 		out = map[string]any{"Parents": []any{map[string]string{"Id": p.ID, "Type": p.Type}}}
 	case "ListPoliciesForTarget":
 		ids := wd.Attached[in["TargetId"]]
+		if wd.FeatureSet == "CONSOLIDATED_BILLING" || wd.SCPsDisabled {
+			ids = nil // no SCP attached anywhere, and no error: as observed
+		}
 		from, to, next := s.page(len(ids), in["NextToken"])
 		var list []any
 		for _, id := range ids[from:to] {

@@ -96,15 +96,29 @@ func (g NeedGroup) Reason() string { return strings.Join(g.Reasons, "; ") }
 
 // Sentence is the group as one sentence, with the inputs named by name:
 // "give --metadata FILE to check who signed the response (because …)".
+//
+// When the account read was asked for and failed (Because), the sentence
+// starts with why, and offers only the files that stand in for the read:
+// "needs iam:GetRole on … (AccessDenied): give --trust-policy FILE to …".
 func (g NeedGroup) Sentence(name func(lint.Needs) string) string {
 	s := g.Reason()
-	if len(g.Needs) > 0 {
-		s = "give " + name(g.Needs) + " " + s
+	if len(g.Because) == 0 {
+		if len(g.Needs) > 0 {
+			s = "give " + name(g.Needs) + " " + s
+		}
+		return s
 	}
-	if len(g.Because) > 0 {
-		s += " (" + strings.Join(g.Because, "; ") + ")"
+	var files lint.Needs
+	for _, n := range g.Needs {
+		if n != lint.InputAWSRead {
+			files = append(files, n)
+		}
 	}
-	return s
+	why := strings.Join(g.Because, "; ")
+	if len(files) == 0 {
+		return why + " (" + strings.TrimPrefix(s, "to ") + ")"
+	}
+	return why + ": give " + name(files) + " " + s
 }
 
 // GroupSkipped groups skipped rules by the inputs that unlock them, as

@@ -17,6 +17,10 @@ type Request struct {
 	Principal string
 	// Context holds condition keys, lower-cased, with their values.
 	Context map[string][]string
+	// Partial says Context holds only the keys samllint can know: a key
+	// it lacks (aws:SourceIp, aws:PrincipalTag/…) is unknown, not absent,
+	// and a condition on it is Unknown.
+	Partial bool
 }
 
 // NewContext builds a Context from case-insensitive keys.
@@ -47,7 +51,8 @@ func (d Decision) String() string {
 type CondResult struct {
 	Condition
 	OK bool
-	// Unknown: samllint does not evaluate this operator; OK is false.
+	// Unknown: samllint does not evaluate this operator, or (in a Partial
+	// request) cannot know the key's value; OK is false.
 	Unknown bool
 	// Got is the request's value(s) for the key.
 	Got []string
@@ -88,6 +93,38 @@ func FirstDeny(matches []Match) (Match, bool) {
 		}
 	}
 	return Match{}, false
+}
+
+// Undecided reports whether the statement would apply but for conditions
+// samllint cannot decide (Unknown), and returns them.
+func (m Match) Undecided() ([]CondResult, bool) {
+	if !m.Principal || !m.Action || !m.Resource {
+		return nil, false
+	}
+	var unknown []CondResult
+	for _, c := range m.Conditions {
+		switch {
+		case c.Unknown:
+			unknown = append(unknown, c)
+		case !c.OK:
+			return nil, false
+		}
+	}
+	return unknown, len(unknown) > 0
+}
+
+// FirstUndecidedDeny is the first Deny that would apply but for
+// conditions samllint cannot decide.
+func FirstUndecidedDeny(matches []Match) (Match, []CondResult, bool) {
+	for _, m := range matches {
+		if m.Statement.Effect != "Deny" {
+			continue
+		}
+		if unknown, ok := m.Undecided(); ok {
+			return m, unknown, true
+		}
+	}
+	return Match{}, nil, false
 }
 
 // Failed returns the conditions that did not hold.
@@ -134,7 +171,11 @@ func match(d *Document, s *Statement, req Request) Match {
 		m.Resource = resourceMatches(d, s, req)
 	}
 	for _, c := range s.Conditions {
-		m.Conditions = append(m.Conditions, evalCondition(substituted(d, c, req.Context), req.Context))
+		r := evalCondition(substituted(d, c, req.Context), req.Context)
+		if _, known := req.Context[strings.ToLower(c.Key)]; req.Partial && !known {
+			r.OK, r.Unknown = false, true
+		}
+		m.Conditions = append(m.Conditions, r)
 	}
 	return m
 }
