@@ -80,7 +80,15 @@ var acceptedAudiences = map[string]string{
 type endpoint struct {
 	Region    string // "" for the host without a region prefix
 	Partition string
-	ACS       bool // provider-specific /saml/acs/<id>
+	ACS       bool   // provider-specific /saml/acs/<id>
+	ACSPath   string // "/acs/<id>" when ACS
+	Domain    string // signin.aws.amazon.com and the partitions' kin
+}
+
+// inRegion is the same endpoint on the sign-in host of region, keeping
+// a provider-specific /saml/acs/<id> path: encryption needs it.
+func (e endpoint) inRegion(region string) string {
+	return "https://" + regionPrefix(region) + "signin." + e.Domain + "/saml" + e.ACSPath
 }
 
 func parseEndpoint(u string) (endpoint, bool) {
@@ -88,7 +96,7 @@ func parseEndpoint(u string) (endpoint, bool) {
 	if m == nil {
 		return endpoint{}, false
 	}
-	e := endpoint{Region: m[1], ACS: m[3] != ""}
+	e := endpoint{Region: m[1], ACS: m[3] != "", ACSPath: m[3], Domain: m[2]}
 	switch m[2] {
 	case "amazonaws-us-gov.com":
 		e.Partition = "aws-us-gov"
@@ -101,6 +109,52 @@ func parseEndpoint(u string) (endpoint, bool) {
 		return e, false
 	}
 	return e, true
+}
+
+// regionPartition is the partition a region belongs to.
+func regionPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	}
+	return "aws"
+}
+
+// repairEndpoint is u without its fault, when what remains is an AWS
+// sign-in endpoint: a trailing slash, http for https, upper case in the
+// scheme and host, stray spaces. An admin keeps the endpoint in use.
+func repairEndpoint(u string) (string, bool) {
+	if _, ok := parseEndpoint(u); ok {
+		return u, true
+	}
+	s := strings.TrimSpace(u)
+	s = strings.TrimSuffix(s, "/")
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return "", false
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return "", false
+	}
+	s = "https://" + strings.ToLower(host) + "/" + path
+	if _, ok := parseEndpoint(s); ok {
+		return s, true
+	}
+	// The path is case-insensitive in the eyes of whoever typed /SAML;
+	// the provider ID is not, so only the fixed part is lowered.
+	if p, id, hasACS := strings.Cut(path, "/acs/"); hasACS || strings.EqualFold(path, "saml") {
+		s = "https://" + strings.ToLower(host) + "/" + strings.ToLower(p)
+		if hasACS {
+			s += "/acs/" + id
+		}
+		if _, ok := parseEndpoint(s); ok {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 // endpointHint names a near-miss of an AWS endpoint, or "".

@@ -221,11 +221,12 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		}
 		p := &Pass{Rule: rule, Response: m.Response, Capture: m.Capture, Inputs: in, Clock: clock, Skew: skew, ctx: ctx}
 		rule.Check(p)
-		if p.skipped != nil {
+		// A rule is reported either by its findings or as skipped: one
+		// that found something while part of it could not run is not
+		// also listed as needing more, which reads as "not checked".
+		if p.skipped != nil && len(p.findings) == 0 {
 			rep.Skipped = append(rep.Skipped, *p.skipped)
-			if len(p.findings) == 0 {
-				continue
-			}
+			continue
 		}
 		rep.Summary.RulesRun++
 		order := ruleIndex(rule.ID)

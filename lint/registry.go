@@ -20,6 +20,7 @@ var registry = []*Rule{
 	certificateExpired,
 	issuerMismatch,
 	timeInvalid,
+	timeOrder,
 	expired,
 	notYetValid,
 	sessionNotOnOrAfter,

@@ -73,7 +73,8 @@ type Finding struct {
 	seq   int
 }
 
-// Skipped is a rule that did not run, or ran only in part, and what
+// Skipped is a rule that did not run, or ran only in part and found
+// nothing (a rule with findings is never also skipped), and what
 // would let it run: the inputs to give (any one of them) and what they
 // would check ("give Needs Reason"), and why it could not run as it was.
 type Skipped struct {

@@ -109,6 +109,12 @@ type Rule struct {
 	// own: turned off, they let a forged response pass. A run may require
 	// them whatever its config says (Config.Require).
 	Trust bool
+	// Advice lists how the Expected of this rule's findings begins where
+	// it describes what is expected ("a signature that verifies") rather
+	// than giving a value to put at the finding's location. TestRoundTrip
+	// puts every other Expected in place and checks the finding clears;
+	// these it checks are indeed not values.
+	Advice []string
 	// Check examines one response. Nil only for ScopeConfig rules.
 	Check func(*Pass)
 }

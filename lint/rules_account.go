@@ -46,7 +46,8 @@ func (p *Pass) skipUnread(reason string, kinds ...Input) bool {
 
 var providerNotFound = &Rule{
 	ID: "aws/provider-not-found", Severity: Error, Scope: ScopeAWS, Setting: SettingRole, Needs: []Input{InputAWSRead},
-	Title: "the SAML provider the Role attribute names does not exist in IAM",
+	Advice: []string{"an IAM SAML provider "},
+	Title:  "the SAML provider the Role attribute names does not exist in IAM",
 	Why: "STS looks up the IAM SAML provider by the ARN in the Role attribute. When IAM has no provider by that ARN (a typo, " +
 		"another account, a provider deleted or renamed) the sign-in fails with \"Specified provider doesn't exist\" " +
 		"(IAM's GetSAMLProvider answers NoSuchEntity).",
@@ -73,7 +74,8 @@ var providerNotFound = &Rule{
 
 var roleNotFound = &Rule{
 	ID: "aws/role-not-found", Severity: Error, Scope: ScopeAWS, Setting: SettingRole, Needs: []Input{InputAWSRead},
-	Title: "the role the Role attribute names does not exist in IAM",
+	Advice: []string{"an IAM role "},
+	Title:  "the role the Role attribute names does not exist in IAM",
 	Why: "STS can only assume a role that exists. When IAM has no role by the ARN in the Role attribute (a typo, a role path " +
 		"left out, another account, a role deleted), AssumeRoleWithSAML fails and the sign-in with it (IAM's GetRole answers NoSuchEntity).",
 	Fix:        "Point the Role attribute at the role that exists (its ARN, path included, as aws iam get-role prints it), or create the role.",
@@ -198,7 +200,8 @@ func describeAnchors(a *saml.Anchors) string {
 
 var instanceNotFound = &Rule{
 	ID: "connect/instance-not-found", Severity: Error, Scope: ScopeConnect, Setting: SettingRelayState, Needs: []Input{InputAWSRead},
-	Title: "the Connect instance the RelayState names does not exist in its region",
+	Advice: []string{"an instance arn:"},
+	Title:  "the Connect instance the RelayState names does not exist in its region",
 	Why: "The RelayState sends the browser to /connect/federate/<instance-id> in the region its host names. When Amazon Connect " +
 		"has no such instance there (another region, another account, a deleted instance, a mistyped ID), federation into " +
 		"Connect fails after the AWS sign-in (DescribeInstance answers ResourceNotFoundException).",
@@ -220,7 +223,8 @@ var instanceNotFound = &Rule{
 
 var instanceNotSAML = &Rule{
 	ID: "connect/instance-not-saml", Severity: Error, Scope: ScopeConnect, Needs: []Input{InputAWSRead},
-	Title: "the Connect instance does not use SAML for identity management",
+	Advice: []string{"IdentityManagementType SAML"},
+	Title:  "the Connect instance does not use SAML for identity management",
 	Why: "Federating into Amazon Connect through SAML needs an instance created with SAML 2.0-based authentication: Connect's " +
 		"SAML setup lists it as a prerequisite, and the identity management type is chosen when the instance is created and " +
 		"cannot be changed. An instance that stores users in Connect (CONNECT_MANAGED) or in a directory (EXISTING_DIRECTORY) " +

@@ -12,7 +12,8 @@ import (
 
 var assertionTooOld = &Rule{
 	ID: "aws/assertion-too-old", Severity: Error, Scope: ScopeAWS, Needs: []Input{InputTime},
-	Title: "more than 5 minutes since IssueInstant",
+	Advice: []string{"evaluation time before"},
+	Title:  "more than 5 minutes since IssueInstant",
 	Why: "STS refuses a SAML response more than five minutes after it was issued: \"Token must be redeemed within 5 minutes of issuance\" " +
 		"(ExpiredTokenException), whatever NotOnOrAfter says.",
 	Fix:        "Post the response as soon as the IdP issues it; re-authenticate rather than reuse a captured response.",
@@ -74,7 +75,7 @@ var recipient = &Rule{
 				if part := p.ctx.knownPartition(); part != "" && e.Partition != part {
 					p.Report(Finding{Message: fmt.Sprintf("the Recipient is a sign-in endpoint of the %s partition, but the Role ARNs are in %s", e.Partition, part), Location: xmlAt(path),
 						Expected: signInFor(part), Actual: sc.Recipient,
-						Fix: "Post to the sign-in endpoint of the partition the role and provider live in: set " + p.ctx.idp() + "'s ACS URL to " + signInFor(part) + "."})
+						Fix: "Post to the sign-in endpoint of the partition the role and provider live in: set " + p.ctx.idp() + "'s ACS URL to " + signInFor(part) + audNote(signInFor(part)) + "."})
 				}
 				continue
 			}
@@ -83,13 +84,57 @@ var recipient = &Rule{
 			if hint != "" {
 				msg += ": " + hint
 			}
-			p.Report(Finding{Message: msg, Location: xmlAt(path),
-				Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml (or another AWS sign-in endpoint)",
-				Actual:   sc.Recipient,
-				Fix:      "Set the ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml: " + p.ctx.where(SettingACS) + ".",
-			})
+			want, from := endpointInUse(p)
+			fix := "Set the ACS / Recipient URL to " + want + ": " + p.ctx.where(SettingACS) + audNote(want) + "."
+			if from == "" {
+				fix += " It is the global endpoint; a regional one (https://<region>.signin.aws.amazon.com/saml) works too and keeps sign-in up when us-east-1's is impaired."
+			}
+			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: want, Actual: sc.Recipient, Fix: fix})
 		}
 	},
+}
+
+// audNote reminds that STS compares SAML:aud with the Recipient: an admin
+// who changes the Recipient without the trust policy trades one failure
+// for another (aws/trust-audience).
+func audNote(endpoint string) string {
+	return "; STS compares the role trust policy's SAML:aud with the Recipient, so list " + endpoint + " there too"
+}
+
+// endpointInUse is the AWS sign-in endpoint this sign-in uses, so that an
+// expected value keeps it and drops only the fault: the URL the browser
+// posted to, else the Recipient or the Destination repaired, else the
+// global endpoint of the Role ARNs' partition. from names which it is,
+// "" for the global default.
+func endpointInUse(p *Pass) (url, from string) {
+	fits := func(u string) bool {
+		e, ok := parseEndpoint(u)
+		part := p.ctx.knownPartition()
+		return ok && (part == "" || e.Partition == part)
+	}
+	url, from = signInFor(p.ctx.partition), ""
+	if c := p.Capture; c != nil && c.Binding == "HTTP-POST" && fits(c.URL) {
+		url, from = c.URL, "the endpoint the browser posted to"
+	} else if u, ok := repairEndpoint(bearerRecipient(p.Assertion())); ok && fits(u) {
+		url, from = u, "the Recipient"
+	} else if u, ok := repairEndpoint(p.Response.Destination); ok && fits(u) {
+		url, from = u, "the Destination"
+	}
+	return withACS(p, url), from
+}
+
+// withACS is the endpoint with the provider-specific /saml/acs/<id> an
+// encrypted assertion needs, where the provider's ID is known.
+func withACS(p *Pass, url string) string {
+	e, ok := parseEndpoint(url)
+	if !ok || e.ACS || len(p.Response.EncryptedAssertions) == 0 {
+		return url
+	}
+	if prov := p.Inputs.Provider(); prov != nil && prov.UUID != "" {
+		e.ACSPath = "/acs/" + prov.UUID
+		return e.inRegion(e.Region)
+	}
+	return url
 }
 
 var destination = &Rule{
@@ -109,28 +154,25 @@ var destination = &Rule{
 			if h := endpointHint(d); h != "" {
 				msg += ": " + h
 			}
-			// Destination should equal Recipient: a Recipient that is an
-			// AWS endpoint is the one to expect, whatever region the
-			// RelayState names.
-			want := "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml"
-			if r := bearerRecipient(p.Assertion()); r != "" {
-				if _, ok := parseEndpoint(r); ok {
-					want = r
-				}
-			}
+			want, _ := endpointInUse(p)
 			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: want, Actual: d,
-				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + ", the AWS sign-in endpoint the Recipient names too."})
+				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + ", so that Destination and Recipient both name the AWS sign-in endpoint in use" + audNote(want) + "."})
 			return
 		}
-		if a := p.Assertion(); a != nil && a.Subject != nil {
-			for _, sc := range a.Subject.Confirmations {
-				if sc.Method == saml.MethodBearer && sc.Recipient != "" && sc.Recipient != d {
-					p.Report(Finding{Message: "Destination and Recipient differ", Location: xmlAt(path), Expected: sc.Recipient, Actual: d,
-						Fix: "Use one ACS URL for both: the AWS endpoint the browser posts to."})
-					return
-				}
+		// A Destination that is an AWS endpoint differs from a Recipient
+		// that is not one: the Recipient is the fault, and aws/recipient
+		// says so. Against the URL the browser posted to, that URL wins.
+		want, msg := bearerRecipient(p.Assertion()), "Destination and Recipient differ"
+		if c := p.Capture; c != nil && c.Binding == "HTTP-POST" {
+			if _, ok := parseEndpoint(c.URL); ok {
+				want, msg = c.URL, "the browser posted to "+c.URL+", but the Destination names "+d
 			}
 		}
+		if _, ok := parseEndpoint(want); !ok || want == d {
+			return
+		}
+		p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: want, Actual: d,
+			Fix: "Use one ACS URL for both: " + want + ", the AWS endpoint the browser posts to."})
 	},
 }
 
@@ -150,7 +192,8 @@ func bearerRecipient(a *saml.Assertion) string {
 
 var audience = &Rule{
 	ID: "aws/audience", Severity: Error, Scope: ScopeAWS, Setting: SettingAudience,
-	Title: "no audience AWS accepts",
+	Advice: []string{"one AudienceRestriction naming"},
+	Title:  "no audience AWS accepts",
 	Why: "AWS requires an AudienceRestriction naming it: urn:amazon:webservices (GovCloud urn:amazon:webservices:govcloud, China " +
 		"urn:amazon:webservices:cn-north-1), or https://signin.aws.amazon.com/saml as Entra sends. Otherwise: \"Response does not " +
 		"contain the required audience.\".",
@@ -325,7 +368,8 @@ func roleValues(p *Pass, each func(rp *rolePair)) {
 
 var roleMissingRoleARN = &Rule{
 	ID: "aws/role-missing-role-arn", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
-	Title: "a Role value holds the SAML provider ARN but no role ARN",
+	Advice: []string{"<role-name>", "<account-id>"},
+	Title:  "a Role value holds the SAML provider ARN but no role ARN",
 	Why: "Each Role value must pair a role ARN with the provider ARN. With only the provider, AWS cannot pick a role: " +
 		"\"Your request included an invalid SAML response\"; it is the Okta → Connect guide's failure " +
 		"when the Role attribute carries only the IdP's ARN.",
@@ -349,7 +393,8 @@ var roleMissingRoleARN = &Rule{
 
 var roleMissingProviderARN = &Rule{
 	ID: "aws/role-missing-provider-arn", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
-	Title: "a Role value holds the role ARN but no provider ARN",
+	Advice: []string{"<provider-name>", "<account-id>"},
+	Title:  "a Role value holds the role ARN but no provider ARN",
 	Why: "Without the SAML provider ARN AWS cannot tell which IdP to trust: \"Your request included an invalid SAML response\"; " +
 		"CLI tools fail with \"minimum field size of 20, AssumeRoleWithSAMLInput.PrincipalArn\".",
 	Fix:        "Append the SAML provider ARN to each Role value: role-ARN,provider-ARN.",
@@ -372,7 +417,8 @@ var roleMissingProviderARN = &Rule{
 
 var roleARNMalformed = &Rule{
 	ID: "aws/role-arn-malformed", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
-	Title: "a Role value is not exactly a role ARN and a provider ARN",
+	Advice: []string{"<role-name>", "<provider-name>", "<account-id>", "one Role attribute with one AttributeValue per role"},
+	Title:  "a Role value is not exactly a role ARN and a provider ARN",
 	Why: "Each value must be exactly two comma-separated ARNs, arn:<partition>:iam::<12 digits>:role/<path/><name> and " +
 		"arn:<partition>:iam::<12 digits>:saml-provider/<name>, in either order. Anything else (two pairs in one value, a user or " +
 		"group ARN, an unresolved template such as appuser.idpRolePairs, quotes, an empty value) gives \"Your request included " +
@@ -390,12 +436,17 @@ var roleARNMalformed = &Rule{
 			expected := expectedPair(p.ctx, rp)
 			if ok {
 				if rp.Spaces {
-					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Location: xmlAt(rp.Path), Expected: role.Raw + "," + prov.Raw, Actual: strconv.Quote(rp.Value),
+					// The pair's order is the IdP's: AWS takes either.
+					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Location: xmlAt(rp.Path), Expected: strings.Join(rp.Parts, ","), Actual: strconv.Quote(rp.Value),
 						Fix: "Remove the whitespace around the ARNs in " + p.ctx.idp() + "'s role mapping."})
 				}
 				if strings.Contains(role.Path, "arn:") {
+					want := "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw
+					if len(rp.Parts) > 0 && rp.Parts[0] == prov.Raw {
+						want = prov.Raw + ",arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name
+					}
 					p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: an ARN is nested inside the role's path", Location: xmlAt(rp.Path),
-						Expected: "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw, Actual: rp.Value,
+						Expected: want, Actual: rp.Value,
 						Fix: "Fix the role mapping in " + p.ctx.idp() + ": it prefixes the role ARN with another ARN."})
 				}
 				return
@@ -426,7 +477,8 @@ var roleARNMalformed = &Rule{
 
 var roleIdentityCenter = &Rule{
 	ID: "aws/role-identity-center", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
-	Title: "the Role value names a role IAM Identity Center manages (AWSReservedSSO_…)",
+	Advice: []string{"a role you created for SAML federation"},
+	Title:  "the Role value names a role IAM Identity Center manages (AWSReservedSSO_…)",
 	Why: "Roles whose names start with AWSReservedSSO_ (path /aws-reserved/sso.amazonaws.com/) are created by IAM Identity Center for " +
 		"its permission sets; AssumeRoleWithSAML does not work on them, and their trust policies trust Identity Center's own SAML " +
 		"provider, which only Identity Center can use. Users seen this fail with \"Issuer not present in specified provider\" or " +
@@ -542,7 +594,8 @@ func twelveDigits(s string) bool {
 
 var roleAccountMismatch = &Rule{
 	ID: "aws/role-account-mismatch", Severity: Error, Scope: ScopeAWS, Setting: SettingRole,
-	Title: "role and provider ARNs of one pair are in different accounts or partitions",
+	Advice: []string{"both in ", "provider in account "},
+	Title:  "role and provider ARNs of one pair are in different accounts or partitions",
 	Why: "The SAML provider named in a Role value must be an IAM entity in the role's own account and partition: the role's trust " +
 		"policy trusts a provider of its account. A pair across accounts or partitions fails with \"Not authorized to perform " +
 		"sts:AssumeRoleWithSAML\".",
@@ -573,7 +626,8 @@ var roleAccountMismatch = &Rule{
 
 var roleSessionNameMissing = &Rule{
 	ID: "aws/role-session-name-missing", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionName,
-	Title: "no RoleSessionName attribute",
+	Advice: []string{"an Attribute named"},
+	Title:  "no RoleSessionName attribute",
 	Why: "STS requires it: \"RoleSessionName is required in AuthnResponse (service: AWSSecurityTokenService; status code: 400; error code: " +
 		"InvalidIdentityToken)\". Near-misses count as missing, e.g. Ping's documented typo RoleSessioName.",
 	Fix:        "Send https://aws.amazon.com/SAML/Attributes/RoleSessionName with one value: the user's name (for Connect, their Connect user name).",
@@ -594,14 +648,15 @@ var roleSessionNameMissing = &Rule{
 				Fix: "Rename the attribute to exactly " + AttrRoleSessionName + "."})
 			return
 		}
-		p.Report(Finding{Message: "the assertion has no RoleSessionName attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: AttrRoleSessionName, Actual: "(absent)",
+		p.Report(Finding{Message: "the assertion has no RoleSessionName attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: "an Attribute named " + AttrRoleSessionName, Actual: "(absent)",
 			Fix: fmt.Sprintf("Add an attribute %s to %s's application, e.g. with the value %s.", AttrRoleSessionName, p.ctx.idp(), suggest)})
 	},
 }
 
 var roleSessionNameInvalid = &Rule{
 	ID: "aws/role-session-name-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionName,
-	Title: "RoleSessionName is not 2–64 characters of [A-Za-z0-9_+=,.@-]",
+	Advice: []string{"one AttributeValue", "2–64 characters of"},
+	Title:  "RoleSessionName is not 2–64 characters of [A-Za-z0-9_+=,.@-]",
 	Why: "STS refuses it: \"RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64} (service: AWSSecurityTokenService; " +
 		"status code: 400; error code: InvalidIdentityToken)\". Typical culprits: display names with spaces, Entra guest UPNs with #EXT#, " +
 		"DOMAIN\\user from AD FS, apostrophes, accents, e-mails over 64 characters; AWS expects a single value.",
@@ -670,7 +725,8 @@ func sanitizeSession(v string) string {
 
 var sessionDurationInvalid = &Rule{
 	ID: "aws/session-duration-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingSessionDuration,
-	Title: "SessionDuration is not one integer in 900–43200",
+	Advice: []string{"one value", "an integer from 900 to 43200"},
+	Title:  "SessionDuration is not one integer in 900–43200",
 	Why: "The IAM guide documents SessionDuration as one integer number of seconds from 900 (15 minutes) to 43200 (12 hours). " +
 		"The error AWS shows for other values is not documented; samllint treats them as failing. (Entra's default " +
 		"user.sessionduration is 900.)",
@@ -691,14 +747,36 @@ var sessionDurationInvalid = &Rule{
 		n, err := strconv.Atoi(strings.TrimSpace(v.Value))
 		switch {
 		case err != nil:
-			p.Report(Finding{Message: "SessionDuration is not an integer number of seconds", Location: xmlAt(v.Path), Expected: "an integer from 900 to 43200", Actual: strconv.Quote(v.Value),
-				Fix: "Send seconds as a plain integer, e.g. 43200 for 12 hours."})
+			f := Finding{Message: "SessionDuration is not an integer number of seconds", Location: xmlAt(v.Path), Expected: "an integer from 900 to 43200", Actual: strconv.Quote(v.Value),
+				Fix: "Send seconds as a plain integer, e.g. 43200 for 12 hours."}
+			if secs, ok := durationSeconds(v.Value); ok {
+				f.Message += ": " + strconv.Quote(v.Value) + " reads as " + strconv.Itoa(secs) + " seconds"
+				f.Expected = strconv.Itoa(min(max(secs, 900), 43200))
+				f.Fix = "Send seconds as a plain integer: " + f.Expected + "."
+			}
+			p.Report(f)
 		case n < 900 || n > 43200:
 			fixed := min(max(n, 900), 43200)
-			p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is outside 900–43200 seconds", n), Location: xmlAt(v.Path), Expected: "900 to 43200", Actual: v.Value,
+			p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is outside 900–43200 seconds", n), Location: xmlAt(v.Path), Expected: strconv.Itoa(fixed), Actual: v.Value,
 				Fix: fmt.Sprintf("Set SessionDuration to %d in %s's application.", fixed, p.ctx.idp())})
 		}
 	},
+}
+
+// durationSeconds reads what an IdP meant by a SessionDuration that is
+// not a plain integer: "3600.0", "3600s", "1h", "PT1H" (xs:duration).
+func durationSeconds(v string) (int, bool) {
+	s := strings.TrimSpace(v)
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int(f)) {
+		return int(f), true
+	}
+	if strings.HasPrefix(s, "PT") {
+		s = strings.ToLower(s[2:])
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 && d%time.Second == 0 {
+		return int(d / time.Second), true
+	}
+	return 0, false
 }
 
 var sessionDurationOverMax = &Rule{
@@ -723,7 +801,7 @@ var sessionDurationOverMax = &Rule{
 			return
 		}
 		p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is longer than the role's MaxSessionDuration %d: console sign-in works, CLI helpers that request it fail", n, r.MaxSessionDuration),
-			Location: xmlAt(v.Path), Expected: fmt.Sprintf("at most %d (the role's MaxSessionDuration)", r.MaxSessionDuration), Actual: v.Value,
+			Location: xmlAt(v.Path), Expected: strconv.Itoa(r.MaxSessionDuration), Actual: v.Value,
 			Fix: fmt.Sprintf("aws iam update-role --role-name %s --max-session-duration %d, or set SessionDuration to %d in %s.", or(roleName(r.ARN), or(r.Name, "<role>")), min(n, 43200), r.MaxSessionDuration, p.ctx.idp())})
 	},
 }
@@ -749,7 +827,8 @@ const refCreateProvider = "AWS IAM API: CreateSAMLProvider (AssertionEncryptionM
 
 var providerEncryption = &Rule{
 	ID: "aws/provider-encryption", Severity: Error, Scope: ScopeAWS, Setting: SettingACS,
-	Title: "the response does not fit the IAM SAML provider's encryption settings",
+	Advice: []string{"AES-GCM or AES-CBC content encryption", "a saml:EncryptedAssertion", "a private key in the provider's PrivateKeyList"},
+	Title:  "the response does not fit the IAM SAML provider's encryption settings",
 	Why: "aws iam get-saml-provider shows how the provider decrypts: AssertionEncryptionMode Required refuses plain assertions; an " +
 		"encrypted assertion needs a private key registered with the provider (PrivateKeyList, at most 2); and the provider-specific " +
 		"endpoint …/saml/acs/<SAMLProviderUUID> must carry this provider's identifier, or AWS looks for another provider's key. " +
@@ -806,8 +885,8 @@ var providerEncryption = &Rule{
 				return
 			}
 			p.Report(Finding{Message: "the provider-specific endpoint names another IAM SAML provider", Location: xmlAt(path),
-				Expected: "…/saml/acs/" + prov.UUID + " (SAMLProviderUUID in " + prov.Source + ")", Actual: url,
-				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1) + ", the URL on this provider's page."})
+				Expected: strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1), Actual: url,
+				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1) + ", the URL on this provider's page (SAMLProviderUUID in " + prov.Source + ")" + audNote(strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1)) + "."})
 		}
 		if a := r.Consumed(); a != nil && a.Subject != nil {
 			for _, sc := range a.Subject.Confirmations {
@@ -821,7 +900,8 @@ var providerEncryption = &Rule{
 
 var sessionTagsInvalid = &Rule{
 	ID: "aws/session-tags-invalid", Severity: Error, Scope: ScopeAWS, Setting: SettingTags,
-	Title: "PrincipalTag, TransitiveTagKeys or SourceIdentity break STS limits",
+	Advice: []string{"at most 50", "[\\p{L}", "distinct keys", "one AttributeValue", "0–256 of", "a key sent as PrincipalTag", "one value", "[a-zA-Z_0-9+=,.@-]{2,64}"},
+	Title:  "PrincipalTag, TransitiveTagKeys or SourceIdentity break STS limits",
 	Why: "STS accepts at most 50 session tags; keys 1–128 and values 0–256 characters of letters, digits, spaces and _.:/=+-@, not " +
 		"starting with aws:, one value each (\"AWS STS does not support multi-valued session tags\"); keys are case-insensitive. " +
 		"SourceIdentity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with aws: (\"Source Identity must match …\", " +
@@ -852,7 +932,7 @@ var sessionTagsInvalid = &Rule{
 			case !validTagKey(key):
 				p.Report(Finding{Message: fmt.Sprintf("tag key %q is not 1–128 allowed characters", key), Location: xmlAt(at.Path + "/@Name"), Expected: "[\\p{L}\\p{Z}\\p{N}_.:/=+-@]{1,128}", Actual: key, Fix: "Rename the tag."})
 			case strings.HasPrefix(strings.ToLower(key), "aws:"):
-				p.Report(Finding{Message: "tag key starts with aws:, which is reserved", Location: xmlAt(at.Path + "/@Name"), Expected: "a key not starting with aws:", Actual: key, Fix: "Rename the tag."})
+				p.Report(Finding{Message: "tag key starts with aws:, which is reserved", Location: xmlAt(at.Path + "/@Name"), Expected: at.Name[:len(at.Name)-len(key)] + key[len("aws:"):], Actual: key, Fix: "Rename the tag: drop the aws: prefix."})
 			}
 			if prev, dup := tags[strings.ToLower(key)]; dup {
 				p.ReportAt(Warning, Finding{Message: fmt.Sprintf("tag keys %q and %q collide: session tag keys are case-insensitive", prev, key), Location: xmlAt(at.Path), Expected: "distinct keys", Actual: key,
@@ -879,7 +959,7 @@ var sessionTagsInvalid = &Rule{
 		}
 		if at := a.Attribute(AttrSourceIdentity); at != nil {
 			if len(at.Values) != 1 {
-				p.Report(Finding{Message: "SourceIdentity must have exactly one value", Location: xmlAt(at.Path), Expected: "1", Actual: fmt.Sprint(len(at.Values)), Fix: "Send one SourceIdentity value."})
+				p.Report(Finding{Message: "SourceIdentity must have exactly one value", Location: xmlAt(at.Path), Expected: "one value", Actual: fmt.Sprint(len(at.Values)), Fix: "Send one SourceIdentity value."})
 			} else if v := at.Values[0]; !sessionNameRe.MatchString(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
 				p.Report(Finding{Message: "SourceIdentity is not 2–64 characters of [A-Za-z0-9_+=,.@-] not starting with aws:", Location: xmlAt(v.Path),
 					Expected: "[a-zA-Z_0-9+=,.@-]{2,64}, not beginning with aws:", Actual: strconv.Quote(v.Value), Fix: "Map SourceIdentity to the user name or e-mail."})
@@ -890,7 +970,8 @@ var sessionTagsInvalid = &Rule{
 
 var responseTooLarge = &Rule{
 	ID: "aws/response-too-large", Severity: Error, Scope: ScopeAWS,
-	Title: "the SAMLResponse is over 100,000 base64 characters, or holds more than samllint checks",
+	Advice: []string{"at most "},
+	Title:  "the SAMLResponse is over 100,000 base64 characters, or holds more than samllint checks",
 	Why: "AWS limits the base64 SAMLResponse to 100,000 characters; " +
 		"users mapped to hundreds of roles or large group claims exceed it. " +
 		"A response that holds far more elements, signatures, attributes or namespace prefixes than any IdP sends " +

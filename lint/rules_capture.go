@@ -114,6 +114,6 @@ func postedElsewhere(p *Pass, sc *saml.SubjectConfirmation) (Finding, bool) {
 		return Finding{}, false // posted to a proxy or test page: not AWS's comparison
 	}
 	return Finding{Message: "the browser posted to " + c.URL + ", but the Recipient names " + sc.Recipient, Location: xmlAt(sc.DataPath + "/@Recipient"),
-		Expected: c.URL + " (the endpoint that received the post)", Actual: sc.Recipient,
+		Expected: c.URL, Actual: sc.Recipient,
 		Fix: "Use one ACS URL: set " + p.ctx.idp() + "'s ACS / Recipient to the endpoint it posts to (" + c.URL + "), and list it in the trust policy's SAML:aud."}, true
 }

@@ -15,7 +15,8 @@ var connectARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):(\d{
 
 var relayStateInvalid = &Rule{
 	ID: "connect/relay-state-invalid", Severity: Error, Scope: ScopeConnect, Setting: SettingRelayState,
-	Title: "RelayState is not the Connect federation URL",
+	Advice: []string{"<region>", "<instance-id>", "(or another encoded path)", "an encoded path such as"},
+	Title:  "RelayState is not the Connect federation URL",
 	Why: "After AWS federation the browser goes where the RelayState says; Amazon Connect needs exactly " +
 		"https://<region>.console.aws.amazon.com/connect/federate/<instance-id> (GovCloud: https://console.amazonaws-us-gov.com/connect/federate/<instance-id>), " +
 		"optionally ?destination=<URL-encoded path>. Without it users land in the AWS console; with the instance access URL or an alias they get " +
@@ -66,17 +67,24 @@ var relayStateInvalid = &Rule{
 			p.Report(Finding{Message: "the RelayState is URL-encoded once too often", Location: relayAt, Expected: ri.URL, Actual: ri.Raw,
 				Fix: "Enter the RelayState in " + c.idp() + " unencoded: " + ri.URL + "."})
 		}
-		if ri.Regionless {
-			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com means us-east-1", Location: relayAt,
-				Expected: federateURL(or(p.ctx.expect.Region, "us-east-1"), ri.Instance), Actual: ri.Raw,
-				Fix: "Name the instance's region in the host, e.g. " + federateURL(or(p.ctx.expect.Region, "<region>"), ri.Instance) + "."})
+		// console.aws.amazon.com is us-east-1's console: right for an
+		// instance there, wrong for one elsewhere. With the region
+		// unknown there is no value to expect, only the condition.
+		if ri.Regionless && p.ctx.expect.Region == "" {
+			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com is us-east-1's console, so it reaches only an instance in us-east-1", Location: relayAt,
+				Expected: federateURL("<region>", ri.Instance), Actual: ri.Raw,
+				Fix: "If the instance is in another region, name it in the host: " + federateURL("<region>", ri.Instance) + " (--region checks it)."})
 		}
 		if e := p.ctx.expect.ConnectInstance; e != "" && e != ri.Instance {
 			p.Report(Finding{Message: "the RelayState names another Connect instance than the one you gave", Location: relayAt,
 				Expected: federateURL(ri.Region, e), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(ri.Region, e) + "."})
 		}
 		if e := p.ctx.expect.Region; e != "" && e != ri.Region {
-			p.Report(Finding{Message: "the RelayState names another region than the one you gave", Location: relayAt,
+			msg := "the RelayState names another region than the one you gave"
+			if ri.Regionless {
+				msg = "the RelayState has no region, which means us-east-1, but the instance is in " + e
+			}
+			p.Report(Finding{Message: msg, Location: relayAt,
 				Expected: federateURL(e, ri.Instance), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(e, ri.Instance) + "."})
 		}
 		if ri.RawQuery != "" {
@@ -90,16 +98,22 @@ var relayStateInvalid = &Rule{
 					p.Report(Finding{Message: "the destination is not a path", Location: relayAt, Expected: "an encoded path such as %2Fccp-v2", Actual: d[0],
 						Fix: "Use destination=%2Fccp-v2 (the CCP) or %2Fagent-app-v2 (the agent workspace)."})
 				case strings.Contains(raw, "/"):
-					p.ReportAt(Warning, Finding{Message: "the destination path is not URL-encoded", Location: relayAt, Expected: "destination=" + url.QueryEscape(d[0]), Actual: "destination=" + raw,
+					p.ReportAt(Warning, Finding{Message: "the destination path is not URL-encoded", Location: relayAt, Expected: withParam(ri, "destination", raw, url.QueryEscape(d[0])), Actual: ri.Raw,
 						Fix: "Encode the destination: destination=" + url.QueryEscape(d[0]) + "."})
 				case strings.HasPrefix(d[0], "/connect/") && ri.Query.Get("new_domain") == "true":
 					p.ReportAt(Warning, Finding{Message: "a /connect/ destination with new_domain=true: the new domain has no /connect prefix", Location: relayAt,
-						Expected: "destination=" + url.QueryEscape(strings.TrimPrefix(d[0], "/connect")), Actual: "destination=" + raw,
+						Expected: withParam(ri, "destination", raw, url.QueryEscape(strings.TrimPrefix(d[0], "/connect"))), Actual: ri.Raw,
 						Fix: "Drop the /connect prefix from the destination."})
 				}
 			}
 		}
 	},
+}
+
+// withParam is the RelayState with one query parameter's raw value
+// replaced, the rest as the IdP sends it.
+func withParam(ri *relayInfo, name, raw, value string) string {
+	return strings.Replace(ri.URL, name+"="+raw, name+"="+value, 1)
 }
 
 func rawParam(q, name string) string {
@@ -136,7 +150,8 @@ func relayMistake(u string) string {
 
 var connectUserName = &Rule{
 	ID: "connect/user-name", Severity: Error, Scope: ScopeConnect, Setting: SettingSessionName,
-	Title: "RoleSessionName cannot be an Amazon Connect user name",
+	Advice: []string{"a Connect user name:"},
+	Title:  "RoleSessionName cannot be an Amazon Connect user name",
 	Why: "Connect signs the user in as the Connect user named exactly (case-sensitively) like the RoleSessionName. Connect user names " +
 		"allow fewer characters than STS ([A-Za-z0-9_.@-], no + = , or spaces), so such a session can never match a user and Connect " +
 		"answers \"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\" " +
@@ -205,16 +220,22 @@ var regionMismatch = &Rule{
 		if ri == nil || !ri.OK || a == nil || a.Subject == nil {
 			return
 		}
+		// A region AWS does not list is connect/relay-state-invalid's to
+		// report; naming its sign-in endpoint would send the admin there.
+		if !regions[ri.Region] {
+			return
+		}
 		for _, sc := range a.Subject.Confirmations {
 			e, ok := parseEndpoint(sc.Recipient)
-			if !ok {
+			if !ok || regionPartition(ri.Region) != e.Partition {
 				continue
 			}
 			region := or(e.Region, map[string]string{"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}[e.Partition])
 			if region != ri.Region {
+				want := e.inRegion(ri.Region)
 				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s and the Connect instance is in %s; this works, the instance's region is recommended for resilience", region, ri.Region), Location: xmlAt(sc.DataPath + "/@Recipient"),
-					Expected: "https://" + regionPrefix(ri.Region) + "signin.aws.amazon.com/saml (recommended)", Actual: sc.Recipient,
-					Fix: fmt.Sprintf("Optionally add https://%[2]ssignin.aws.amazon.com/saml to the role's trust policy SAML:aud, then set it as %[1]s's ACS URL.", p.ctx.idp(), regionPrefix(ri.Region))})
+					Expected: want, Actual: sc.Recipient,
+					Fix: fmt.Sprintf("Optionally add %[2]s to the role's trust policy SAML:aud, then set it as %[1]s's ACS URL (STS must be enabled in %[3]s).", p.ctx.idp(), want, ri.Region)})
 			}
 		}
 	},

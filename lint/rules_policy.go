@@ -91,7 +91,8 @@ var trustPrincipal = &Rule{
 
 var roleMismatch = &Rule{
 	ID: "aws/role-mismatch", Severity: Error, Scope: ScopeAWS, Setting: SettingRole, Needs: []Input{InputTrustPolicy},
-	Title: "the Role attribute does not name the exported role exactly",
+	Advice: []string{"a Role value naming"},
+	Title:  "the Role attribute does not name the exported role exactly",
 	Why: "STS looks the role up by the ARN in the Role value, compared case-sensitively and with its path: " +
 		"arn:aws:iam::111122223333:role/connectagent or …:role/ConnectAgent for a role at path /team/ names another role, which " +
 		"does not exist, and STS answers \"" + notAuthTrust + "\" (IAM's troubleshooting lists a misspelled or wrongly cased role " +
@@ -131,7 +132,7 @@ var roleMismatch = &Rule{
 					why = fmt.Sprintf("the path differs (%s, the role's is %s); the ARN of a role includes its path", role.Path, exported.Path)
 				}
 				p.Report(Finding{Message: "the Role value names " + role.Raw + ", which is not the role " + r.ARN + ": " + why, Location: xmlAt(rp.Path),
-					Expected: r.ARN, Actual: role.Raw,
+					Expected: strings.Replace(rp.Value, role.Raw, r.ARN, 1), Actual: rp.Value,
 					Fix: "Change the role ARN in " + p.ctx.idp() + "'s role mapping to exactly " + r.ARN + " (" + p.ctx.where(SettingRole) + ")."})
 				return
 			}
@@ -143,6 +144,8 @@ var roleMismatch = &Rule{
 		if len(values) == 1 {
 			msg = "the Role value does not name the exported role " + r.ARN
 		}
+		// Advice, not a value: which role the user should get is the
+		// admin's call, and the inputs may be what is wrong.
 		p.ReportAt(Warning, Finding{Message: msg + ", so its trust policy says nothing about this sign-in", Location: xmlAt(where),
 			Expected: "a Role value naming " + r.ARN, Actual: strings.Join(values, " | "),
 			Fix: "Export the role the user signs in with (aws iam get-role --role-name " + or(roleName(p.ctx.roleARN), "<role>") + "), or assign the user " + r.ARN + " in " + p.ctx.idp() + "."})
@@ -757,7 +760,8 @@ func resourceMistake(c *facts, m policy.Match) (string, string) {
 
 var connectUserUnknown = &Rule{
 	ID: "connect/user-unknown", Severity: Error, Scope: ScopeConnect, Setting: SettingSessionName, Needs: []Input{InputConnectUsers},
-	Title: "no Connect user is named exactly the RoleSessionName",
+	Advice: []string{"one of the instance's user names"},
+	Title:  "no Connect user is named exactly the RoleSessionName",
 	Why: "Connect signs the session in as the user whose name equals the RoleSessionName, case-sensitively. With no such user: " +
 		"\"Access Denied. Your account has been authenticated, but has not been onboarded to this application.\".",
 	Fix:        "Create the Connect user with exactly the RoleSessionName, or make the IdP send the existing user's name.",
@@ -794,6 +798,10 @@ var connectUserUnknown = &Rule{
 			msg += fmt.Sprintf("; closest is %q (user names are case-sensitive)", suggest)
 			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.ctx.idp(), suggest, p.ctx.where(SettingSessionName), v.Value)
 		}
-		p.Report(Finding{Message: msg, Location: xmlAt(v.Path), Expected: "one of the instance's user names", Actual: v.Value, Fix: fix})
+		want := "one of the instance's user names"
+		if strings.EqualFold(suggest, v.Value) {
+			want = suggest // only the case differs: the user is known
+		}
+		p.Report(Finding{Message: msg, Location: xmlAt(v.Path), Expected: want, Actual: v.Value, Fix: fix})
 	},
 }

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ const (
 
 var statusNotSuccess = &Rule{
 	ID: "saml/status-not-success", Severity: Error, Scope: ScopeSAML,
-	Title: "top-level StatusCode is not Success",
+	Advice: []string{"a samlp:Status with"},
+	Title:  "top-level StatusCode is not Success",
 	Why: "The IdP reports that the login failed (user not assigned to the app, MFA failed, a policy denial) but still posted a response. " +
 		"AWS answers with the generic \"Your request included an invalid SAML response\" page, or STS with IDPRejectedClaim " +
 		"(\"The identity provider (IdP) reported that authentication failed\").",
@@ -27,7 +29,7 @@ var statusNotSuccess = &Rule{
 	Check: func(p *Pass) {
 		st := p.Response.Status
 		if st == nil || len(st.Codes) == 0 {
-			p.Report(Finding{Message: "the Response has no Status/StatusCode", Location: xmlAt(p.Response.Path), Expected: saml.StatusSuccess, Actual: "(none)",
+			p.Report(Finding{Message: "the Response has no Status/StatusCode", Location: xmlAt(p.Response.Path), Expected: "a samlp:Status with StatusCode " + saml.StatusSuccess, Actual: "(none)",
 				Fix: "Configure " + p.ctx.idp() + " to send a standard SAML 2.0 Response; every Response carries samlp:Status."})
 			return
 		}
@@ -38,12 +40,17 @@ var statusNotSuccess = &Rule{
 		if st.Message != "" {
 			actual += fmt.Sprintf(" (%q)", st.Message)
 		}
+		// The top-level code says whose fault (Requester, Responder); the
+		// second-level one says what: AuthnFailed, RequestDenied, ….
 		fix := "Look up this sign-in in " + p.ctx.idp() + "'s log"
+		what := shortStatus(st.Codes[0])
 		if len(st.Codes) > 1 {
-			fix += "; " + shortStatus(st.Codes[len(st.Codes)-1]) + " is why it refused"
+			why := shortStatus(st.Codes[len(st.Codes)-1])
+			what = why + " (" + what + ")"
+			fix += "; " + why + " is why it refused"
 		}
 		p.Report(Finding{
-			Message:  "the IdP reports that authentication failed: " + shortStatus(st.Codes[0]),
+			Message:  "the IdP reports that the sign-in failed: " + what,
 			Location: xmlAt(st.Path + "/StatusCode/@Value"),
 			Expected: saml.StatusSuccess, Actual: actual, Fix: fix + ".",
 		})
@@ -56,7 +63,8 @@ func shortStatus(code string) string {
 
 var noAssertion = &Rule{
 	ID: "saml/no-assertion", Severity: Error, Scope: ScopeSAML,
-	Title: "the Response carries no assertion, or more than one",
+	Advice: []string{"one saml:Assertion", "exactly one assertion"},
+	Title:  "the Response carries no assertion, or more than one",
 	Why: "AWS reads exactly one assertion. With none there is nothing to sign in with (an error Response usually says why); " +
 		"several are also the classic signature-wrapping shape.",
 	Fix:        "Make the IdP send exactly one Assertion (or EncryptedAssertion) in the Response.",
@@ -87,7 +95,8 @@ var noAssertion = &Rule{
 
 var unsigned = &Rule{
 	ID: "saml/unsigned", Severity: Error, Scope: ScopeSAML, Setting: SettingSigning, Trust: true,
-	Title: "neither the Response nor the Assertion is signed",
+	Advice: []string{"a ds:Signature child"},
+	Title:  "neither the Response nor the Assertion is signed",
 	Why: "AWS accepts only signed responses: with no signature STS has nothing to check against the IAM SAML provider's " +
 		"certificate and rejects the response (\"Response signature invalid\", InvalidIdentityToken).",
 	Fix:        "Turn on response or assertion signing in the IdP application (Okta and most IdPs sign both by default).",
@@ -101,6 +110,9 @@ var unsigned = &Rule{
 			if s.ParentPath == r.Path || a != nil && s.ParentPath == a.Path {
 				return
 			}
+		}
+		if a == nil && len(r.EncryptedAssertions) == 0 {
+			return // nothing to sign in with: saml/no-assertion and the Status say why
 		}
 		if a == nil && undecrypted(r) > 0 {
 			// An assertion is signed inside its encryption, as IdPs
@@ -123,8 +135,9 @@ var signatureInvalid = &Rule{
 	Title: "a signature does not verify",
 	Why: "STS verifies the signature with the IAM SAML provider's certificate; when it fails the sign-in stops with " +
 		"\"Response signature invalid (service: AWSSecurityTokenService; status code: 400; error code: InvalidIdentityToken)\" " +
-		"Either the content changed after signing (a proxy, an editor or a pretty-printer touched it) " +
-		"or the signature value does not match the key.",
+		"Either the content changed after signing (a proxy, an editor or a pretty-printer touched it: samllint says \"re-indented\" " +
+		"when normalising whitespace makes it verify, and that the key is right when the signature value was made with it over another " +
+		"SignedInfo), or the signature value does not match the key: another key signed it.",
 	Fix:        "Capture the response exactly as the browser posted it; if it is unmodified, the IdP signed it with a key other than the one you trust.",
 	References: []string{refIAMTS},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
@@ -143,6 +156,14 @@ var signatureInvalid = &Rule{
 			case saml.DigestMismatch:
 				f.Message = fmt.Sprintf("the <%s> changed after it was signed (digest mismatch)", s.ParentTag)
 				f.Fix = "Re-capture the SAMLResponse exactly as posted (a HAR export or the raw form value); do not re-indent or edit it. If it was captured faithfully, something between the IdP and AWS rewrites it."
+				if s.Check.Reindented != "" {
+					// The key is right: normalising whitespace shows it.
+					f.Message = fmt.Sprintf("the <%s> was re-indented after it was signed (%s)", s.ParentTag, s.Check.Reindented)
+					if strings.Contains(s.Check.Detail, "and edited") {
+						f.Message += ", and its content changed as well"
+					}
+					f.Fix = "The key is right. Re-capture the SAMLResponse exactly as posted (a HAR export or the raw form value), not from an editor or a pretty-printer; if it was captured faithfully, something between the IdP and AWS re-indents it, and AWS refuses it as it is."
+				}
 				if s.ParentPath == p.Response.Path && len(p.Response.EncryptedAssertions) > 0 {
 					// samlify's order: sign the Response, then swap the
 					// assertion for its encryption, which changes what was signed.
@@ -152,7 +173,11 @@ var signatureInvalid = &Rule{
 				p.Report(f)
 			case saml.ValueMismatch:
 				f.Message = fmt.Sprintf("the signature on <%s> does not match the signing key", s.ParentTag)
-				f.Fix = "Compare the IdP's current signing certificate with the one in the metadata uploaded to the IAM SAML provider " + p.ctx.providerOr() + "."
+				f.Fix = "Two readings: " + p.ctx.idp() + " signs with a key the certificate you gave does not hold (compare its current signing certificate with the metadata of the IAM SAML provider " + p.ctx.providerOr() + "), or this response was not signed by your IdP at all: if the certificates match, do not trust it."
+				if s.Check.SignedInfoChanged {
+					f.Message = fmt.Sprintf("the ds:Signature on <%s> changed after signing: the key is right, but the SignedInfo it signed is not this one (re-indented or edited)", s.ParentTag)
+					f.Fix = "Do not compare certificates: the signature value was made with this key. Re-capture the SAMLResponse exactly as posted (a HAR export or the raw form value), not from an editor or a pretty-printer; if it was captured faithfully, something between the IdP and AWS rewrites it."
+				}
 				p.Report(f)
 			case saml.Malformed:
 				if len(p.Response.Unbound) > 0 && strings.Contains(s.Check.Detail, "undeclared namespace prefix") {
@@ -179,7 +204,11 @@ var signatureInvalid = &Rule{
 				f.Fix += " If the IdP already does, treat this response as forged: someone changed the SignatureMethod so that the signature cannot be checked."
 				p.Report(f)
 			case saml.NoKey:
-				p.SkipBecause("a signature embeds no certificate, so only your IdP's can check it", "to check the signatures", InputMetadata, InputCertificate)
+				because := "a signature embeds no certificate, so only your IdP's can check it"
+				if len(s.Certificates) > 0 && s.Certificates[0].Err != "" {
+					because = "the certificate a signature embeds is not a certificate (" + s.Certificates[0].Err + "), so only your IdP's can check it"
+				}
+				p.SkipBecause(because, "to check the signatures", InputMetadata, InputCertificate)
 			}
 		}
 	},
@@ -190,7 +219,7 @@ var signatureUntrusted = &Rule{
 	Title: "the signing certificate is not in the metadata given to IAM",
 	Why: "The signature verifies with the certificate the response embeds, but not with any certificate in the IdP metadata " +
 		"uploaded to IAM: the IdP rotated its certificate (AD FS auto-rollover, Entra \"Make certificate active\", Google rotation) " +
-		"or IAM holds another app's metadata. STS answers \"Response signature invalid\" (InvalidIdentityToken).",
+		"or IAM holds another app's metadata; or the response was not signed by your IdP at all. STS answers \"Response signature invalid\" (InvalidIdentityToken).",
 	Fix:        "Download the IdP's current metadata and upload it to the IAM SAML provider (aws iam update-saml-provider); during a rotation upload metadata with both certificates (IAM allows 10 keys per provider).",
 	References: []string{refIAMTS, "AWS CLI: update-saml-provider — https://docs.aws.amazon.com/cli/latest/reference/iam/update-saml-provider.html"},
 	Symptoms:   []string{"Response signature invalid", "InvalidIdentityToken"},
@@ -233,7 +262,8 @@ var signatureUntrusted = &Rule{
 				Location: xmlAt(s.Path),
 				Expected: "signed by one of: " + strings.Join(trusted, "; "),
 				Actual:   "signed by " + s.Check.Signer.Describe(),
-				Fix: fmt.Sprintf("Upload %s's current metadata to the IAM SAML provider: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml",
+				Fix: fmt.Sprintf("Two readings. If %s rotated its signing certificate, upload its current metadata to the IAM SAML provider: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml. "+
+					"If it did not (its metadata lists only the certificates above), this response was not signed by your IdP: do not trust it, and find out who produced it.",
 					p.ctx.idp(), p.ctx.providerOr()),
 			})
 		}
@@ -256,7 +286,8 @@ func anchorsWord(in *Inputs) string {
 
 var signatureWrapping = &Rule{
 	ID: "saml/signature-wrapping", Severity: Error, Scope: ScopeSAML, Trust: true,
-	Title: "the consumed assertion is not what a valid signature covers",
+	Advice: []string{"one assertion, covered by"},
+	Title:  "the consumed assertion is not what a valid signature covers",
 	Why: "A service provider reads the assertion in the Response; if the signature that verifies covers a different element " +
 		"(a signed assertion moved aside, a duplicate ID, a reference to another element, several assertions), what is read is " +
 		"unsigned. Careful processors refuse such responses; an attacker builds them.",
@@ -287,7 +318,7 @@ var signatureWrapping = &Rule{
 				Message: pr.Text, Location: xmlAt(pr.Path),
 				Expected: "one assertion, covered by a verifying enveloped signature on it or on the Response, with unique IDs",
 				Actual:   string(pr.Kind),
-				Fix:      "Do not trust this response: a genuine " + p.ctx.idp() + " response has one assertion, signed in place. Capture a fresh one straight from the browser.",
+				Fix:      "Do not trust this response: one that really comes from " + p.ctx.idp() + " has one assertion, signed in place, with IDs no other element carries. Capture a fresh one straight from the browser.",
 			})
 		}
 	},
@@ -312,7 +343,7 @@ var valueSplit = &Rule{
 				return
 			}
 			p.Report(Finding{Message: what + " is split by a comment or CDATA section: AWS reads " + strconv.Quote(all) + ", a reader of its first text node " + strconv.Quote(*first),
-				Location: xmlAt(path), Expected: "one run of text", Actual: fmt.Sprintf("%q, then more text", *first),
+				Location: xmlAt(path), Expected: all, Actual: fmt.Sprintf("%q, then more text", *first),
 				Fix: "Do not trust this response until " + p.ctx.idp() + " is known to write values this way; capture a fresh one."})
 		}
 		if a.Subject != nil && a.Subject.NameID != nil {
@@ -328,7 +359,8 @@ var valueSplit = &Rule{
 
 var foreignAssertion = &Rule{
 	ID: "saml/foreign-assertion", Severity: Info, Scope: ScopeSAML,
-	Title: "an element named Assertion is in another namespace",
+	Advice: []string{"Assertion elements in"},
+	Title:  "an element named Assertion is in another namespace",
 	Why: "Only urn:oasis:names:tc:SAML:2.0:assertion Assertion elements are read by AWS; an element of that name in another " +
 		"namespace is not, but a reader that matches on local names would read it, which is how some signature-wrapping attacks " +
 		"hide a second assertion. It does not break the sign-in.",
@@ -349,10 +381,13 @@ var foreignAssertion = &Rule{
 
 var weakAlgorithm = &Rule{
 	ID: "saml/weak-algorithm", Severity: Warning, Scope: ScopeSAML, Setting: SettingSigning,
-	Title: "SHA-1 signature or digest, or RSA-1_5 or 3DES encryption",
+	Advice: []string{"http://www.w3.org/2009/xmlenc11#rsa-oaep or"},
+	Title:  "SHA-1 signature or digest, or retired encryption (RSA-1_5; 3DES outside AWS)",
 	Why: "SHA-1 is broken for collision resistance and being retired by SAML stacks; whether AWS still accepts it is not documented. " +
 		"Every working AWS example uses RSA-SHA256. For encrypted assertions, XML Encryption 1.1 forbids RSA-1_5 key transport " +
-		"(padding-oracle attacks) and retires 3DES; whether AWS decrypts them is not documented either.",
+		"(padding-oracle attacks); whether AWS still unwraps such a key is not documented. It also retires 3DES content encryption: " +
+		"on an AWS capture that is aws/provider-encryption's error, as the provider's key decrypts only AES-GCM and AES-CBC; this " +
+		"rule names 3DES only for captures that are not AWS's.",
 	Fix:        "Set the IdP application's signature algorithm to RSA-SHA256 and digest to SHA-256; encrypt with RSA-OAEP and AES-256.",
 	References: []string{"W3C XML Encryption 1.1, §5.5.1 RSA Version 1.5 — https://www.w3.org/TR/xmlenc-core1/#sec-RSA-1_5", "RFC 6931: Additional XML Security URIs — https://www.rfc-editor.org/rfc/rfc6931", "NIST SP 800-131A Rev. 2: Transitioning the Use of Cryptographic Algorithms — https://csrc.nist.gov/pubs/sp/800/131/a/r2/final"},
 	Check: func(p *Pass) {
@@ -412,11 +447,7 @@ var issuerMismatch = &Rule{
 		if a != nil && a.Issuer != nil {
 			issuers = append(issuers, a.Issuer)
 		}
-		if r.Issuer != nil && a != nil && a.Issuer != nil && r.Issuer.Value != a.Issuer.Value {
-			p.Report(Finding{Message: "the Response and the Assertion name different issuers", Location: xmlAt(a.Issuer.Path),
-				Expected: r.Issuer.Value, Actual: a.Issuer.Value,
-				Fix: "Both issuers must be the entity ID of one IdP application; check the IdP's issuer setting."})
-		}
+		differ := r.Issuer != nil && a != nil && a.Issuer != nil && r.Issuer.Value != a.Issuer.Value
 		want := append([]string(nil), p.ctx.expect.Issuer)
 		if want[0] == "" {
 			want = nil
@@ -425,18 +456,36 @@ var issuerMismatch = &Rule{
 			want = append(want, p.Inputs.Anchors().EntityIDs...)
 		}
 		if len(want) == 0 {
+			if differ {
+				p.Report(Finding{Message: "the Response and the Assertion name different issuers", Location: xmlAt(a.Issuer.Path),
+					Expected: r.Issuer.Value, Actual: a.Issuer.Value,
+					Fix: "Both issuers must be the entity ID of one IdP application; check the IdP's issuer setting."})
+			}
 			p.Skip("to compare the Issuer with the entityID IAM holds", InputMetadata)
 			return
 		}
+		// Every Issuer that is not the metadata's is reported: the admin
+		// changes one setting, and both elements carry it.
+		wrong := 0
 		for _, iss := range issuers {
 			if slices.Contains(want, iss.Value) {
 				continue
 			}
+			wrong++
 			near, _ := nearest(iss.Value, want)
-			p.Report(Finding{Message: "the Issuer is not the entityID of the metadata you gave" + issuerHint(iss.Value, near), Location: xmlAt(iss.Path),
-				Expected: strings.Join(want, " or "), Actual: iss.Value,
+			msg := "the Issuer is not the entityID of the metadata you gave" + issuerHint(iss.Value, near)
+			if len(want) > 1 {
+				msg = "the Issuer is none of the entityIDs of the metadata you gave" + issuerHint(iss.Value, near)
+			}
+			p.Report(Finding{Message: msg, Location: xmlAt(iss.Path),
+				Expected: near, Actual: iss.Value,
 				Fix: fmt.Sprintf("Either upload the metadata of the IdP application that issued this (aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml), or set the application's issuer to %s.", p.ctx.providerOr(), near)})
-			return
+		}
+		if differ && wrong == 0 {
+			// Two IdPs of the metadata given, one on each element.
+			p.Report(Finding{Message: "the Response and the Assertion name different issuers, each an IdP in the metadata you gave", Location: xmlAt(a.Issuer.Path),
+				Expected: r.Issuer.Value, Actual: a.Issuer.Value,
+				Fix: "Both issuers must be the entity ID of one IdP application; a response that mixes two is not one IdP's."})
 		}
 	},
 }
@@ -506,7 +555,8 @@ func human(d time.Duration) string {
 
 var expired = &Rule{
 	ID: "saml/expired", Severity: Error, Scope: ScopeSAML, Needs: []Input{InputTime},
-	Title: "the evaluation time is past a NotOnOrAfter",
+	Advice: []string{"evaluation time before"},
+	Title:  "the evaluation time is past a NotOnOrAfter",
 	Why: "AWS refuses an assertion after Conditions/@NotOnOrAfter or SubjectConfirmationData/@NotOnOrAfter (plus its unpublished clock " +
 		"skew; samllint allows 300 s by default). The user took too long, the capture is being replayed, or the IdP clock is behind ",
 	Fix:        "Sign in again for a fresh response; if fresh responses are already expired, fix the IdP's clock (NTP).",
@@ -517,6 +567,9 @@ var expired = &Rule{
 	Check: func(p *Pass) {
 		a := p.Assertion()
 		if a == nil {
+			return
+		}
+		if contradicted(a) {
 			return
 		}
 		now, skew := p.Now(), p.Skew
@@ -567,8 +620,11 @@ func boundName(path string) string {
 
 var notYetValid = &Rule{
 	ID: "saml/not-yet-valid", Severity: Error, Scope: ScopeSAML, Needs: []Input{InputTime},
-	Title:      "the evaluation time is before a NotBefore",
-	Why:        "An assertion whose NotBefore (minus the clock skew) is still in the future is refused; it means the IdP's clock runs ahead ",
+	Advice: []string{"evaluation time at or after", "an IssueInstant at or before"},
+	Title:  "the evaluation time is before a NotBefore, or before IssueInstant",
+	Why: "An assertion whose NotBefore (minus the clock skew) is still in the future is refused; it means the IdP's clock runs ahead. " +
+		"An IssueInstant in the future beyond the skew means the same, or that the evaluation time is not when the response was posted; " +
+		"AWS documents no check of IssueInstant against its clock, so that alone is a warning.",
 	Fix:        "Synchronise the IdP server's clock (NTP); for a hosted IdP, check the evaluation time you gave.",
 	References: []string{refSAMLCore + " §2.5.1.2"},
 	Symptoms:   []string{"Your request included an invalid SAML response"},
@@ -581,8 +637,13 @@ var notYetValid = &Rule{
 		}
 		now, skew := p.Now(), p.Skew
 		notBefore, _ := validity(a)
+		if contradicted(a) {
+			notBefore = nil // saml/time-order: no clock makes them right
+		}
+		early := false
 		for _, t := range notBefore {
 			if now.Before(t.Time.Add(-skew)) {
+				early = true
 				p.Report(Finding{
 					Message:  fmt.Sprintf("not valid for another %s (%s beyond the %s clock-skew allowance): the IdP clock is ahead", human(t.Time.Sub(now)), human(t.Time.Add(-skew).Sub(now)), human(skew)),
 					Location: xmlAt(t.Path),
@@ -592,12 +653,95 @@ var notYetValid = &Rule{
 				})
 			}
 		}
+		// Issued in the future: the IdP's clock is ahead, or the
+		// evaluation time is wrong. AWS documents no check of it, hence a
+		// warning, and none when a NotBefore already said so.
+		for _, t := range []saml.Time{p.Response.IssueInstant, a.IssueInstant} {
+			if !early && t.OK && t.Time.After(now.Add(skew)) {
+				p.ReportAt(Warning, Finding{
+					Message:  fmt.Sprintf("issued %s after the evaluation time (%s beyond the %s clock-skew allowance): the IdP clock is ahead, or the evaluation time is not when it was posted", human(t.Time.Sub(now)), human(t.Time.Sub(now.Add(skew))), human(skew)),
+					Location: xmlAt(t.Path),
+					Expected: "an IssueInstant at or before " + stamp(now.Add(skew)),
+					Actual:   "evaluated at " + stamp(now) + "; IssueInstant " + t.Raw,
+					Fix:      "Check the IdP server's clock (NTP), or pass the time the response was posted with --now.",
+				})
+				break
+			}
+		}
 	},
+}
+
+var timeOrder = &Rule{
+	ID: "saml/time-order", Severity: Error, Scope: ScopeSAML,
+	Title: "the assertion's times contradict each other",
+	Why: "A NotBefore at or after its NotOnOrAfter leaves no instant at which the assertion is valid, and an assertion issued after " +
+		"its own NotOnOrAfter was expired when it was made: AWS refuses both at any time, whatever the clocks say. The IdP computes " +
+		"these times from one clock, so a contradiction means a broken template, a time-zone mix-up (local time written as UTC), or an edit.",
+	Fix:        "Find what writes the times in the IdP (a custom assertion template, a time-zone setting); SAML times are UTC.",
+	References: []string{refSAMLCore + " §2.5.1.2", refIAMAssert},
+	Symptoms:   []string{"Your request included an invalid SAML response"},
+	Rank:       9,
+	Advice:     []string{"a NotOnOrAfter after", "an IssueInstant before"},
+	Check: func(p *Pass) {
+		a := p.Assertion()
+		if a == nil {
+			return
+		}
+		for _, w := range windows(a) {
+			if w[0].OK && w[1].OK && !w[0].Time.Before(w[1].Time) {
+				p.Report(Finding{Message: fmt.Sprintf("the validity window is inverted: %s %s is not before %s %s, so no time is valid", boundName(w[0].Path), w[0].Raw, boundName(w[1].Path), w[1].Raw),
+					Location: xmlAt(w[1].Path), Expected: "a NotOnOrAfter after " + w[0].Raw, Actual: w[1].Raw,
+					Fix: "Find what computes the window in " + p.ctx.idp() + ": both bounds come from its clock, a few minutes either side of IssueInstant."})
+			}
+		}
+		if !a.IssueInstant.OK {
+			return
+		}
+		_, notOnOrAfter := validity(a)
+		for _, t := range notOnOrAfter {
+			if !a.IssueInstant.Time.Before(t.Time) {
+				p.Report(Finding{Message: fmt.Sprintf("the assertion was issued %s after its own %s: it was expired when it was made", human(a.IssueInstant.Time.Sub(t.Time)), boundName(t.Path)),
+					Location: xmlAt(a.IssueInstant.Path), Expected: "an IssueInstant before " + t.Raw, Actual: a.IssueInstant.Raw,
+					Fix: "Find what writes IssueInstant or NotOnOrAfter in " + p.ctx.idp() + ": a time-zone mix-up (local time written as UTC) is the usual cause."})
+				return
+			}
+		}
+	},
+}
+
+// windows are the NotBefore–NotOnOrAfter pairs of the Conditions and of
+// each bearer SubjectConfirmationData.
+func windows(a *saml.Assertion) [][2]saml.Time {
+	var out [][2]saml.Time
+	if a.Conditions != nil {
+		out = append(out, [2]saml.Time{a.Conditions.NotBefore, a.Conditions.NotOnOrAfter})
+	}
+	if a.Subject != nil {
+		for _, sc := range a.Subject.Confirmations {
+			if sc.Method == saml.MethodBearer {
+				out = append(out, [2]saml.Time{sc.NotBefore, sc.NotOnOrAfter})
+			}
+		}
+	}
+	return out
+}
+
+// contradicted: saml/time-order reports the times, and no evaluation
+// time can make them right, so the rules that compare them with it stay
+// quiet rather than blame a clock.
+func contradicted(a *saml.Assertion) bool {
+	for _, w := range windows(a) {
+		if w[0].OK && w[1].OK && !w[0].Time.Before(w[1].Time) {
+			return true
+		}
+	}
+	return false
 }
 
 var subjectConfirmation = &Rule{
 	ID: "saml/subject-confirmation", Severity: Error, Scope: ScopeSAML, Setting: SettingACS,
-	Title: "no bearer SubjectConfirmation with Recipient and NotOnOrAfter",
+	Advice: []string{"a Subject with", "a bearer SubjectConfirmation", "one SubjectConfirmation", "SubjectConfirmationData with", "a NotOnOrAfter a few minutes after"},
+	Title:  "no bearer SubjectConfirmation with Recipient and NotOnOrAfter",
 	Why: "AWS requires exactly one SubjectConfirmation whose SubjectConfirmationData has both NotOnOrAfter and Recipient; " +
 		"the Web Browser SSO profile requires the bearer method.",
 	Fix:        "Configure the IdP to send a bearer SubjectConfirmation with Recipient (the AWS sign-in URL) and NotOnOrAfter.",
@@ -621,18 +765,19 @@ var subjectConfirmation = &Rule{
 			}
 		}
 		if bearer == nil {
-			actual := "none"
-			if n := len(a.Subject.Confirmations); n > 0 {
-				actual = a.Subject.Confirmations[0].Method
+			f := Finding{Message: "no SubjectConfirmation uses the bearer method", Location: xmlAt(a.Subject.Path),
+				Expected: "a bearer SubjectConfirmation", Actual: "none"}
+			if len(a.Subject.Confirmations) > 0 {
+				sc := a.Subject.Confirmations[0]
+				f.Location, f.Expected, f.Actual = xmlAt(sc.Path+"/@Method"), saml.MethodBearer, sc.Method
 			}
-			p.Report(Finding{Message: "no SubjectConfirmation uses the bearer method", Location: xmlAt(a.Subject.Path),
-				Expected: saml.MethodBearer, Actual: actual,
-				Fix: "Set the SubjectConfirmation Method to urn:oasis:names:tc:SAML:2.0:cm:bearer."})
+			f.Fix = "Set the SubjectConfirmation Method to urn:oasis:names:tc:SAML:2.0:cm:bearer."
+			p.Report(f)
 			return
 		}
 		if n := len(a.Subject.Confirmations); n > 1 {
 			p.ReportAt(Warning, Finding{Message: fmt.Sprintf("%d SubjectConfirmations; AWS expects exactly one", n), Location: xmlAt(a.Subject.Path),
-				Expected: "1", Actual: fmt.Sprint(n), Fix: "Send a single bearer SubjectConfirmation."})
+				Expected: "one SubjectConfirmation", Actual: fmt.Sprint(n), Fix: "Send a single bearer SubjectConfirmation."})
 		}
 		where := or(bearer.DataPath, bearer.Path)
 		if bearer.DataPath == "" {
@@ -642,9 +787,13 @@ var subjectConfirmation = &Rule{
 			return
 		}
 		if bearer.Recipient == "" {
-			p.Report(Finding{Message: "SubjectConfirmationData has no Recipient", Location: xmlAt(where),
-				Expected: "Recipient=\"https://signin.aws.amazon.com/saml\" (or your regional sign-in URL)", Actual: "no Recipient attribute",
-				Fix: "Set the application's ACS / Recipient URL to https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml."})
+			want, _ := endpointInUse(p)
+			fix := "Set the application's ACS / Recipient URL to " + want
+			if p.ctx.aws {
+				fix += audNote(want)
+			}
+			p.Report(Finding{Message: "SubjectConfirmationData has no Recipient", Location: xmlAt(where + "/@Recipient"),
+				Expected: want, Actual: "no Recipient attribute", Fix: fix + "."})
 		}
 		if !bearer.NotOnOrAfter.IsSet() {
 			p.Report(Finding{Message: "SubjectConfirmationData has no NotOnOrAfter", Location: xmlAt(where),
@@ -652,6 +801,17 @@ var subjectConfirmation = &Rule{
 				Fix: "Configure the IdP to set NotOnOrAfter on SubjectConfirmationData."})
 		}
 	},
+}
+
+// acsFor is the provider-specific endpoint on the sign-in host in use.
+func acsFor(p *Pass) string {
+	u, _ := endpointInUse(p)
+	e, _ := parseEndpoint(u)
+	if e.Domain == "" {
+		e.Domain = "aws.amazon.com"
+	}
+	e.ACSPath = "/acs/" + p.ctx.providerUUIDOr()
+	return e.inRegion(e.Region)
 }
 
 func regionPrefix(region string) string {
@@ -663,7 +823,8 @@ func regionPrefix(region string) string {
 
 var nameIDMissing = &Rule{
 	ID: "saml/name-id-missing", Severity: Error, Scope: ScopeSAML, Setting: SettingNameID,
-	Title: "the Subject has no NameID",
+	Advice: []string{"a saml:NameID", "a plain saml:NameID", "a non-empty NameID"},
+	Title:  "the Subject has no NameID",
 	Why: "Without a NameID in the Subject, STS refuses the assertion with \"Not authorized to perform sts:AssumeRoleWithSAML\" " +
 		"An EncryptedID can only be read with the service provider's key.",
 	Fix:        "Configure the IdP to send a NameID (persistent, transient or e-mail format).",
@@ -684,7 +845,13 @@ var nameIDMissing = &Rule{
 			p.ReportAt(Warning, Finding{Message: "the NameID is encrypted", Location: xmlAt(n.Path), Expected: "a plain saml:NameID", Actual: "saml:EncryptedID",
 				Fix: "Unless the IAM provider holds the decryption key, send a plain NameID."})
 		case n.Value == "":
-			p.Report(Finding{Message: "the NameID is empty", Location: xmlAt(n.Path), Expected: "a non-empty NameID", Actual: `""`,
+			// The RoleSessionName is the user's identifier the IdP already
+			// sends; most IdPs send the same value as NameID.
+			want := "a non-empty NameID"
+			if at := a.Attribute(AttrRoleSessionName); at != nil && len(at.Values) == 1 && at.Values[0].Value != "" {
+				want = at.Values[0].Value
+			}
+			p.Report(Finding{Message: "the NameID is empty", Location: xmlAt(n.Path), Expected: want, Actual: `""`,
 				Fix: "Map the NameID in " + p.ctx.idp() + " to an attribute every user has."})
 		}
 	},
@@ -692,7 +859,8 @@ var nameIDMissing = &Rule{
 
 var sessionNotOnOrAfter = &Rule{
 	ID: "saml/session-not-on-or-after", Severity: Warning, Scope: ScopeSAML, Needs: []Input{InputTime},
-	Title: "AuthnStatement's SessionNotOnOrAfter is past, or less than 15 minutes away",
+	Advice: []string{"at least 15 minutes after"},
+	Title:  "AuthnStatement's SessionNotOnOrAfter is past, or less than 15 minutes away",
 	Why: "SessionNotOnOrAfter caps the AWS session: the console session lasts the lesser of SessionDuration and SessionNotOnOrAfter. " +
 		"STS sessions are at least 15 minutes long, and what AWS does with a cap already past or closer than that is not " +
 		"documented: the sign-in may fail, or the session ends at once. IdPs derive it from their own session lifetime.",
@@ -731,19 +899,52 @@ var sessionNotOnOrAfter = &Rule{
 
 var timeInvalid = &Rule{
 	ID: "saml/time-invalid", Severity: Error, Scope: ScopeSAML,
-	Title: "a timestamp is not an xs:dateTime",
+	Advice: []string{"an xs:dateTime such as"},
+	Title:  "a timestamp is not an xs:dateTime",
 	Why: "SAML times are xs:dateTime in UTC (2026-11-20T10:00:00Z). A value that does not parse cannot be checked and is refused " +
 		"by strict processors; a value without a time zone is ambiguous.",
 	Fix:        "Configure the IdP to write times in UTC with a Z suffix.",
 	References: []string{refSAMLCore + " §1.3.3"},
 	Check: func(p *Pass) {
 		for _, t := range allTimes(p.Response) {
-			if t.IsSet() && !t.OK {
-				p.Report(Finding{Message: "a timestamp is not an xs:dateTime with a time zone", Location: xmlAt(t.Path),
-					Expected: "e.g. 2026-11-20T10:00:00Z", Actual: t.Raw, Fix: "Fix the IdP's time format: ISO 8601 in UTC, ending in Z."})
+			if !t.IsSet() || t.OK {
+				continue
 			}
+			name := boundName(t.Path)
+			fixed, why := repairTime(t.Raw)
+			if fixed == "" {
+				p.Report(Finding{Message: name + " is not a time", Location: xmlAt(t.Path),
+					Expected: "an xs:dateTime such as 2026-11-20T10:00:00Z", Actual: t.Raw, Fix: "Find what writes this value in " + p.ctx.idp() + ", such as a custom assertion template or a proxy: SAML times are xs:dateTime in UTC, like 2026-11-20T10:00:00Z."})
+				continue
+			}
+			p.Report(Finding{Message: name + " is not an xs:dateTime with a time zone: " + why, Location: xmlAt(t.Path),
+				Expected: fixed, Actual: t.Raw, Fix: "Fix the IdP's time format: ISO 8601 in UTC, ending in Z."})
 		}
 	},
+}
+
+// repairTime is a near-miss timestamp written as SAML wants it, and what
+// was wrong with it; "" when it is no time at all. A time without a zone
+// is read as UTC, as SAML requires it to be.
+func repairTime(raw string) (string, string) {
+	s := strings.TrimSpace(raw)
+	var why []string
+	if d, rest, ok := strings.Cut(s, " "); ok && len(d) == 10 {
+		s = d + "T" + rest
+		why = append(why, "a space separates the date and the time")
+	}
+	if up := strings.ToUpper(s); up != s {
+		s = up
+		why = append(why, "lower-case t or z")
+	}
+	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+		if _, err := time.Parse("2006-01-02T15:04:05.999999999", s); err != nil {
+			return "", ""
+		}
+		s += "Z"
+		why = append(why, "it has no time zone (read as UTC)")
+	}
+	return s, strings.Join(why, "; ")
 }
 
 func allTimes(r *saml.Response) []saml.Time {
@@ -811,9 +1012,15 @@ var certificateExpired = &Rule{
 			}
 		}
 		// Then every other certificate: expired ones that signed nothing
-		// are retired keys left in the metadata, worth a note.
+		// are retired keys left in the metadata, worth a note. Only a
+		// signature that verifies shows who signed: when none does,
+		// "signed nothing" is not known.
+		verified := false
+		for _, s := range p.Response.Signatures {
+			verified = verified || s.Check != nil && s.Check.Verdict.Verifies()
+		}
 		note := func(ci *saml.CertInfo, where, what string) {
-			if ci == nil || ci.Cert == nil || seen[ci.SHA256] {
+			if ci == nil || ci.Cert == nil || seen[ci.SHA256] || !verified {
 				return
 			}
 			seen[ci.SHA256] = true
@@ -855,7 +1062,8 @@ func undecrypted(r *saml.Response) int {
 
 var assertionEncrypted = &Rule{
 	ID: "saml/assertion-encrypted", Severity: Info, Scope: ScopeSAML,
-	Title: "the assertion is encrypted and was not decrypted",
+	Advice: []string{"a decrypted assertion", "an EncryptedAssertion the given private key decrypts", "<provider-id>"},
+	Title:  "the assertion is encrypted and was not decrypted",
 	Why: "AWS decrypts assertions only for IAM SAML providers that hold the private key, and only when the IdP posts to the " +
 		"provider-specific endpoint https://[<region>.]signin.aws.amazon.com/saml/acs/<id>: an encrypted assertion posted to " +
 		"https://signin.aws.amazon.com/saml fails. Without the key samllint cannot check what the assertion says; with a key that " +
@@ -888,10 +1096,30 @@ var assertionEncrypted = &Rule{
 			}
 			// AWS finds the key to decrypt with by the provider's unique
 			// identifier in the URL: the generic endpoint has none.
-			if p.ctx.aws && r.Destination != "" && !strings.Contains(r.Destination, "/saml/acs/") {
-				p.ReportAt(Error, Finding{Message: "an encrypted assertion posted to an endpoint that is not provider-specific, so AWS cannot tell which key decrypts it", Location: xmlAt(r.Path + "/@Destination"),
-					Expected: "https://" + regionPrefix(p.ctx.region) + "signin.aws.amazon.com/saml/acs/" + p.ctx.providerUUIDOr(), Actual: r.Destination,
-					Fix: "Set " + p.ctx.idp() + "'s ACS URL to the provider-specific one shown on the IAM SAML provider's page (…/saml/acs/" + p.ctx.providerUUIDOr() + "), and list it in the trust policy's SAML:aud."})
+			// The Recipient, once decrypted, must name the same endpoint.
+			if !p.ctx.aws {
+				continue
+			}
+			where := map[string]string{r.Path + "/@Destination": r.Destination}
+			if a := p.Assertion(); a != nil && a.Decrypted && a.Subject != nil {
+				for _, sc := range a.Subject.Confirmations {
+					if sc.Method == saml.MethodBearer {
+						where[sc.DataPath+"/@Recipient"] = sc.Recipient
+					}
+				}
+			}
+			for _, path := range slices.Sorted(maps.Keys(where)) {
+				u := where[path]
+				if e, ok := parseEndpoint(u); !ok || e.ACS {
+					continue // not an AWS endpoint: aws/recipient and aws/destination say so
+				}
+				what := "Destination"
+				if strings.HasSuffix(path, "@Recipient") {
+					what = "Recipient"
+				}
+				p.ReportAt(Error, Finding{Message: "an encrypted assertion addressed to an endpoint that is not provider-specific (" + what + "), so AWS cannot tell which key decrypts it", Location: xmlAt(path),
+					Expected: acsFor(p), Actual: u,
+					Fix: "Set " + p.ctx.idp() + "'s ACS URL to the provider-specific one shown on the IAM SAML provider's page (…/saml/acs/" + p.ctx.providerUUIDOr() + ")" + audNote(acsFor(p)) + "."})
 			}
 		}
 	},
@@ -899,7 +1127,8 @@ var assertionEncrypted = &Rule{
 
 var namespaceUndeclared = &Rule{
 	ID: "saml/namespace-undeclared", Severity: Error, Scope: ScopeSAML,
-	Title: "a namespace prefix is used but never declared",
+	Advice: []string{"declaration on the element or an ancestor"},
+	Title:  "a namespace prefix is used but never declared",
 	Why: "A prefix such as saml2: must be bound by an xmlns:saml2 declaration on the element or an ancestor. Without one the document " +
 		"is not namespace-well-formed: namespace-aware parsers, as AWS's is, refuse it, and lenient ones read the element as " +
 		"foreign and drop it (a SessionDuration or Role attribute silently vanishes). The usual cause is a template or proxy " +
@@ -923,7 +1152,8 @@ var namespaceUndeclared = &Rule{
 
 var requiredMissing = &Rule{
 	ID: "saml/required-missing", Severity: Error, Scope: ScopeSAML,
-	Title: "the Response or Assertion lacks ID, Version=\"2.0\", IssueInstant or Issuer",
+	Advice: []string{" on the "},
+	Title:  "the Response or Assertion lacks ID, Version=\"2.0\", IssueInstant or Issuer",
 	Why: "SAML core makes ID, Version (2.0) and IssueInstant required on both the Response and the Assertion, and Issuer required " +
 		"on the Assertion: the ID is what a signature references, the Issuer what STS looks the provider up by. A response " +
 		"without them does not validate against the schema, and AWS refuses it. The Response's own Issuer is optional in " +

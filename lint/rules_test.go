@@ -333,7 +333,12 @@ func TestTimeRules(t *testing.T) {
 	}
 	// NotBefore is issue-5m: not yet valid before issue-10m.
 	catches(t, "saml/not-yet-valid", []row{{"one second early", Example{After: "-10m1s"}, 0}})
-	catchesNot(t, "saml/not-yet-valid", []row{{"exactly NotBefore-skew", Example{After: "-10m"}, 0}})
+	// At NotBefore-skew the assertion is valid; IssueInstant, 5m after
+	// NotBefore, is then beyond the skew: a warning, no error.
+	if fs := findingsOf(lintExample(t, Example{After: "-10m"}), "saml/not-yet-valid"); len(fs) != 1 || fs[0].Severity != Warning || !strings.HasSuffix(fs[0].Location.Path, "/@IssueInstant") {
+		t.Errorf("exactly NotBefore-skew: want only the IssueInstant warning: %+v", fs)
+	}
+	catchesNot(t, "saml/not-yet-valid", []row{{"IssueInstant at the skew's edge", Example{After: "-5m"}, 0}})
 }
 
 func TestCertificateExpired(t *testing.T) {

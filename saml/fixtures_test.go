@@ -3,6 +3,7 @@ package saml
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -300,8 +301,10 @@ func TestUnboundPrefix(t *testing.T) {
 	}
 }
 
-// TestReformattedClaim: "whitespace was added after signing" is said only
-// when the compact copy verifies; one edited as well is not excused.
+// TestReformattedClaim: "re-indented after signing" is said only when a
+// copy with its whitespace normalised verifies, and names what was
+// re-indented; one edited as well is not excused; a signature value the
+// key made over another SignedInfo says the key is right.
 func TestReformattedClaim(t *testing.T) {
 	anchors := sampleAnchors(t)
 	pretty := func(xml []byte) []byte {
@@ -313,13 +316,60 @@ func TestReformattedClaim(t *testing.T) {
 		b, _ := doc.WriteToBytes()
 		return b
 	}
-	only := readVerified(t, pretty(sampleXML(t)), anchors)
-	if d := only.Signatures[1].Check.Detail; !strings.Contains(d, "whitespace was added after signing") {
-		t.Errorf("pretty-printed only: %s", d)
+	// Only the signature blocks indented, as a tool that formats
+	// ds:Signature does; the signed content as it was.
+	sigIndented := func(xml []byte) []byte {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(xml); err != nil {
+			t.Fatal(err)
+		}
+		for _, sig := range doc.FindElements("//ds:Signature") {
+			for _, el := range append([]*etree.Element{sig}, sig.FindElements(".//*")...) {
+				if len(el.ChildElements()) == 0 {
+					continue
+				}
+				for i := len(el.Child) - 1; i >= 0; i-- {
+					if _, ok := el.Child[i].(*etree.Element); ok {
+						el.InsertChildAt(i, etree.NewText("\n    "))
+					}
+				}
+			}
+		}
+		b, _ := doc.WriteToBytes()
+		return b
 	}
-	edited := readVerified(t, pretty([]byte(strings.Replace(string(sampleXML(t)), ">Support<", ">Sales<", 1))), anchors)
-	if d := edited.Signatures[1].Check.Detail; strings.Contains(d, "compact original verifies") {
-		t.Errorf("pretty-printed and edited: %s", d)
+	signed := string(sampleXML(t))
+	for _, c := range []struct {
+		name, xml, what string
+		whole           bool
+	}{
+		{"pretty-printed", string(pretty([]byte(signed))), "whitespace between tags", true},
+		{"the ds:Signature indented", string(sigIndented([]byte(signed))), "whitespace inside the ds:Signature", true},
+		{"a value on lines of its own", strings.Replace(signed, ">jane.doe@example.com</saml2:AttributeValue>", ">\n        jane.doe@example.com\n      </saml2:AttributeValue>", 1), "whitespace around values", true},
+		{"pretty-printed and edited", string(pretty([]byte(strings.Replace(signed, ">Support<", ">Sales<", 1)))), "whitespace inside the ds:Signature", false},
+	} {
+		r := readVerified(t, []byte(c.xml), anchors)
+		var got *SignatureCheck
+		for _, s := range r.Signatures {
+			if s.ParentTag == "Assertion" {
+				got = s.Check
+			}
+		}
+		switch {
+		case got == nil:
+			t.Errorf("%s: no assertion signature", c.name)
+		case got.Reindented != c.what:
+			t.Errorf("%s: re-indented %q, want %q (%s: %s)", c.name, got.Reindented, c.what, got.Verdict, got.Detail)
+		case c.whole != !strings.Contains(got.Detail, "and edited"):
+			t.Errorf("%s: whole %v: %s", c.name, c.whole, got.Detail)
+		}
+	}
+	// SignedInfo edited: the key made the value, over another SignedInfo.
+	edited := regexp.MustCompile(`<ds:DigestValue>[^<]*</ds:DigestValue>`).ReplaceAllString(signed, "<ds:DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:DigestValue>")
+	for _, s := range readVerified(t, []byte(edited), anchors).Signatures {
+		if s.Check.Verdict != ValueMismatch || !s.Check.SignedInfoChanged || !strings.Contains(s.Check.Detail, "re-indented or edited") {
+			t.Errorf("SignedInfo edited, <%s>: %s, changed %v: %s", s.ParentTag, s.Check.Verdict, s.Check.SignedInfoChanged, s.Check.Detail)
+		}
 	}
 }
 

@@ -262,10 +262,12 @@ type Signature struct {
 
 // Reference is a ds:Reference of SignedInfo.
 type Reference struct {
-	URI          string   `json:"uri"`
-	DigestMethod string   `json:"digest_method"`
-	DigestValue  string   `json:"-"`
-	Transforms   []string `json:"transforms"`
+	URI          string `json:"uri"`
+	DigestMethod string `json:"digest_method"`
+	DigestValue  string `json:"-"`
+	// HasDigestValue: the DigestValue element is there, empty or not.
+	HasDigestValue bool     `json:"-"`
+	Transforms     []string `json:"transforms"`
 	// Target is the path of the element the URI names, or empty when no
 	// element has that ID.
 	Target string `json:"target,omitempty"`

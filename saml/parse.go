@@ -678,6 +678,7 @@ func (p *parser) signature(el *etree.Element) *Signature {
 				r.DigestMethod = dm.SelectAttrValue("Algorithm", "")
 			}
 			if dv := p.child(ref, NSDSig, "DigestValue"); dv != nil {
+				r.HasDigestValue = true
 				r.DigestValue, _, _ = textOf(dv)
 			}
 			if ts := p.child(ref, NSDSig, "Transforms"); ts != nil {

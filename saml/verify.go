@@ -78,6 +78,15 @@ type SignatureCheck struct {
 	// Covers is the path of the element the signature protects, set only
 	// when it Verifies.
 	Covers string `json:"covers,omitempty"`
+	// SignedInfoChanged says, for a ValueMismatch, that the value was
+	// made with the key after all (an RSA value opens to a well-formed
+	// block with it) over another SignedInfo: the signature block was
+	// re-indented or edited after signing. The key is right.
+	SignedInfoChanged bool `json:"signed_info_changed,omitempty"`
+	// Reindented says, for a DigestMismatch, what whitespace was changed
+	// after signing when normalising it makes the signature verify; ""
+	// when that is not so.
+	Reindented string `json:"reindented,omitempty"`
 }
 
 // Verify checks every signature in r with goxmldsig, against anchors when
@@ -166,6 +175,15 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 		if c.Verdict == ValueMismatch || c.Verdict == Untrusted || c.Verdict == OtherIssuer {
 			c.Trusted = bound
 		}
+		if c.Verdict == ValueMismatch {
+			for _, a := range signerFirst(bound, embedded) {
+				if a.Cert != nil && madeWith(s.SignatureMethod, sv, a.Cert) {
+					c.SignedInfoChanged = true
+					c.Detail = "the signature value was made with the key of " + a.Source + ", but over another SignedInfo than this one: the ds:Signature was re-indented or edited after signing"
+					break
+				}
+			}
+		}
 		return c
 	}
 	if embedded == nil {
@@ -178,12 +196,20 @@ func verifyOne(r *Response, s *Signature, anchors *Anchors) *SignatureCheck {
 	case Valid:
 		return &SignatureCheck{Verdict: ValidEmbedded, Detail: "verifies with its embedded certificate; without the IdP metadata or certificate IAM holds, who signed it is unproven", Signer: embedded}
 	case DigestMismatch:
+		if _, what, whole := reformatted(target, []*Anchor{{CertInfo: embedded, Source: "embedded"}}); whole {
+			return &SignatureCheck{Verdict: DigestMismatch, Reindented: what, Detail: reindentedDetail(what, true, "its embedded certificate"), Signer: embedded}
+		}
 		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches its embedded certificate, but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: embedded}
 	case ValueMismatch:
-		if reformatted(target, []*Anchor{{CertInfo: embedded, Source: "embedded"}}) != nil {
-			return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with its embedded certificate", Signer: embedded}
+		if a, what, whole := reformatted(target, []*Anchor{{CertInfo: embedded, Source: "embedded"}}); a != nil {
+			return &SignatureCheck{Verdict: DigestMismatch, Reindented: what, Detail: reindentedDetail(what, whole, "its embedded certificate"), Signer: embedded}
 		}
-		return &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key"}
+		c := &SignatureCheck{Verdict: ValueMismatch, Detail: "the signature value does not match its embedded certificate's key"}
+		if madeWith(s.SignatureMethod, sv, embedded.Cert) {
+			c.SignedInfoChanged = true
+			c.Detail = "the signature value was made with its embedded certificate's key, but over another SignedInfo than this one: the ds:Signature was re-indented or edited after signing"
+		}
+		return c
 	default:
 		return &SignatureCheck{Verdict: v, Detail: detail}
 	}
@@ -209,10 +235,13 @@ func checkAnchors(target *etree.Element, anchors []*Anchor) *SignatureCheck {
 		}
 	}
 	if digest != nil {
+		if _, what, whole := reformatted(target, []*Anchor{digest}); whole {
+			return &SignatureCheck{Verdict: DigestMismatch, Reindented: what, Detail: reindentedDetail(what, true, "trusted certificate "+digest.Source), Signer: digest.CertInfo, Anchor: digest}
+		}
 		return &SignatureCheck{Verdict: DigestMismatch, Detail: "the signature value matches trusted certificate " + digest.Source + ", but the signed content changed after signing (edited, re-encoded or pretty-printed)", Signer: digest.CertInfo, Anchor: digest}
 	}
-	if a := reformatted(target, anchors); a != nil {
-		return &SignatureCheck{Verdict: DigestMismatch, Detail: "whitespace was added after signing (pretty-printed or re-indented); the compact original verifies with trusted certificate " + a.Source, Signer: a.CertInfo, Anchor: a}
+	if a, what, whole := reformatted(target, anchors); a != nil {
+		return &SignatureCheck{Verdict: DigestMismatch, Reindented: what, Detail: reindentedDetail(what, whole, "trusted certificate "+a.Source), Signer: a.CertInfo, Anchor: a}
 	}
 	return &SignatureCheck{Verdict: ValueMismatch, Detail: fmt.Sprintf("the signature value matches none of the %d trusted certificates", len(anchors))}
 }
@@ -239,6 +268,8 @@ func badValues(s *Signature, sv *etree.Element) string {
 		raw := strings.Join(strings.Fields(ref.DigestValue), "")
 		b, err := base64.StdEncoding.DecodeString(raw)
 		switch {
+		case raw == "" && ref.HasDigestValue:
+			return fmt.Sprintf("the DigestValue of Reference[%d] is empty", i+1)
 		case raw == "":
 			return fmt.Sprintf("Reference[%d] has no DigestValue", i+1)
 		case err != nil:
@@ -309,26 +340,117 @@ func enveloped(s *Signature, parent *etree.Element) bool {
 	return s.ParentID != "" && uri == "#"+s.ParentID
 }
 
-// reformatted reports the anchor with which el verifies once whitespace-only
-// text is removed: the signature was made over compact XML that someone
-// pretty-printed, which changes SignedInfo as well as the digest.
-func reformatted(el *etree.Element, anchors []*Anchor) *Anchor {
-	if !hasIndentation(el) {
-		return nil
+// reformatted reports the anchor with which el verifies once its
+// whitespace is normalised the way a re-indenting tool changes it, and
+// what was re-indented: whitespace-only text between tags (pretty-printed
+// compact XML, which changes SignedInfo as well as the digest), the
+// indentation of lines (XML written with bare line breaks, as xmlsec1
+// writes a signature, then indented), either inside the ds:Signature
+// alone, or the space around values such as an AttributeValue put on
+// lines of their own.
+//
+// whole says the normalised copy verifies outright. When none does but
+// one normalised inside the ds:Signature gets past the signature value
+// and fails only its digest, the key is right and the ds:Signature was
+// re-indented, but the signed content changed as well: whole is false.
+func reformatted(el *etree.Element, anchors []*Anchor) (a *Anchor, what string, whole bool) {
+	type variant struct {
+		what string
+		make func(*etree.Element)
 	}
-	compact := el.Copy()
-	stripIndentation(compact)
-	for _, a := range anchors {
-		if a.Cert == nil {
-			continue
-		}
-		// Only a compact copy that verifies outright proves the claim; one
-		// still failing its digest was edited as well.
-		if v, _ := check(compact, a.Cert); v == Valid {
-			return a
+	// The narrowest explanation first.
+	variants := []variant{
+		{"whitespace inside the ds:Signature", func(e *etree.Element) { forSignature(e, stripIndentation) }},
+		{"indentation inside the ds:Signature", func(e *etree.Element) { forSignature(e, lineBreaksOnly) }},
+		{"whitespace around values", trimValues},
+		{"whitespace between tags", func(e *etree.Element) { stripIndentation(e) }},
+		{"indentation", func(e *etree.Element) { lineBreaksOnly(e) }},
+		{"whitespace between tags and around values", func(e *etree.Element) { stripIndentation(e); trimValues(e) }},
+		{"indentation and whitespace around values", func(e *etree.Element) { lineBreaksOnly(e); trimValues(e) }},
+	}
+	if !hasIndentation(el) && !hasPaddedValue(el) {
+		return nil, "", false
+	}
+	var partial *Anchor
+	partialWhat := ""
+	for _, v := range variants {
+		c := el.Copy()
+		v.make(c)
+		for _, an := range anchors {
+			if an.Cert == nil {
+				continue
+			}
+			switch r, _ := check(c, an.Cert); {
+			case r == Valid:
+				return an, v.what, true
+			case r == DigestMismatch && partial == nil && strings.Contains(v.what, "ds:Signature"):
+				partial, partialWhat = an, v.what
+			}
 		}
 	}
-	return nil
+	return partial, partialWhat, false
+}
+
+// lineBreaksOnly reduces whitespace-only text that holds a line break to
+// the line break: what xmlsec1 and most IdPs write, indented afterwards.
+func lineBreaksOnly(el *etree.Element) {
+	for _, t := range el.Child {
+		switch t := t.(type) {
+		case *etree.CharData:
+			if t.IsWhitespace() && strings.Contains(t.Data, "\n") {
+				t.Data = "\n"
+			}
+		case *etree.Element:
+			lineBreaksOnly(t)
+		}
+	}
+}
+
+// reindentedDetail words what reformatted found.
+func reindentedDetail(what string, whole bool, cert string) string {
+	if whole {
+		return "re-indented after signing: with " + what + " normalised, it verifies with " + cert
+	}
+	return "re-indented after signing, and edited: with " + what + " normalised, the signature value matches " + cert + ", but the signed content still differs from what was signed"
+}
+
+// forSignature applies f to each ds:Signature child of el.
+func forSignature(el *etree.Element, f func(*etree.Element)) {
+	for _, c := range el.ChildElements() {
+		if c.Tag == "Signature" && c.NamespaceURI() == NSDSig {
+			f(c)
+		}
+	}
+}
+
+// hasPaddedValue: some element holding only text has a line break
+// around it, as a re-indenting tool leaves a value it put on its own line.
+func hasPaddedValue(el *etree.Element) bool {
+	if len(el.ChildElements()) == 0 {
+		t := el.Text()
+		return strings.TrimSpace(t) != t && strings.Contains(t, "\n")
+	}
+	for _, c := range el.ChildElements() {
+		if hasPaddedValue(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimValues trims the space around the text of every element that holds
+// only text.
+func trimValues(el *etree.Element) {
+	kids := el.ChildElements()
+	if len(kids) == 0 {
+		if t := el.Text(); t != "" && strings.TrimSpace(t) != t && len(el.Child) == 1 {
+			el.SetText(strings.TrimSpace(t))
+		}
+		return
+	}
+	for _, c := range kids {
+		trimValues(c)
+	}
 }
 
 func hasIndentation(el *etree.Element) bool {
@@ -735,16 +857,24 @@ func (r *Response) Coverage() Coverage {
 		cv.Trusted = cv.Trusted || p.Signature.Check.Verdict == Valid
 	}
 	if len(cv.Via) == 0 {
-		var covers []string
+		var covers, ambiguous []string
 		for _, s := range r.Signatures {
 			if s.Check != nil && s.Check.Covers != "" && s.Check.Verdict.Vouches() {
 				covers = append(covers, s.Check.Covers)
+				if n := len(r.DuplicateIDs[s.ParentID]); n > 1 {
+					ambiguous = append(ambiguous, fmt.Sprintf("ID %q, which %d elements carry", s.ParentID, n))
+				}
 			}
 		}
 		switch {
 		case len(untrusted) > 0:
 			cv.Problems = append(cv.Problems, Problem{Kind: ProblemUntrusted, Path: a.Path,
 				Text: fmt.Sprintf("%s is covered only by signatures whose key is not trusted to speak for its Issuer", a.Path)})
+		case len(ambiguous) > 0 && len(ambiguous) == len(covers):
+			// The signature verifies, but over an ID another element
+			// carries too: which element it covers is a processor's guess.
+			cv.Problems = append(cv.Problems, Problem{Kind: ProblemUncovered, Path: a.Path, OtherCovered: covers,
+				Text: fmt.Sprintf("no signature covers %s for sure: the signatures that verify reference %s", a.Path, strings.Join(ambiguous, "; "))})
 		default:
 			msg := fmt.Sprintf("no signature that verifies covers %s or the Response", a.Path)
 			if len(covers) > 0 {

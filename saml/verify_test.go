@@ -370,3 +370,37 @@ func TestXSWFixturesNotCovered(t *testing.T) {
 		})
 	}
 }
+
+// TestCorpusReindented: in other projects' fixtures that someone
+// re-indented or edited after signing, the verdict says so and that the
+// key is right, instead of "does not match the key"; a fixture signed by
+// another key than the one it embeds still says that.
+func TestCorpusReindented(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{"crewjam__saml__testdata__TestIDPMakeResponse_response.xml", "reindented whitespace between tags"},
+		{"SAML-Toolkits__python3-saml__tests__data__responses__adfs_response.xml.base64", "reindented whitespace inside the ds:Signature"},
+		{"SAML-Toolkits__python3-saml__tests__data__responses__response_with_ampersands.xml", "reindented indentation inside the ds:Signature"},
+		{"CompassSecurity__SAMLRaider__scripts__samltest__saml_response.xml", "reindented whitespace inside the ds:Signature"},
+		{"boxyhq__saml20__test__assets__saml20.errorResponse.xml", "signed-info-changed"},
+		{"IdentityPython__pysaml2__tests__simplesamlphp_authnresponse.xml", "signed-info-changed"},
+		{"SAML-Toolkits__ruby-saml__test__responses__response_with_multiple_attribute_values.xml", "signed-info-changed"},
+		{"IdentityPython__pysaml2__tests__xmlsec1-keydata__signed-assertion-random-embedded-cert.xml", "value-mismatch"},
+	} {
+		r := loadCase(t, corpusCase{file: c.file})
+		var got []string
+		for _, s := range r.Signatures {
+			switch {
+			case s.Check == nil:
+			case s.Check.Reindented != "":
+				got = append(got, "reindented "+s.Check.Reindented)
+			case s.Check.SignedInfoChanged:
+				got = append(got, "signed-info-changed")
+			case s.Check.Verdict == ValueMismatch:
+				got = append(got, "value-mismatch")
+			}
+		}
+		if len(got) == 0 || got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.file, got, c.want)
+		}
+	}
+}
