@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/awsread"
-	"github.com/samllint/samllint/internal/awstest"
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/awstest"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/saml"
 )

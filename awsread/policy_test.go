@@ -1,7 +1,6 @@
 package awsread_test
 
 import (
-	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -14,8 +13,8 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/awsread"
-	"github.com/samllint/samllint/internal/policy"
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/base/policy"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // sourceCalls finds, in the package's source, every action a read names
@@ -135,6 +134,3 @@ func TestAWSPolicy(t *testing.T) {
 		}
 	}
 }
-
-// "go test ./... -update" passes the flag to every package.
-var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")

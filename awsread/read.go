@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/samllint/samllint/internal/textcut"
+	"github.com/samllint/samllint/internal/base/textcut"
 	"github.com/samllint/samllint/lint"
 )
 

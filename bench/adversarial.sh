@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 count=${1:-3}
 {
   go test ./lint -run '^$' -bench '^BenchmarkAdversarial$' -benchtime 200ms -count "$count" -cpu 1
-  go test ./internal/format -run '^$' -bench '^BenchmarkAdversarialRedact$' -benchtime 1x -count "$count" -cpu 1
+  go test ./internal/render/format -run '^$' -bench '^BenchmarkAdversarialRedact$' -benchtime 1x -count "$count" -cpu 1
 } |
   awk '
     /^BenchmarkAdversarialRedact\// {

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -50,7 +50,7 @@ func (t Target) Key() string {
 // loaded (an exported role or trust policy steers which Role pair is
 // picked, as in the rules).
 func TargetOf(m *saml.Message, in *Inputs) Target {
-	c := newContext(m, in, Clock{})
+	c := newFacts(m, in, Clock{})
 	t := Target{Partition: c.partition, Account: c.account, Region: c.region, Instance: c.instance}
 	if parseRoleARN(c.roleARN) != nil {
 		t.RoleARN = c.roleARN

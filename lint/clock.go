@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/samllint/samllint/saml"
@@ -86,4 +87,29 @@ func ago(d time.Duration) string {
 		return human(-d) + " in the future (the IdP clock is ahead?)"
 	}
 	return human(d) + " ago"
+}
+
+// human renders a duration for people: "4m30s", "3h0m0s" → "3h", "2d5h".
+func human(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	if d >= 48*time.Hour {
+		d = d.Round(time.Hour) // days and hours; rounding first avoids "2191d24h"
+		days := d / (24 * time.Hour)
+		rest := d % (24 * time.Hour)
+		if rest == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%s", days, strings.TrimSuffix(strings.TrimSuffix(rest.String(), "0s"), "0m"))
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

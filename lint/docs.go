@@ -91,7 +91,7 @@ func Markdown(rules []*Rule) string {
 	b.WriteString("inputs beside it, and lists the findings samllint reports, linted one minute after IssueInstant with ")
 	b.WriteString("`testdata/metadata/okta-idp-metadata.xml` unless its options say otherwise. The format is described in ")
 	b.WriteString("`lint/examples.go`.\n\n")
-	b.WriteString(RuleTable(rules, ""))
+	b.WriteString(ruleTable(rules, ""))
 	for _, r := range rules {
 		b.WriteString("\n## " + r.ID + "\n\n")
 		b.WriteString(RuleMarkdown(r))
@@ -99,9 +99,9 @@ func Markdown(rules []*Rule) string {
 	return b.String()
 }
 
-// RuleTable is the markdown table of rules: docs/rules.md and the README
-// both show it.
-func RuleTable(rules []*Rule, link string) string {
+// ruleTable is the markdown table of rules that opens docs/rules.md
+// (link prefixes its anchors).
+func ruleTable(rules []*Rule, link string) string {
 	var b strings.Builder
 	b.WriteString("| rule | severity | applies to | title |\n|---|---|---|---|\n")
 	for _, r := range rules {
@@ -394,16 +394,36 @@ func ExplainSymptom(text string, d Diagnosis) string {
 	if len(order) > 0 {
 		b.WriteString("; and give what these checks read beside it:")
 		for _, in := range order {
-			fmt.Fprintf(&b, "\n  --%s %s  %s", in.Flag(), in.Arg(), in.String())
+			if in == InputAWSRead {
+				b.WriteString("\n  --from-aws  what the AWS account itself holds, read with your credentials (offline: --aws-read FILE, which samllint aws-export writes)")
+				continue
+			}
+			fmt.Fprintf(&b, "\n  %s  %s", in.Give(), in.String())
 			if h := in.Hint(); h != "" {
 				fmt.Fprintf(&b, " (%s)", h)
 			}
 		}
 	}
-	b.WriteString("\nThen run\n  samllint")
+	// --from-aws reads every file input itself; the files are the way
+	// without AWS credentials.
+	var files []string
+	fromAWS := false
 	for _, in := range order {
-		fmt.Fprintf(&b, " --%s %s", in.Flag(), in.Arg())
+		if in == InputAWSRead {
+			fromAWS = true
+			continue
+		}
+		files = append(files, in.Give())
 	}
-	b.WriteString(" sign-in.har\nsamllint explain RULE tells more about one.\n")
+	b.WriteString("\nThen run\n")
+	switch {
+	case fromAWS && len(files) > 0:
+		fmt.Fprintf(&b, "  samllint --from-aws sign-in.har\nor, with the files,\n  samllint %s sign-in.har\n", strings.Join(files, " "))
+	case fromAWS:
+		b.WriteString("  samllint --from-aws sign-in.har\n")
+	default:
+		fmt.Fprintf(&b, "  %s sign-in.har\n", strings.Join(append([]string{"samllint"}, files...), " "))
+	}
+	b.WriteString("samllint explain RULE tells more about one.\n")
 	return b.String()
 }

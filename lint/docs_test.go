@@ -3,8 +3,10 @@ package lint
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestDocsUpToDate: docs/rules.md is generated from the registry.
@@ -88,28 +90,69 @@ func TestExampleFiles(t *testing.T) {
 	}
 }
 
-// TestREADMERuleTable: the README's rule table is the registry's, between
-// its markers; -update rewrites it.
-func TestREADMERuleTable(t *testing.T) {
-	path := filepath.Join("..", "README.md")
+// TestDocLinks: every relative link in the README and docs/ names a file
+// that exists and, for a #fragment, a heading that the file has (GitHub's
+// anchors).
+func TestDocLinks(t *testing.T) {
+	root := filepath.Join("..")
+	pages, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	pages = append(pages, filepath.Join(root, "README.md"))
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	checked := 0
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, frag, _ := strings.Cut(target, "#")
+			path := page
+			if file != "" {
+				path = filepath.Join(filepath.Dir(page), filepath.FromSlash(file))
+			}
+			checked++
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s: link %s: no such file", page, target)
+				continue
+			}
+			if frag != "" && strings.HasSuffix(path, ".md") && !hasAnchor(t, path, frag) {
+				t.Errorf("%s: link %s: %s has no heading with that anchor", page, target, path)
+			}
+		}
+	}
+	if checked < 30 {
+		t.Errorf("checked %d links; the README and docs hold more", checked)
+	}
+}
+
+// hasAnchor reports whether a markdown file has a heading whose GitHub
+// anchor is frag: lower case, punctuation but - and _ dropped, spaces as -.
+func hasAnchor(t *testing.T, path, frag string) bool {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const begin, end = "<!-- rules:begin -->\n", "<!-- rules:end -->"
-	s := string(b)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatal("README.md has no rules:begin / rules:end markers")
-	}
-	want := s[:i+len(begin)] + RuleTable(Rules(), "docs/rules.md") + s[j:]
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
+	for _, line := range strings.Split(string(b), "\n") {
+		title, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
+		if !ok || !strings.HasPrefix(line, "#") {
+			continue
 		}
-		return
+		var a strings.Builder
+		for _, r := range strings.ToLower(title) {
+			switch {
+			case r == ' ':
+				a.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				a.WriteRune(r)
+			}
+		}
+		if a.String() == frag {
+			return true
+		}
 	}
-	if s != want {
-		t.Error("README.md's rule table is stale: run go test ./lint -update")
-	}
+	return false
 }

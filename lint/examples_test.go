@@ -3,7 +3,6 @@ package lint
 import (
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"html"
 	"net/http"
@@ -21,10 +20,10 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/tools/txtar"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+var update = testkit.Update
 
 func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t, parts...) }
 
@@ -546,3 +545,29 @@ func TestFixClearsPolicyFindings(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestFixNotesExplicitDeny: a permissions policy whose Deny blocks
+// connect:GetFederationToken gets a note in the fix plan, since a new
+// Allow beside it has no effect; an Allow that is merely missing gets none.
+func TestFixNotesExplicitDeny(t *testing.T) {
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:*","Resource":"*"},{"Sid":"NoFederation","Effect":"Deny","Action":"connect:GetFederationToken","Resource":"*"}]}`
+	missing := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"connect:DescribeUser","Resource":"*"}]}`
+	for perms, want := range map[string]bool{deny: true, missing: false} {
+		input, in, opts := buildCase(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: perms}.toCase())
+		results, err := Lint(input, in, opts)
+		if err != nil || len(results) != 1 {
+			t.Fatalf("%v, %d results", err, len(results))
+		}
+		if len(findingsOf(results[0].Report, "connect/missing-get-federation-token")) == 0 {
+			t.Fatalf("%s: not caught to begin with", perms)
+		}
+		plan := Fix(results[0], in)
+		noted := false
+		for _, n := range plan.Notes {
+			noted = noted || strings.Contains(n, "remove or narrow it")
+		}
+		if noted != want {
+			t.Errorf("%s: notes %q, want a note on the Deny: %v", perms, plan.Notes, want)
+		}
+	}
+}

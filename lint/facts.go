@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -33,7 +33,7 @@ type facts struct {
 	roleName                             *string
 }
 
-func newContext(m *saml.Message, in *Inputs, clock Clock) *facts {
+func newFacts(m *saml.Message, in *Inputs, clock Clock) *facts {
 	c := &facts{m: m, r: m.Response, in: in, expect: in.expect(), clock: clock, assertion: m.Response.Consumed()}
 	var rs *string
 	if in != nil {
@@ -311,4 +311,15 @@ func (c *facts) issuer() string {
 		return c.assertion.Issuer.Value
 	}
 	return ""
+}
+
+// undecrypted counts the EncryptedAssertions not decrypted.
+func undecrypted(r *saml.Response) int {
+	n := 0
+	for _, ea := range r.EncryptedAssertions {
+		if !ea.Decrypted {
+			n++
+		}
+	}
+	return n
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -82,7 +82,7 @@ func Fix(r *Result, in *Inputs) *Plan {
 		in = &Inputs{}
 	}
 	rep := r.Report
-	c := newContext(&saml.Message{Capture: r.Capture, Response: r.Response}, in, rep.Clock)
+	c := newFacts(&saml.Message{Capture: r.Capture, Response: r.Response}, in, rep.Clock)
 	role := or(roleName(c.roleARN), "<role>")
 	if c.aws && c.providerARN != "" {
 		if in.trust == nil {
@@ -112,7 +112,7 @@ func Fix(r *Result, in *Inputs) *Plan {
 			Command:  "aws iam put-role-policy --role-name " + role + " --policy-name ConnectFederation --policy-document file://connect-federation.json",
 		}
 		for _, f := range rep.Findings {
-			if f.Rule == missingGetFederationToken.ID && strings.Contains(f.Message, "explicitly denies") {
+			if f.Rule == missingGetFederationToken.ID && f.deny {
 				plan.Notes = append(plan.Notes, f.Message+": remove or narrow it, or the new statement has no effect")
 			}
 		}

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -251,9 +251,10 @@ func (e *InputError) Unwrap() error { return e.Err }
 var ErrWrongPolicy = errors.New("wrong kind of policy")
 
 // Add loads one input from its content; name labels it in findings.
-// Metadata may be XML or "aws iam get-saml-provider" output; policies any
-// form internal/policy reads (bare JSON, aws iam output, CloudFormation,
-// Terraform).
+// Metadata may be XML or "aws iam get-saml-provider" output; a policy may
+// be bare JSON, the output of aws iam get-role, get-role-policy or
+// get-policy-version, or aws organizations describe-policy, a
+// CloudFormation template or Terraform JSON.
 func (in *Inputs) Add(kind Input, name string, data []byte) error {
 	if err := in.add(kind, name, data); err != nil {
 		var ie *InputError

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // lintXML lints a signed response as it is, with the sample's metadata,

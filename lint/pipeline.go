@@ -201,7 +201,7 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 	if skew == 0 {
 		skew = DefaultSkew
 	}
-	ctx := newContext(m, in, clock)
+	facts := newFacts(m, in, clock)
 	rep := &Report{Clock: clock, Findings: []Finding{}, Suppressed: []Finding{}, Skipped: []Skipped{}}
 	seq := 0
 	ex := m.Response.Exceeded
@@ -209,17 +209,17 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		if rule.Check == nil {
 			continue
 		}
-		if ex != nil && rule != responseTooLarge {
+		if ex != nil && !rule.PastLimits {
 			// Past a count no IdP reaches, the response was not modelled:
 			// the size is the verdict, whatever the capture's scope.
 			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked", Because: "the response holds " + ex.String()})
 			continue
 		}
-		if sk := ctx.unmet(rule); sk != nil && ex == nil {
+		if sk := facts.unmet(rule); sk != nil && ex == nil {
 			rep.Skipped = append(rep.Skipped, *sk)
 			continue
 		}
-		p := &Pass{Rule: rule, Response: m.Response, Capture: m.Capture, Inputs: in, Clock: clock, Skew: skew, ctx: ctx}
+		p := &Pass{Rule: rule, Response: m.Response, Capture: m.Capture, Inputs: in, Clock: clock, Skew: skew, facts: facts}
 		rule.Check(p)
 		// A rule is reported either by its findings or as skipped: one
 		// that found something while part of it could not run is not
@@ -287,7 +287,7 @@ type Pass struct {
 	Clock    Clock
 	Skew     time.Duration
 
-	ctx      *facts
+	facts    *facts
 	findings []Finding
 	skipped  *Skipped
 }
@@ -319,13 +319,13 @@ func (p *Pass) SkipBecause(because, reason string, needs ...Input) {
 func (p *Pass) Now() time.Time { return p.Clock.Time }
 
 // Assertion is the assertion a service provider consumes, or nil.
-func (p *Pass) Assertion() *saml.Assertion { return p.ctx.assertion }
+func (p *Pass) Assertion() *saml.Assertion { return p.facts.assertion }
 
 // Attribute is the consumed assertion's first attribute with exactly this
 // Name, or nil (also when there is no assertion).
 func (p *Pass) Attribute(name string) *saml.Attribute {
-	if p.ctx.assertion == nil {
+	if p.facts.assertion == nil {
 		return nil
 	}
-	return p.ctx.assertion.Attribute(name)
+	return p.facts.assertion.Attribute(name)
 }

@@ -71,6 +71,9 @@ type Finding struct {
 
 	order int // registry index, for stable ordering
 	seq   int
+	// deny marks a finding whose cause is an explicit Deny, which a
+	// policy added beside it cannot override (fix says so).
+	deny bool
 }
 
 // Skipped is a rule that did not run, or ran only in part and found

@@ -17,7 +17,7 @@ import (
 	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/lint/linttest"
 	"github.com/samllint/samllint/saml"

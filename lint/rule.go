@@ -109,6 +109,10 @@ type Rule struct {
 	// own: turned off, they let a forged response pass. A run may require
 	// them whatever its config says (Config.Require).
 	Trust bool
+	// PastLimits marks a rule that still runs on a response past one of
+	// saml.Limits' counts, which is not modelled further: the one that
+	// reports the size. Every other rule is then skipped.
+	PastLimits bool
 	// Advice lists how the Expected of this rule's findings begins where
 	// it describes what is expected ("a signature that verifies") rather
 	// than giving a value to put at the finding's location. TestRoundTrip

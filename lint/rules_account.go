@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -66,9 +66,9 @@ var providerNotFound = &Rule{
 		if arn != nil {
 			name = arn.Name
 		}
-		p.Report(Finding{Message: "the SAML provider " + m.ARN + " does not exist: \"Specified provider doesn't exist\"", Location: xmlAt(p.ctx.pairPath()),
+		p.Report(Finding{Message: "the SAML provider " + m.ARN + " does not exist: \"Specified provider doesn't exist\"", Location: xmlAt(p.facts.pairPath()),
 			Expected: "an IAM SAML provider " + m.ARN, Actual: "IAM answers NoSuchEntity: " + m.Message,
-			Fix: "Correct the provider ARN in " + p.ctx.idp() + "'s Role attribute (" + p.ctx.where(SettingRole) + ") to one aws iam list-saml-providers lists, or create it: aws iam create-saml-provider --name " + name + " --saml-metadata-document file://metadata.xml."})
+			Fix: "Correct the provider ARN in " + p.facts.idp() + "'s Role attribute (" + p.facts.where(SettingRole) + ") to one aws iam list-saml-providers lists, or create it: aws iam create-saml-provider --name " + name + " --saml-metadata-document file://metadata.xml."})
 	},
 }
 
@@ -88,9 +88,9 @@ var roleNotFound = &Rule{
 			p.skipUnread("to check the role exists", InputTrustPolicy)
 			return
 		}
-		p.Report(Finding{Message: "the role " + m.ARN + " does not exist", Location: xmlAt(p.ctx.pairPath()),
+		p.Report(Finding{Message: "the role " + m.ARN + " does not exist", Location: xmlAt(p.facts.pairPath()),
 			Expected: "an IAM role " + m.ARN, Actual: "IAM answers NoSuchEntity: " + m.Message,
-			Fix: "Correct the role ARN in " + p.ctx.idp() + "'s Role attribute (" + p.ctx.where(SettingRole) + ") to the ARN aws iam get-role prints, path included."})
+			Fix: "Correct the role ARN in " + p.facts.idp() + "'s Role attribute (" + p.facts.where(SettingRole) + ") to the ARN aws iam get-role prints, path included."})
 	},
 }
 
@@ -120,7 +120,7 @@ var providerExpired = &Rule{
 		p.Report(Finding{Message: fmt.Sprintf("the IAM SAML provider's ValidUntil, %s, is before the evaluation time %s", prov.ValidUntil.Format("2006-01-02T15:04:05Z"), p.Now().UTC().Format("2006-01-02T15:04:05Z")),
 			Location: Location{Source: SourceMetadata, File: prov.Source, Path: "ValidUntil"},
 			Expected: "ValidUntil after " + p.Now().UTC().Format("2006-01-02T15:04:05Z"), Actual: prov.ValidUntil.Format("2006-01-02T15:04:05Z"),
-			Fix: "Upload the IdP's current metadata: aws iam update-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " --saml-metadata-document file://metadata.xml."})
+			Fix: "Upload the IdP's current metadata: aws iam update-saml-provider --saml-provider-arn " + p.facts.providerOr() + " --saml-metadata-document file://metadata.xml."})
 	},
 }
 
@@ -152,7 +152,7 @@ var providerMetadataStale = &Rule{
 			return
 		}
 		iam := p.Inputs.Anchors()
-		fix := fmt.Sprintf("Upload the IdP's current metadata to IAM: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml (%s's metadata, with every certificate it signs with).", p.ctx.providerOr(), p.ctx.idp())
+		fix := fmt.Sprintf("Upload the IdP's current metadata to IAM: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml (%s's metadata, with every certificate it signs with).", p.facts.providerOr(), p.facts.idp())
 		iamList := describeAnchors(iam)
 		signed := map[string]bool{}
 		for _, s := range p.Response.Signatures {
@@ -215,9 +215,9 @@ var instanceNotFound = &Rule{
 			p.skipUnread("to check the Connect instance exists", InputConnectInstance)
 			return
 		}
-		p.Report(Finding{Message: "Amazon Connect has no instance " + p.ctx.instanceOr() + " in " + p.ctx.regionOr(), Location: relayAt,
+		p.Report(Finding{Message: "Amazon Connect has no instance " + p.facts.instanceOr() + " in " + p.facts.regionOr(), Location: relayAt,
 			Expected: "an instance " + m.ARN, Actual: "DescribeInstance answers ResourceNotFoundException: " + m.Message,
-			Fix: "Set the RelayState to https://<region>.console.aws.amazon.com/connect/federate/<instance-id> with the instance's own region and ID (" + p.ctx.where(SettingRelayState) + ")."})
+			Fix: "Set the RelayState to https://<region>.console.aws.amazon.com/connect/federate/<instance-id> with the instance's own region and ID (" + p.facts.where(SettingRelayState) + ")."})
 	},
 }
 
@@ -288,6 +288,6 @@ var simulatorDisagrees = &Rule{
 		p.Report(Finding{Message: "IAM's policy simulator says " + sim.Decision + " for connect:GetFederationToken; samllint's reading of the role's permissions and boundary says " + ours,
 			Location: policyAt(SourcePermissions, p.Inputs.permissions[0], ""), Expected: "the same verdict from both (" + sim.Resource + ")",
 			Actual: "simulator: " + sim.Decision + "; samllint: " + ours,
-			Fix:    "Check the role's statements on connect:GetFederationToken and their conditions: aws iam simulate-principal-policy --policy-source-arn " + p.ctx.roleOr() + " --action-names connect:GetFederationToken --resource-arns " + sim.Resource + " shows the simulator's reasons."})
+			Fix:    "Check the role's statements on connect:GetFederationToken and their conditions: aws iam simulate-principal-policy --policy-source-arn " + p.facts.roleOr() + " --action-names connect:GetFederationToken --resource-arns " + sim.Resource + " shows the simulator's reasons."})
 	},
 }

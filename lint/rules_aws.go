@@ -35,7 +35,7 @@ var assertionTooOld = &Rule{
 				Location: xmlAt(issued.Path),
 				Expected: "evaluation time before " + stamp(issued.Time.Add(5*time.Minute)),
 				Actual:   "evaluated at " + stamp(p.Now()) + "; IssueInstant " + issued.Raw,
-				Fix:      "Sign in again through " + p.ctx.idp() + "; for an old capture, lint with --at-issue to see what AWS saw when it was posted.",
+				Fix:      "Sign in again through " + p.facts.idp() + "; for an old capture, lint with --at-issue to see what AWS saw when it was posted.",
 			})
 		}
 	},
@@ -66,16 +66,16 @@ var recipient = &Rule{
 				p.Report(f)
 				continue
 			}
-			if want := p.ctx.expect.Recipient; want != "" && sc.Recipient != want {
+			if want := p.facts.expect.Recipient; want != "" && sc.Recipient != want {
 				p.Report(Finding{Message: "Recipient is not the one you pinned", Location: xmlAt(path), Expected: want, Actual: sc.Recipient,
-					Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + "."})
+					Fix: "Set " + p.facts.idp() + "'s ACS URL to " + want + "."})
 				continue
 			}
 			if e, ok := parseEndpoint(sc.Recipient); ok {
-				if part := p.ctx.knownPartition(); part != "" && e.Partition != part {
+				if part := p.facts.knownPartition(); part != "" && e.Partition != part {
 					p.Report(Finding{Message: fmt.Sprintf("the Recipient is a sign-in endpoint of the %s partition, but the Role ARNs are in %s", e.Partition, part), Location: xmlAt(path),
 						Expected: signInFor(part), Actual: sc.Recipient,
-						Fix: "Post to the sign-in endpoint of the partition the role and provider live in: set " + p.ctx.idp() + "'s ACS URL to " + signInFor(part) + audNote(signInFor(part)) + "."})
+						Fix: "Post to the sign-in endpoint of the partition the role and provider live in: set " + p.facts.idp() + "'s ACS URL to " + signInFor(part) + audNote(signInFor(part)) + "."})
 				}
 				continue
 			}
@@ -85,7 +85,7 @@ var recipient = &Rule{
 				msg += ": " + hint
 			}
 			want, from := endpointInUse(p)
-			fix := "Set the ACS / Recipient URL to " + want + ": " + p.ctx.where(SettingACS) + audNote(want) + "."
+			fix := "Set the ACS / Recipient URL to " + want + ": " + p.facts.where(SettingACS) + audNote(want) + "."
 			if from == "" {
 				fix += " It is the global endpoint; a regional one (https://<region>.signin.aws.amazon.com/saml) works too and keeps sign-in up when us-east-1's is impaired."
 			}
@@ -109,10 +109,10 @@ func audNote(endpoint string) string {
 func endpointInUse(p *Pass) (url, from string) {
 	fits := func(u string) bool {
 		e, ok := parseEndpoint(u)
-		part := p.ctx.knownPartition()
+		part := p.facts.knownPartition()
 		return ok && (part == "" || e.Partition == part)
 	}
-	url, from = signInFor(p.ctx.partition), ""
+	url, from = signInFor(p.facts.partition), ""
 	if c := p.Capture; c != nil && c.Binding == "HTTP-POST" && fits(c.URL) {
 		url, from = c.URL, "the endpoint the browser posted to"
 	} else if u, ok := repairEndpoint(bearerRecipient(p.Assertion())); ok && fits(u) {
@@ -156,7 +156,7 @@ var destination = &Rule{
 			}
 			want, _ := endpointInUse(p)
 			p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: want, Actual: d,
-				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + want + ", so that Destination and Recipient both name the AWS sign-in endpoint in use" + audNote(want) + "."})
+				Fix: "Set " + p.facts.idp() + "'s ACS URL to " + want + ", so that Destination and Recipient both name the AWS sign-in endpoint in use" + audNote(want) + "."})
 			return
 		}
 		// A Destination that is an AWS endpoint differs from a Recipient
@@ -206,17 +206,17 @@ var audience = &Rule{
 		if a == nil {
 			return
 		}
-		want := p.ctx.expect.Audience
+		want := p.facts.expect.Audience
 		var got []string
 		path := a.Path + "/Conditions"
 		if a.Conditions != nil {
 			for _, au := range a.Conditions.Audiences {
 				got = append(got, au.Value)
 				if want != "" && au.Value == want || want == "" && acceptedAudiences[au.Value] != "" {
-					if part := acceptedAudiences[au.Value]; part != "" && p.ctx.knownPartition() != "" && p.ctx.partition != part {
-						p.Report(Finding{Message: fmt.Sprintf("the audience is for the %s partition, but the Role ARNs are in %s", part, p.ctx.partition), Location: xmlAt(au.Path),
-							Expected: audienceFor(p.ctx.partition), Actual: au.Value,
-							Fix: "Use the audience of the partition your roles are in: " + audienceFor(p.ctx.partition) + "."})
+					if part := acceptedAudiences[au.Value]; part != "" && p.facts.knownPartition() != "" && p.facts.partition != part {
+						p.Report(Finding{Message: fmt.Sprintf("the audience is for the %s partition, but the Role ARNs are in %s", part, p.facts.partition), Location: xmlAt(au.Path),
+							Expected: audienceFor(p.facts.partition), Actual: au.Value,
+							Fix: "Use the audience of the partition your roles are in: " + audienceFor(p.facts.partition) + "."})
 					}
 					severalRestrictions(p, a.Conditions)
 					return
@@ -229,8 +229,8 @@ var audience = &Rule{
 		expected := "urn:amazon:webservices"
 		if want != "" {
 			expected = want
-		} else if p.ctx.partition != "aws" {
-			expected = audienceFor(p.ctx.partition)
+		} else if p.facts.partition != "aws" {
+			expected = audienceFor(p.facts.partition)
 		}
 		msg := "no AudienceRestriction names AWS"
 		if len(got) > 0 {
@@ -239,7 +239,7 @@ var audience = &Rule{
 			}
 		}
 		p.Report(Finding{Message: msg, Location: xmlAt(path), Expected: expected, Actual: or(strings.Join(got, ", "), "(no Audience)"),
-			Fix: "Set the audience to " + expected + ": " + p.ctx.where(SettingAudience) + "."})
+			Fix: "Set the audience to " + expected + ": " + p.facts.where(SettingAudience) + "."})
 	},
 }
 
@@ -264,7 +264,7 @@ func severalRestrictions(p *Pass, c *saml.Conditions) {
 	for _, r := range order {
 		ok := false
 		for _, v := range names[r] {
-			ok = ok || acceptedAudiences[v] != "" || v == p.ctx.expect.Audience
+			ok = ok || acceptedAudiences[v] != "" || v == p.facts.expect.Audience
 		}
 		if !ok {
 			without = append(without, r)
@@ -278,7 +278,7 @@ func severalRestrictions(p *Pass, c *saml.Conditions) {
 	}
 	p.ReportAt(Warning, Finding{Message: msg, Location: xmlAt(where),
 		Expected: "one AudienceRestriction naming urn:amazon:webservices", Actual: fmt.Sprintf("%d AudienceRestriction elements", c.AudienceRestrictions),
-		Fix: "Configure " + p.ctx.idp() + " to send one AudienceRestriction; list every audience in it (they are ORed there)."})
+		Fix: "Configure " + p.facts.idp() + " to send one AudienceRestriction; list every audience in it (they are ORed there)."})
 }
 
 func audienceFor(partition string) string {
@@ -348,10 +348,10 @@ var roleAttributeMissing = &Rule{
 		if a == nil || a.Attribute(AttrRole) != nil {
 			return
 		}
-		fix := fmt.Sprintf("Send an attribute named %s with the value %s,%s; in %s: %s.", AttrRole, p.ctx.roleOr(), p.ctx.providerOr(), p.ctx.idp(), p.ctx.where(SettingRole))
+		fix := fmt.Sprintf("Send an attribute named %s with the value %s,%s; in %s: %s.", AttrRole, p.facts.roleOr(), p.facts.providerOr(), p.facts.idp(), p.facts.where(SettingRole))
 		if at, why := nearMiss(a, AttrRole); at != nil {
 			p.Report(Finding{Message: "the Role attribute is misnamed: " + why, Location: xmlAt(at.Path + "/@Name"), Expected: AttrRole, Actual: at.Name,
-				Fix: "Rename the attribute to exactly " + AttrRole + " (" + p.ctx.where(SettingRole) + ")."})
+				Fix: "Rename the attribute to exactly " + AttrRole + " (" + p.facts.where(SettingRole) + ")."})
 			return
 		}
 		p.Report(Finding{Message: "the assertion has no Role attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: AttrRole, Actual: "(absent)", Fix: fix})
@@ -361,7 +361,7 @@ var roleAttributeMissing = &Rule{
 // roleRule is the shape the four Role-value rules share: look at every
 // parsed value, report those the predicate picks.
 func roleValues(p *Pass, each func(rp *rolePair)) {
-	for _, rp := range p.ctx.roles {
+	for _, rp := range p.facts.roles {
 		each(rp)
 	}
 }
@@ -386,7 +386,7 @@ var roleMissingRoleARN = &Rule{
 			role := "arn:" + prov.Partition + ":iam::" + prov.Account + ":role/<role-name>"
 			p.Report(Finding{Message: "the Role value names the SAML provider but no role", Location: xmlAt(rp.Path),
 				Expected: role + "," + prov.Raw, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s; %s.", role, prov.Raw, prov.Raw, p.ctx.where(SettingRole))})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, with the name of the IAM role that trusts %s; %s.", role, prov.Raw, prov.Raw, p.facts.where(SettingRole))})
 		})
 	},
 }
@@ -407,10 +407,10 @@ var roleMissingProviderARN = &Rule{
 				return
 			}
 			role := rp.Roles[0]
-			prov := or(p.ctx.providerARN, "arn:"+role.Partition+":iam::"+role.Account+":saml-provider/<provider-name>")
+			prov := or(p.facts.providerARN, "arn:"+role.Partition+":iam::"+role.Account+":saml-provider/<provider-name>")
 			p.Report(Finding{Message: "the Role value names the role but no SAML provider", Location: xmlAt(rp.Path),
 				Expected: role.Raw + "," + prov, Actual: rp.Value,
-				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them); %s.", role.Raw, prov, p.ctx.idp(), p.ctx.where(SettingRole))})
+				Fix: fmt.Sprintf("Set the Role value to %s,%s, naming the IAM SAML provider that holds %s's metadata (aws iam list-saml-providers lists them); %s.", role.Raw, prov, p.facts.idp(), p.facts.where(SettingRole))})
 		})
 	},
 }
@@ -433,12 +433,12 @@ var roleARNMalformed = &Rule{
 				return // the two missing-ARN rules report these
 			}
 			role, prov, ok := rp.Pair()
-			expected := expectedPair(p.ctx, rp)
+			expected := expectedPair(p.facts, rp)
 			if ok {
 				if rp.Spaces {
 					// The pair's order is the IdP's: AWS takes either.
 					p.ReportAt(Warning, Finding{Message: "the Role value has stray whitespace", Location: xmlAt(rp.Path), Expected: strings.Join(rp.Parts, ","), Actual: strconv.Quote(rp.Value),
-						Fix: "Remove the whitespace around the ARNs in " + p.ctx.idp() + "'s role mapping."})
+						Fix: "Remove the whitespace around the ARNs in " + p.facts.idp() + "'s role mapping."})
 				}
 				if strings.Contains(role.Path, "arn:") {
 					want := "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + role.Name + "," + prov.Raw
@@ -447,13 +447,13 @@ var roleARNMalformed = &Rule{
 					}
 					p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: an ARN is nested inside the role's path", Location: xmlAt(rp.Path),
 						Expected: want, Actual: rp.Value,
-						Fix: "Fix the role mapping in " + p.ctx.idp() + ": it prefixes the role ARN with another ARN."})
+						Fix: "Fix the role mapping in " + p.facts.idp() + ": it prefixes the role ARN with another ARN."})
 				}
 				return
 			}
 			p.Report(Finding{Message: "the Role value is not one role ARN and one provider ARN: " + malformedWhy(rp), Location: xmlAt(rp.Path),
 				Expected: expected, Actual: rp.Value,
-				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one (" + p.ctx.where(SettingRole) + ")."})
+				Fix: "Make each Role value exactly " + expected + "; several roles go in several AttributeValues, not in one (" + p.facts.where(SettingRole) + ")."})
 		})
 		if a := p.Assertion(); a != nil {
 			n := 0
@@ -468,8 +468,8 @@ var roleARNMalformed = &Rule{
 				}
 			}
 			if at := a.Attribute(AttrRole); at != nil && len(at.Values) == 0 {
-				p.Report(Finding{Message: "the Role attribute has no value", Location: xmlAt(at.Path), Expected: p.ctx.roleOr() + "," + p.ctx.providerOr(), Actual: "(no AttributeValue)",
-					Fix: "Assign the user a role in " + p.ctx.idp() + "'s AWS application."})
+				p.Report(Finding{Message: "the Role attribute has no value", Location: xmlAt(at.Path), Expected: p.facts.roleOr() + "," + p.facts.providerOr(), Actual: "(no AttributeValue)",
+					Fix: "Assign the user a role in " + p.facts.idp() + "'s AWS application."})
 			}
 		}
 	},
@@ -500,8 +500,8 @@ var roleIdentityCenter = &Rule{
 				}
 				own := "arn:" + role.Partition + ":iam::" + role.Account + ":role/" + suggest
 				p.Report(Finding{Message: "the role " + role.Name + " is managed by IAM Identity Center, and AssumeRoleWithSAML does not work on it", Location: xmlAt(rp.Path),
-					Expected: "a role you created for SAML federation, trusting " + p.ctx.providerOr(), Actual: role.Raw,
-					Fix: "Create an IAM role such as " + own + " trusting " + p.ctx.providerOr() + " and name it in " + p.ctx.idp() +
+					Expected: "a role you created for SAML federation, trusting " + p.facts.providerOr(), Actual: role.Raw,
+					Fix: "Create an IAM role such as " + own + " trusting " + p.facts.providerOr() + " and name it in " + p.facts.idp() +
 						"'s role mapping, or sign in through the IAM Identity Center access portal instead."})
 			}
 		})
@@ -649,7 +649,7 @@ var roleSessionNameMissing = &Rule{
 			return
 		}
 		p.Report(Finding{Message: "the assertion has no RoleSessionName attribute", Location: xmlAt(a.Path + "/AttributeStatement"), Expected: "an Attribute named " + AttrRoleSessionName, Actual: "(absent)",
-			Fix: fmt.Sprintf("Add an attribute %s to %s's application, e.g. with the value %s.", AttrRoleSessionName, p.ctx.idp(), suggest)})
+			Fix: fmt.Sprintf("Add an attribute %s to %s's application, e.g. with the value %s.", AttrRoleSessionName, p.facts.idp(), suggest)})
 	},
 }
 
@@ -680,7 +680,7 @@ var roleSessionNameInvalid = &Rule{
 		}
 		p.Report(Finding{Message: "RoleSessionName " + sessionNameWhy(v.Value), Location: xmlAt(v.Path),
 			Expected: "2–64 characters of [A-Za-z0-9_+=,.@-]", Actual: strconv.Quote(v.Value),
-			Fix: fmt.Sprintf("Map RoleSessionName to the user's e-mail or user name (%s); %s would pass.", p.ctx.where(SettingSessionName), strconv.Quote(sanitizeSession(v.Value)))})
+			Fix: fmt.Sprintf("Map RoleSessionName to the user's e-mail or user name (%s); %s would pass.", p.facts.where(SettingSessionName), strconv.Quote(sanitizeSession(v.Value)))})
 	},
 }
 
@@ -758,7 +758,7 @@ var sessionDurationInvalid = &Rule{
 		case n < 900 || n > 43200:
 			fixed := min(max(n, 900), 43200)
 			p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is outside 900–43200 seconds", n), Location: xmlAt(v.Path), Expected: strconv.Itoa(fixed), Actual: v.Value,
-				Fix: fmt.Sprintf("Set SessionDuration to %d in %s's application.", fixed, p.ctx.idp())})
+				Fix: fmt.Sprintf("Set SessionDuration to %d in %s's application.", fixed, p.facts.idp())})
 		}
 	},
 }
@@ -802,7 +802,7 @@ var sessionDurationOverMax = &Rule{
 		}
 		p.Report(Finding{Message: fmt.Sprintf("SessionDuration %d is longer than the role's MaxSessionDuration %d: console sign-in works, CLI helpers that request it fail", n, r.MaxSessionDuration),
 			Location: xmlAt(v.Path), Expected: strconv.Itoa(r.MaxSessionDuration), Actual: v.Value,
-			Fix: fmt.Sprintf("aws iam update-role --role-name %s --max-session-duration %d, or set SessionDuration to %d in %s.", or(roleName(r.ARN), or(r.Name, "<role>")), min(n, 43200), r.MaxSessionDuration, p.ctx.idp())})
+			Fix: fmt.Sprintf("aws iam update-role --role-name %s --max-session-duration %d, or set SessionDuration to %d in %s.", or(roleName(r.ARN), or(r.Name, "<role>")), min(n, 43200), r.MaxSessionDuration, p.facts.idp())})
 	},
 }
 
@@ -845,7 +845,7 @@ var providerEncryption = &Rule{
 				p.Report(Finding{Message: "the assertion is encrypted with " + shortCipher(ea.DataAlgorithm) + ", which the IAM SAML provider's key does not decrypt",
 					Location: xmlAt(ea.Path + "/EncryptedData/EncryptionMethod/@Algorithm"),
 					Expected: "AES-GCM or AES-CBC content encryption (http://www.w3.org/2009/xmlenc11#aes256-gcm or http://www.w3.org/2001/04/xmlenc#aes256-cbc)", Actual: ea.DataAlgorithm,
-					Fix: "Set " + p.ctx.idp() + "'s assertion encryption to AES-256-GCM (or AES-256-CBC), with RSA-OAEP key transport."})
+					Fix: "Set " + p.facts.idp() + "'s assertion encryption to AES-256-GCM (or AES-256-CBC), with RSA-OAEP key transport."})
 			}
 		}
 		prov := p.Inputs.Provider()
@@ -855,7 +855,7 @@ var providerEncryption = &Rule{
 				if p.Inputs.Has(InputMetadata) {
 					// The IdP's metadata was given: the settings are in
 					// IAM's view of the provider, which get-saml-provider prints.
-					because = "the metadata given is the IdP's, which holds no encryption settings; they are in aws iam get-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " output, which --metadata also takes"
+					because = "the metadata given is the IdP's, which holds no encryption settings; they are in aws iam get-saml-provider --saml-provider-arn " + p.facts.providerOr() + " output, which --metadata also takes"
 				}
 				p.SkipBecause(because, "to compare the encrypted assertion with the IAM SAML provider's encryption settings (aws iam get-saml-provider output)", InputMetadata)
 			}
@@ -869,12 +869,12 @@ var providerEncryption = &Rule{
 			a := r.Consumed()
 			p.Report(Finding{Message: "the assertion is not encrypted, but the IAM SAML provider requires encryption", Location: xmlAt(a.Path),
 				Expected: "a saml:EncryptedAssertion (AssertionEncryptionMode Required in " + prov.Source + ")", Actual: "a plain saml:Assertion",
-				Fix: "Turn on assertion encryption in " + p.ctx.idp() + " with the certificate of the key the provider holds, or set the provider to Allowed: aws iam update-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " --assertion-encryption-mode Allowed."})
+				Fix: "Turn on assertion encryption in " + p.facts.idp() + " with the certificate of the key the provider holds, or set the provider to Allowed: aws iam update-saml-provider --saml-provider-arn " + p.facts.providerOr() + " --assertion-encryption-mode Allowed."})
 		}
 		if len(r.EncryptedAssertions) > 0 && prov.PrivateKeys == 0 {
 			p.Report(Finding{Message: "the assertion is encrypted, but the IAM SAML provider holds no private key to decrypt it", Location: xmlAt(r.EncryptedAssertions[0].Path),
 				Expected: "a private key in the provider's PrivateKeyList", Actual: "PrivateKeyList is empty in " + prov.Source,
-				Fix: "Register the private key the IdP encrypts for: aws iam update-saml-provider --saml-provider-arn " + p.ctx.providerOr() + " --add-private-key file://private-key.pem; or turn encryption off in " + p.ctx.idp() + "."})
+				Fix: "Register the private key the IdP encrypts for: aws iam update-saml-provider --saml-provider-arn " + p.facts.providerOr() + " --add-private-key file://private-key.pem; or turn encryption off in " + p.facts.idp() + "."})
 		}
 		if prov.UUID == "" {
 			return
@@ -886,7 +886,7 @@ var providerEncryption = &Rule{
 			}
 			p.Report(Finding{Message: "the provider-specific endpoint names another IAM SAML provider", Location: xmlAt(path),
 				Expected: strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1), Actual: url,
-				Fix: "Set " + p.ctx.idp() + "'s ACS URL to " + strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1) + ", the URL on this provider's page (SAMLProviderUUID in " + prov.Source + ")" + audNote(strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1)) + "."})
+				Fix: "Set " + p.facts.idp() + "'s ACS URL to " + strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1) + ", the URL on this provider's page (SAMLProviderUUID in " + prov.Source + ")" + audNote(strings.Replace(url, "/saml/acs/"+id, "/saml/acs/"+prov.UUID, 1)) + "."})
 		}
 		if a := r.Consumed(); a != nil && a.Subject != nil {
 			for _, sc := range a.Subject.Confirmations {
@@ -970,8 +970,9 @@ var sessionTagsInvalid = &Rule{
 
 var responseTooLarge = &Rule{
 	ID: "aws/response-too-large", Severity: Error, Scope: ScopeAWS,
-	Advice: []string{"at most "},
-	Title:  "the SAMLResponse is over 100,000 base64 characters, or holds more than samllint checks",
+	Advice:     []string{"at most "},
+	PastLimits: true,
+	Title:      "the SAMLResponse is over 100,000 base64 characters, or holds more than samllint checks",
 	Why: "AWS limits the base64 SAMLResponse to 100,000 characters; " +
 		"users mapped to hundreds of roles or large group claims exceed it. " +
 		"A response that holds far more elements, signatures, attributes or namespace prefixes than any IdP sends " +
@@ -987,7 +988,7 @@ var responseTooLarge = &Rule{
 		if ex := p.Response.Exceeded; ex != nil {
 			loc := xmlAt(or(ex.Path, p.Response.Path))
 			f := Finding{Location: loc, Expected: fmt.Sprintf("at most %d %s", ex.Limit, ex.What), Actual: fmt.Sprintf("more than %d", ex.Limit),
-				Fix: "Look at what built this response: no IdP sends " + ex.What + " in these numbers. Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."}
+				Fix: "Look at what built this response: no IdP sends " + ex.What + " in these numbers. Reduce the roles and attributes " + p.facts.idp() + " sends for this application."}
 			if n > 100000 {
 				f.Message = fmt.Sprintf("the SAMLResponse is %d base64 characters (AWS accepts 100,000) and holds %s; nothing else was checked", n, ex)
 				p.Report(f)
@@ -999,7 +1000,7 @@ var responseTooLarge = &Rule{
 		}
 		if n > 100000 {
 			p.Report(Finding{Message: fmt.Sprintf("the SAMLResponse is %d base64 characters; AWS accepts 100,000", n), Location: xmlAt(p.Response.Path),
-				Expected: "at most 100000", Actual: fmt.Sprint(n), Fix: "Reduce the roles and attributes " + p.ctx.idp() + " sends for this application."})
+				Expected: "at most 100000", Actual: fmt.Sprint(n), Fix: "Reduce the roles and attributes " + p.facts.idp() + " sends for this application."})
 		}
 	},
 }

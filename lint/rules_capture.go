@@ -115,5 +115,5 @@ func postedElsewhere(p *Pass, sc *saml.SubjectConfirmation) (Finding, bool) {
 	}
 	return Finding{Message: "the browser posted to " + c.URL + ", but the Recipient names " + sc.Recipient, Location: xmlAt(sc.DataPath + "/@Recipient"),
 		Expected: c.URL, Actual: sc.Recipient,
-		Fix: "Use one ACS URL: set " + p.ctx.idp() + "'s ACS / Recipient to the endpoint it posts to (" + c.URL + "), and list it in the trust policy's SAML:aud."}, true
+		Fix: "Use one ACS URL: set " + p.facts.idp() + "'s ACS / Recipient to the endpoint it posts to (" + c.URL + "), and list it in the trust policy's SAML:aud."}, true
 }

@@ -27,7 +27,7 @@ var relayStateInvalid = &Rule{
 	Rank:       4,
 	Confirm:    "the RelayState (a HAR export of the sign-in keeps it beside the SAMLResponse)",
 	Check: func(p *Pass) {
-		c := p.ctx
+		c := p.facts
 		want := federateURL(c.regionOr(), c.instanceOr())
 		fix := "Set the default RelayState to " + want + ": " + c.where(SettingRelayState) + "."
 		if c.relay == nil {
@@ -70,16 +70,16 @@ var relayStateInvalid = &Rule{
 		// console.aws.amazon.com is us-east-1's console: right for an
 		// instance there, wrong for one elsewhere. With the region
 		// unknown there is no value to expect, only the condition.
-		if ri.Regionless && p.ctx.expect.Region == "" {
+		if ri.Regionless && p.facts.expect.Region == "" {
 			p.ReportAt(Warning, Finding{Message: "the RelayState has no region: console.aws.amazon.com is us-east-1's console, so it reaches only an instance in us-east-1", Location: relayAt,
 				Expected: federateURL("<region>", ri.Instance), Actual: ri.Raw,
 				Fix: "If the instance is in another region, name it in the host: " + federateURL("<region>", ri.Instance) + " (--region checks it)."})
 		}
-		if e := p.ctx.expect.ConnectInstance; e != "" && e != ri.Instance {
+		if e := p.facts.expect.ConnectInstance; e != "" && e != ri.Instance {
 			p.Report(Finding{Message: "the RelayState names another Connect instance than the one you gave", Location: relayAt,
 				Expected: federateURL(ri.Region, e), Actual: ri.Raw, Fix: "Set the RelayState to " + federateURL(ri.Region, e) + "."})
 		}
-		if e := p.ctx.expect.Region; e != "" && e != ri.Region {
+		if e := p.facts.expect.Region; e != "" && e != ri.Region {
 			msg := "the RelayState names another region than the one you gave"
 			if ri.Regionless {
 				msg = "the RelayState has no region, which means us-east-1, but the instance is in " + e
@@ -201,7 +201,7 @@ var connectUserName = &Rule{
 		}
 		p.ReportAt(sev, Finding{Message: msg, Location: xmlAt(v.Path),
 			Expected: "a Connect user name: [A-Za-z0-9_.@-]{2,64}, e-mail form if it has @", Actual: name,
-			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's Connect user name (instance %s); user names are case-sensitive.", p.ctx.idp(), p.ctx.instanceOr())})
+			Fix: fmt.Sprintf("Map RoleSessionName in %s to the user's Connect user name (instance %s); user names are case-sensitive.", p.facts.idp(), p.facts.instanceOr())})
 	},
 }
 
@@ -215,7 +215,7 @@ var regionMismatch = &Rule{
 	Fix:        "Optional: use the sign-in endpoint of the instance's region as ACS URL, and add it to the trust policy's SAML:aud first.",
 	References: []string{refConnect, "AWS Security Blog: How to use regional SAML endpoints for failover — https://aws.amazon.com/blogs/security/how-to-use-regional-saml-endpoints-for-failover/"},
 	Check: func(p *Pass) {
-		ri := p.ctx.relay
+		ri := p.facts.relay
 		a := p.Assertion()
 		if ri == nil || !ri.OK || a == nil || a.Subject == nil {
 			return
@@ -235,7 +235,7 @@ var regionMismatch = &Rule{
 				want := e.inRegion(ri.Region)
 				p.Report(Finding{Message: fmt.Sprintf("AWS sign-in happens in %s and the Connect instance is in %s; this works, the instance's region is recommended for resilience", region, ri.Region), Location: xmlAt(sc.DataPath + "/@Recipient"),
 					Expected: want, Actual: sc.Recipient,
-					Fix: fmt.Sprintf("Optionally add %[2]s to the role's trust policy SAML:aud, then set it as %[1]s's ACS URL (STS must be enabled in %[3]s).", p.ctx.idp(), want, ri.Region)})
+					Fix: fmt.Sprintf("Optionally add %[2]s to the role's trust policy SAML:aud, then set it as %[1]s's ACS URL (STS must be enabled in %[3]s).", p.facts.idp(), want, ri.Region)})
 			}
 		}
 	},

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/samllint/samllint/internal/policy"
+	"github.com/samllint/samllint/internal/base/policy"
 )
 
 const (
@@ -14,7 +14,7 @@ const (
 )
 
 func (p *Pass) needTrust() bool {
-	if p.ctx.providerARN == "" {
+	if p.facts.providerARN == "" {
 		p.SkipBecause("the Role attribute names no SAML provider ARN: fix the aws/role-* findings first", "not checked")
 		return false
 	}
@@ -39,7 +39,7 @@ func policyAt(src Source, d *policy.Document, path string) Location {
 }
 
 func trustFix(p *Pass, what string) string {
-	return what + " Apply the corrected policy with aws iam update-assume-role-policy --role-name " + or(roleName(p.ctx.roleARN), "<role>") +
+	return what + " Apply the corrected policy with aws iam update-assume-role-policy --role-name " + or(roleName(p.facts.roleARN), "<role>") +
 		" --policy-document file://trust-policy.json (samllint fix prints it)."
 }
 
@@ -56,7 +56,7 @@ var trustPrincipal = &Rule{
 		if !p.needTrust() {
 			return
 		}
-		c := p.ctx
+		c := p.facts
 		tc := c.trust(actionSAML)
 		if len(tc.principal) > 0 {
 			return
@@ -110,7 +110,7 @@ var roleMismatch = &Rule{
 		exported := parseRoleARN(r.ARN)
 		var values []string
 		var where string
-		for _, rp := range p.ctx.roles {
+		for _, rp := range p.facts.roles {
 			values = append(values, rp.Value)
 			if where == "" {
 				where = rp.Path
@@ -133,7 +133,7 @@ var roleMismatch = &Rule{
 				}
 				p.Report(Finding{Message: "the Role value names " + role.Raw + ", which is not the role " + r.ARN + ": " + why, Location: xmlAt(rp.Path),
 					Expected: strings.Replace(rp.Value, role.Raw, r.ARN, 1), Actual: rp.Value,
-					Fix: "Change the role ARN in " + p.ctx.idp() + "'s role mapping to exactly " + r.ARN + " (" + p.ctx.where(SettingRole) + ")."})
+					Fix: "Change the role ARN in " + p.facts.idp() + "'s role mapping to exactly " + r.ARN + " (" + p.facts.where(SettingRole) + ")."})
 				return
 			}
 		}
@@ -148,7 +148,7 @@ var roleMismatch = &Rule{
 		// admin's call, and the inputs may be what is wrong.
 		p.ReportAt(Warning, Finding{Message: msg + ", so its trust policy says nothing about this sign-in", Location: xmlAt(where),
 			Expected: "a Role value naming " + r.ARN, Actual: strings.Join(values, " | "),
-			Fix: "Export the role the user signs in with (aws iam get-role --role-name " + or(roleName(p.ctx.roleARN), "<role>") + "), or assign the user " + r.ARN + " in " + p.ctx.idp() + "."})
+			Fix: "Export the role the user signs in with (aws iam get-role --role-name " + or(roleName(p.facts.roleARN), "<role>") + "), or assign the user " + r.ARN + " in " + p.facts.idp() + "."})
 	},
 }
 
@@ -165,7 +165,7 @@ var trustAction = &Rule{
 		if !p.needTrust() {
 			return
 		}
-		tc := p.ctx.trust(actionSAML)
+		tc := p.facts.trust(actionSAML)
 		if len(tc.principal) == 0 || len(tc.withAct) > 0 {
 			return
 		}
@@ -176,7 +176,7 @@ var trustAction = &Rule{
 		}
 		p.Report(Finding{Message: fmt.Sprintf("%s trusts the provider but does not allow %s", s.Path, actionSAML), Location: trustWhere(p, s.Path+".Action"),
 			Expected: actionSAML, Actual: actual,
-			Fix: trustFix(p, "Set the statement's Action to include "+actionSAML+": "+compactJSON(p.ctx.trustStatement())+".")})
+			Fix: trustFix(p, "Set the statement's Action to include "+actionSAML+": "+compactJSON(p.facts.trustStatement())+".")})
 	},
 }
 
@@ -207,12 +207,12 @@ var trustAudience = &Rule{
 		if !p.needTrust() {
 			return
 		}
-		tc := p.ctx.trust(actionSAML)
+		tc := p.facts.trust(actionSAML)
 		if tc.decision != policy.ImplicitDeny || len(tc.withAct) == 0 {
 			return
 		}
 		recipient := "(no Recipient)"
-		if aud := p.ctx.requestContext()["saml:aud"]; len(aud) > 0 {
+		if aud := p.facts.requestContext()["saml:aud"]; len(aud) > 0 {
 			recipient = aud[0]
 		}
 		for _, m := range tc.withAct {
@@ -254,7 +254,7 @@ var trustCondition = &Rule{
 		if !p.needTrust() {
 			return
 		}
-		tc := p.ctx.trust(actionSAML)
+		tc := p.facts.trust(actionSAML)
 		if tc.decision == policy.ExplicitDeny {
 			for _, m := range tc.matches {
 				if m.Denies() {
@@ -292,7 +292,7 @@ var trustCondition = &Rule{
 				msg = fmt.Sprintf("samllint cannot evaluate the operator %s (misspelt? IAM knows StringEquals, StringLike, …)", cr.Operator)
 				sev = Warning
 			}
-			fix := "Make " + p.ctx.idp() + " send the value the condition expects, or change the condition"
+			fix := "Make " + p.facts.idp() + " send the value the condition expects, or change the condition"
 			if len(got) == 1 && !cr.Unknown {
 				fix += fmt.Sprintf(": this assertion would need \"%s\": {\"%s\": %s}", cr.Operator, cr.Key, compactJSON(appendValue(cr.Values, got[0])))
 			}
@@ -333,7 +333,7 @@ var trustTagSession = &Rule{
 		if !p.needTrust() {
 			return
 		}
-		c := p.ctx
+		c := p.facts
 		saml := c.trust(actionSAML)
 		if len(saml.withAct) == 0 {
 			return // aws/trust-principal and aws/trust-action say it
@@ -397,7 +397,7 @@ var missingGetFederationToken = &Rule{
 		"GetFederationToken"},
 	Rank: 5,
 	Check: func(p *Pass) {
-		c := p.ctx
+		c := p.facts
 		if len(p.Inputs.permissions) == 0 {
 			p.Skip("to check connect:GetFederationToken", InputPermissionsPolicy)
 			return
@@ -427,7 +427,7 @@ var missingGetFederationToken = &Rule{
 			if m, ok := policy.FirstDeny(matches); ok {
 				p.Report(Finding{Message: m.Statement.Path + " explicitly denies connect:GetFederationToken for this user", Location: policyAt(SourcePermissions, m.Doc, m.Statement.Path),
 					Expected: "no Deny matching connect:GetFederationToken on " + req.Resource, Actual: "Deny " + strings.Join(m.Statement.Action, ", "),
-					Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow)."})
+					Fix: "Remove or narrow that Deny statement (an explicit Deny overrides every Allow).", deny: true})
 				return
 			}
 		}
@@ -481,7 +481,7 @@ var scpOrBoundaryDenies = &Rule{
 		"AccessDeniedException", "GetFederationToken"},
 	Rank: 6,
 	Check: func(p *Pass) {
-		c := p.ctx
+		c := p.facts
 		scps, boundary := p.Inputs.scpDocs(), p.Inputs.boundaryDoc()
 		var read *SCPRead
 		if a := p.Inputs.AWSRead(); a != nil {
@@ -605,7 +605,7 @@ var scpOrBoundaryDenies = &Rule{
 // guard gets the region exempted, a Deny of the action itself is removed
 // or scoped. at names where the SCP is attached, when known.
 func scpDenyFix(p *Pass, m policy.Match, at string) string {
-	c := p.ctx
+	c := p.facts
 	where := m.Statement.Path + " of " + scpName(m.Doc)
 	if at != "" {
 		where += ", attached to " + at + ","
@@ -708,7 +708,7 @@ func denyWhy(m policy.Match) string {
 // boundary see it. False (the rule skipped, saying why) when the
 // instance, its region or the account is unknown.
 func gftRequest(p *Pass) (policy.Request, bool) {
-	c := p.ctx
+	c := p.facts
 	if c.instance == "" || c.region == "" || c.account == "" {
 		p.SkipBecause("the Connect instance, its region or the account is unknown: the RelayState names the instance and region, the Role attribute the account", "to check the Connect user's federation", InputRelayState, InputConnectInstance)
 		return policy.Request{}, false
@@ -770,7 +770,7 @@ var connectUserUnknown = &Rule{
 	Rank:       2,
 	Check: func(p *Pass) {
 		if p.Inputs.users == nil {
-			p.Skip("to check the user exists (aws connect list-users --instance-id "+p.ctx.instanceOr()+" > users.json)", InputConnectUsers)
+			p.Skip("to check the user exists (aws connect list-users --instance-id "+p.facts.instanceOr()+" > users.json)", InputConnectUsers)
 			return
 		}
 		at := p.Attribute(AttrRoleSessionName)
@@ -793,10 +793,10 @@ var connectUserUnknown = &Rule{
 			}
 		}
 		msg := fmt.Sprintf("no Connect user is named %q", v.Value)
-		fix := fmt.Sprintf("Create a Connect user named %s in instance %s, or map RoleSessionName in %s to the existing user name.", v.Value, p.ctx.instanceOr(), p.ctx.idp())
+		fix := fmt.Sprintf("Create a Connect user named %s in instance %s, or map RoleSessionName in %s to the existing user name.", v.Value, p.facts.instanceOr(), p.facts.idp())
 		if suggest != "" {
 			msg += fmt.Sprintf("; closest is %q (user names are case-sensitive)", suggest)
-			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.ctx.idp(), suggest, p.ctx.where(SettingSessionName), v.Value)
+			fix = fmt.Sprintf("Make %s send %s as RoleSessionName (%s), or rename the Connect user to %s.", p.facts.idp(), suggest, p.facts.where(SettingSessionName), v.Value)
 		}
 		want := "one of the instance's user names"
 		if strings.EqualFold(suggest, v.Value) {

@@ -30,7 +30,7 @@ var statusNotSuccess = &Rule{
 		st := p.Response.Status
 		if st == nil || len(st.Codes) == 0 {
 			p.Report(Finding{Message: "the Response has no Status/StatusCode", Location: xmlAt(p.Response.Path), Expected: "a samlp:Status with StatusCode " + saml.StatusSuccess, Actual: "(none)",
-				Fix: "Configure " + p.ctx.idp() + " to send a standard SAML 2.0 Response; every Response carries samlp:Status."})
+				Fix: "Configure " + p.facts.idp() + " to send a standard SAML 2.0 Response; every Response carries samlp:Status."})
 			return
 		}
 		if st.Success() {
@@ -42,7 +42,7 @@ var statusNotSuccess = &Rule{
 		}
 		// The top-level code says whose fault (Requester, Responder); the
 		// second-level one says what: AuthnFailed, RequestDenied, ….
-		fix := "Look up this sign-in in " + p.ctx.idp() + "'s log"
+		fix := "Look up this sign-in in " + p.facts.idp() + "'s log"
 		what := shortStatus(st.Codes[0])
 		if len(st.Codes) > 1 {
 			why := shortStatus(st.Codes[len(st.Codes)-1])
@@ -84,11 +84,11 @@ var noAssertion = &Rule{
 		case n == 0:
 			p.Report(Finding{Message: "the Response carries no Assertion or EncryptedAssertion", Location: xmlAt(r.Path),
 				Expected: "one saml:Assertion", Actual: "none",
-				Fix: "Check the Status and " + p.ctx.idp() + "'s sign-in log: an IdP omits the assertion when it refuses the login."})
+				Fix: "Check the Status and " + p.facts.idp() + "'s sign-in log: an IdP omits the assertion when it refuses the login."})
 		case n > 1:
 			p.Report(Finding{Message: fmt.Sprintf("the Response carries %d assertions", n), Location: xmlAt(r.Path),
 				Expected: "exactly one assertion", Actual: fmt.Sprintf("%d (%d Assertion, %d EncryptedAssertion)", n, direct, len(r.EncryptedAssertions)),
-				Fix: "Configure " + p.ctx.idp() + " to send one assertion; if you did not expect several, treat this response as an attack."})
+				Fix: "Configure " + p.facts.idp() + " to send one assertion; if you did not expect several, treat this response as an attack."})
 		}
 	},
 }
@@ -126,7 +126,7 @@ var unsigned = &Rule{
 		}
 		p.Report(Finding{Message: "no ds:Signature on the Response or on the Assertion", Location: xmlAt(where),
 			Expected: "a ds:Signature child of the Response or of the Assertion", Actual: "none",
-			Fix: "Enable signing of the SAML response and assertion in " + p.ctx.idp() + "'s AWS application, with the certificate in the metadata uploaded to IAM."})
+			Fix: "Enable signing of the SAML response and assertion in " + p.facts.idp() + "'s AWS application, with the certificate in the metadata uploaded to IAM."})
 	},
 }
 
@@ -168,12 +168,12 @@ var signatureInvalid = &Rule{
 					// samlify's order: sign the Response, then swap the
 					// assertion for its encryption, which changes what was signed.
 					f.Message += "; the Response holds an EncryptedAssertion, so the likely cause is that the IdP encrypted the assertion after signing the Response"
-					f.Fix = "Make " + p.ctx.idp() + " encrypt the assertion first and sign the Response after (or sign the assertion before encrypting it and leave the Response unsigned)."
+					f.Fix = "Make " + p.facts.idp() + " encrypt the assertion first and sign the Response after (or sign the assertion before encrypting it and leave the Response unsigned)."
 				}
 				p.Report(f)
 			case saml.ValueMismatch:
 				f.Message = fmt.Sprintf("the signature on <%s> does not match the signing key", s.ParentTag)
-				f.Fix = "Two readings: " + p.ctx.idp() + " signs with a key the certificate you gave does not hold (compare its current signing certificate with the metadata of the IAM SAML provider " + p.ctx.providerOr() + "), or this response was not signed by your IdP at all: if the certificates match, do not trust it."
+				f.Fix = "Two readings: " + p.facts.idp() + " signs with a key the certificate you gave does not hold (compare its current signing certificate with the metadata of the IAM SAML provider " + p.facts.providerOr() + "), or this response was not signed by your IdP at all: if the certificates match, do not trust it."
 				if s.Check.SignedInfoChanged {
 					f.Message = fmt.Sprintf("the ds:Signature on <%s> changed after signing: the key is right, but the SignedInfo it signed is not this one (re-indented or edited)", s.ParentTag)
 					f.Fix = "Do not compare certificates: the signature value was made with this key. Re-capture the SAMLResponse exactly as posted (a HAR export or the raw form value), not from an editor or a pretty-printer; if it was captured faithfully, something between the IdP and AWS rewrites it."
@@ -264,7 +264,7 @@ var signatureUntrusted = &Rule{
 				Actual:   "signed by " + s.Check.Signer.Describe(),
 				Fix: fmt.Sprintf("Two readings. If %s rotated its signing certificate, upload its current metadata to the IAM SAML provider: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml. "+
 					"If it did not (its metadata lists only the certificates above), this response was not signed by your IdP: do not trust it, and find out who produced it.",
-					p.ctx.idp(), p.ctx.providerOr()),
+					p.facts.idp(), p.facts.providerOr()),
 			})
 		}
 	},
@@ -318,7 +318,7 @@ var signatureWrapping = &Rule{
 				Message: pr.Text, Location: xmlAt(pr.Path),
 				Expected: "one assertion, covered by a verifying enveloped signature on it or on the Response, with unique IDs",
 				Actual:   string(pr.Kind),
-				Fix:      "Do not trust this response: one that really comes from " + p.ctx.idp() + " has one assertion, signed in place, with IDs no other element carries. Capture a fresh one straight from the browser.",
+				Fix:      "Do not trust this response: one that really comes from " + p.facts.idp() + " has one assertion, signed in place, with IDs no other element carries. Capture a fresh one straight from the browser.",
 			})
 		}
 	},
@@ -344,7 +344,7 @@ var valueSplit = &Rule{
 			}
 			p.Report(Finding{Message: what + " is split by a comment or CDATA section: AWS reads " + strconv.Quote(all) + ", a reader of its first text node " + strconv.Quote(*first),
 				Location: xmlAt(path), Expected: all, Actual: fmt.Sprintf("%q, then more text", *first),
-				Fix: "Do not trust this response until " + p.ctx.idp() + " is known to write values this way; capture a fresh one."})
+				Fix: "Do not trust this response until " + p.facts.idp() + " is known to write values this way; capture a fresh one."})
 		}
 		if a.Subject != nil && a.Subject.NameID != nil {
 			report("the NameID", a.Subject.NameID.Path, a.Subject.NameID.Value, a.Subject.NameID.FirstText)
@@ -374,7 +374,7 @@ var foreignAssertion = &Rule{
 			}
 			p.Report(Finding{Message: "an element named Assertion in " + ns + ", which AWS does not read", Location: xmlAt(f.Path),
 				Expected: "Assertion elements in " + saml.NSAssertion + " only", Actual: ns,
-				Fix: "Find out what added it: " + p.ctx.idp() + " does not."})
+				Fix: "Find out what added it: " + p.facts.idp() + " does not."})
 		}
 	},
 }
@@ -406,7 +406,7 @@ var weakAlgorithm = &Rule{
 				p.Report(Finding{Message: fmt.Sprintf("the signature on <%s> uses SHA-1", s.ParentTag), Location: xmlAt(s.Path + "/SignedInfo"),
 					Expected: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 with http://www.w3.org/2001/04/xmlenc#sha256",
 					Actual:   strings.Join(weak, ", "),
-					Fix:      "Switch " + p.ctx.idp() + "'s signing algorithm to RSA-SHA256."})
+					Fix:      "Switch " + p.facts.idp() + "'s signing algorithm to RSA-SHA256."})
 			}
 		}
 		for _, ea := range p.Response.EncryptedAssertions {
@@ -414,7 +414,7 @@ var weakAlgorithm = &Rule{
 			if ea.KeyAlgorithm == saml.AlgRSA15 {
 				weak = append(weak, "key transport "+ea.KeyAlgorithm+" (open to Bleichenbacher padding-oracle attacks)")
 			}
-			if ea.DataAlgorithm == saml.AlgTripleDES && !p.ctx.aws {
+			if ea.DataAlgorithm == saml.AlgTripleDES && !p.facts.aws {
 				// For AWS, aws/provider-encryption says AWS cannot decrypt it.
 				weak = append(weak, "content encryption "+ea.DataAlgorithm+" (64-bit blocks)")
 			}
@@ -422,7 +422,7 @@ var weakAlgorithm = &Rule{
 				p.Report(Finding{Message: "the assertion is encrypted with retired algorithms", Location: xmlAt(ea.Path + "/EncryptedData/EncryptionMethod"),
 					Expected: "http://www.w3.org/2009/xmlenc11#rsa-oaep or http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p, with http://www.w3.org/2009/xmlenc11#aes256-gcm or http://www.w3.org/2001/04/xmlenc#aes256-cbc",
 					Actual:   strings.Join(weak, ", "),
-					Fix:      "Set " + p.ctx.idp() + "'s assertion encryption to RSA-OAEP key transport and AES-256 (GCM where offered)."})
+					Fix:      "Set " + p.facts.idp() + "'s assertion encryption to RSA-OAEP key transport and AES-256 (GCM where offered)."})
 			}
 		}
 	},
@@ -448,7 +448,7 @@ var issuerMismatch = &Rule{
 			issuers = append(issuers, a.Issuer)
 		}
 		differ := r.Issuer != nil && a != nil && a.Issuer != nil && r.Issuer.Value != a.Issuer.Value
-		want := append([]string(nil), p.ctx.expect.Issuer)
+		want := append([]string(nil), p.facts.expect.Issuer)
 		if want[0] == "" {
 			want = nil
 		}
@@ -479,7 +479,7 @@ var issuerMismatch = &Rule{
 			}
 			p.Report(Finding{Message: msg, Location: xmlAt(iss.Path),
 				Expected: near, Actual: iss.Value,
-				Fix: fmt.Sprintf("Either upload the metadata of the IdP application that issued this (aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml), or set the application's issuer to %s.", p.ctx.providerOr(), near)})
+				Fix: fmt.Sprintf("Either upload the metadata of the IdP application that issued this (aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml), or set the application's issuer to %s.", p.facts.providerOr(), near)})
 		}
 		if differ && wrong == 0 {
 			// Two IdPs of the metadata given, one on each element.
@@ -527,31 +527,6 @@ func validity(a *saml.Assertion) (notBefore, notOnOrAfter []saml.Time) {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
-
-// human renders a duration for people: "4m30s", "3h0m0s" → "3h", "2d5h".
-func human(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Round(time.Second)
-	if d >= 48*time.Hour {
-		d = d.Round(time.Hour) // days and hours; rounding first avoids "2191d24h"
-		days := d / (24 * time.Hour)
-		rest := d % (24 * time.Hour)
-		if rest == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%s", days, strings.TrimSuffix(strings.TrimSuffix(rest.String(), "0s"), "0m"))
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
 
 var expired = &Rule{
 	ID: "saml/expired", Severity: Error, Scope: ScopeSAML, Needs: []Input{InputTime},
@@ -603,7 +578,7 @@ var expired = &Rule{
 			Location: xmlAt(first.Path),
 			Expected: "evaluation time before " + stamp(first.Time.Add(skew)) + " (NotOnOrAfter + skew)",
 			Actual:   actual,
-			Fix:      "Sign in again through " + p.ctx.idp() + " and post the new response at once; to lint an old capture, pass --at-issue or --now.",
+			Fix:      "Sign in again through " + p.facts.idp() + " and post the new response at once; to lint an old capture, pass --at-issue or --now.",
 		})
 	},
 }
@@ -691,7 +666,7 @@ var timeOrder = &Rule{
 			if w[0].OK && w[1].OK && !w[0].Time.Before(w[1].Time) {
 				p.Report(Finding{Message: fmt.Sprintf("the validity window is inverted: %s %s is not before %s %s, so no time is valid", boundName(w[0].Path), w[0].Raw, boundName(w[1].Path), w[1].Raw),
 					Location: xmlAt(w[1].Path), Expected: "a NotOnOrAfter after " + w[0].Raw, Actual: w[1].Raw,
-					Fix: "Find what computes the window in " + p.ctx.idp() + ": both bounds come from its clock, a few minutes either side of IssueInstant."})
+					Fix: "Find what computes the window in " + p.facts.idp() + ": both bounds come from its clock, a few minutes either side of IssueInstant."})
 			}
 		}
 		if !a.IssueInstant.OK {
@@ -702,7 +677,7 @@ var timeOrder = &Rule{
 			if !a.IssueInstant.Time.Before(t.Time) {
 				p.Report(Finding{Message: fmt.Sprintf("the assertion was issued %s after its own %s: it was expired when it was made", human(a.IssueInstant.Time.Sub(t.Time)), boundName(t.Path)),
 					Location: xmlAt(a.IssueInstant.Path), Expected: "an IssueInstant before " + t.Raw, Actual: a.IssueInstant.Raw,
-					Fix: "Find what writes IssueInstant or NotOnOrAfter in " + p.ctx.idp() + ": a time-zone mix-up (local time written as UTC) is the usual cause."})
+					Fix: "Find what writes IssueInstant or NotOnOrAfter in " + p.facts.idp() + ": a time-zone mix-up (local time written as UTC) is the usual cause."})
 				return
 			}
 		}
@@ -789,7 +764,7 @@ var subjectConfirmation = &Rule{
 		if bearer.Recipient == "" {
 			want, _ := endpointInUse(p)
 			fix := "Set the application's ACS / Recipient URL to " + want
-			if p.ctx.aws {
+			if p.facts.aws {
 				fix += audNote(want)
 			}
 			p.Report(Finding{Message: "SubjectConfirmationData has no Recipient", Location: xmlAt(where + "/@Recipient"),
@@ -810,7 +785,7 @@ func acsFor(p *Pass) string {
 	if e.Domain == "" {
 		e.Domain = "aws.amazon.com"
 	}
-	e.ACSPath = "/acs/" + p.ctx.providerUUIDOr()
+	e.ACSPath = "/acs/" + p.facts.providerUUIDOr()
 	return e.inRegion(e.Region)
 }
 
@@ -840,7 +815,7 @@ var nameIDMissing = &Rule{
 		switch {
 		case n == nil:
 			p.Report(Finding{Message: "the Subject has no NameID", Location: xmlAt(a.Subject.Path), Expected: "a saml:NameID", Actual: "none",
-				Fix: "Map a NameID in " + p.ctx.idp() + "'s application (e.g. the user's e-mail or a persistent ID)."})
+				Fix: "Map a NameID in " + p.facts.idp() + "'s application (e.g. the user's e-mail or a persistent ID)."})
 		case n.Encrypted:
 			p.ReportAt(Warning, Finding{Message: "the NameID is encrypted", Location: xmlAt(n.Path), Expected: "a plain saml:NameID", Actual: "saml:EncryptedID",
 				Fix: "Unless the IAM provider holds the decryption key, send a plain NameID."})
@@ -852,7 +827,7 @@ var nameIDMissing = &Rule{
 				want = at.Values[0].Value
 			}
 			p.Report(Finding{Message: "the NameID is empty", Location: xmlAt(n.Path), Expected: want, Actual: `""`,
-				Fix: "Map the NameID in " + p.ctx.idp() + " to an attribute every user has."})
+				Fix: "Map the NameID in " + p.facts.idp() + " to an attribute every user has."})
 		}
 	},
 }
@@ -892,7 +867,7 @@ var sessionNotOnOrAfter = &Rule{
 			}
 			p.Report(Finding{Message: msg, Location: xmlAt(t.Path),
 				Expected: "at least 15 minutes after " + stamp(now), Actual: t.Raw,
-				Fix: "Lengthen the session lifetime " + p.ctx.idp() + " puts in SessionNotOnOrAfter (or stop sending it); the console session lasts the lesser of it and SessionDuration."})
+				Fix: "Lengthen the session lifetime " + p.facts.idp() + " puts in SessionNotOnOrAfter (or stop sending it); the console session lasts the lesser of it and SessionDuration."})
 		}
 	},
 }
@@ -914,7 +889,7 @@ var timeInvalid = &Rule{
 			fixed, why := repairTime(t.Raw)
 			if fixed == "" {
 				p.Report(Finding{Message: name + " is not a time", Location: xmlAt(t.Path),
-					Expected: "an xs:dateTime such as 2026-11-20T10:00:00Z", Actual: t.Raw, Fix: "Find what writes this value in " + p.ctx.idp() + ", such as a custom assertion template or a proxy: SAML times are xs:dateTime in UTC, like 2026-11-20T10:00:00Z."})
+					Expected: "an xs:dateTime such as 2026-11-20T10:00:00Z", Actual: t.Raw, Fix: "Find what writes this value in " + p.facts.idp() + ", such as a custom assertion template or a proxy: SAML times are xs:dateTime in UTC, like 2026-11-20T10:00:00Z."})
 				continue
 			}
 			p.Report(Finding{Message: name + " is not an xs:dateTime with a time zone: " + why, Location: xmlAt(t.Path),
@@ -1000,7 +975,7 @@ var certificateExpired = &Rule{
 			case now.After(ci.NotAfter):
 				p.Report(Finding{Message: fmt.Sprintf("the certificate that signed <%s> expired %s ago", s.ParentTag, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
 					Expected: "a signing certificate valid at " + stamp(now), Actual: ci.Describe(),
-					Fix: "Issue a new signing certificate in " + p.ctx.idp() + ", make it active, and upload the metadata holding it to " + p.ctx.providerOr() + "."})
+					Fix: "Issue a new signing certificate in " + p.facts.idp() + ", make it active, and upload the metadata holding it to " + p.facts.providerOr() + "."})
 			case now.Before(ci.NotBefore):
 				p.Report(Finding{Message: fmt.Sprintf("the certificate that signed <%s> is not valid for another %s", s.ParentTag, human(ci.NotBefore.Sub(now))), Location: xmlAt(where),
 					Expected: "a signing certificate valid at " + stamp(now), Actual: ci.Describe(),
@@ -1008,7 +983,7 @@ var certificateExpired = &Rule{
 			case ci.NotAfter.Sub(now) < 30*24*time.Hour:
 				p.ReportAt(Info, Finding{Message: fmt.Sprintf("the certificate that signed <%s> expires in %s", s.ParentTag, human(ci.NotAfter.Sub(now))), Location: xmlAt(where),
 					Expected: "at least 30 days of validity left", Actual: ci.Describe(),
-					Fix: "Plan the rotation now: add the next certificate to the metadata in IAM (a provider holds up to 10 keys) before " + p.ctx.idp() + " switches to it."})
+					Fix: "Plan the rotation now: add the next certificate to the metadata in IAM (a provider holds up to 10 keys) before " + p.facts.idp() + " switches to it."})
 			}
 		}
 		// Then every other certificate: expired ones that signed nothing
@@ -1027,7 +1002,7 @@ var certificateExpired = &Rule{
 			if now.After(ci.NotAfter) {
 				p.ReportAt(Info, Finding{Message: fmt.Sprintf("the %s expired %s ago; it signed nothing here", what, human(now.Sub(ci.NotAfter))), Location: xmlAt(where),
 					Expected: "only certificates in use", Actual: ci.Describe(),
-					Fix: "Once no IdP signs with it, remove the retired certificate from the metadata uploaded to " + p.ctx.providerOr() + "."})
+					Fix: "Once no IdP signs with it, remove the retired certificate from the metadata uploaded to " + p.facts.providerOr() + "."})
 			}
 		}
 		n := len(seen)
@@ -1047,17 +1022,6 @@ var certificateExpired = &Rule{
 			p.SkipBecause("no certificate is embedded", "to check the signing certificate's dates", InputMetadata, InputCertificate)
 		}
 	},
-}
-
-// undecrypted counts the EncryptedAssertions not decrypted.
-func undecrypted(r *saml.Response) int {
-	n := 0
-	for _, ea := range r.EncryptedAssertions {
-		if !ea.Decrypted {
-			n++
-		}
-	}
-	return n
 }
 
 var assertionEncrypted = &Rule{
@@ -1084,7 +1048,7 @@ var assertionEncrypted = &Rule{
 				p.ReportAt(Error, Finding{Message: "the assertion cannot be decrypted with the key you gave: " + ea.DecryptErr, Location: xmlAt(ea.Path),
 					Expected: "an EncryptedAssertion the given private key decrypts",
 					Actual:   "EncryptedAssertion (" + joinNonEmpty(", ", ea.DataAlgorithm, ea.KeyAlgorithm) + "), encrypted for " + ea.KeyHint,
-					Fix: "Upload the certificate of the private key the IAM SAML provider holds to " + p.ctx.idp() +
+					Fix: "Upload the certificate of the private key the IAM SAML provider holds to " + p.facts.idp() +
 						" as its encryption certificate, or give samllint (and IAM) the key the IdP encrypts for."})
 			default:
 				msg := "the assertion is encrypted; its content was not checked"
@@ -1097,7 +1061,7 @@ var assertionEncrypted = &Rule{
 			// AWS finds the key to decrypt with by the provider's unique
 			// identifier in the URL: the generic endpoint has none.
 			// The Recipient, once decrypted, must name the same endpoint.
-			if !p.ctx.aws {
+			if !p.facts.aws {
 				continue
 			}
 			where := map[string]string{r.Path + "/@Destination": r.Destination}
@@ -1119,7 +1083,7 @@ var assertionEncrypted = &Rule{
 				}
 				p.ReportAt(Error, Finding{Message: "an encrypted assertion addressed to an endpoint that is not provider-specific (" + what + "), so AWS cannot tell which key decrypts it", Location: xmlAt(path),
 					Expected: acsFor(p), Actual: u,
-					Fix: "Set " + p.ctx.idp() + "'s ACS URL to the provider-specific one shown on the IAM SAML provider's page (…/saml/acs/" + p.ctx.providerUUIDOr() + ")" + audNote(acsFor(p)) + "."})
+					Fix: "Set " + p.facts.idp() + "'s ACS URL to the provider-specific one shown on the IAM SAML provider's page (…/saml/acs/" + p.facts.providerUUIDOr() + ")" + audNote(acsFor(p)) + "."})
 			}
 		}
 	},
@@ -1144,7 +1108,7 @@ var namespaceUndeclared = &Rule{
 				Location: xmlAt(u.Path),
 				Expected: fmt.Sprintf("an xmlns:%s declaration on the element or an ancestor", u.Prefix),
 				Actual:   "no declaration of " + u.Prefix,
-				Fix:      fmt.Sprintf("Declare xmlns:%s (for SAML assertions, urn:oasis:names:tc:SAML:2.0:assertion) in %s's response, or re-capture the response unmodified.", u.Prefix, p.ctx.idp()),
+				Fix:      fmt.Sprintf("Declare xmlns:%s (for SAML assertions, urn:oasis:names:tc:SAML:2.0:assertion) in %s's response, or re-capture the response unmodified.", u.Prefix, p.facts.idp()),
 			})
 		}
 	},
@@ -1167,7 +1131,7 @@ var requiredMissing = &Rule{
 		missing := func(where, what, path string, sev Severity) {
 			p.ReportAt(sev, Finding{Message: fmt.Sprintf("the %s has no %s", where, what), Location: xmlAt(path),
 				Expected: fmt.Sprintf("%s on the %s", what, where), Actual: "(none)",
-				Fix: "Configure " + p.ctx.idp() + " to send a standard SAML 2.0 " + where + "; if it does, find what rewrites the response on the way."})
+				Fix: "Configure " + p.facts.idp() + " to send a standard SAML 2.0 " + where + "; if it does, find what rewrites the response on the way."})
 		}
 		type element struct {
 			name, path, id, version string
@@ -1189,7 +1153,7 @@ var requiredMissing = &Rule{
 				missing(e.name, "Version attribute", e.path, Error)
 			default:
 				p.Report(Finding{Message: fmt.Sprintf("the %s's Version is not 2.0", e.name), Location: xmlAt(e.path + "/@Version"),
-					Expected: "2.0", Actual: e.version, Fix: "Configure " + p.ctx.idp() + " to send SAML 2.0; AWS accepts no other version."})
+					Expected: "2.0", Actual: e.version, Fix: "Configure " + p.facts.idp() + " to send SAML 2.0; AWS accepts no other version."})
 			}
 			if !e.issued.IsSet() {
 				missing(e.name, "IssueInstant attribute", e.path, Error)
@@ -1224,7 +1188,7 @@ var ecdsaSignature = &Rule{
 			p.Report(Finding{Message: msg, Location: xmlAt(s.Path + "/SignedInfo"),
 				Expected: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 with an RSA key, as AWS documents",
 				Actual:   actual,
-				Fix:      "Switch " + p.ctx.idp() + "'s signing key to RSA (2048 bits) with RSA-SHA256, and upload its metadata to the IAM SAML provider " + p.ctx.providerOr() + "."})
+				Fix:      "Switch " + p.facts.idp() + "'s signing key to RSA (2048 bits) with RSA-SHA256, and upload its metadata to the IAM SAML provider " + p.facts.providerOr() + "."})
 		}
 	},
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/saml"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // Per-rule tables in the style of hadolint's ruleCatches/ruleCatchesNot:

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/samllint/samllint/internal/textcut"
+	"github.com/samllint/samllint/internal/base/textcut"
 	"github.com/samllint/samllint/saml"
 )
 

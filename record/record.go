@@ -27,7 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/textcut"
+	"github.com/samllint/samllint/internal/base/textcut"
 	"net/url"
 	"slices"
 	"strings"

@@ -2,7 +2,6 @@ package record
 
 import (
 	"encoding/base64"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,9 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/saml"
+
+	// testkit defines -update, which go test ./... -update hands to every package.
+	_ "github.com/samllint/samllint/internal/test/testkit"
 )
 
 func TestHostOf(t *testing.T) {
@@ -127,9 +129,6 @@ func TestFindBrowser(t *testing.T) {
 		t.Errorf("windows locations: %q", win)
 	}
 }
-
-// "go test ./... -update" passes the flag to every package.
-var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")
 
 // TestShortPage: of AWS's and Connect's pages a recording keeps only what
 // samllint reads (title, the error shown, the role picker's roles), and

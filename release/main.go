@@ -3,16 +3,16 @@
 //	go run ./release [-targets linux/amd64,...] VERSION DIR
 //
 // For each of linux, darwin and windows on amd64 and arm64 it builds
-// cmd/samllint with the version and commit stamped (internal/version), and
-// packs it with the README and licence notes as
+// cmd/samllint with the version and commit stamped (internal/base/version), and
+// packs it with LICENSE (Apache-2.0), the README and the read policy as
 // samllint_<version>_<os>_<arch>.tar.gz (.zip for Windows); it packs the
 // static site (go run ./web) as samllint_<version>_site.tar.gz, and writes
 // checksums.txt (SHA-256, as sha256sum -c reads it).
 //
 // It is a short Go program on the standard library rather than a
-// GoReleaser configuration: the GoReleaser builds reachable here are not
-// approved releases, and this way CI runs exactly what a release runs
-// (.github/workflows/release.yml uploads what it writes).
+// GoReleaser configuration, so that CI runs exactly what a release runs
+// (.github/workflows/release.yml uploads what it writes). It prints a line
+// per archive as it goes: a cold cross-compile takes minutes.
 package main
 
 import (
@@ -67,10 +67,10 @@ func run(version, dir string, targets []string, site bool) error {
 	}
 	commit := gitCommit()
 	stamp := time.Unix(commitTime(), 0).UTC() // archives as reproducible as the commit
-	ldflags := "-s -w -X github.com/samllint/samllint/internal/version.Version=" + version +
-		" -X github.com/samllint/samllint/internal/version.Commit=" + commit
+	ldflags := "-s -w -X github.com/samllint/samllint/internal/base/version.Version=" + version +
+		" -X github.com/samllint/samllint/internal/base/version.Commit=" + commit
 	extra := map[string][]byte{}
-	for _, f := range []string{"README.md", "docs/aws-read-policy.json"} {
+	for _, f := range []string{"LICENSE", "README.md", "docs/aws-read-policy.json"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
@@ -114,6 +114,7 @@ func run(version, dir string, targets []string, site bool) error {
 			return err
 		}
 		archives = append(archives, name)
+		fmt.Printf("%s: %s\n", t, name)
 	}
 	if site {
 		siteDir := filepath.Join(dir, ".build", "site")
@@ -140,6 +141,7 @@ func run(version, dir string, targets []string, site bool) error {
 			return err
 		}
 		archives = append(archives, name)
+		fmt.Printf("site: %s\n", name)
 	}
 	if err := os.RemoveAll(filepath.Join(dir, ".build")); err != nil {
 		return err

@@ -5,12 +5,14 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -270,7 +272,36 @@ func (d *decoder) text(s string, c *Capture) error {
 	if what := otherProtocol(s); what != "" {
 		return decodeErr(StageKind, what, "a SAMLResponse: AWS SAML federation takes SAML 2.0 only", nil)
 	}
-	return d.value(s, c, 0)
+	if (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && !strings.ContainsAny(s, " \t\r\n") {
+		return decodeErr(StageKind, fmt.Sprintf("a URL with no SAMLResponse in it (%q)", clip(s, 80)), "the SAMLResponse the IdP posts to such an address: a HAR export of the sign-in, or the posted form body", nil)
+	}
+	err := d.value(s, c, 0)
+	var de *DecodeError
+	if errors.As(err, &de) && (de.Stage == StageBase64 && strings.HasPrefix(de.Found, "character ") || de.Stage == StageInflate) && prose(s) {
+		return decodeErr(StageKind, fmt.Sprintf("plain text (%q)", clip(s, 60)), "the SAMLResponse (base64, a form body, raw XML) or a HAR export of the sign-in; an error message you saw is for samllint explain", nil)
+	}
+	return err
+}
+
+// prose reports whether s reads as words rather than an encoded value:
+// several fields, one at least a word of letters, and none as long as a
+// wrapped base64 line.
+func prose(s string) bool {
+	fields := strings.Fields(s)
+	if len(fields) < 2 {
+		return false
+	}
+	word := false
+	for _, f := range fields {
+		if len(f) > 40 {
+			return false
+		}
+		letters := strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
+		if len(letters) >= 2 && strings.IndexFunc(letters, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			word = true
+		}
+	}
+	return word
 }
 
 // otherProtocol names a form body or URL of another sign-in protocol.

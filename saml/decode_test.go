@@ -7,14 +7,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 func testdata(t testing.TB, parts ...string) []byte { return testkit.Testdata(t, parts...) }
@@ -233,6 +232,9 @@ func TestDecodeBadInput(t *testing.T) {
 		{"invalid character", b64[:50] + "!" + b64[51:], []string{`'!'`, "offset 50"}},
 		{"a properties file", "# settings\nonelogin.saml2.strict = true\n", []string{"no capture form", `starts with '#'`, "expected base64"}},
 		{"padding in the middle", b64 + b64, []string{"after '=' padding"}},
+		{"plain words", "hello world", []string{`this is not a SAMLResponse: plain text ("hello world")`, "expected the SAMLResponse"}},
+		{"an error page's text", "Your request included an invalid SAML response.", []string{"plain text", "samllint explain"}},
+		{"a bare URL", "https://example.okta.com/home/amazon_aws/0oa1/272", []string{"this is not a SAMLResponse: a URL with no SAMLResponse in it", "HAR export"}},
 		{"binary garbage", "\x00\x01\x02\xff\xfe\x80garbage", []string{"binary data", "expected"}},
 		{"base64 of garbage", base64.StdEncoding.EncodeToString([]byte{0x93, 0x11, 0xfe, 0x00, 0x42, 0x99, 0x18, 0x07, 0x7f, 0x00}), []string{"neither XML nor DEFLATE"}},
 		{"deflate of non-XML", base64.StdEncoding.EncodeToString(deflate(t, bytes.Repeat([]byte{0x99, 0x01}, 40))), []string{"other than XML"}},
@@ -339,10 +341,6 @@ func ExampleDecode() {
 	// https://us-east-1.console.aws.amazon.com/connect/federate/abc
 	// <samlp:Response/>
 }
-
-// -update is defined in every test package so "go test ./... -update"
-// works; this package has no golden files.
-var _ = flag.Bool("update", false, "rewrite golden files")
 
 // TestDecodeStreamMatchesDecode: streaming a HAR gives the captures Decode
 // gives, in order, and non-JSON input is decoded whole.

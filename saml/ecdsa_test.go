@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // TestECDSAWithXmlsec1: an ECDSA signature as XML Signature 1.1 writes it

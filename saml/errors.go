@@ -35,6 +35,9 @@ type DecodeError struct {
 
 func (e *DecodeError) Error() string {
 	msg := fmt.Sprintf("%s: %s", e.Stage, e.Found)
+	if e.Stage == StageKind {
+		msg = "this is not a SAMLResponse: " + e.Found
+	}
 	if e.Expected != "" {
 		msg += "; expected " + e.Expected
 	}

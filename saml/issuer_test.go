@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // TestIssuerBinding: a signature verifies only with the certificates of

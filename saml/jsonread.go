@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/textcut"
+	"github.com/samllint/samllint/internal/base/textcut"
 	"io"
 	"strconv"
 	"strings"

@@ -5,7 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/textcut"
+	"github.com/samllint/samllint/internal/base/textcut"
 	"html"
 	"io"
 	"regexp"

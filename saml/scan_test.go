@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // TestLimitsExceeded: each count Limits bounds stops the model at the

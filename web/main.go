@@ -2,7 +2,7 @@
 //
 //	go run ./web DIR
 //
-// The site is the page "samllint serve" shows (internal/page's files, not
+// The site is the page "samllint serve" shows (internal/render/page's files, not
 // a copy), with samllint itself compiled to WebAssembly (samllint.wasm)
 // answering its API inside the browser. It needs no server code: any
 // static host serves it (GitHub Pages, an internal web server,
@@ -12,7 +12,7 @@
 // and connect to nothing else.
 //
 // SAMLLINT_VERSION and SAMLLINT_COMMIT, when set, stamp the module's
-// version (see internal/version); CI and the release set them.
+// version (see internal/base/version); CI and the release set them.
 package main
 
 import (
@@ -27,7 +27,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/samllint/samllint/internal/page"
+	"github.com/samllint/samllint/internal/render/page"
 )
 
 // CSP is the static page's policy: its own files only, WebAssembly
@@ -56,10 +56,10 @@ func build(dir string) error {
 	}
 	ldflags := "-s -w"
 	if v := os.Getenv("SAMLLINT_VERSION"); v != "" {
-		ldflags += " -X github.com/samllint/samllint/internal/version.Version=" + v
+		ldflags += " -X github.com/samllint/samllint/internal/base/version.Version=" + v
 	}
 	if c := os.Getenv("SAMLLINT_COMMIT"); c != "" {
-		ldflags += " -X github.com/samllint/samllint/internal/version.Commit=" + c
+		ldflags += " -X github.com/samllint/samllint/internal/base/version.Commit=" + c
 	}
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(dir, "samllint.wasm"), "./web/wasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")

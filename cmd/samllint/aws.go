@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/awsread"
-	"github.com/samllint/samllint/internal/redact"
+	"github.com/samllint/samllint/internal/render/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/saml"
 )
@@ -23,6 +23,7 @@ type awsFlags struct {
 	from            bool
 	profile, region string
 	timeout         awsTimeout
+	said            string // how errors name the command: --from-aws or aws-export
 }
 
 // awsTimeout is --aws-timeout: a duration above zero, with its unit.
@@ -45,7 +46,11 @@ func (d *awsTimeout) Set(s string) error {
 }
 
 func (a *awsFlags) register(fs *flag.FlagSet, withSwitch bool) {
+	// Errors name what the person typed: the switch, or aws-export,
+	// which reads without it.
+	a.said = "aws-export"
 	if withSwitch {
+		a.said = "--from-aws"
 		fs.BoolVar(&a.from, "from-aws", false, "read the SAML provider, role, policies, SCPs and Connect instance from the AWS account itself, with your AWS credentials (samllint's only network use besides record)")
 	}
 	fs.StringVar(&a.profile, "aws-profile", "", "AWS profile to read with (default: AWS_PROFILE, else the default credential chain)")
@@ -72,7 +77,7 @@ func (a *awsFlags) reader(fs *flag.FlagSet, stderr io.Writer) (*awsread.Reader, 
 	r, err := awsread.New(context.Background(), awsread.Options{Profile: a.profile, Region: a.region, Timeout: time.Duration(a.timeout),
 		Notify: func(msg string) { sayf(stderr, "samllint: note: %s\n", msg) }})
 	if err != nil {
-		return nil, usageErr("--from-aws: %v", err)
+		return nil, usageErr("%s: %v", a.said, err)
 	}
 	return r, nil
 }
@@ -161,7 +166,7 @@ func awsExportCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	}
 	read, err := reader.Read(context.Background(), targets[0])
 	if err != nil {
-		return usageErr("--from-aws: %v", err)
+		return usageErr("aws-export: %v", err)
 	}
 	if read.Empty() {
 		why := "the account answered nothing"

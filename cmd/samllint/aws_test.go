@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/samllint/samllint/internal/awstest"
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/awstest"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 const awsNow = "2026-11-20T10:01:00Z"
@@ -234,6 +234,14 @@ func TestAWSCLIErrors(t *testing.T) {
 		code, _, errs = runCLI(t, "", append(cmd, capture)...)
 		if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "no AWS credentials") || !strings.Contains(errs, "--aws-profile") {
 			t.Errorf("%v without credentials: exit %d, %q", cmd, code, errs)
+		}
+		// Each names what was typed: aws-export has no --from-aws.
+		said := "samllint: --from-aws: "
+		if cmd[0] == "aws-export" {
+			said = "samllint: aws-export: "
+		}
+		if !strings.HasPrefix(errs, said) {
+			t.Errorf("%v without credentials: %q does not start with %q", cmd, errs, said)
 		}
 	}
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 
-	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/saml"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/lint"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // payloads are the classes of bytes that drive a terminal or reorder

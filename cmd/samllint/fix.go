@@ -5,8 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
-	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -110,27 +111,41 @@ func writePlan(dir string, p format.Plan) ([]string, error) {
 		prefix = fmt.Sprintf("%d.", c.Index)
 	}
 	var wrote []string
-	write := func(file string, doc any) error {
-		path := filepath.Join(dir, prefix+file)
+	// write writes one document and points the plan's file and apply
+	// command at where it now is, so that the printed command applies
+	// the file written.
+	write := func(file, command *string, doc any) error {
+		path := filepath.Join(dir, prefix+*file)
 		if err := os.WriteFile(path, []byte(format.PolicyJSON(doc)), 0o644); err != nil {
 			return err
 		}
 		wrote = append(wrote, path)
+		*command = strings.ReplaceAll(*command, "file://"+*file, shellWord("file://"+filepath.ToSlash(path)))
+		*file = path
 		return nil
 	}
 	for _, fp := range []*lint.FixedPolicy{p.Plan.Trust, p.Plan.Permissions} {
 		if fp != nil {
-			if err := write(fp.File, fp.Document); err != nil {
+			if err := write(&fp.File, &fp.Command, fp.Document); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, st := range []*lint.StatementToAdd{p.Plan.TrustStatement, p.Plan.PermissionsStatement} {
 		if st != nil {
-			if err := write(st.File, st.Document); err != nil {
+			if err := write(&st.File, &st.Command, st.Document); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return wrote, nil
+}
+
+// shellWord quotes s for a POSIX shell when it holds more than letters,
+// digits and the punctuation of a plain path.
+func shellWord(s string) string {
+	if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:+=@%-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint/linttest"
 	"github.com/samllint/samllint/saml"
 )

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // inputRef is an argument naming an input: FILE, "-", or FILE#N for
@@ -57,9 +59,10 @@ func openInput(path string, stdin io.Reader, stderr io.Writer) (string, io.ReadC
 	return path, f, nil
 }
 
+// isTerminal asks the terminal driver, as a character device (/dev/null)
+// is no terminal and gets no paste prompt.
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 func isTerminalWriter(w io.Writer) bool {

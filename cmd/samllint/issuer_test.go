@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // TestIssuerBoundSigner: given every IdP's metadata, as a batch run or

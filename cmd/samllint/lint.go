@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -88,23 +88,21 @@ func (rf *reportFlags) report(b *batch, files []string, stdout, stderr io.Writer
 	if cfg := in.Config(); cfg != nil {
 		run.ConfigPath = cfg.Path
 	}
-	// Every format streams, result by result: memory does not grow with
-	// the number of sign-ins.
-	var text *format.Text
-	var github *format.GitHub
-	var jsonDoc *format.JSONWriter
-	var sarif *format.SARIFWriter
+	var out format.Writer
 	switch rf.format {
 	case "text":
-		text = format.NewText(stdout)
+		text := format.NewText(stdout)
 		text.Color, text.Redact, text.ShowSuppressed = colorOK(stdout), rf.redact, rf.showSuppressed
+		text.SkipFailed = len(files) == 1
+		out = text
 	case "github":
-		github = format.NewGitHub(stdout)
-		github.Redact = rf.redact
+		github := format.NewGitHub(stdout)
+		github.Redact, github.ConfigPath = rf.redact, run.ConfigPath
+		out = github
 	case "json":
-		jsonDoc = format.NewJSON(stdout, run)
+		out = format.NewJSON(stdout, run)
 	case "sarif":
-		sarif = format.NewSARIF(stdout, run, Version())
+		out = format.NewSARIF(stdout, run, Version())
 	}
 	failed, fails := 0, false
 	err := b.run(files, func(r *lint.Result) {
@@ -114,33 +112,13 @@ func (rf *reportFlags) report(b *batch, files []string, stdout, stderr io.Writer
 		} else if r.Report.Fails(rf.threshold) {
 			fails = true
 		}
-		switch rf.format {
-		case "text":
-			if r.Err == nil || len(files) > 1 {
-				text.Result(r)
-			}
-		case "github":
-			github.Result(r)
-		case "json":
-			jsonDoc.Result(r)
-		case "sarif":
-			sarif.Result(r)
-		}
+		out.Result(r)
 	})
 	if err != nil {
 		return err
 	}
 	run.Notices = lint.RunNotices(in, opts, nil) // the CLI always gives its clock
-	switch rf.format {
-	case "json":
-		err = jsonDoc.Finish(run.Notices)
-	case "sarif":
-		err = sarif.Finish(run.Notices)
-	case "github":
-		github.Finish(run.ConfigPath, run.Notices)
-	default:
-		text.Finish(run.Notices)
-	}
+	err = out.Finish(run.Notices)
 	if err != nil {
 		return err
 	}

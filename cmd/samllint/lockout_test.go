@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 // startWeb runs the page's real server, with its timeouts, on a free port.

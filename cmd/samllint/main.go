@@ -8,13 +8,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/samllint/samllint/internal/version"
+	"github.com/samllint/samllint/internal/base/version"
 	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
-	"github.com/samllint/samllint/internal/format"
+	"github.com/samllint/samllint/internal/render/format"
 )
 
 const usage = `usage: samllint <command> [flags] [FILE...|-]

@@ -1,16 +1,17 @@
 package main
 
 import (
+	"github.com/samllint/samllint/internal/test/testkit"
+
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+var update = testkit.Update
 
 func repo(parts ...string) string { return filepath.Join(append([]string{"..", ".."}, parts...)...) }
 

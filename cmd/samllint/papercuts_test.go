@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -119,6 +120,10 @@ func TestFixWrite(t *testing.T) {
 		if !strings.Contains(out, "wrote "+path) {
 			t.Errorf("fix does not say it wrote %s:\n%s", path, out)
 		}
+		// The apply command applies the file written, not one beside it.
+		if !strings.Contains(out, "--policy-document file://"+filepath.ToSlash(path)+"\n") {
+			t.Errorf("no apply command names file://%s:\n%s", path, out)
+		}
 		if !strings.HasPrefix(string(b), "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [") {
 			t.Errorf("%s is not a complete policy document:\n%s", file, b)
 		}
@@ -133,3 +138,20 @@ func TestFixWrite(t *testing.T) {
 }
 
 const sampleRelayState = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+
+// TestDevNullIsNoTerminal: /dev/null is a character device, not a
+// terminal: samllint < /dev/null gets no paste prompt, only the one-line
+// error for empty input.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer null.Close()
+	var out, errb bytes.Buffer
+	code := run([]string{"lint"}, null, &out, &errb)
+	if code != 2 || strings.Contains(errb.String(), "Paste the SAMLResponse") || strings.Count(errb.String(), "\n") != 1 ||
+		!strings.Contains(errb.String(), "empty input") {
+		t.Errorf("samllint < %s: exit %d, stderr %q", os.DevNull, code, errb.String())
+	}
+}

@@ -16,8 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
-	"github.com/samllint/samllint/internal/format"
-	"github.com/samllint/samllint/internal/redact"
+	"github.com/samllint/samllint/internal/render/format"
+	"github.com/samllint/samllint/internal/render/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/record"
 )

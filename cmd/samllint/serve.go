@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/samllint/samllint/internal/page"
+	"github.com/samllint/samllint/internal/render/page"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/samllint/samllint/internal/page"
+	"github.com/samllint/samllint/internal/render/page"
 	"image/png"
 	"io"
 	"io/fs"
@@ -22,7 +22,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -269,7 +269,7 @@ func TestServeInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeScreenshot(t, repo("docs", "serve.png"), png)
+		writeScreenshot(t, repo("docs", "img", "serve.png"), png)
 	}
 	checkSignatureLayout(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("redact"))); err != nil {
@@ -417,7 +417,7 @@ func checkPageLayout(t *testing.T, ctx context.Context, shot string) {
 		}
 		dir := t.TempDir()
 		if *update {
-			dir = repo("docs")
+			dir = repo("docs", "img")
 		}
 		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("%s-%d.png", shot, width)), png)
 	}
@@ -469,7 +469,7 @@ func checkSignatureLayout(t *testing.T, ctx context.Context) {
 		}
 		dir := t.TempDir()
 		if *update {
-			dir = repo("docs")
+			dir = repo("docs", "img")
 		}
 		writeScreenshot(t, filepath.Join(dir, fmt.Sprintf("signatures-%d.png", width)), png)
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/samllint/samllint/internal/testkit"
+	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint"
 )
 
@@ -185,6 +185,10 @@ func TestStaticSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, chromedp.ID("status"), "1 capture linted")
+	// The footer names the samllint that linted.
+	if v, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("version"))); err != nil || v == "" || strings.Contains(v, "shows with the first report") {
+		t.Errorf("the page's version after a lint: %q %v", v, err)
+	}
 
 	allowed := map[string]bool{"/": true, "/app.css": true, "/app.js": true, "/wasm_exec.js": true, "/samllint.wasm": true}
 	for _, u := range requests() {

@@ -5,6 +5,10 @@
 // every samllint front end uses, and compares; with Update it rewrites the
 // want files instead (go test ./... -update).
 //
+// A want file records the checks a capture skipped as the inputs that
+// would run them, not rule by rule, so that a samllint release with a new
+// rule does not rewrite every want file.
+//
 //	var update = flag.Bool("update", false, "rewrite golden files")
 //
 //	func TestSignIn(t *testing.T) {
@@ -276,9 +280,36 @@ type report struct {
 	Verdict    string         `json:"verdict"`
 	Findings   []lint.Finding `json:"findings"`
 	Suppressed []lint.Finding `json:"suppressed"`
-	Skipped    []lint.Skipped `json:"skipped"`
+	Skipped    []skipped      `json:"skipped"`
 	Notices    []lint.Finding `json:"notices,omitempty"`
 	Error      string         `json:"error,omitempty"`
+}
+
+// skipped is what a want file keeps of the checks a capture skipped: each
+// distinct set of inputs that would run some, and why they did not run.
+type skipped struct {
+	Needs   lint.Needs `json:"needs"`
+	Because string     `json:"because,omitempty"`
+}
+
+var skippedCount = regexp.MustCompile(`\b\d+ checks? skipped\b`)
+
+func skippedOf(rep *lint.Report) (string, []skipped) {
+	out := []skipped{}
+	seen := map[string]bool{}
+	for _, s := range rep.Skipped {
+		key := s.Needs.String() + "\x00" + s.Because
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, skipped{Needs: s.Needs, Because: s.Because})
+		}
+	}
+	// Sorted, so that a new rule early in the registry does not reorder them.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Needs.String(), out[j].Needs.String()
+		return a < b || a == b && out[i].Because < out[j].Because
+	})
+	return skippedCount.ReplaceAllString(rep.Verdict, "# checks skipped"), out
 }
 
 // Lint lints the case a .case.yaml describes and returns its report as
@@ -324,18 +355,19 @@ func reports(caseFile string) ([]report, error) {
 	out := []report{}
 	results, err := lint.Lint(data, in, opts)
 	if err != nil {
-		out = append(out, report{Error: err.Error(), Verdict: "could not lint", Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}})
+		out = append(out, report{Error: err.Error(), Verdict: "could not lint", Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []skipped{}})
 	}
 	for _, r := range results {
-		rep := report{Capture: r.Capture.Index, Source: r.Capture.Source, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []lint.Skipped{}}
+		rep := report{Capture: r.Capture.Index, Source: r.Capture.Source, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}, Skipped: []skipped{}}
 		if r.Err != nil {
 			rep.Error, rep.Verdict = r.Err.Error(), "could not lint"
 			out = append(out, rep)
 			continue
 		}
 		clock := r.Report.Clock
-		rep.Clock, rep.Outcome, rep.Verdict = &clock, r.Report.Outcome, r.Report.Verdict
-		rep.Findings, rep.Suppressed, rep.Skipped = r.Report.Findings, r.Report.Suppressed, r.Report.Skipped
+		rep.Clock, rep.Outcome = &clock, r.Report.Outcome
+		rep.Verdict, rep.Skipped = skippedOf(r.Report)
+		rep.Findings, rep.Suppressed = r.Report.Findings, r.Report.Suppressed
 		out = append(out, rep)
 	}
 	if in.Config() != nil && len(out) > 0 {

@@ -1,15 +1,16 @@
 package linttest
 
 import (
+	"github.com/samllint/samllint/internal/test/testkit"
+
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+var update = testkit.Update
 
 // TestGoldenCorpus runs samllint's own golden captures through linttest,
 // as a user's test would run theirs.

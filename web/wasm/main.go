@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command wasm is samllint inside the page of the static site: it answers
-// the page's API (see internal/page) in the browser, so that nothing the
+// the page's API (see internal/render/page) in the browser, so that nothing the
 // user pastes leaves it. go run ./web DIR builds it as DIR/samllint.wasm.
 package main
 
@@ -9,8 +9,8 @@ import (
 	"context"
 	"syscall/js"
 
-	"github.com/samllint/samllint/internal/page"
-	"github.com/samllint/samllint/internal/version"
+	"github.com/samllint/samllint/internal/base/version"
+	"github.com/samllint/samllint/internal/render/page"
 )
 
 func main() {

@@ -1,0 +1,106 @@
+package lint_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/samllint/samllint/internal/test/testkit"
+)
+
+const module = "github.com/samllint/samllint"
+
+// layers orders the module's packages from the bottom up; a package may
+// import only packages of its own layer or below. The longest prefix wins.
+var layers = []struct {
+	prefix string
+	level  int
+}{
+	{"internal/base/", 0},
+	{"saml", 1},
+	{"lint", 2},
+	{"internal/render/", 3},
+	{"awsread", 4},
+	{"record", 4},
+	{"internal/test/", 5}, // test support: anything but a front end
+	{"cmd/", 6},
+	{"web", 6},
+	{"release", 6},
+}
+
+// heavy are the dependencies only the account reads and the browser may
+// pull in: the page (also built as WebAssembly) and the core never do.
+var heavy = []string{"github.com/aws/aws-sdk-go-v2", "github.com/chromedp/"}
+
+func level(pkg string) (int, bool) {
+	if pkg == module {
+		return 0, true // the module's doc, no code
+	}
+	rel, ok := strings.CutPrefix(pkg, module+"/")
+	if !ok {
+		return 0, false
+	}
+	best, lv := -1, 0
+	for _, l := range layers {
+		p := strings.TrimSuffix(l.prefix, "/")
+		if (rel == p || strings.HasPrefix(rel, p+"/")) && len(p) > best {
+			best, lv = len(p), l.level
+		}
+	}
+	return lv, best >= 0
+}
+
+// TestLayers reads go list's dependency graph and fails on an import that
+// points up: saml or lint reaching a renderer, a front end or a test
+// helper, and the core or the page reaching the AWS SDK or chromedp.
+func TestLayers(t *testing.T) {
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "./...")
+	cmd.Dir = testkit.Root()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, deps := fields[0], fields[1:]
+		lv, ok := level(pkg)
+		if !ok {
+			t.Errorf("%s is in no layer: add it to layers in lint/layers_test.go and to docs/development.md", pkg)
+			continue
+		}
+		seen++
+		reported := map[string]bool{}
+		for _, d := range deps {
+			if dl, ok := level(d); ok && dl > lv {
+				t.Errorf("%s depends on %s, which is above it", pkg, d)
+			}
+			if lv <= 3 || pkg == module+"/web" {
+				for _, h := range heavy {
+					if strings.HasPrefix(d, h) && !reported[h] {
+						reported[h] = true
+						t.Errorf("%s depends on %s (%s…): only awsread, record, test support and the CLI may", pkg, h, d)
+					}
+				}
+			}
+		}
+	}
+	if seen < 15 {
+		t.Errorf("go list named %d of the module's packages; want them all", seen)
+	}
+}
+
+// TestLayerOf: the table places packages where docs/development.md says.
+func TestLayerOf(t *testing.T) {
+	for pkg, want := range map[string]int{
+		"internal/base/policy": 0, "saml": 1, "lint": 2, "lint/linttest": 2,
+		"internal/render/page": 3, "awsread": 4, "internal/test/testkit": 5, "cmd/samllint": 6,
+	} {
+		if got, ok := level(module + "/" + pkg); !ok || got != want {
+			t.Errorf("%s: layer %d (%v), want %d", pkg, got, ok, want)
+		}
+	}
+	if _, ok := level("github.com/beevik/etree"); ok {
+		t.Error("a package outside the module was given a layer")
+	}
+}
