@@ -314,3 +314,18 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// masked redacts s with a streaming writer's redactor, made on first use:
+// what the run has learnt, plus, in a scope of its own, what res holds
+// (so masking costs what one result holds, not the whole run).
+func masked(red **redact.Redactor, res *lint.Result, s string) string {
+	if *red == nil {
+		*red = redact.New()
+	}
+	r := *red
+	if res != nil {
+		r = r.Scope()
+		r.Learn(res.Response, res.Capture)
+	}
+	return r.String(s)
+}

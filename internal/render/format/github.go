@@ -31,16 +31,7 @@ func NewGitHub(w io.Writer) *GitHub { return &GitHub{w: w} }
 
 func (g *GitHub) print(s string, res *lint.Result) {
 	if g.Redact {
-		if g.red == nil {
-			g.red = redact.New()
-		}
-		red := g.red
-		if res != nil {
-			// A scope per result: masking costs what the result holds.
-			red = red.Scope()
-			red.Learn(res.Response, res.Capture)
-		}
-		s = red.String(s)
+		s = masked(&g.red, res, s)
 	}
 	io.WriteString(g.w, Clean(s))
 }

@@ -49,16 +49,7 @@ func NewText(w io.Writer) *Text { return &Text{w: w} }
 
 func (t *Text) print(s string, res *lint.Result) {
 	if t.Redact {
-		if t.red == nil {
-			t.red = redact.New()
-		}
-		red := t.red
-		if res != nil {
-			// A scope per result: masking costs what the result holds.
-			red = red.Scope()
-			red.Learn(res.Response, res.Capture)
-		}
-		s = red.String(s)
+		s = masked(&t.red, res, s)
 	}
 	s = Clean(s)
 	if t.marks != nil {
