@@ -27,7 +27,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/base/textcut"
 	"net/url"
 	"slices"
 	"strings"
@@ -40,6 +39,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/samllint/samllint/internal/base/textcut"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/saml"
 )

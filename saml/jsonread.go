@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/base/textcut"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/samllint/samllint/internal/base/textcut"
 )
 
 // A HAR or SAML-tracer export is read token by token: what samllint does

@@ -5,12 +5,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/samllint/samllint/internal/base/textcut"
 	"html"
 	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/samllint/samllint/internal/base/textcut"
 )
 
 // markup handles input that starts with '<': an HTML page (a saved

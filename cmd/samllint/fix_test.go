@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/samllint/samllint/internal/test/testkit"
+	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/lint/linttest"
 )
 
@@ -225,5 +226,47 @@ func TestFixAgreesWithLinttest(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+const sampleRelayState = "https://us-east-1.console.aws.amazon.com/connect/federate/4f0a8d3e-6c1b-4a57-9e2f-0b7c5d9a1e34"
+
+// TestDevNullIsNoTerminal: /dev/null is a character device, not a
+// terminal: samllint < /dev/null gets no paste prompt, only the one-line
+// error for empty input.
+
+// TestFixWrite: without policies given, fix --write writes complete policy
+// documents the policy loader takes, and says what it wrote.
+func TestFixWrite(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "", "fix", "--at-issue", "--write", dir, "--relay-state", sampleRelayState,
+		repo("testdata", "assertions", "okta-connect.b64"))
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for file, kind := range map[string]lint.Input{"trust-policy.json": lint.InputTrustPolicy, "connect-federation.json": lint.InputPermissionsPolicy} {
+		path := filepath.Join(dir, file)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%s not written: %v", file, err)
+			continue
+		}
+		if !strings.Contains(out, "wrote "+path) {
+			t.Errorf("fix does not say it wrote %s:\n%s", path, out)
+		}
+		// The apply command applies the file written, not one beside it.
+		if !strings.Contains(out, "--policy-document file://"+filepath.ToSlash(path)+"\n") {
+			t.Errorf("no apply command names file://%s:\n%s", path, out)
+		}
+		if !strings.HasPrefix(string(b), "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [") {
+			t.Errorf("%s is not a complete policy document:\n%s", file, b)
+		}
+		if err := (&lint.Inputs{}).Add(kind, file, b); err != nil {
+			t.Errorf("the policy loader refuses %s: %v", file, err)
+		}
+	}
+	// What fix prints is the same complete document.
+	if !strings.Contains(out, "\"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\"") {
+		t.Errorf("the printed trust policy is not a complete document:\n%s", out)
 	}
 }

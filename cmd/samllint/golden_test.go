@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/samllint/samllint/internal/test/testkit"
+	"github.com/samllint/samllint/lint/linttest"
 )
 
 // TestLintGolden lints every capture of testdata/assertions/golden with
@@ -100,4 +101,34 @@ func goldenAbs(t *testing.T, path, got string) {
 	if string(want) != got {
 		t.Errorf("output differs from %s (run go test ./... -update and review the diff)\n--- got ---\n%s", path, got)
 	}
+}
+
+// goldenCases lists the golden captures with the flags their .case.yaml
+// renders to.
+func goldenCases(t *testing.T) (dir string, cases []struct {
+	name, input string
+	args        []string
+}) {
+	t.Helper()
+	dir, _ = filepath.Abs(repo("testdata", "assertions", "golden"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.case.yaml"))
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".case.yaml")
+		c, err := linttest.ReadCase(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		input, err := c.CaptureFile(dir, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct {
+			name, input string
+			args        []string
+		}{name, input, c.Args()})
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d golden cases", len(cases))
+	}
+	return dir, cases
 }

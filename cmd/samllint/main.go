@@ -8,12 +8,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/samllint/samllint/internal/base/version"
 	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
+	"github.com/samllint/samllint/internal/base/version"
 	"github.com/samllint/samllint/internal/render/format"
 )
 

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/samllint/samllint/internal/render/page"
 	"image/png"
 	"io"
 	"io/fs"
@@ -22,6 +21,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/samllint/samllint/internal/render/page"
 	"github.com/samllint/samllint/internal/test/testkit"
 	"github.com/samllint/samllint/lint"
 )

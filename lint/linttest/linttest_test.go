@@ -1,13 +1,13 @@
 package linttest
 
 import (
-	"github.com/samllint/samllint/internal/test/testkit"
-
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/samllint/samllint/internal/test/testkit"
 )
 
 var update = testkit.Update
