@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -103,8 +104,16 @@ func FuzzRedact(f *testing.F) {
 		// What is left once each mask is cut out is the text no value
 		// was found in: the characters a mask keeps may join the text
 		// beside them into something that looks like a value.
-		var cut []string
+		// Longest first: a mask may begin with another ("2##2#2" and
+		// "2##2"), and cutting the shorter would leave "#2" to join the
+		// digits after it into a value that is not there.
+		var masks []string
 		for _, m := range r.masks.masks {
+			masks = append(masks, m)
+		}
+		slices.SortFunc(masks, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+		var cut []string
+		for _, m := range masks {
 			cut = append(cut, m, "\x00")
 		}
 		rest := strings.NewReplacer(cut...).Replace(out)
