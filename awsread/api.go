@@ -41,6 +41,16 @@ type service struct {
 	endpoint func(partition, region string) (url, signingRegion string)
 }
 
+// regional is the endpoint of a service asked in the read's own region.
+func regional(prefix string) func(partition, region string) (string, string) {
+	return func(p, r string) (string, string) {
+		if p == "aws-cn" {
+			return "https://" + prefix + "." + r + ".amazonaws.com.cn", r
+		}
+		return "https://" + prefix + "." + r + ".amazonaws.com", r
+	}
+}
+
 var (
 	svcIAM = service{id: "IAM", signing: "iam", endpoint: func(p, _ string) (string, string) {
 		switch p {
@@ -51,12 +61,7 @@ var (
 		}
 		return "https://iam.amazonaws.com", "us-east-1"
 	}}
-	svcSTS = service{id: "STS", signing: "sts", endpoint: func(p, r string) (string, string) {
-		if p == "aws-cn" {
-			return "https://sts." + r + ".amazonaws.com.cn", r
-		}
-		return "https://sts." + r + ".amazonaws.com", r
-	}}
+	svcSTS           = service{id: "STS", signing: "sts", endpoint: regional("sts")}
 	svcOrganizations = service{id: "Organizations", signing: "organizations", endpoint: func(p, _ string) (string, string) {
 		switch p {
 		case "aws-us-gov":
@@ -66,12 +71,7 @@ var (
 		}
 		return "https://organizations.us-east-1.amazonaws.com", "us-east-1"
 	}}
-	svcConnect = service{id: "Connect", signing: "connect", endpoint: func(p, r string) (string, string) {
-		if p == "aws-cn" {
-			return "https://connect." + r + ".amazonaws.com.cn", r
-		}
-		return "https://connect." + r + ".amazonaws.com", r
-	}}
+	svcConnect = service{id: "Connect", signing: "connect", endpoint: regional("connect")}
 )
 
 // partitionRegion is the region a partition's reads go to when none is

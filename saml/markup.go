@@ -154,13 +154,7 @@ var errorBox = regexp.MustCompile(`(?is)<(div|p|span|section)\b[^>]*\b(?:id|clas
 // element marked as its error; "" when the page shows none.
 func IdPError(page []byte) string {
 	text := visibleText(page)
-	first := -1
-	for _, e := range idpErrors {
-		if i := strings.Index(text, e); i >= 0 && (first < 0 || i < first) {
-			first = i
-		}
-	}
-	if first >= 0 {
+	if first := earliest(text, idpErrors); first >= 0 {
 		return clip(sentence(text[first:]), 200)
 	}
 	for _, m := range errorBox.FindAllSubmatch(page, 4) {
@@ -169,6 +163,17 @@ func IdPError(page []byte) string {
 		}
 	}
 	return ""
+}
+
+// earliest is where the first of the phrases found in text begins, or -1.
+func earliest(text string, phrases []string) int {
+	first := -1
+	for _, p := range phrases {
+		if i := strings.Index(text, p); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	return first
 }
 
 // sentence is s to the end of its first sentence, or whole.
@@ -194,13 +199,7 @@ func pageText(b []byte) (summary string, isError bool) {
 	text := visibleText(b)
 	// From the earliest known error on: "Access Denied. Your account has
 	// been authenticated, but has not been onboarded…" whole.
-	first := -1
-	for _, e := range awsErrors {
-		if i := strings.Index(text, e); i >= 0 && (first < 0 || i < first) {
-			first = i
-		}
-	}
-	if first >= 0 {
+	if first := earliest(text, awsErrors); first >= 0 {
 		return clip(text[first:], 240), true
 	}
 	if m := titleRe.FindStringSubmatch(s); m != nil {
