@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -119,7 +120,7 @@ func groupSkipped(array, indent string) string {
 	seen := map[string]bool{}
 	kept := entries[:0]
 	for _, e := range entries {
-		key := e.Input + "\x00" + string(rune(e.Capture)) + "\x00" + strings.Join(e.Needs, ",") + "\x00" + e.Because
+		key := e.Input + "\x00" + strconv.Itoa(e.Capture) + "\x00" + strings.Join(e.Needs, ",") + "\x00" + e.Because
 		if !seen[key] {
 			seen[key] = true
 			kept = append(kept, e)
