@@ -2,9 +2,10 @@ package lint
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // AWS attribute names, exact and case-sensitive (refIAMAssert).
@@ -21,23 +22,27 @@ const (
 // ARN and endpoint shapes, from the IAM API's role and provider name
 // patterns and the AWS sign-in endpoint list (refSignInEP), for Go's RE2.
 var (
-	roleARNRe     = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/((?:[\x21-\x7E]+/)?)([\w+=,.@-]{1,64})$`)
-	providerARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):saml-provider/([\w.-]{1,128})$`)
-	anyARNRe      = regexp.MustCompile(`^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$`)
-	endpointRe    = regexp.MustCompile(`^https://(?:([a-z]{2}(?:-gov)?-[a-z]+-\d)\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)/saml(/acs/[A-Z0-9]{22,64})?$`)
-	sessionNameRe = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{2,64}$`)
-	connectUserRe = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
-	emailRe       = regexp.MustCompile(`^[^@]+@[^@]+\.[^@]+$`)
+	// The names' lengths (1–64, 1–128) are checked apart: a counted
+	// repetition makes RE2 compile that many copies, at every start.
+	roleARNRe     = lazyre.New(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/((?:[\x21-\x7E]+/)?)([\w+=,.@-]+)$`)
+	providerARNRe = lazyre.New(`^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):saml-provider/([\w.-]+)$`)
+	anyARNRe      = lazyre.New(`^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$`)
+	endpointRe    = lazyre.New(`^https://(?:([a-z]{2}(?:-gov)?-[a-z]+-\d)\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)/saml(/acs/[A-Z0-9]+)?$`)
+	sessionNameRe = lazyre.New(`^[A-Za-z0-9_+=,.@-]+$`) // 2–64: validSessionName
+	connectUserRe = lazyre.New(`^[A-Za-z0-9_.@-]+$`)    // 2–64: validConnectUser
+	emailRe       = lazyre.New(`^[^@]+@[^@]+\.[^@]+$`)
 	// sfUserRe is Salesforce Service Cloud Voice's Connect user name:
 	// alias@userid@orgid (userid@orgid for government orgs), with
 	// 15- or 18-character IDs keyed 005 (user) and 00D (org).
-	sfUserRe = regexp.MustCompile(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
-	uuidRe   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	sfUserRe = lazyre.New(`^([A-Za-z0-9_.-]+@)?005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?@00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$`)
+	uuidRe   = lazyre.New(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	// tagCharsRe is the tag character set; lengths are counted apart, as
 	// RE2 would expand {0,256} over Unicode classes into a program of
 	// megabytes, built at every start.
-	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	templateRe = regexp.MustCompile(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
+	tagCharsRe = lazyre.New(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	templateRe = lazyre.New(`\$\{|\{\{|appuser\.|user\.|%[a-z]`)
+	// regionalSignInRe is a regional sign-in endpoint, to name one whose region AWS does not list.
+	regionalSignInRe = lazyre.New(`^https://([a-z0-9-]+)\.signin\.aws\.amazon\.com/saml$`)
 )
 
 // regions are the AWS regions samllint knows, for "is this a real region"
@@ -91,8 +96,28 @@ func (e endpoint) inRegion(region string) string {
 	return "https://" + regionPrefix(region) + "signin." + e.Domain + "/saml" + e.ACSPath
 }
 
-func parseEndpoint(u string) (endpoint, bool) {
+// matchEndpoint is endpointRe's match with the provider ID's length
+// checked: 22–64 characters after /saml/acs/.
+func matchEndpoint(u string) []string {
 	m := endpointRe.FindStringSubmatch(u)
+	if m == nil || (m[3] != "" && (len(m[3]) < len("/acs/")+22 || len(m[3]) > len("/acs/")+64)) {
+		return nil
+	}
+	return m
+}
+
+// validSessionName is RoleSessionName's syntax: 2–64 of its characters.
+func validSessionName(s string) bool {
+	return len(s) >= 2 && len(s) <= 64 && sessionNameRe.MatchString(s)
+}
+
+// validConnectUser is a Connect user name's syntax: 2–64 of its characters.
+func validConnectUser(s string) bool {
+	return len(s) >= 2 && len(s) <= 64 && connectUserRe.MatchString(s)
+}
+
+func parseEndpoint(u string) (endpoint, bool) {
+	m := matchEndpoint(u)
 	if m == nil {
 		return endpoint{}, false
 	}
@@ -163,11 +188,11 @@ func endpointHint(u string) string {
 	switch {
 	case u == "":
 		return "it is empty"
-	case strings.HasSuffix(l, "/saml/") && endpointRe.MatchString(strings.TrimSuffix(u, "/")):
+	case strings.HasSuffix(l, "/saml/") && matchEndpoint(strings.TrimSuffix(u, "/")) != nil:
 		return "it has a trailing slash"
-	case strings.HasPrefix(l, "http://") && endpointRe.MatchString("https://"+u[len("http://"):]):
+	case strings.HasPrefix(l, "http://") && matchEndpoint("https://"+u[len("http://"):]) != nil:
 		return "it uses http, not https"
-	case u != l && endpointRe.MatchString(l):
+	case u != l && matchEndpoint(l) != nil:
 		return "the case differs"
 	case strings.HasSuffix(l, "signin.aws.amazon.com/static/saml"):
 		return "/static/saml is an unusual endpoint; use /saml"
@@ -180,7 +205,7 @@ func endpointHint(u string) string {
 	case strings.Contains(l, "signin..com") || strings.Contains(l, "signin.aws.amazon.com") && !strings.HasSuffix(l, "/saml"):
 		return "the host or path is malformed"
 	}
-	if m := regexp.MustCompile(`^https://([a-z0-9-]+)\.signin\.aws\.amazon\.com/saml$`).FindStringSubmatch(l); m != nil && !regions[m[1]] {
+	if m := regionalSignInRe.FindStringSubmatch(l); m != nil && !regions[m[1]] {
 		return "region " + m[1] + " is not an AWS region"
 	}
 	return ""
@@ -198,7 +223,7 @@ type iamARN struct {
 
 func parseRoleARN(s string) *iamARN {
 	m := roleARNRe.FindStringSubmatch(s)
-	if m == nil || len("/"+m[3]) > 512 {
+	if m == nil || len(m[4]) > 64 || len("/"+m[3]) > 512 {
 		return nil
 	}
 	path := "/" + m[3]
@@ -207,7 +232,7 @@ func parseRoleARN(s string) *iamARN {
 
 func parseProviderARN(s string) *iamARN {
 	m := providerARNRe.FindStringSubmatch(s)
-	if m == nil {
+	if m == nil || len(m[3]) > 128 {
 		return nil
 	}
 	return &iamARN{Raw: s, Partition: m[1], Account: m[2], Kind: "saml-provider", Name: m[3]}
@@ -268,7 +293,7 @@ type relayInfo struct {
 	OK         bool // the federation URL shape, before the instance ID check
 }
 
-var relayRe = regexp.MustCompile(`^https://(?:([a-z0-9-]+)\.console\.aws\.amazon\.com|(console\.amazonaws-us-gov\.com)|(console\.aws\.amazon\.com))/connect/federate/([^?#]*)(?:\?([^#]*))?$`)
+var relayRe = lazyre.New(`^https://(?:([a-z0-9-]+)\.console\.aws\.amazon\.com|(console\.amazonaws-us-gov\.com)|(console\.aws\.amazon\.com))/connect/federate/([^?#]*)(?:\?([^#]*))?$`)
 
 func parseRelay(raw string) *relayInfo {
 	ri := &relayInfo{Raw: raw, URL: strings.TrimSpace(raw)}

@@ -8,12 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/samllint/samllint/internal/base/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -207,7 +207,7 @@ func ParseConfig(b []byte, file string) (*Config, error) {
 	return c, nil
 }
 
-var unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type`)
+var unknownFieldRe = lazyre.New(`^field (\S+) not found in type`)
 
 func yamlErr(file string, err error) error {
 	msg := err.Error()

@@ -2,8 +2,9 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // Severity is how badly a finding breaks the sign-in.
@@ -124,13 +125,13 @@ type Rule struct {
 }
 
 var (
-	idRe    = regexp.MustCompile(`^(saml|aws|connect|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
-	titleRe = regexp.MustCompile(`^[a-z0-9A-Z].*[^.]$`)
-	urlRe   = regexp.MustCompile(`https://\S+`)
+	idRe    = lazyre.New(`^(saml|aws|connect|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
+	titleRe = lazyre.New(`^[a-z0-9A-Z].*[^.]$`)
+	urlRe   = lazyre.New(`https://\S+`)
 	// catalogRe finds bracketed source tags such as "[IAM-TS]" or
 	// "[TM-02]": citations of a catalog users do not have. Rule texts cite
 	// URLs (References) instead.
-	catalogRe = regexp.MustCompile(`\[[^\]]*(?:\b[A-Z]{2,}(?:-[A-Z0-9]+)+|§)[^\]]*\]`)
+	catalogRe = lazyre.New(`\[[^\]]*(?:\b[A-Z]{2,}(?:-[A-Z0-9]+)+|§)[^\]]*\]`)
 )
 
 // validate checks a rule list: unique well-formed IDs, complete

@@ -675,7 +675,7 @@ var roleSessionNameInvalid = &Rule{
 			return
 		}
 		v := at.Values[0]
-		if sessionNameRe.MatchString(v.Value) {
+		if validSessionName(v.Value) {
 			return
 		}
 		p.Report(Finding{Message: "RoleSessionName " + sessionNameWhy(v.Value), Location: xmlAt(v.Path),
@@ -960,7 +960,7 @@ var sessionTagsInvalid = &Rule{
 		if at := a.Attribute(AttrSourceIdentity); at != nil {
 			if len(at.Values) != 1 {
 				p.Report(Finding{Message: "SourceIdentity must have exactly one value", Location: xmlAt(at.Path), Expected: "one value", Actual: fmt.Sprint(len(at.Values)), Fix: "Send one SourceIdentity value."})
-			} else if v := at.Values[0]; !sessionNameRe.MatchString(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
+			} else if v := at.Values[0]; !validSessionName(v.Value) || strings.HasPrefix(strings.ToLower(v.Value), "aws:") {
 				p.Report(Finding{Message: "SourceIdentity is not 2–64 characters of [A-Za-z0-9_+=,.@-] not starting with aws:", Location: xmlAt(v.Path),
 					Expected: "[a-zA-Z_0-9+=,.@-]{2,64}, not beginning with aws:", Actual: strconv.Quote(v.Value), Fix: "Map SourceIdentity to the user name or e-mail."})
 			}

@@ -3,15 +3,16 @@ package lint
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // relayAt locates a finding in the RelayState.
 var relayAt = Location{Source: SourceRelayState, Path: "RelayState"}
 
-var connectARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):(\d{12}):instance/([^/]+)`)
+var connectARNRe = lazyre.New(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):(\d{12}):instance/([^/]+)`)
 
 var relayStateInvalid = &Rule{
 	ID: "connect/relay-state-invalid", Severity: Error, Scope: ScopeConnect, Setting: SettingRelayState,
@@ -172,7 +173,7 @@ var connectUserName = &Rule{
 		var why string
 		sev := Error
 		switch {
-		case !connectUserRe.MatchString(name):
+		case !validConnectUser(name):
 			for _, r := range name {
 				if !strings.ContainsRune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-", r) {
 					why = fmt.Sprintf("it contains %q, which Connect user names cannot", r)

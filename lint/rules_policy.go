@@ -2,10 +2,10 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/samllint/samllint/internal/base/lazyre"
 	"github.com/samllint/samllint/internal/base/policy"
 )
 
@@ -381,7 +381,7 @@ var trustTagSession = &Rule{
 	},
 }
 
-var connectARNPatternRe = regexp.MustCompile(`^arn:([^:]*):connect:([^:]*):([^:]*):instance/([^/]*)(/.*)?$`)
+var connectARNPatternRe = lazyre.New(`^arn:([^:]*):connect:([^:]*):([^:]*):instance/([^/]*)(/.*)?$`)
 
 var missingGetFederationToken = &Rule{
 	ID: "connect/missing-get-federation-token", Severity: Error, Scope: ScopeConnect, Needs: []Input{InputPermissionsPolicy},

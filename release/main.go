@@ -83,32 +83,39 @@ func run(version, dir string, targets []string, site bool) error {
 		if !ok {
 			return fmt.Errorf("target %q: expected GOOS/GOARCH", t)
 		}
-		exe := "samllint"
-		if goos == "windows" {
-			exe += ".exe"
+		// samllint, and samllint-aws beside it: samllint hands it the
+		// runs that read AWS or drive a browser (internal/reach).
+		files := map[string][]byte{}
+		exes := map[string]bool{}
+		for _, pkg := range []string{"samllint", "samllint-aws"} {
+			exe := pkg
+			if goos == "windows" {
+				exe += ".exe"
+			}
+			bin := filepath.Join(dir, ".build", goos+"_"+goarch, exe)
+			cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", bin, "./cmd/"+pkg)
+			cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("building %s for %s: %w", pkg, t, err)
+			}
+			b, err := os.ReadFile(bin)
+			if err != nil {
+				return err
+			}
+			files[exe], exes[exe] = b, true
 		}
-		bin := filepath.Join(dir, ".build", goos+"_"+goarch, exe)
-		cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", bin, "./cmd/samllint")
-		cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("building %s: %w", t, err)
-		}
-		b, err := os.ReadFile(bin)
-		if err != nil {
-			return err
-		}
-		files := map[string][]byte{exe: b}
 		for k, v := range extra {
 			files[k] = v
 		}
 		name := fmt.Sprintf("samllint_%s_%s_%s", version, goos, goarch)
+		var err error
 		if goos == "windows" {
 			name += ".zip"
 			err = writeZip(filepath.Join(dir, name), files, stamp)
 		} else {
 			name += ".tar.gz"
-			err = writeTarGz(filepath.Join(dir, name), files, stamp, exe)
+			err = writeTarGz(filepath.Join(dir, name), files, stamp, exes)
 		}
 		if err != nil {
 			return err
@@ -137,7 +144,7 @@ func run(version, dir string, targets []string, site bool) error {
 			files["site/"+e.Name()] = b
 		}
 		name := fmt.Sprintf("samllint_%s_site.tar.gz", version)
-		if err := writeTarGz(filepath.Join(dir, name), files, stamp, ""); err != nil {
+		if err := writeTarGz(filepath.Join(dir, name), files, stamp, nil); err != nil {
 			return err
 		}
 		archives = append(archives, name)
@@ -171,13 +178,13 @@ func sortedNames(files map[string][]byte) []string {
 	return names
 }
 
-func writeTarGz(path string, files map[string][]byte, stamp time.Time, exe string) error {
+func writeTarGz(path string, files map[string][]byte, stamp time.Time, exes map[string]bool) error {
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
 	for _, n := range sortedNames(files) {
 		mode := int64(0o644)
-		if n == exe {
+		if exes[n] {
 			mode = 0o755
 		}
 		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: mode, Size: int64(len(files[n])), ModTime: stamp, Format: tar.FormatPAX}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,15 +15,15 @@ import (
 	_ "github.com/samllint/samllint/internal/test/testkit"
 )
 
-// TestArchives: both archive kinds hold every file given, the binary
-// executable in the tarball, at the commit's time, so that LICENSE and the
+// TestArchives: both archive kinds hold every file given, the binaries
+// (samllint and samllint-aws) executable in the tarball and nothing else, at the commit's time, so that LICENSE and the
 // README reach every platform's download.
 func TestArchives(t *testing.T) {
 	dir := t.TempDir()
 	stamp := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	files := map[string][]byte{"samllint": []byte("bin"), "LICENSE": []byte("Apache License"), "README.md": []byte("# samllint")}
+	files := map[string][]byte{"samllint": []byte("bin"), "samllint-aws": []byte("bin"), "LICENSE": []byte("Apache License"), "README.md": []byte("# samllint")}
 	tgz, zp := filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "a.zip")
-	if err := writeTarGz(tgz, files, stamp, "samllint"); err != nil {
+	if err := writeTarGz(tgz, files, stamp, map[string]bool{"samllint": true, "samllint-aws": true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeZip(zp, files, stamp); err != nil {
@@ -45,8 +46,8 @@ func TestArchives(t *testing.T) {
 			break
 		}
 		inTar = append(inTar, h.Name)
-		if h.Name == "samllint" && h.Mode&0o111 == 0 {
-			t.Errorf("the binary is not executable: mode %o", h.Mode)
+		if exe := strings.HasPrefix(h.Name, "samllint"); exe != (h.Mode&0o111 != 0) {
+			t.Errorf("%s: mode %o", h.Name, h.Mode)
 		}
 		if !h.ModTime.Equal(stamp) {
 			t.Errorf("%s dated %v, want the commit's %v", h.Name, h.ModTime, stamp)
@@ -63,7 +64,7 @@ func TestArchives(t *testing.T) {
 	}
 	for _, names := range [][]string{inTar, inZip} {
 		slices.Sort(names)
-		if !slices.Equal(names, []string{"LICENSE", "README.md", "samllint"}) {
+		if !slices.Equal(names, []string{"LICENSE", "README.md", "samllint", "samllint-aws"}) {
 			t.Errorf("archive holds %v", names)
 		}
 	}

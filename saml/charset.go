@@ -2,9 +2,9 @@ package saml
 
 import (
 	"bytes"
-	"regexp"
 	"unicode/utf8"
 
+	"github.com/samllint/samllint/internal/base/lazyre"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -45,13 +45,13 @@ func fromUTF16(b []byte, markup bool) (text []byte, ok bool) {
 }
 
 // encodingDecl is the encoding pseudo-attribute of an XML declaration.
-var encodingDecl = regexp.MustCompile(`^(\s*<\?xml[^>]*?\sencoding\s*=\s*)("[^"]*"|'[^']*')`)
+var encodingDecl = lazyre.New(`^(\s*<\?xml[^>]*?\sencoding\s*=\s*)("[^"]*"|'[^']*')`)
 
 // declareUTF8 makes an XML declaration say what the bytes now are. The
 // declaration lies outside every signature.
 func declareUTF8(b []byte) []byte {
 	head := b[:min(len(b), 200)]
-	if m := encodingDecl.FindSubmatchIndex(head); m != nil {
+	if m := encodingDecl.Regexp().FindSubmatchIndex(head); m != nil {
 		return append(append(append([]byte{}, b[:m[4]]...), `"UTF-8"`...), b[m[5]:]...)
 	}
 	return b

@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // Limits bound the work Decode and Parse do on one input, so hostile or
@@ -393,7 +394,7 @@ func firstField(s string) string {
 	return s
 }
 
-var pctRe = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+var pctRe = lazyre.New(`%[0-9A-Fa-f]{2}`)
 
 // value decodes one message value: percent-encoding (any number of times),
 // base64, then DEFLATE or nested base64, down to XML.
@@ -487,7 +488,7 @@ func hexPrefix(b []byte) string {
 
 // jwtRe is a JWT's compact serialization: three base64url parts, the
 // first a JSON header ("eyJ" is base64 of `{"`).
-var jwtRe = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$`)
+var jwtRe = lazyre.New(`^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$`)
 
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 

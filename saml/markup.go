@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/samllint/samllint/internal/base/lazyre"
 	"github.com/samllint/samllint/internal/base/textcut"
 )
 
@@ -58,13 +58,13 @@ func containsFold(b []byte, needle string) bool {
 }
 
 var (
-	inputRe  = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	formRe   = regexp.MustCompile(`(?is)<form\b[^>]*>`)
-	attrRe   = regexp.MustCompile(`(?is)\b(name|value|action|method)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
-	titleRe  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	scriptRe = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>`)
-	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRe  = regexp.MustCompile(`\s+`)
+	inputRe  = lazyre.New(`(?is)<input\b[^>]*>`)
+	formRe   = lazyre.New(`(?is)<form\b[^>]*>`)
+	attrRe   = lazyre.New(`(?is)\b(name|value|action|method)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+	titleRe  = lazyre.New(`(?is)<title[^>]*>(.*?)</title>`)
+	scriptRe = lazyre.New(`(?is)<(script|style)\b.*?</(script|style)>`)
+	tagRe    = lazyre.New(`(?s)<[^>]*>`)
+	spaceRe  = lazyre.New(`\s+`)
 )
 
 func attrs(tag string) map[string]string {
@@ -147,7 +147,7 @@ var idpErrors = []string{
 // by its id or class: Okta's o-form-error-container, Entra's passwordError,
 // AD FS's errorText, Keycloak's input-error and kc-feedback-text,
 // SimpleSAMLphp's message-box error, and the usual alert boxes.
-var errorBox = regexp.MustCompile(`(?is)<(div|p|span|section)\b[^>]*\b(?:id|class)\s*=\s*["'][^"']*\b(?:o-form-error-container|okta-form-infobox-error|passwordError|usernameError|errorText|error-text|input-error|kc-feedback-text|message-box error|alert-error|alert-danger|error-message|errorMessage)\b[^"']*["'][^>]*>(.*?)</(?:div|p|span|section)>`)
+var errorBox = lazyre.New(`(?is)<(div|p|span|section)\b[^>]*\b(?:id|class)\s*=\s*["'][^"']*\b(?:o-form-error-container|okta-form-infobox-error|passwordError|usernameError|errorText|error-text|input-error|kc-feedback-text|message-box error|alert-error|alert-danger|error-message|errorMessage)\b[^"']*["'][^>]*>(.*?)</(?:div|p|span|section)>`)
 
 // IdPError is the error an IdP's own page shows (a wrong password, a
 // locked account), from the earliest known text on, or the text of an
@@ -157,7 +157,7 @@ func IdPError(page []byte) string {
 	if first := earliest(text, idpErrors); first >= 0 {
 		return clip(sentence(text[first:]), 200)
 	}
-	for _, m := range errorBox.FindAllSubmatch(page, 4) {
+	for _, m := range errorBox.Regexp().FindAllSubmatch(page, 4) {
 		if t := visibleText(m[2]); t != "" {
 			return clip(sentence(t), 200)
 		}

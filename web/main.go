@@ -31,8 +31,9 @@ import (
 )
 
 // CSP is the static page's policy: its own files only, WebAssembly
-// compiled from its own module, no connection elsewhere.
-const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+// compiled from its own module, its worker (worker.js, where the module
+// runs) from its own origin, no connection elsewhere.
+const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'none'; base-uri 'none'"
 
 func main() {

@@ -30,7 +30,7 @@ func TestStatic(t *testing.T) {
 		!strings.Contains(s, `content="`+CSP+`"`) {
 		t.Errorf("the static page lacks its marker or CSP:\n%.600s", s)
 	}
-	for _, directive := range []string{"default-src 'none'", "connect-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "form-action 'none'"} {
+	for _, directive := range []string{"default-src 'none'", "connect-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "form-action 'none'"} {
 		if !strings.Contains(CSP, directive) {
 			t.Errorf("the CSP lacks %s", directive)
 		}

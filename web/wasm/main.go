@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"runtime/debug"
 	"syscall/js"
 
 	"github.com/samllint/samllint/internal/base/version"
@@ -14,6 +15,10 @@ import (
 )
 
 func main() {
+	// As the CLI does (internal/cli's tuneGC): a lint allocates about
+	// 400 KB while the live heap is a few megabytes, and in WebAssembly
+	// each collection is slow and on the lint's own thread.
+	debug.SetGCPercent(400)
 	// samllintAPI(path, body) → {status, body}, as the served API answers.
 	js.Global().Set("samllintAPI", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 2 {

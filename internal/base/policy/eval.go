@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // Request is what a policy is asked about.
@@ -287,7 +289,7 @@ func resourceMatches(d *Document, s *Statement, req Request) bool {
 	return negate
 }
 
-var variableRe = regexp.MustCompile(`\$\{([^}]*)\}`)
+var variableRe = lazyre.New(`\$\{([^}]*)\}`)
 
 // ResourceMatches matches one Resource pattern, substituting policy
 // variables from ctx. Variables work only in Version 2012-10-17 documents;

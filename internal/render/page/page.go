@@ -23,7 +23,8 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// Files are the page's files: index.html, app.js, app.css.
+// Files are the page's files: index.html, app.js, app.css, and worker.js,
+// which runs samllint.wasm on the static site.
 func Files() fs.FS {
 	sub, err := fs.Sub(assets, "assets")
 	if err != nil {

@@ -75,43 +75,59 @@ function request(format) {
 }
 
 // On a static site (go run ./web DIR marks the page data-site="static")
-// samllint runs in this page as WebAssembly and answers the same API
-// here: nothing is sent anywhere. Behind "samllint serve" the page asks
-// the server it came from.
+// samllint runs in this browser as WebAssembly, in a worker (worker.js)
+// so that the page never freezes, and answers the same API there: nothing
+// is sent anywhere. The worker starts with the page, before the paste
+// arrives. Behind "samllint serve" the page asks the server it came from.
 const staticSite = document.documentElement.dataset.site === "static";
-let wasm = null;
-function loadWasm() {
-  if (wasm) return wasm;
-  wasm = new Promise((resolve, reject) => {
-    const s = document.createElement("script");
-    s.src = "wasm_exec.js";
-    s.onerror = () => reject(new Error("could not load wasm_exec.js"));
-    s.onload = async () => {
-      try {
-        const go = new Go();
-        let inst;
-        try {
-          inst = (await WebAssembly.instantiateStreaming(fetch("samllint.wasm"), go.importObject)).instance;
-        } catch (e) { // a host that does not send application/wasm
-          const bytes = await (await fetch("samllint.wasm")).arrayBuffer();
-          inst = (await WebAssembly.instantiate(bytes, go.importObject)).instance;
-        }
-        go.run(inst);
-        resolve();
-      } catch (e) {
-        reject(new Error("could not start samllint.wasm: " + e.message));
+let worker = null;
+let workerReady = null;
+let nextCall = 0;
+const calls = new Map();
+function startWorker() {
+  if (workerReady) return workerReady;
+  workerReady = new Promise((resolve, reject) => {
+    worker = new Worker("worker.js");
+    worker.onmessage = (e) => {
+      const m = e.data;
+      if ("ready" in m) {
+        if (m.ready) resolve(m.version);
+        else reject(new Error(m.error));
+        return;
       }
+      const done = calls.get(m.id);
+      calls.delete(m.id);
+      if (done) done.resolve(m);
     };
-    document.head.append(s);
+    worker.onerror = (e) => {
+      const err = new Error("samllint.wasm stopped: " + (e.message || "worker.js could not run"));
+      reject(err);
+      for (const c of calls.values()) c.reject(err);
+      calls.clear();
+    };
   });
-  return wasm;
+  // For the tests and BenchmarkStaticSite: when the module answers, and
+  // when the first verdict showed (performance.now, from navigation).
+  workerReady.then(() => { window.samllintReady = true; window.samllintReadyAt = performance.now(); });
+  return workerReady;
 }
-if (staticSite) loadWasm().catch((e) => status(e.message, true));
+// samllint.api(path, body) is the API's answer {status, body}, from the
+// worker; the tests call it as the page does.
+window.samllint = {
+  api: async (path, body) => {
+    await startWorker();
+    return new Promise((resolve, reject) => {
+      const id = ++nextCall;
+      calls.set(id, { resolve, reject });
+      worker.postMessage({ id: id, path: path, body: body });
+    });
+  },
+};
+if (staticSite) startWorker().catch((e) => status(e.message, true));
 
 async function post(path, body) {
   if (staticSite) {
-    await loadWasm();
-    const r = samllintAPI(path, JSON.stringify(body));
+    const r = await window.samllint.api(path, JSON.stringify(body));
     const data = JSON.parse(r.body);
     if (r.status !== 200) throw new Error(data.error || "error " + r.status);
     return data;
@@ -126,18 +142,23 @@ async function post(path, body) {
   return data;
 }
 
-function status(msg, isError) {
+function status(msg, isError, busy) {
   $("status").textContent = visible(msg);
-  $("status").className = isError ? "error" : "";
+  $("status").className = isError ? "error" : busy ? "busy" : "";
 }
 
 let linted = false;
 
 async function lint() {
-  status("Linting…");
+  // The page stays live while samllint works: the button says so.
+  const starting = staticSite && !window.samllintReady;
+  status(starting ? "Starting samllint, then linting…" : "Linting…", false, true);
+  $("lint-button").disabled = true;
+  $("results").setAttribute("aria-busy", "true");
   try {
     const data = await post("/api/lint", request("page"));
     render(data.results);
+    if (!window.samllintFirstVerdictAt) window.samllintFirstVerdictAt = performance.now();
     linted = true;
     $("download-json").disabled = false;
     $("download-sarif").disabled = false;
@@ -148,6 +169,9 @@ async function lint() {
   } catch (err) {
     $("results").replaceChildren();
     status(err.message, true);
+  } finally {
+    $("lint-button").disabled = false;
+    $("results").removeAttribute("aria-busy");
   }
 }
 

@@ -1,7 +1,0 @@
-//go:build race
-
-package main
-
-// The race detector's shadow memory multiplies a process's RSS, so
-// memory bounds are not measured under it.
-const raceEnabled = true

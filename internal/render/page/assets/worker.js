@@ -1,0 +1,39 @@
+// samllint's WebAssembly on the static site, off the page's main thread:
+// compiling the module, starting it and linting never freeze the page.
+// The page posts {id, path, body}; this answers {id, status, body}, as
+// the served API would. It loads only files of its own origin.
+"use strict";
+
+// The module downloads while the loader is read, and compiles while it
+// downloads.
+const module = fetch("samllint.wasm");
+importScripts("wasm_exec.js");
+
+const ready = (async () => {
+  const go = new Go();
+  let inst;
+  try {
+    inst = (await WebAssembly.instantiateStreaming(module, go.importObject)).instance;
+  } catch (e) { // a host that does not send application/wasm
+    const bytes = await (await fetch("samllint.wasm")).arrayBuffer();
+    inst = (await WebAssembly.instantiate(bytes, go.importObject)).instance;
+  }
+  go.run(inst);
+  return self.samllintVersion;
+})();
+
+ready.then(
+  (version) => postMessage({ ready: true, version: version }),
+  (e) => postMessage({ ready: false, error: "could not start samllint.wasm: " + e.message }),
+);
+
+onmessage = async (e) => {
+  const { id, path, body } = e.data;
+  try {
+    await ready;
+    const r = samllintAPI(path, body);
+    postMessage({ id: id, status: r.status, body: r.body });
+  } catch (err) {
+    postMessage({ id: id, status: 500, body: JSON.stringify({ error: "samllint.wasm: " + err.message }) });
+  }
+};
