@@ -12,6 +12,7 @@
 //
 // [github.com/samllint/samllint/lint/linttest] keeps captures as golden
 // tests, and [github.com/samllint/samllint/awsread] reads the AWS side
-// from an account as --from-aws does. The command is cmd/samllint; the
+// from an account as --from-aws does. The commands are cmd/samllint and
+// cmd/samllint-aws (which --from-aws, aws-export and record run); the
 // documentation is in docs/ (https://github.com/samllint/samllint/tree/main/docs).
 package samllint

@@ -7,4 +7,4 @@
 # cores, which is why go test ./... leaves TestMemoryBound to this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SAMLLINT_MEMORY=1 go test ./cmd/samllint -run '^TestMemoryBound$' -count 1 -timeout 10m "$@"
+SAMLLINT_MEMORY=1 go test ./internal/cli -run '^TestMemoryBound$' -count 1 -timeout 10m "$@"

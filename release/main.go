@@ -3,8 +3,8 @@
 //	go run ./release [-targets linux/amd64,...] VERSION DIR
 //
 // For each of linux, darwin and windows on amd64 and arm64 it builds
-// cmd/samllint with the version and commit stamped (internal/base/version), and
-// packs it with LICENSE (Apache-2.0), the README and the read policy as
+// cmd/samllint and cmd/samllint-aws with the version and commit stamped
+// (internal/base/version), and packs them with LICENSE (Apache-2.0), the README and the read policy as
 // samllint_<version>_<os>_<arch>.tar.gz (.zip for Windows); it packs the
 // static site (go run ./web) as samllint_<version>_site.tar.gz, and writes
 // checksums.txt (SHA-256, as sha256sum -c reads it).

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/samllint/samllint/internal/base/lazyre"
 	"github.com/samllint/samllint/internal/reach"
 	"github.com/samllint/samllint/lint"
 )
@@ -208,7 +208,7 @@ func notCaptureHead(head []byte, top bool) string {
 var base64Head = strings.NewReplacer("%2B", "+", "%2F", "/", "%3D", "=", "\n", "", "\r", "", "-", "+", "_", "/")
 
 // yamlRe is a YAML mapping's first key, after comments.
-var yamlRe = regexp.MustCompile(`^(?:#[^\n]*\n|\s*\n)*[A-Za-z_][A-Za-z0-9_-]*:(?:\s|$)`)
+var yamlRe = lazyre.New(`^(?:#[^\n]*\n|\s*\n)*[A-Za-z_][A-Za-z0-9_-]*:(?:\s|$)`)
 
 // notCaptureJSON says what JSON that is no HAR or SAML-tracer export is,
 // by its keys: what samllint takes beside a capture is named with its flag.

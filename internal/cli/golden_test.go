@@ -72,7 +72,7 @@ func TestLintGolden(t *testing.T) {
 		return
 	}
 	lines := slices.Sorted(maps.Keys(skipped))
-	goldenAbs(t, filepath.Join(filepath.Dir(out), "skipped.txt"), "# Each rule skipped in testdata/golden/lint, with the inputs that would run it and why\n# (go test ./cmd/samllint -run TestLintGolden -update rewrites it).\n\n"+strings.Join(lines, "\n"))
+	goldenAbs(t, filepath.Join(filepath.Dir(out), "skipped.txt"), "# Each rule skipped in testdata/golden/lint, with the inputs that would run it and why\n# (go test ./internal/cli -run TestLintGolden -update rewrites it).\n\n"+strings.Join(lines, "\n"))
 }
 
 // fullSkipped are the goldens that keep the skipped section as printed,

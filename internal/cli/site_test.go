@@ -251,7 +251,7 @@ func BenchmarkStaticSite(b *testing.B) {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"input": string(capture), "metadata": string(md), "format": "json"})
-	var load, ready, inPage, cli time.Duration
+	var load, seen, ready, inPage, cli time.Duration
 	var longest, longestLint float64
 	for i := 0; i < b.N; i++ {
 		var extra []chromedp.ExecAllocatorOption
@@ -283,6 +283,13 @@ func BenchmarkStaticSite(b *testing.B) {
 			b.Fatal(err)
 		}
 		load += time.Duration(sinceStart * float64(time.Millisecond))
+		// As this benchmark measured before the page kept the moment: when
+		// the test saw the verdict, polling for it.
+		seenAt, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.now()`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		seen += time.Duration(seenAt * float64(time.Millisecond))
 		readyAt, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.samllintReadyAt`))
 		if err != nil {
 			b.Fatal(err)
@@ -313,6 +320,7 @@ func BenchmarkStaticSite(b *testing.B) {
 		cli += time.Since(start) / n
 	}
 	b.ReportMetric(load.Seconds()/float64(b.N), "s/first-verdict")
+	b.ReportMetric(seen.Seconds()/float64(b.N), "s/first-verdict-seen")
 	b.ReportMetric(ready.Seconds()/float64(b.N), "s/module-ready")
 	b.ReportMetric(longest, "ms/longest-main-task")
 	b.ReportMetric(longestLint, "ms/longest-task-first-lint")
