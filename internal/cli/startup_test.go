@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,23 +33,25 @@ func buildBoth(t *testing.T) (lean, full string) {
 }
 
 // initialised lists the packages whose initialisation GODEBUG=inittrace=1
-// reports for a run of bin.
-func initialised(t *testing.T, bin string, args ...string) []string {
+// reports for a run of bin, with the bytes each allocated.
+func initialised(t *testing.T, bin string, args ...string) (pkgs []string, bytes map[string]int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = testkit.Root()
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 	out, _ := cmd.CombinedOutput()
-	var pkgs []string
+	bytes = map[string]int{}
 	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[0] == "init" {
+		// init PKG @T ms, C ms clock, B bytes, A allocs
+		if f := strings.Fields(line); len(f) > 7 && f[0] == "init" {
 			pkgs = append(pkgs, f[1])
+			bytes[f[1]], _ = strconv.Atoi(f[7])
 		}
 	}
 	if len(pkgs) == 0 {
 		t.Fatalf("%s %s: no inittrace lines:\n%s", bin, strings.Join(args, " "), out)
 	}
-	return pkgs
+	return pkgs, bytes
 }
 
 func heavyInits(pkgs []string) []string {
@@ -63,14 +66,28 @@ func heavyInits(pkgs []string) []string {
 
 // TestStartUpLight: a paste linted by samllint initialises no AWS SDK
 // client package and nothing of chromedp, which samllint-aws, run for
-// --from-aws, aws-export and record, does (the check can fail).
+// --from-aws, aws-export and record, does (the check can fail); saml and
+// lint initialise almost nothing.
 func TestStartUpLight(t *testing.T) {
 	lean, full := buildBoth(t)
 	args := []string{"--metadata", "testdata/metadata/okta-idp-metadata.xml", "testdata/assertions/okta-connect.b64"}
-	if h := heavyInits(initialised(t, lean, args...)); len(h) > 0 {
+	pkgs, bytes := initialised(t, lean, args...)
+	if h := heavyInits(pkgs); len(h) > 0 {
 		t.Errorf("samllint initialised %d packages it does not use on a plain lint: %s", len(h), strings.Join(h, ", "))
 	}
-	h := heavyInits(initialised(t, full, args...))
+	// A program that imports saml or lint pays next to nothing until it
+	// decodes or lints: their patterns compile on first use. (They
+	// allocated 86 KB and 660 KB when compiled at start.)
+	if bytes["github.com/crewjam/saml"] == 0 {
+		t.Fatalf("read no allocation counts from inittrace (crewjam/saml's init allocates): %v", bytes)
+	}
+	for pkg, limit := range map[string]int{"saml": 8 << 10, "lint": 32 << 10} {
+		if got := bytes["github.com/samllint/samllint/"+pkg]; got > limit {
+			t.Errorf("initialising %s allocated %d bytes, over %d", pkg, got, limit)
+		}
+	}
+	fullPkgs, _ := initialised(t, full, args...)
+	h := heavyInits(fullPkgs)
 	var sdk, cdp bool
 	for _, p := range h {
 		sdk = sdk || strings.Contains(p, "aws-sdk-go-v2/service/")
