@@ -212,6 +212,10 @@ var knownTexts = []struct {
 		"(third-party cookies blocked, the page's domain not in the instance's approved origins).", []string{"connect/relay-state-invalid"}},
 	{"ValidationError", "STS refused a parameter; from CLI helpers usually \"The requested DurationSeconds exceeds the " +
 		"MaxSessionDuration set for this role\" (the helper passed SessionDuration as DurationSeconds).", []string{"aws/session-duration-over-role-max", "aws/session-duration-invalid"}},
+	{"MalformedPolicyDocument", "STS refused the session policy passed with the call (its Policy or PolicyArns): the AWS " +
+		"console sign-in passes none, so the call came from a tool that assumes the role with SAML (a CLI helper or a " +
+		"script), whose policy is at fault, not the IdP's assertion. " +
+		"https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html#API_AssumeRoleWithSAML_Errors", nil},
 	{"PackedPolicyTooLarge", "The session tags and session policies together exceed STS's packed size limit; STS gives the " +
 		"percentage over. samllint checks the tags' count and syntax, not the packed size.", []string{"aws/session-tags-invalid"}},
 }
@@ -370,6 +374,10 @@ func ExplainSymptom(text string, d Diagnosis) string {
 		fmt.Fprintf(&b, "%s\n\n", note)
 	}
 	n := len(d.Causes)
+	if n == 0 {
+		fmt.Fprintf(&b, "%q comes from nothing samllint checks in a capture: the note above says what does.\n", text)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "%q ", text)
 	if d.Hop != "" {
 		fmt.Fprintf(&b, "is an error of %s, so only its problems can cause it. It ", d.Hop)

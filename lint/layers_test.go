@@ -21,6 +21,7 @@ var layers = []struct {
 	{"lint", 2},
 	{"internal/render/", 3},
 	{"internal/reach", 3}, // the boundary's types: the standard library and lint
+	{"trail", 3},          // CloudTrail's record, read from files: no SDK
 	{"awsread", 4},
 	{"record", 4},
 	{"internal/reach/live", 4},

@@ -181,7 +181,7 @@ func explainCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, lint.Explain(r))
 		return nil
 	}
-	if ans := lint.Diagnose(text); len(ans.Causes) > 0 {
+	if ans := lint.Diagnose(text); len(ans.Causes) > 0 || len(ans.Notes) > 0 {
 		io.WriteString(stdout, format.Clean(lint.ExplainSymptom(text, ans)))
 		return nil
 	}

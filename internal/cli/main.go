@@ -31,6 +31,8 @@ Commands:
   fix       print the corrected trust and permissions policies and the IdP
             settings to change, with your own values
   diff      compare two captures: why does it work for Alice and not for Bob
+  trail     explain the sign-ins AWS recorded (CloudTrail): the one nobody
+            captured, after the fact
   aws-export  write what --from-aws reads from the AWS account into files,
             to lint the capture offline (in CI) with them
   serve     a local page to paste captures into (127.0.0.1 only, offline)
@@ -101,6 +103,7 @@ func usageErr(format string, args ...any) error {
 var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
 	"lint": lintCmd, "decode": decodeCmd, "fix": fixCmd, "diff": diffCmd,
 	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd, "record": recordCmd, "aws-export": awsExportCmd,
+	"trail": trailCmd,
 }
 
 // run is main without the process: testable, and the only place that

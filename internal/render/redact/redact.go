@@ -204,6 +204,30 @@ func (r *Redactor) set(v, m string) {
 	r.masks.masks[v], r.used[m] = m, v
 }
 
+// Person teaches the Redactor a name or address that identifies a person
+// (a session name, a subject): it masks as Learn masks a NameID.
+func (r *Redactor) Person(v string) {
+	if v != "" {
+		r.learn(v, personMask)
+	}
+}
+
+// Address teaches it a source IP address or a user agent: an IPv4
+// address keeps its first number (192.#.#.#), anything else its first
+// character.
+func (r *Redactor) Address(v string) {
+	if v != "" {
+		r.learn(v, addressMask)
+	}
+}
+
+func addressMask(v string) string {
+	if parts := strings.Split(v, "."); len(parts) == 4 && !strings.ContainsAny(v, " /") {
+		return parts[0] + ".#.#.#"
+	}
+	return firstRune(v) + "***"
+}
+
 func personMask(v string) string {
 	if i := strings.LastIndex(v, "@"); i > 0 {
 		local, domain := v[:i], v[i+1:]

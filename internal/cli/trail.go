@@ -1,0 +1,522 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/samllint/samllint/internal/render/format"
+	"github.com/samllint/samllint/internal/render/redact"
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/trail"
+)
+
+const trailUsage = `usage: samllint trail [flags] FILE|DIR...
+
+Reads AWS's own record of sign-ins: CloudTrail's AssumeRoleWithSAML events
+and Amazon Connect's GetFederationToken events, from CloudTrail log files
+as delivered to S3 (gzipped or not; a directory is read whole) or from
+"aws cloudtrail lookup-events" output. It prints one line per sign-in
+attempt, oldest first: the time, the user, the role and provider, what
+AWS answered, and for Connect the GetFederationToken that followed. Then,
+for each failure, the problems samllint knows that can cause it, most
+likely first, as "samllint explain" lists them: the record names the
+error, not always its cause.
+
+--capture FILE joins captured sign-ins to their events by the assertion's
+ID (sAMLAssertionID) and puts AWS's verdict beside samllint's; a captured
+post AWS logged nothing for is said too, once the files reach past the
+time CloudTrail may take to deliver it. It takes every input "samllint
+lint" takes, for linting the captures.
+
+Exit status: 0 no failed attempt, 1 a failed attempt (or AWS and samllint
+disagree on a capture), 2 could not run.`
+
+// cloudTrailDelivery is how long after a call its event may appear:
+// CloudTrail delivers within about 5 minutes, which is not guaranteed
+// (https://aws.amazon.com/cloudtrail/faqs/); samllint waits three times.
+const cloudTrailDelivery = 15 * time.Minute
+
+func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("trail", trailUsage, stdout, stderr)
+	var flags lintFlags
+	flags.inputs.register(fs)
+	flags.clock.register(fs)
+	formatName := fs.String("format", "text", "output format: text or json")
+	redactOut := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, source IPs and user agents")
+	user := fs.String("user", "", "only the attempts of this user: the session name or subject, exactly")
+	role := fs.String("role", "", "only the attempts with this role ARN")
+	start := fs.String("start", "", "only attempts at or after this time (RFC 3339)")
+	end := fs.String("end", "", "only attempts before this time (RFC 3339)")
+	var captures stringsFlag
+	fs.Var(&captures, "capture", "a captured sign-in to join to its events by assertion ID (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*formatName, "text", "json"); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErr("trail needs CloudTrail files: log files as delivered to S3, or aws cloudtrail lookup-events output")
+	}
+	var from, to time.Time
+	for _, t := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"start", *start, &from}, {"end", *end, &to}} {
+		if t.v == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339, t.v)
+		if err != nil {
+			return usageErr("--%s %q: expected an RFC 3339 time such as 2026-11-20T10:00:00Z", t.flag, t.v)
+		}
+		*t.dst = v
+	}
+	events, err := readTrail(fs.Args(), stderr)
+	if err != nil {
+		return err
+	}
+	var kept []trail.Event
+	for _, e := range events {
+		switch {
+		case !from.IsZero() && e.Time.Before(from), !to.IsZero() && !e.Time.Before(to):
+		case *role != "" && e.RoleARN != *role && e.Name == trail.AssumeRoleWithSAML:
+		default:
+			kept = append(kept, e)
+		}
+	}
+	attempts := trail.Attempts(kept)
+	if *user != "" || *role != "" {
+		var only []trail.Attempt
+		for _, a := range attempts {
+			if (*user == "" || attemptUser(a) == *user) && (*role == "" || a.SignIn != nil && a.SignIn.RoleARN == *role) {
+				only = append(only, a)
+			}
+		}
+		attempts = only
+	}
+	rep := trailReport{Attempts: attempts}
+	if len(captures) > 0 {
+		in, opts, err := flags.load(fs, stderr)
+		if err != nil {
+			return err
+		}
+		if rep.Captures, err = joinCaptures(captures, in, opts, events, stdin, stderr); err != nil {
+			return err
+		}
+	}
+	var red *redact.Redactor
+	if *redactOut {
+		red = redact.New()
+		for _, e := range events {
+			for _, v := range []string{e.SessionName, e.Subject, e.SourceIdentity, e.NameQualifier} {
+				red.Person(v)
+			}
+			red.Address(e.SourceIP)
+			red.Address(e.UserAgent)
+		}
+	}
+	var out string
+	if *formatName == "json" {
+		b, err := json.MarshalIndent(rep.json(), "", "  ")
+		if err != nil {
+			return err
+		}
+		out = string(b) + "\n"
+		if red != nil {
+			m, err := red.JSON([]byte(out), "  ")
+			if err != nil {
+				return err
+			}
+			out = string(m) + "\n"
+		}
+	} else {
+		out = rep.text()
+		if red != nil {
+			out = red.String(out)
+		}
+	}
+	io.WriteString(stdout, out)
+	if rep.failed() {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// stringsFlag is a flag given any number of times.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// readTrail reads every file given, directories whole (files that are not
+// CloudTrail's are skipped there, and named on stderr).
+func readTrail(args []string, stderr io.Writer) ([]trail.Event, error) {
+	var events []trail.Event
+	read := func(path string, inDir bool) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return usageErr("cannot read %v", err)
+		}
+		defer f.Close()
+		evs, err := trail.Read(path, f)
+		var fe *trail.FormatError
+		switch {
+		case err != nil && inDir && asFormat(err, &fe):
+			sayf(stderr, "samllint: skipped %s: %s\n", path, fe.Why)
+			return nil
+		case err != nil:
+			return usageErr("%v", err)
+		}
+		events = append(events, evs...)
+		return nil
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, usageErr("cannot read %v", err)
+		}
+		if !st.IsDir() {
+			if err := read(a, false); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != a {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				return read(p, true)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	trail.Sort(events)
+	// The same event in two files (a log file and a lookup of it) once.
+	seen := map[string]bool{}
+	var out []trail.Event
+	for _, e := range events {
+		if e.ID != "" && seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func asFormat(err error, fe **trail.FormatError) bool {
+	f, ok := err.(*trail.FormatError)
+	*fe = f
+	return ok
+}
+
+func attemptUser(a trail.Attempt) string {
+	if a.SignIn != nil {
+		return a.SignIn.User()
+	}
+	return a.Connect.User()
+}
+
+// capturedSignIn is one capture joined to AWS's record.
+type capturedSignIn struct {
+	Input       string
+	AssertionID string
+	Samllint    lint.Outcome
+	Verdict     string
+	Rules       []string
+	Event       *trail.Event
+	// Unlogged: AWS logged nothing for the assertion though the events
+	// read reach past the post by the delivery delay.
+	Unlogged, Unknown bool
+}
+
+func joinCaptures(files []string, in *lint.Inputs, opts lint.Options, events []trail.Event, stdin io.Reader, stderr io.Writer) ([]capturedSignIn, error) {
+	byID := map[string]*trail.Event{}
+	var last time.Time
+	for i := range events {
+		e := &events[i]
+		if e.Name == trail.AssumeRoleWithSAML && e.AssertionID != "" {
+			byID[e.AssertionID] = e
+		}
+		if e.Time.After(last) {
+			last = e.Time
+		}
+	}
+	var out []capturedSignIn
+	for _, f := range files {
+		name, r, err := openInput(f, stdin, stderr)
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			return nil, usageErr("--capture %s: %v", f, err)
+		}
+		o := opts
+		o.Name = name
+		results, err := lint.Lint(b, in, o)
+		if err != nil {
+			return nil, usageErr("--capture %s: %v", f, err)
+		}
+		for _, res := range results {
+			if res.Err != nil || res.Response == nil || len(res.Response.Assertions) == 0 {
+				continue
+			}
+			c := capturedSignIn{Input: fmt.Sprintf("%s#%d", name, res.Capture.Index), AssertionID: res.Response.Assertions[0].ID, Samllint: res.Report.Outcome, Verdict: res.Report.Verdict}
+			for _, fd := range res.Report.Findings {
+				if fd.Severity == lint.Error && fd.Suppressed == nil {
+					c.Rules = append(c.Rules, fd.Rule)
+				}
+			}
+			if e := byID[c.AssertionID]; e != nil {
+				c.Event = e
+			} else if res.Capture.SentAt != nil && !last.Before(res.Capture.SentAt.Add(cloudTrailDelivery)) {
+				c.Unlogged = true
+			} else {
+				c.Unknown = true
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+type trailReport struct {
+	Attempts []trail.Attempt
+	Captures []capturedSignIn
+}
+
+func (r *trailReport) failed() bool {
+	for _, a := range r.Attempts {
+		if a.Failed() != nil {
+			return true
+		}
+	}
+	for _, c := range r.Captures {
+		if c.Unlogged || c.Event != nil && c.Event.Failed() != (c.Samllint == lint.OutcomeWillFail) {
+			return true
+		}
+	}
+	return false
+}
+
+// arnName is the last part of an ARN: a role's or provider's name.
+func arnName(arn string) string {
+	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+func outcome(e *trail.Event) string {
+	if e.Failed() {
+		return e.ErrorCode + ": " + format.OneLine(e.ErrorMessage)
+	}
+	return "success"
+}
+
+func (r *trailReport) text() string {
+	var b strings.Builder
+	failed := 0
+	for _, a := range r.Attempts {
+		user := attemptUser(a)
+		if user == "" {
+			user = "(unnamed)"
+		}
+		fmt.Fprintf(&b, "%s  %s", a.Time().Format(time.RFC3339), user)
+		if s := a.SignIn; s != nil {
+			fmt.Fprintf(&b, "  role %s via %s (%s)  AssumeRoleWithSAML: %s", arnName(s.RoleARN), arnName(s.ProviderARN), s.Region, outcome(s))
+		}
+		if c := a.Connect; c != nil {
+			if a.SignIn != nil {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(&b, "  Connect GetFederationToken (%s): %s", c.Region, outcome(c))
+		} else if a.SignIn != nil && !a.SignIn.Failed() {
+			b.WriteString("; no Connect GetFederationToken followed")
+		}
+		b.WriteString("\n")
+		if a.Failed() != nil {
+			failed++
+		}
+	}
+	fmt.Fprintf(&b, "\n%d %s, %d failed.\n", len(r.Attempts), plural(len(r.Attempts), "attempt", "attempts"), failed)
+	for _, a := range r.Attempts {
+		e := a.Failed()
+		if e == nil {
+			continue
+		}
+		d := trail.Diagnose(e)
+		op := "sts:AssumeRoleWithSAML"
+		if e.Name == trail.GetFederationToken {
+			op = "connect:GetFederationToken"
+		}
+		fmt.Fprintf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), attemptUser(a), op, outcome(e))
+		for _, n := range d.Notes {
+			fmt.Fprintf(&b, "  %s\n", n)
+		}
+		if !d.Known {
+			b.WriteString("  This message is not in samllint's catalog; it is shown as AWS wrote it.\n")
+		}
+		for _, rule := range d.Shown {
+			fmt.Fprintf(&b, "  The record shows it: %s (%s): %s (role %s, provider %s).\n", rule.ID, rule.Severity, rule.Title, e.RoleARN, e.ProviderARN)
+		}
+		if len(d.RuledOut) > 0 {
+			ids := make([]string, len(d.RuledOut))
+			for i, rule := range d.RuledOut {
+				ids[i] = rule.ID
+			}
+			fmt.Fprintf(&b, "  The record rules out %s (from the role and provider it names).\n", strings.Join(ids, ", "))
+		}
+		switch len(d.Causes) {
+		case 0:
+			if len(d.Shown) == 0 {
+				b.WriteString("  No problem samllint checks produces it.\n")
+			}
+		case 1:
+			fmt.Fprintf(&b, "  It comes from one problem samllint checks:\n")
+		default:
+			fmt.Fprintf(&b, "  It can come from %d problems samllint checks, the most likely first; the record does not say which:\n", len(d.Causes))
+		}
+		for i, rule := range d.Causes {
+			fmt.Fprintf(&b, "    %d. %s (%s): %s\n", i+1, rule.ID, rule.Severity, rule.Title)
+		}
+		if len(d.Causes) > 1 {
+			fmt.Fprintf(&b, "  samllint explain %s says what tells them apart; a capture of the sign-in joined with --capture and linted with the role's policies names the one.\n", d.Causes[0].ID)
+		}
+	}
+	for _, c := range r.Captures {
+		verdict := c.Verdict
+		if len(c.Rules) > 0 {
+			verdict += " (" + strings.Join(c.Rules, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "\n%s, assertion %s: samllint says %q; ", c.Input, c.AssertionID, verdict)
+		switch {
+		case c.Event != nil:
+			fmt.Fprintf(&b, "AWS answered %s at %s.", outcome(c.Event), c.Event.Time.Format(time.RFC3339))
+			switch awsFailed, ours := c.Event.Failed(), c.Samllint == lint.OutcomeWillFail; {
+			case awsFailed && !ours:
+				b.WriteString(" They disagree: AWS refused a sign-in samllint found nothing fatal in; samllint explain " + c.Event.ErrorCode + " lists what can cause it.")
+			case !awsFailed && ours:
+				b.WriteString(" They disagree: AWS accepted a sign-in samllint says fails; the findings above may be false, and a report would help (docs/rules.md).")
+			default:
+				b.WriteString(" They agree.")
+			}
+		case c.Unlogged:
+			fmt.Fprintf(&b, "AWS logged no AssumeRoleWithSAML for this assertion in the files read, though they reach %s past the post "+
+				"(a post to a regional sign-in endpoint is logged in that region: read its logs too). "+
+				"AWS does not log some unauthenticated STS requests that are not valid enough to be trusted "+
+				"(https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html): those rejected before logging, "+
+				"for a signature, a response that does not parse, or a provider that does not exist, are the likely causes.", cloudTrailDelivery)
+		default:
+			fmt.Fprintf(&b, "no event for this assertion in the files read, which do not reach %s past the post (CloudTrail's delivery may take that long), or the capture has no post time.", cloudTrailDelivery)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// json is the report as --format json writes it.
+func (r *trailReport) json() any {
+	type cause struct {
+		Rule     string        `json:"rule"`
+		Severity lint.Severity `json:"severity"`
+		Title    string        `json:"title"`
+	}
+	type diagnosis struct {
+		Call   string   `json:"call"`
+		Known  bool     `json:"known"`
+		Causes []cause  `json:"causes"`
+		Notes  []string `json:"notes,omitempty"`
+		// Shown: what the record itself shows; RuledOut: what it rules out.
+		Shown    []string `json:"shown,omitempty"`
+		RuledOut []string `json:"ruled_out,omitempty"`
+	}
+	type attempt struct {
+		Time      time.Time    `json:"time"`
+		User      string       `json:"user"`
+		Failed    bool         `json:"failed"`
+		SignIn    *trail.Event `json:"sign_in,omitempty"`
+		Connect   *trail.Event `json:"connect,omitempty"`
+		Diagnosis *diagnosis   `json:"diagnosis,omitempty"`
+	}
+	type capture struct {
+		Input       string       `json:"input"`
+		AssertionID string       `json:"assertion_id"`
+		Samllint    lint.Outcome `json:"samllint"`
+		Rules       []string     `json:"rules,omitempty"`
+		Event       *trail.Event `json:"event,omitempty"`
+		AWS         string       `json:"aws"`
+		Agree       *bool        `json:"agree,omitempty"`
+	}
+	out := struct {
+		Attempts []attempt `json:"attempts"`
+		Captures []capture `json:"captures,omitempty"`
+		Failed   int       `json:"failed"`
+	}{Attempts: []attempt{}}
+	for _, a := range r.Attempts {
+		at := attempt{Time: a.Time(), User: attemptUser(a), SignIn: a.SignIn, Connect: a.Connect}
+		if e := a.Failed(); e != nil {
+			out.Failed++
+			at.Failed = true
+			d := trail.Diagnose(e)
+			jd := &diagnosis{Call: e.Name, Known: d.Known, Causes: []cause{}, Notes: d.Notes}
+			for _, c := range d.Causes {
+				jd.Causes = append(jd.Causes, cause{c.ID, c.Severity, c.Title})
+			}
+			for _, c := range d.Shown {
+				jd.Shown = append(jd.Shown, c.ID)
+			}
+			for _, c := range d.RuledOut {
+				jd.RuledOut = append(jd.RuledOut, c.ID)
+			}
+			at.Diagnosis = jd
+		}
+		out.Attempts = append(out.Attempts, at)
+	}
+	for _, c := range r.Captures {
+		jc := capture{Input: c.Input, AssertionID: c.AssertionID, Samllint: c.Samllint, Rules: c.Rules, Event: c.Event}
+		switch {
+		case c.Event != nil:
+			jc.AWS = "success"
+			if c.Event.Failed() {
+				jc.AWS = "failed"
+			}
+			agree := c.Event.Failed() == (c.Samllint == lint.OutcomeWillFail)
+			jc.Agree = &agree
+		case c.Unlogged:
+			jc.AWS = "not-logged"
+		default:
+			jc.AWS = "unknown"
+		}
+		out.Captures = append(out.Captures, jc)
+	}
+	sort.SliceStable(out.Captures, func(i, j int) bool { return out.Captures[i].Input < out.Captures[j].Input })
+	return out
+}

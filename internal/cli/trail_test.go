@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTrail runs samllint trail on CloudTrail files shaped as AWS's docs
+// show them (testdata/trail/ATTRIBUTION.txt): the attempts, oldest first,
+// each failure's diagnosis, a capture joined by assertion ID, a capture
+// AWS logged nothing for, --redact, filters and JSON, each against its
+// golden file.
+func TestTrail(t *testing.T) {
+	dir := repo("testdata", "trail")
+	s3, lookup, errs := filepath.Join(dir, "s3-log.json.gz"), filepath.Join(dir, "lookup-events.json"), filepath.Join(dir, "errors.json")
+	har := repo("testdata", "assertions", "okta-connect.har")
+	md := repo("testdata", "metadata", "okta-idp-metadata.xml")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"s3", []string{s3}, 1},
+		{"s3-json", []string{"--format", "json", s3}, 1},
+		{"errors", []string{errs}, 1},
+		{"user", []string{"--user", "amir@example.com", s3}, 0},
+		{"window", []string{"--start", "2026-11-20T10:01:00Z", "--end", "2026-11-20T10:04:00Z", s3}, 1},
+		{"redact", []string{"--redact", s3}, 1},
+		{"redact-json", []string{"--redact", "--format", "json", s3}, 1},
+		{"capture", []string{"--metadata", md, "--capture", har, s3}, 1},
+		{"capture-unlogged", []string{"--metadata", md, "--capture", har, errs}, 1},
+		{"capture-disagree", []string{"--metadata", md, "--capture", har, filepath.Join(dir, "disagree.json")}, 1},
+		{"capture-json", []string{"--metadata", md, "--format", "json", "--capture", har, s3}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, "", append([]string{"trail"}, c.args...)...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, c.code, out, stderr)
+			}
+			golden(t, filepath.Join("trail", c.name+".txt"), strings.ReplaceAll(out, filepath.ToSlash(repo()), "."))
+		})
+	}
+	// The same events, read from lookup-events output, print the same.
+	_, a, _ := runCLI(t, "", "trail", s3)
+	_, b, _ := runCLI(t, "", "trail", lookup)
+	if a != b {
+		t.Errorf("lookup-events output prints otherwise than the log file:\n%s\n---\n%s", b, a)
+	}
+	// A directory is read whole, a log file and a lookup of it once, and
+	// a file in it that is not CloudTrail's is named and skipped.
+	d := t.TempDir()
+	for _, f := range []string{s3, lookup} {
+		raw, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(d, filepath.Base(f)), raw, 0o644)
+	}
+	os.WriteFile(filepath.Join(d, "notes.txt"), []byte("not a log"), 0o644)
+	code, c, stderr := runCLI(t, "", "trail", d)
+	if code != 1 || c != a || !strings.Contains(stderr, "skipped "+filepath.Join(d, "notes.txt")+": not JSON") {
+		t.Errorf("a directory: exit %d, stderr %q\n%s", code, stderr, c)
+	}
+}
+
+// TestTrailRefuses: bad input gets one line naming what was wrong, exit 2.
+func TestTrailRefuses(t *testing.T) {
+	notes := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notes, []byte("hello"), 0o644)
+	for _, args := range [][]string{
+		{"trail"},
+		{"trail", notes},
+		{"trail", "--start", "yesterday", notes},
+		{"trail", "--format", "sarif", notes},
+		{"trail", filepath.Join(t.TempDir(), "missing.json")},
+	} {
+		code, out, stderr := runCLI(t, "", args...)
+		if code != 2 || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "samllint: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+	}
+}
+
+// TestTrailRedacts: no e-mail address, source IP, user agent or account
+// ID of the events survives --redact, in either format.
+func TestTrailRedacts(t *testing.T) {
+	s3 := repo("testdata", "trail", "s3-log.json.gz")
+	for _, f := range []string{"text", "json"} {
+		_, out, _ := runCLI(t, "", "trail", "--redact", "--format", f, s3)
+		for _, secret := range []string{"jane.doe@example.com", "bob@example.com", "198.51.100.23", "203.0.113.7", "Mozilla/5.0", "123456789012"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("--redact --format %s leaves %q:\n%s", f, secret, out)
+			}
+		}
+		if !strings.Contains(out, "AccessDenied") {
+			t.Errorf("--redact --format %s masked the diagnosis:\n%s", f, out)
+		}
+	}
+}
