@@ -142,7 +142,8 @@ func TestAWSReadPaths(t *testing.T) {
 	}
 	reqs := r.srv.Requests()
 	for _, a := range awsread.Actions {
-		if !slices.Contains(reqs, a) {
+		// LookupEvents is samllint trail's (TestLookupEvents), not a lint's.
+		if !slices.Contains(reqs, a) && a != "cloudtrail:LookupEvents" {
 			t.Errorf("%s was never called", a)
 		}
 	}

@@ -35,6 +35,7 @@ var Actions = []string{
 	"organizations:DescribePolicy",
 	"connect:DescribeInstance",
 	"connect:SearchUsers",
+	"cloudtrail:LookupEvents",
 }
 
 const (

@@ -1,28 +1,34 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/samllint/samllint/internal/reach"
 	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/internal/render/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/trail"
 )
 
-const trailUsage = `usage: samllint trail [flags] FILE|DIR...
+const trailUsage = `usage: samllint trail [flags] [FILE|DIR...]
 
 Reads AWS's own record of sign-ins: CloudTrail's AssumeRoleWithSAML events
 and Amazon Connect's GetFederationToken events, from CloudTrail log files
-as delivered to S3 (gzipped or not; a directory is read whole) or from
-"aws cloudtrail lookup-events" output. It prints one line per sign-in
+as delivered to S3 (gzipped or not; a directory is read whole), from
+"aws cloudtrail lookup-events" output, or with --from-aws from CloudTrail's
+event history itself (cloudtrail:LookupEvents, the last --since, 24h by
+default, in us-east-1 and the --regions given). It prints one line per sign-in
 attempt, oldest first: the time, the user, the role and provider, what
 AWS answered, and for Connect the GetFederationToken that followed. Then,
 for each failure, the problems samllint knows that can cause it, most
@@ -46,8 +52,9 @@ const cloudTrailDelivery = 15 * time.Minute
 func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("trail", trailUsage, stdout, stderr)
 	var flags lintFlags
-	flags.inputs.register(fs)
-	flags.clock.register(fs)
+	flags.register(fs)
+	since := fs.Duration("since", 24*time.Hour, "with --from-aws, read the events of this long before --end (or now)")
+	regions := fs.String("regions", "", "with --from-aws, the regions to read besides us-east-1, comma-separated: those of regional sign-in endpoints and of Connect instances")
 	formatName := fs.String("format", "text", "output format: text or json")
 	redactOut := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, source IPs and user agents")
 	user := fs.String("user", "", "only the attempts of this user: the session name or subject, exactly")
@@ -62,8 +69,8 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := checkFormat(*formatName, "text", "json"); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usageErr("trail needs CloudTrail files: log files as delivered to S3, or aws cloudtrail lookup-events output")
+	if fs.NArg() == 0 && !flags.aws.from {
+		return usageErr("trail needs CloudTrail files (log files as delivered to S3, or aws cloudtrail lookup-events output), or --from-aws to read CloudTrail's event history")
 	}
 	var from, to time.Time
 	for _, t := range []struct {
@@ -79,9 +86,51 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		*t.dst = v
 	}
+	opts, err := flags.clock.options()
+	if err != nil {
+		return err
+	}
+	in, err := flags.inputs.load(fs)
+	if err != nil {
+		return err
+	}
 	events, err := readTrail(fs.Args(), stderr)
 	if err != nil {
 		return err
+	}
+	if flags.aws.from {
+		reader, err := flags.aws.reader(fs, stderr)
+		if err != nil {
+			return err
+		}
+		opts.Resolver = reader
+		now := opts.Now
+		if now.IsZero() {
+			now = opts.Wall
+		}
+		q := reach.EventQuery{Regions: []string{"us-east-1"}, Start: from, End: to, Interval: lookupInterval}
+		if q.End.IsZero() {
+			q.End = now
+		}
+		if q.Start.IsZero() {
+			q.Start = q.End.Add(-*since)
+		}
+		switch {
+		case !q.Start.Before(q.End):
+			return usageErr("--start %s is not before --end %s", q.Start.Format(time.RFC3339), q.End.Format(time.RFC3339))
+		case q.Start.Before(now.Add(-awsHistory)):
+			return usageErr("--start %s is more than 90 days ago: CloudTrail's event history (LookupEvents) keeps 90 days; read older events from the trail's log files in S3", q.Start.Format(time.RFC3339))
+		}
+		for _, r := range strings.Split(*regions, ",") {
+			if r = strings.TrimSpace(r); r != "" && !slices.Contains(q.Regions, r) {
+				q.Regions = append(q.Regions, r)
+			}
+		}
+		live, err := lookupEvents(reader, q, stderr)
+		if err != nil {
+			return err
+		}
+		events = dedupe(append(events, live...))
 	}
 	var kept []trail.Event
 	for _, e := range events {
@@ -104,10 +153,6 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	rep := trailReport{Attempts: attempts}
 	if len(captures) > 0 {
-		in, opts, err := flags.load(fs, stderr)
-		if err != nil {
-			return err
-		}
 		if rep.Captures, err = joinCaptures(captures, in, opts, events, stdin, stderr); err != nil {
 			return err
 		}
@@ -208,8 +253,13 @@ func readTrail(args []string, stderr io.Writer) ([]trail.Event, error) {
 			return nil, err
 		}
 	}
+	return dedupe(events), nil
+}
+
+// dedupe sorts events and keeps each once by its ID: a log file and a
+// lookup of it, or a file and the live history, hold the same events.
+func dedupe(events []trail.Event) []trail.Event {
 	trail.Sort(events)
-	// The same event in two files (a log file and a lookup of it) once.
 	seen := map[string]bool{}
 	var out []trail.Event
 	for _, e := range events {
@@ -219,7 +269,49 @@ func readTrail(args []string, stderr io.Writer) ([]trail.Event, error) {
 		seen[e.ID] = true
 		out = append(out, e)
 	}
-	return out, nil
+	return out
+}
+
+// lookupInterval is reach.EventQuery.Interval: zero, CloudTrail's
+// documented rate, but in the tests.
+var lookupInterval time.Duration
+
+// awsHistory is how far back CloudTrail's event history reaches.
+const awsHistory = 90 * 24 * time.Hour
+
+// lookupEvents reads the live history, with a progress line on a
+// terminal once it takes more than a second, and a line saying what was
+// read when it took that long.
+func lookupEvents(reader lint.Resolver, q reach.EventQuery, stderr io.Writer) ([]trail.Event, error) {
+	r, ok := reader.(reach.AWSReader)
+	if !ok {
+		return nil, errNoReach("trail --from-aws")
+	}
+	began := time.Now()
+	progress := isTerminalWriter(stderr)
+	pages, n := 0, 0
+	q.Page = func(region, name string, page, events int) {
+		pages++
+		n += events
+		if progress && time.Since(began) > time.Second {
+			fmt.Fprintf(stderr, "\rsamllint: reading CloudTrail in %s: %s, page %d, %d events so far…", region, name, page, n)
+		}
+	}
+	events, err := r.LookupEvents(context.Background(), q)
+	if progress && time.Since(began) > time.Second {
+		fmt.Fprint(stderr, "\r\x1b[K")
+	}
+	var ce *reach.CredentialsError
+	switch {
+	case errors.As(err, &ce):
+		return nil, usageErr("--from-aws: %v", ce)
+	case err != nil:
+		return nil, usageErr("--from-aws: %v", err)
+	}
+	if took := time.Since(began); took > time.Second {
+		sayf(stderr, "samllint: read %d federation events from CloudTrail in %s (%d pages, %s)\n", len(events), strings.Join(q.Regions, ", "), pages, took.Round(100*time.Millisecond))
+	}
+	return events, nil
 }
 
 func asFormat(err error, fe **trail.FormatError) bool {

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/samllint/samllint/internal/test/awstest"
 )
 
 // TestTrail runs samllint trail on CloudTrail files shaped as AWS's docs
@@ -94,5 +99,75 @@ func TestTrailRedacts(t *testing.T) {
 		if !strings.Contains(out, "AccessDenied") {
 			t.Errorf("--redact --format %s masked the diagnosis:\n%s", f, out)
 		}
+	}
+}
+
+// TestTrailLive: --from-aws reads the same events from CloudTrail's event
+// history (a loopback stand-in answering LookupEvents as its API
+// reference documents it: paged with NextToken, throttled once) and
+// prints what the log file prints; a window past the 90 days the history
+// keeps, and a denied LookupEvents, are one line each.
+func TestTrailLive(t *testing.T) {
+	gz, err := os.Open(repo("testdata", "trail", "s3-log.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Records []json.RawMessage }
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	w := awsWorld(t)
+	for _, r := range doc.Records {
+		w.Trail = append(w.Trail, string(r))
+	}
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	srv.PageSize = 1
+	srv.Throttle("cloudtrail:LookupEvents", 1)
+	old := lookupInterval
+	lookupInterval = time.Millisecond
+	t.Cleanup(func() { lookupInterval = old })
+
+	code, out, stderr := runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z", "--since", "2h")
+	want, _ := os.ReadFile(repo("testdata", "golden", "trail", "s3.txt"))
+	if code != 1 || out != string(want) {
+		t.Errorf("exit %d, stderr %q; the live history prints otherwise than the log file:\n%s", code, stderr, out)
+	}
+	var lookups int
+	for _, r := range srv.Requests() {
+		if r == "cloudtrail:LookupEvents" {
+			lookups++
+		}
+	}
+	// AssumeRoleWithSAML: 3 events, 3 pages; GetFederationToken: 2 pages;
+	// and the throttled request, retried.
+	if lookups != 6 {
+		t.Errorf("%d LookupEvents requests, want 6 (5 pages and one throttled): %v", lookups, srv.Requests())
+	}
+	// A window outside the stand-in's events reads none.
+	if code, out, _ := runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-22T11:00:00Z"); code != 0 || !strings.Contains(out, "0 attempts, 0 failed.") {
+		t.Errorf("an empty window: exit %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--start", "2026-01-01T00:00:00Z"}, "more than 90 days ago"},
+		{[]string{"--start", "2026-11-20T12:00:00Z", "--end", "2026-11-20T11:30:00Z"}, "is not before --end"},
+	} {
+		code, out, stderr := runCLI(t, "", append([]string{"trail", "--from-aws", "--now", "2026-11-20T12:00:00Z"}, c.args...)...)
+		if code != 2 || out != "" || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q, want one line with %q", c.args, code, stderr, c.want)
+		}
+	}
+	srv.Deny("cloudtrail:LookupEvents")
+	code, _, stderr = runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z")
+	if code != 2 || !strings.Contains(stderr, "--from-aws: cloudtrail:LookupEvents in us-east-1") || !strings.Contains(stderr, "AccessDeniedException") {
+		t.Errorf("a denied LookupEvents: exit %d, %q", code, stderr)
 	}
 }

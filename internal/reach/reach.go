@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/trail"
 )
 
 // Reach reads AWS accounts and drives browsers.
@@ -43,6 +44,17 @@ type AWSOptions struct {
 type AWSReader interface {
 	lint.Resolver
 	Read(ctx context.Context, t lint.Target) (*AWSRead, error)
+	// LookupEvents reads CloudTrail's federation events (see
+	// awsread.EventQuery).
+	LookupEvents(ctx context.Context, q EventQuery) ([]trail.Event, error)
+}
+
+// EventQuery is awsread.EventQuery.
+type EventQuery struct {
+	Regions    []string
+	Start, End time.Time
+	Interval   time.Duration
+	Page       func(region, name string, pages, events int)
 }
 
 // AWSRead is what was read for one target (see awsread.Read).

@@ -15,6 +15,7 @@ import (
 	"github.com/samllint/samllint/internal/reach"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/record"
+	"github.com/samllint/samllint/trail"
 )
 
 // Reach is the live reach.Reach. Its zero value opens a visible window;
@@ -70,6 +71,11 @@ func (r reader) Read(ctx context.Context, t lint.Target) (*reach.AWSRead, error)
 		return out
 	}
 	return &reach.AWSRead{Files: files(rd.Files), Exports: files(rd.Exports), AWS: rd.AWS, Empty: rd.Empty()}, nil
+}
+
+func (r reader) LookupEvents(ctx context.Context, q reach.EventQuery) ([]trail.Event, error) {
+	events, err := r.r.LookupEvents(ctx, awsread.EventQuery{Regions: q.Regions, Start: q.Start, End: q.End, Interval: q.Interval, Page: q.Page})
+	return events, credentials(err)
 }
 
 func (*Reach) FindBrowser() (string, error) { return record.FindBrowser() }

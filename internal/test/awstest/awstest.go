@@ -51,6 +51,9 @@ type World struct {
 	// enabled policy types (ListRoots), as in an organization with all
 	// features where nobody enabled SCPs.
 	SCPsDisabled bool
+	// Trail is CloudTrail's event history: records as CloudTrail writes
+	// them (JSON), answered by LookupEvents in their awsRegion.
+	Trail []string
 	// CallerError is the error GetCallerIdentity answers, as STS does for
 	// credentials it refuses: "ExpiredToken", "InvalidClientTokenId",
 	// "SignatureDoesNotMatch"; "" answers.
@@ -123,7 +126,7 @@ func New(t testing.TB, w *World) *Server {
 func (s *Server) Env(t testing.TB) {
 	dir := t.TempDir()
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL_IAM": s.URL, "AWS_ENDPOINT_URL_STS": s.URL, "AWS_ENDPOINT_URL_ORGANIZATIONS": s.URL, "AWS_ENDPOINT_URL_CONNECT": s.URL,
+		"AWS_ENDPOINT_URL_IAM": s.URL, "AWS_ENDPOINT_URL_STS": s.URL, "AWS_ENDPOINT_URL_ORGANIZATIONS": s.URL, "AWS_ENDPOINT_URL_CONNECT": s.URL, "AWS_ENDPOINT_URL_CLOUDTRAIL": s.URL,
 		"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SESSION_TOKEN": "",
 		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
@@ -218,6 +221,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	want := "iam"
 	switch {
+	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), cloudTrailTarget):
+		want = "cloudtrail"
 	case r.Header.Get("X-Amz-Target") != "":
 		want = "organizations"
 	case strings.HasPrefix(r.URL.Path, "/instance/") || r.URL.Path == "/search-users":
@@ -233,6 +238,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case want == "cloudtrail":
+		s.cloudTrail(w, r, body, region)
 	case r.Header.Get("X-Amz-Target") != "":
 		s.organizations(w, r, body)
 	case strings.HasPrefix(r.URL.Path, "/instance/") || r.URL.Path == "/search-users":
@@ -609,6 +616,109 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, body []byte) {
 	out := map[string]any{"Users": users, "ApproximateTotalCount": len(match)}
 	if next != "" {
 		out["NextToken"] = next
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// CloudTrail: LookupEvents in the JSON 1.1 protocol, as its API reference
+// documents it (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html):
+// one lookup attribute, StartTime and EndTime as epoch seconds, at most
+// 50 results a page (PageSize when set) with NextToken, the events newest
+// first, each with its record as the CloudTrailEvent string; throttling
+// is a ThrottlingException
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/CommonErrors.html).
+
+const cloudTrailTarget = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+
+func (s *Server) cloudTrail(w http.ResponseWriter, r *http.Request, body []byte, region string) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cloudTrailTarget)
+	f, d := s.fault("cloudtrail:" + op)
+	if !wait(r, d) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	fail := func(code, msg string) {
+		w.WriteHeader(400)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	}
+	switch {
+	case f == "denied":
+		fail("AccessDeniedException", "User: arn:aws:iam::"+s.World.Caller+":user/reader is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action")
+		return
+	case f == "throttled":
+		fail("ThrottlingException", "Rate exceeded")
+		return
+	case op != "LookupEvents":
+		fail("UnknownOperationException", "")
+		return
+	}
+	var in struct {
+		LookupAttributes []struct{ AttributeKey, AttributeValue string }
+		StartTime        *float64
+		EndTime          *float64
+		MaxResults       int
+		NextToken        string
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		fail("SerializationException", err.Error())
+		return
+	}
+	if len(in.LookupAttributes) > 1 {
+		fail("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.")
+		return
+	}
+	type rec struct {
+		EventID, EventName, EventTime, AWSRegion, EventSource string
+		raw                                                   string
+		t                                                     time.Time
+	}
+	var match []rec
+	for _, raw := range s.World.Trail {
+		var e struct {
+			EventID     string `json:"eventID"`
+			EventName   string `json:"eventName"`
+			EventTime   string `json:"eventTime"`
+			AWSRegion   string `json:"awsRegion"`
+			EventSource string `json:"eventSource"`
+		}
+		if json.Unmarshal([]byte(raw), &e) != nil || e.AWSRegion != region {
+			continue
+		}
+		t, _ := time.Parse(time.RFC3339, e.EventTime)
+		if len(in.LookupAttributes) == 1 && in.LookupAttributes[0].AttributeKey == "EventName" && in.LookupAttributes[0].AttributeValue != e.EventName {
+			continue
+		}
+		if in.StartTime != nil && t.Before(time.Unix(int64(*in.StartTime), 0)) || in.EndTime != nil && t.After(time.Unix(int64(*in.EndTime), 0)) {
+			continue
+		}
+		match = append(match, rec{e.EventID, e.EventName, e.EventTime, e.AWSRegion, e.EventSource, raw, t})
+	}
+	sort.SliceStable(match, func(i, j int) bool { return match[i].t.After(match[j].t) })
+	size := s.PageSize
+	if in.MaxResults > 0 && (size == 0 || in.MaxResults < size) {
+		size = in.MaxResults
+	}
+	if size == 0 || size > 50 {
+		size = 50
+	}
+	from := 0
+	if in.NextToken != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(in.NextToken, "page-"))
+		if err != nil || !strings.HasPrefix(in.NextToken, "page-") {
+			fail("InvalidNextTokenException", "Invalid NextToken.")
+			return
+		}
+		from = n
+	}
+	to := min(from+size, len(match))
+	events := []map[string]any{}
+	for _, m := range match[from:to] {
+		events = append(events, map[string]any{"EventId": m.EventID, "EventName": m.EventName, "ReadOnly": "true",
+			"EventTime": float64(m.t.Unix()), "EventSource": m.EventSource, "Resources": []any{}, "CloudTrailEvent": m.raw})
+	}
+	out := map[string]any{"Events": events}
+	if to < len(match) {
+		out["NextToken"] = "page-" + strconv.Itoa(to)
 	}
 	_ = json.NewEncoder(w).Encode(out)
 }
