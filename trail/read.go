@@ -114,7 +114,7 @@ func records(data []byte) ([]json.RawMessage, error) {
 		out := make([]json.RawMessage, 0, len(*top.Events))
 		for i, e := range *top.Events {
 			if e.CloudTrailEvent == "" {
-				return nil, fmt.Errorf("Events[%d] has no CloudTrailEvent; %s", i, want)
+				return nil, fmt.Errorf("entry %d of Events has no CloudTrailEvent; %s", i+1, want)
 			}
 			out = append(out, json.RawMessage(e.CloudTrailEvent))
 		}

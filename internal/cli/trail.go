@@ -151,7 +151,26 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		attempts = only
 	}
-	rep := trailReport{Attempts: attempts}
+	rep := trailReport{Attempts: attempts, Checked: map[int][]trail.Verdict{}}
+	if flags.aws.from {
+		// What the account holds now, for each failure's own role,
+		// provider and session.
+		for i, a := range attempts {
+			e := a.Failed()
+			if e == nil {
+				continue
+			}
+			v, err := trail.Check(a, trail.Diagnose(e), in, opts)
+			var ce *reach.CredentialsError
+			switch {
+			case errors.As(err, &ce):
+				return usageErr("--from-aws: %v", ce)
+			case err != nil:
+				return usageErr("%v", err)
+			}
+			rep.Checked[i] = v
+		}
+	}
 	if len(captures) > 0 {
 		if rep.Captures, err = joinCaptures(captures, in, opts, events, stdin, stderr); err != nil {
 			return err
@@ -395,6 +414,9 @@ func joinCaptures(files []string, in *lint.Inputs, opts lint.Options, events []t
 type trailReport struct {
 	Attempts []trail.Attempt
 	Captures []capturedSignIn
+	// Checked are the verdicts of --from-aws on each failed attempt's
+	// decidable candidates, by index in Attempts.
+	Checked map[int][]trail.Verdict
 }
 
 func (r *trailReport) failed() bool {
@@ -452,7 +474,7 @@ func (r *trailReport) text() string {
 		}
 	}
 	fmt.Fprintf(&b, "\n%d %s, %d failed.\n", len(r.Attempts), plural(len(r.Attempts), "attempt", "attempts"), failed)
-	for _, a := range r.Attempts {
+	for ai, a := range r.Attempts {
 		e := a.Failed()
 		if e == nil {
 			continue
@@ -492,8 +514,26 @@ func (r *trailReport) text() string {
 		for i, rule := range d.Causes {
 			fmt.Fprintf(&b, "    %d. %s (%s): %s\n", i+1, rule.ID, rule.Severity, rule.Title)
 		}
-		if len(d.Causes) > 1 {
-			fmt.Fprintf(&b, "  samllint explain %s says what tells them apart; a capture of the sign-in joined with --capture and linted with the role's policies names the one.\n", d.Causes[0].ID)
+		if v := r.Checked[ai]; len(v) > 0 {
+			b.WriteString("  Checked against what the account holds now, for this event's role, provider and session (it may have changed since):\n")
+			for _, c := range v {
+				switch {
+				case c.Finding != nil:
+					fmt.Fprintf(&b, "    %s: %s\n", c.Rule.ID, format.OneLine(c.Finding.Message))
+					if c.Finding.Expected != "" || c.Finding.Actual != "" {
+						fmt.Fprintf(&b, "      expected: %s\n      found:    %s\n", format.OneLine(c.Finding.Expected), format.OneLine(c.Finding.Actual))
+					}
+					if c.Finding.Fix != "" {
+						fmt.Fprintf(&b, "      fix: %s\n", format.OneLine(c.Finding.Fix))
+					}
+				case c.Fine:
+					fmt.Fprintf(&b, "    %s: not the cause now\n", c.Rule.ID)
+				default:
+					fmt.Fprintf(&b, "    %s: not checked: %s\n", c.Rule.ID, c.Why)
+				}
+			}
+		} else if len(d.Causes) > 1 {
+			fmt.Fprintf(&b, "  samllint explain %s says what tells them apart; --from-aws checks the account's side for this event; a capture joined with --capture names the rest.\n", d.Causes[0].ID)
 		}
 	}
 	for _, c := range r.Captures {
@@ -541,6 +581,12 @@ func (r *trailReport) json() any {
 		Severity lint.Severity `json:"severity"`
 		Title    string        `json:"title"`
 	}
+	type checked struct {
+		Rule    string        `json:"rule"`
+		Result  string        `json:"result"` // shows, fine, not-checked
+		Finding *lint.Finding `json:"finding,omitempty"`
+		Why     string        `json:"why,omitempty"`
+	}
 	type diagnosis struct {
 		Call   string   `json:"call"`
 		Known  bool     `json:"known"`
@@ -549,6 +595,8 @@ func (r *trailReport) json() any {
 		// Shown: what the record itself shows; RuledOut: what it rules out.
 		Shown    []string `json:"shown,omitempty"`
 		RuledOut []string `json:"ruled_out,omitempty"`
+		// Checked: --from-aws's verdicts, on what the account holds now.
+		Checked []checked `json:"checked,omitempty"`
 	}
 	type attempt struct {
 		Time      time.Time    `json:"time"`
@@ -572,7 +620,7 @@ func (r *trailReport) json() any {
 		Captures []capture `json:"captures,omitempty"`
 		Failed   int       `json:"failed"`
 	}{Attempts: []attempt{}}
-	for _, a := range r.Attempts {
+	for ai, a := range r.Attempts {
 		at := attempt{Time: a.Time(), User: attemptUser(a), SignIn: a.SignIn, Connect: a.Connect}
 		if e := a.Failed(); e != nil {
 			out.Failed++
@@ -587,6 +635,16 @@ func (r *trailReport) json() any {
 			}
 			for _, c := range d.RuledOut {
 				jd.RuledOut = append(jd.RuledOut, c.ID)
+			}
+			for _, v := range r.Checked[ai] {
+				c := checked{Rule: v.Rule.ID, Result: "not-checked", Finding: v.Finding, Why: v.Why}
+				switch {
+				case v.Finding != nil:
+					c.Result = "shows"
+				case v.Fine:
+					c.Result = "fine"
+				}
+				jd.Checked = append(jd.Checked, c)
 			}
 			at.Diagnosis = jd
 		}

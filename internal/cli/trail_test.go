@@ -171,3 +171,69 @@ func TestTrailLive(t *testing.T) {
 		t.Errorf("a denied LookupEvents: exit %d, %q", code, stderr)
 	}
 }
+
+// TestTrailAccount: with --from-aws, each failure's candidates that the
+// record's own role, provider, session and instance decide are checked
+// against the account: a trust policy naming another provider is
+// aws/trust-principal, a duration above the role's maximum is
+// aws/session-duration-over-role-max, a role without Connect's
+// permission is connect/missing-get-federation-token, each with expected
+// and actual; on a working account they are not the cause.
+func TestTrailAccount(t *testing.T) {
+	var records []string
+	for _, f := range []string{"lookup-events.json", "errors.json"} {
+		raw, err := os.ReadFile(repo("testdata", "trail", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Records []json.RawMessage
+			Events  []struct{ CloudTrailEvent string }
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range doc.Events {
+			records = append(records, e.CloudTrailEvent)
+		}
+		for _, r := range doc.Records {
+			if strings.Contains(string(r), `"ValidationError"`) {
+				records = append(records, string(r))
+			}
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		change func(w *awstest.World)
+	}{
+		{"account-working", func(*awstest.World) {}},
+		{"account-broken", func(w *awstest.World) {
+			r := w.Roles["ConnectAgent"]
+			r.Trust = strings.Replace(r.Trust, "saml-provider/Okta", "saml-provider/OktaOld", 1)
+			r.Attached = r.Attached[:1]
+			r.MaxSession = 3600
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := awsWorld(t)
+			w.Trail = records
+			c.change(w)
+			srv := awstest.New(t, w)
+			srv.Env(t)
+			old := lookupInterval
+			lookupInterval = time.Millisecond
+			t.Cleanup(func() { lookupInterval = old })
+			code, out, stderr := runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z", "--since", "2h")
+			if code != 1 {
+				t.Errorf("exit %d\n%s%s", code, out, stderr)
+			}
+			golden(t, filepath.Join("trail", c.name+".txt"), out)
+			for rule, shown := range map[string]bool{"aws/trust-principal": c.name == "account-broken", "aws/session-duration-over-role-max": c.name == "account-broken",
+				"connect/missing-get-federation-token": c.name == "account-broken"} {
+				if got := strings.Contains(out, "    "+rule+": ") && !strings.Contains(out, "    "+rule+": not the cause now") && !strings.Contains(out, "    "+rule+": not checked"); got != shown {
+					t.Errorf("%s shown by the account: %v, want %v", rule, got, shown)
+				}
+			}
+		})
+	}
+}
