@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/samllint/samllint/lint"
 )
 
 // samllint reads a dozen API actions. It calls them through the SDK's own
@@ -88,13 +90,7 @@ func partitionRegion(partition string) string {
 
 // inPartition reports whether region belongs to the partition.
 func inPartition(region, partition string) bool {
-	switch partition {
-	case "aws-us-gov":
-		return strings.HasPrefix(region, "us-gov-")
-	case "aws-cn":
-		return strings.HasPrefix(region, "cn-")
-	}
-	return region != "" && !strings.HasPrefix(region, "us-gov-") && !strings.HasPrefix(region, "cn-")
+	return region != "" && lint.RegionPartition(region) == partition
 }
 
 // APIError is an error an AWS API answered, typed for the retryer

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/trail"
 )
 
@@ -74,7 +74,7 @@ func (r *Reader) LookupEvents(ctx context.Context, q EventQuery) ([]trail.Event,
 					NextToken string
 				}
 				last = time.Now()
-				if err := r.api.json11(ctx, svcCloudTrail, cloudTrailTarget, "LookupEvents", partitionOf(region), region, in, &out); err != nil {
+				if err := r.api.json11(ctx, svcCloudTrail, cloudTrailTarget, "LookupEvents", lint.RegionPartition(region), region, in, &out); err != nil {
 					return nil, fmt.Errorf("cloudtrail:LookupEvents in %s: %w", region, err)
 				}
 				page, _ := json.Marshal(map[string]any{"Events": out.Events})
@@ -95,15 +95,4 @@ func (r *Reader) LookupEvents(ctx context.Context, q EventQuery) ([]trail.Event,
 	}
 	trail.Sort(events)
 	return events, nil
-}
-
-// partitionOf is the partition a region is in.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	}
-	return "aws"
 }

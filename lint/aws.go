@@ -145,8 +145,9 @@ func parseEndpoint(u string) (endpoint, bool) {
 	return e, true
 }
 
-// regionPartition is the partition a region belongs to.
-func regionPartition(region string) string {
+// RegionPartition is the partition a region belongs to: aws-us-gov,
+// aws-cn or aws.
+func RegionPartition(region string) string {
 	switch {
 	case strings.HasPrefix(region, "us-gov-"):
 		return "aws-us-gov"

@@ -228,7 +228,7 @@ var regionMismatch = &Rule{
 		}
 		for _, sc := range a.Subject.Confirmations {
 			e, ok := parseEndpoint(sc.Recipient)
-			if !ok || regionPartition(ri.Region) != e.Partition {
+			if !ok || RegionPartition(ri.Region) != e.Partition {
 				continue
 			}
 			region := or(e.Region, map[string]string{"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}[e.Partition])

@@ -25,6 +25,10 @@ var decidable = map[string]bool{
 	"connect/instance-not-found": true, "connect/instance-not-saml": true,
 }
 
+// Decidable reports whether Check can settle a rule from a record with
+// the account read.
+func Decidable(rule string) bool { return decidable[rule] }
+
 // Verdict is what checking a candidate against the account found.
 type Verdict struct {
 	Rule *lint.Rule

@@ -72,22 +72,7 @@ func expandInputs(args []string) ([]string, []skippedFile, error) {
 				continue
 			}
 			var files []string
-			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if strings.HasPrefix(d.Name(), ".") && path != p {
-					if d.IsDir() {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-				if d.IsDir() || !d.Type().IsRegular() {
-					return nil
-				}
-				files = append(files, path)
-				return nil
-			})
+			err = walkFiles(p, func(path string) error { files = append(files, path); return nil })
 			if err != nil {
 				return nil, nil, usageErr("cannot read %s: %v", p, err)
 			}
@@ -107,6 +92,26 @@ func expandInputs(args []string) ([]string, []skippedFile, error) {
 		}
 	}
 	return out, skipped, nil
+}
+
+// walkFiles calls fn with each regular file under root, in lexical
+// order, leaving out hidden files and directories (.git, .DS_Store).
+func walkFiles(root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && path != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		return fn(path)
+	})
 }
 
 // judge runs notCapture on each file, on every core: a directory of

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -28,12 +26,13 @@ and Amazon Connect's GetFederationToken events, from CloudTrail log files
 as delivered to S3 (gzipped or not; a directory is read whole), from
 "aws cloudtrail lookup-events" output, or with --from-aws from CloudTrail's
 event history itself (cloudtrail:LookupEvents, the last --since, 24h by
-default, in us-east-1 and the --regions given). It prints one line per sign-in
-attempt, oldest first: the time, the user, the role and provider, what
-AWS answered, and for Connect the GetFederationToken that followed. Then,
-for each failure, the problems samllint knows that can cause it, most
+default, in us-east-1 and the --regions given). It prints one line per
+sign-in attempt, oldest first: the time, the user, the role and provider,
+what AWS answered, and for Connect the GetFederationToken that followed.
+Then, for each failure, the problems samllint knows that can cause it, most
 likely first, as "samllint explain" lists them: the record names the
-error, not always its cause.
+error, not always its cause. With --from-aws, the causes the record's role,
+provider, session and instance decide are checked against the account.
 
 --capture FILE joins captured sign-ins to their events by the assertion's
 ID (sAMLAssertionID) and puts AWS's verdict beside samllint's; a captured
@@ -55,7 +54,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	flags.register(fs)
 	since := fs.Duration("since", 24*time.Hour, "with --from-aws, read the events of this long before --end (or now)")
 	regions := fs.String("regions", "", "with --from-aws, the regions to read besides us-east-1, comma-separated: those of regional sign-in endpoints and of Connect instances")
-	formatName := fs.String("format", "text", "output format: text or json")
+	formatName := fs.String("format", "text", "output format: text, json, sarif or github")
 	redactOut := fs.Bool("redact", false, "mask names, e-mail addresses, account IDs, source IPs and user agents")
 	user := fs.String("user", "", "only the attempts of this user: the session name or subject, exactly")
 	role := fs.String("role", "", "only the attempts with this role ARN")
@@ -66,7 +65,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(*formatName, "text", "json"); err != nil {
+	if err := checkFormat(*formatName, "text", "json", "sarif", "github"); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 && !flags.aws.from {
@@ -94,7 +93,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	events, err := readTrail(fs.Args(), stderr)
+	events, files, err := readTrail(fs.Args(), stderr)
 	if err != nil {
 		return err
 	}
@@ -130,6 +129,11 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		for _, e := range live {
+			if _, ok := files[e.ID]; !ok {
+				files[e.ID] = "cloudtrail/" + e.Region // the event history, for SARIF and GitHub
+			}
+		}
 		events = dedupe(append(events, live...))
 	}
 	var kept []trail.Event
@@ -151,7 +155,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		attempts = only
 	}
-	rep := trailReport{Attempts: attempts, Checked: map[int][]trail.Verdict{}}
+	rep := trailReport{Attempts: attempts, Checked: map[int][]trail.Verdict{}, Files: files}
 	if flags.aws.from {
 		// What the account holds now, for each failure's own role,
 		// provider and session.
@@ -188,7 +192,32 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	var out string
-	if *formatName == "json" {
+	switch *formatName {
+	case "sarif", "github":
+		var b strings.Builder
+		fails := rep.failures()
+		var err error
+		if *formatName == "sarif" {
+			err = format.TrailSARIF(&b, fails, Version())
+		} else {
+			err = format.TrailGitHub(&b, fails)
+		}
+		if err != nil {
+			return err
+		}
+		out = b.String()
+		if red != nil {
+			if *formatName == "sarif" {
+				m, err := red.JSON([]byte(out), "  ")
+				if err != nil {
+					return err
+				}
+				out = string(m) + "\n"
+			} else {
+				out = red.String(out)
+			}
+		}
+	case "json":
 		b, err := json.MarshalIndent(rep.json(), "", "  ")
 		if err != nil {
 			return err
@@ -201,7 +230,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			}
 			out = string(m) + "\n"
 		}
-	} else {
+	default:
 		out = rep.text()
 		if red != nil {
 			out = red.String(out)
@@ -222,8 +251,9 @@ func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // readTrail reads every file given, directories whole (files that are not
 // CloudTrail's are skipped there, and named on stderr).
-func readTrail(args []string, stderr io.Writer) ([]trail.Event, error) {
+func readTrail(args []string, stderr io.Writer) ([]trail.Event, map[string]string, error) {
 	var events []trail.Event
+	files := map[string]string{}
 	read := func(path string, inDir bool) error {
 		f, err := os.Open(path)
 		if err != nil {
@@ -239,40 +269,31 @@ func readTrail(args []string, stderr io.Writer) ([]trail.Event, error) {
 		case err != nil:
 			return usageErr("%v", err)
 		}
+		for _, e := range evs {
+			if _, ok := files[e.ID]; !ok {
+				files[e.ID] = path
+			}
+		}
 		events = append(events, evs...)
 		return nil
 	}
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, usageErr("cannot read %v", err)
+			return nil, nil, usageErr("cannot read %v", err)
 		}
 		if !st.IsDir() {
 			if err := read(a, false); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if strings.HasPrefix(d.Name(), ".") && p != a {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				return read(p, true)
-			}
-			return nil
-		})
+		err = walkFiles(a, func(p string) error { return read(p, true) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return dedupe(events), nil
+	return dedupe(events), files, nil
 }
 
 // dedupe sorts events and keeps each once by its ID: a log file and a
@@ -412,6 +433,8 @@ func joinCaptures(files []string, in *lint.Inputs, opts lint.Options, events []t
 }
 
 type trailReport struct {
+	// Files says where each event was read, by its ID.
+	Files    map[string]string
 	Attempts []trail.Attempt
 	Captures []capturedSignIn
 	// Checked are the verdicts of --from-aws on each failed attempt's
@@ -456,15 +479,15 @@ func (r *trailReport) text() string {
 		if user == "" {
 			user = "(unnamed)"
 		}
-		fmt.Fprintf(&b, "%s  %s", a.Time().Format(time.RFC3339), user)
+		format.Printf(&b, "%s  %s", a.Time().Format(time.RFC3339), user)
 		if s := a.SignIn; s != nil {
-			fmt.Fprintf(&b, "  role %s via %s (%s)  AssumeRoleWithSAML: %s", arnName(s.RoleARN), arnName(s.ProviderARN), s.Region, outcome(s))
+			format.Printf(&b, "  role %s via %s (%s)  AssumeRoleWithSAML: %s", arnName(s.RoleARN), arnName(s.ProviderARN), s.Region, outcome(s))
 		}
 		if c := a.Connect; c != nil {
 			if a.SignIn != nil {
 				b.WriteString(";")
 			}
-			fmt.Fprintf(&b, "  Connect GetFederationToken (%s): %s", c.Region, outcome(c))
+			format.Printf(&b, "  Connect GetFederationToken (%s): %s", c.Region, outcome(c))
 		} else if a.SignIn != nil && !a.SignIn.Failed() {
 			b.WriteString("; no Connect GetFederationToken followed")
 		}
@@ -473,7 +496,7 @@ func (r *trailReport) text() string {
 			failed++
 		}
 	}
-	fmt.Fprintf(&b, "\n%d %s, %d failed.\n", len(r.Attempts), plural(len(r.Attempts), "attempt", "attempts"), failed)
+	format.Printf(&b, "\n%d %s, %d failed.\n", len(r.Attempts), plural(len(r.Attempts), "attempt", "attempts"), failed)
 	for ai, a := range r.Attempts {
 		e := a.Failed()
 		if e == nil {
@@ -484,22 +507,22 @@ func (r *trailReport) text() string {
 		if e.Name == trail.GetFederationToken {
 			op = "connect:GetFederationToken"
 		}
-		fmt.Fprintf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), attemptUser(a), op, outcome(e))
+		format.Printf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), attemptUser(a), op, outcome(e))
 		for _, n := range d.Notes {
-			fmt.Fprintf(&b, "  %s\n", n)
+			format.Printf(&b, "  %s\n", n)
 		}
 		if !d.Known {
 			b.WriteString("  This message is not in samllint's catalog; it is shown as AWS wrote it.\n")
 		}
 		for _, rule := range d.Shown {
-			fmt.Fprintf(&b, "  The record shows it: %s (%s): %s (role %s, provider %s).\n", rule.ID, rule.Severity, rule.Title, e.RoleARN, e.ProviderARN)
+			format.Printf(&b, "  The record shows it: %s (%s): %s (role %s, provider %s).\n", rule.ID, rule.Severity, rule.Title, e.RoleARN, e.ProviderARN)
 		}
 		if len(d.RuledOut) > 0 {
 			ids := make([]string, len(d.RuledOut))
 			for i, rule := range d.RuledOut {
 				ids[i] = rule.ID
 			}
-			fmt.Fprintf(&b, "  The record rules out %s (from the role and provider it names).\n", strings.Join(ids, ", "))
+			format.Printf(&b, "  The record rules out %s (from the role and provider it names).\n", strings.Join(ids, ", "))
 		}
 		switch len(d.Causes) {
 		case 0:
@@ -507,33 +530,43 @@ func (r *trailReport) text() string {
 				b.WriteString("  No problem samllint checks produces it.\n")
 			}
 		case 1:
-			fmt.Fprintf(&b, "  It comes from one problem samllint checks:\n")
+			format.Printf(&b, "  It comes from one problem samllint checks:\n")
 		default:
-			fmt.Fprintf(&b, "  It can come from %d problems samllint checks, the most likely first; the record does not say which:\n", len(d.Causes))
+			format.Printf(&b, "  It can come from %d problems samllint checks, the most likely first; the record does not say which:\n", len(d.Causes))
 		}
 		for i, rule := range d.Causes {
-			fmt.Fprintf(&b, "    %d. %s (%s): %s\n", i+1, rule.ID, rule.Severity, rule.Title)
+			format.Printf(&b, "    %d. %s (%s): %s\n", i+1, rule.ID, rule.Severity, rule.Title)
 		}
 		if v := r.Checked[ai]; len(v) > 0 {
 			b.WriteString("  Checked against what the account holds now, for this event's role, provider and session (it may have changed since):\n")
 			for _, c := range v {
 				switch {
 				case c.Finding != nil:
-					fmt.Fprintf(&b, "    %s: %s\n", c.Rule.ID, format.OneLine(c.Finding.Message))
+					format.Printf(&b, "    %s: %s\n", c.Rule.ID, format.OneLine(c.Finding.Message))
 					if c.Finding.Expected != "" || c.Finding.Actual != "" {
-						fmt.Fprintf(&b, "      expected: %s\n      found:    %s\n", format.OneLine(c.Finding.Expected), format.OneLine(c.Finding.Actual))
+						format.Printf(&b, "      expected: %s\n      found:    %s\n", format.OneLine(c.Finding.Expected), format.OneLine(c.Finding.Actual))
 					}
 					if c.Finding.Fix != "" {
-						fmt.Fprintf(&b, "      fix: %s\n", format.OneLine(c.Finding.Fix))
+						format.Printf(&b, "      fix: %s\n", format.OneLine(c.Finding.Fix))
 					}
 				case c.Fine:
-					fmt.Fprintf(&b, "    %s: not the cause now\n", c.Rule.ID)
+					format.Printf(&b, "    %s: not the cause now\n", c.Rule.ID)
 				default:
-					fmt.Fprintf(&b, "    %s: not checked: %s\n", c.Rule.ID, c.Why)
+					format.Printf(&b, "    %s: not checked: %s\n", c.Rule.ID, c.Why)
 				}
 			}
 		} else if len(d.Causes) > 1 {
-			fmt.Fprintf(&b, "  samllint explain %s says what tells them apart; --from-aws checks the account's side for this event; a capture joined with --capture names the rest.\n", d.Causes[0].ID)
+			var decidable []string
+			for _, c := range d.Causes {
+				if trail.Decidable(c.ID) {
+					decidable = append(decidable, c.ID)
+				}
+			}
+			if len(decidable) > 0 {
+				format.Printf(&b, "  samllint explain %s says what tells them apart; --from-aws checks %s against the account for this event; a capture joined with --capture shows the rest.\n", d.Causes[0].ID, strings.Join(decidable, ", "))
+			} else {
+				format.Printf(&b, "  samllint explain %s says what tells them apart; a capture of the sign-in, joined with --capture, shows which.\n", d.Causes[0].ID)
+			}
 		}
 	}
 	for _, c := range r.Captures {
@@ -541,10 +574,10 @@ func (r *trailReport) text() string {
 		if len(c.Rules) > 0 {
 			verdict += " (" + strings.Join(c.Rules, ", ") + ")"
 		}
-		fmt.Fprintf(&b, "\n%s, assertion %s: samllint says %q; ", c.Input, c.AssertionID, verdict)
+		format.Printf(&b, "\n%s, assertion %s: samllint says %q; ", c.Input, c.AssertionID, verdict)
 		switch {
 		case c.Event != nil:
-			fmt.Fprintf(&b, "AWS answered %s at %s.", outcome(c.Event), c.Event.Time.Format(time.RFC3339))
+			format.Printf(&b, "AWS answered %s at %s.", outcome(c.Event), c.Event.Time.Format(time.RFC3339))
 			switch awsFailed, ours := c.Event.Failed(), c.Samllint == lint.OutcomeWillFail; {
 			case awsFailed && !ours:
 				b.WriteString(" They disagree: AWS refused a sign-in samllint found nothing fatal in; samllint explain " + c.Event.ErrorCode + " lists what can cause it.")
@@ -554,17 +587,59 @@ func (r *trailReport) text() string {
 				b.WriteString(" They agree.")
 			}
 		case c.Unlogged:
-			fmt.Fprintf(&b, "AWS logged no AssumeRoleWithSAML for this assertion in the files read, though they reach %s past the post "+
+			format.Printf(&b, "AWS logged no AssumeRoleWithSAML for this assertion in the files read, though they reach %s past the post "+
 				"(a post to a regional sign-in endpoint is logged in that region: read its logs too). "+
 				"AWS does not log some unauthenticated STS requests that are not valid enough to be trusted "+
 				"(https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html): those rejected before logging, "+
 				"for a signature, a response that does not parse, or a provider that does not exist, are the likely causes.", cloudTrailDelivery)
 		default:
-			fmt.Fprintf(&b, "no event for this assertion in the files read, which do not reach %s past the post (CloudTrail's delivery may take that long), or the capture has no post time.", cloudTrailDelivery)
+			format.Printf(&b, "no event for this assertion in the files read, which do not reach %s past the post (CloudTrail's delivery may take that long), or the capture has no post time.", cloudTrailDelivery)
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// failures are the report's failed attempts for SARIF and GitHub: the
+// cause when the record or the account showed it, else
+// format.TrailUnexplained with the candidates.
+func (r *trailReport) failures() []format.TrailFailure {
+	var out []format.TrailFailure
+	for ai, a := range r.Attempts {
+		e := a.Failed()
+		if e == nil {
+			continue
+		}
+		d := trail.Diagnose(e)
+		op := "sts:AssumeRoleWithSAML"
+		if e.Name == trail.GetFederationToken {
+			op = "connect:GetFederationToken"
+		}
+		f := format.TrailFailure{File: r.Files[e.ID], EventID: e.ID, Rule: format.TrailUnexplained, Severity: lint.Error,
+			Title: fmt.Sprintf("%s at %s: %s failed", attemptUser(a), e.Time.Format(time.RFC3339), op)}
+		msg := "AWS answered " + outcome(e) + "."
+		for _, v := range r.Checked[ai] {
+			if v.Finding != nil {
+				f.Rule, f.Severity = v.Rule.ID, v.Finding.Severity
+				msg += fmt.Sprintf(" The account shows %s: %s Expected: %s. Found: %s. Fix: %s", v.Rule.ID, format.OneLine(v.Finding.Message), v.Finding.Expected, v.Finding.Actual, v.Finding.Fix)
+				break
+			}
+		}
+		if f.Rule == format.TrailUnexplained && len(d.Shown) > 0 {
+			f.Rule, f.Severity = d.Shown[0].ID, d.Shown[0].Severity
+			msg += " The record shows " + d.Shown[0].ID + ": " + d.Shown[0].Title + "."
+		}
+		if f.Rule == format.TrailUnexplained && len(d.Causes) > 0 {
+			ids := make([]string, len(d.Causes))
+			for i, c := range d.Causes {
+				ids[i] = c.ID
+			}
+			msg += " Candidates, most likely first: " + strings.Join(ids, ", ") + "."
+		}
+		f.Message = format.OneLine(msg)
+		out = append(out, f)
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

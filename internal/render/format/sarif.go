@@ -239,28 +239,7 @@ func (s *SARIFWriter) Finish(notices []lint.Finding) error {
 	if s.err != nil {
 		return s.err
 	}
-	driver := sarifDriver{Name: "samllint", Version: s.version, InformationURI: lint.HomeURL, Rules: []sarifRule{}}
-	for _, r := range lint.Rules() {
-		family, _, _ := strings.Cut(r.ID, "/")
-		driver.Rules = append(driver.Rules, sarifRule{
-			ID: r.ID, Name: sarifName(r.ID),
-			ShortDescription:     sarifText{Text: r.Title},
-			FullDescription:      sarifText{Text: r.Why},
-			Help:                 sarifText{Text: r.Why + "\n\nFix: " + r.Fix, Markdown: lint.RuleMarkdown(r)},
-			HelpURI:              lint.DocURL(r.ID),
-			DefaultConfiguration: map[string]string{"level": sarifLevel(r.Severity)},
-			Properties:           map[string]any{"tags": []string{family}, "precision": "high"},
-		})
-	}
-	driver.Rules = append(driver.Rules, sarifRule{
-		ID: SignerUnchecked, Name: sarifName(SignerUnchecked),
-		ShortDescription:     sarifText{Text: "who signed the response was not checked"},
-		FullDescription:      sarifText{Text: "No IdP metadata or certificate was given to check the signature against the key IAM holds, so a response signed by anyone would read the same. Nothing else was found at error level."},
-		Help:                 sarifText{Text: "Give --metadata FILE (the IdP metadata uploaded to the IAM SAML provider, or aws iam get-saml-provider output), --cert FILE, or --from-aws."},
-		HelpURI:              lint.HomeURL + "/blob/main/docs/signatures.md",
-		DefaultConfiguration: map[string]string{"level": "note"},
-		Properties:           map[string]any{"tags": []string{"saml"}, "precision": "high"},
-	})
+	driver := sarifDriver{Name: "samllint", Version: s.version, InformationURI: lint.HomeURL, Rules: sarifRules()}
 	compact, err := element(sarifTool{Driver: driver}, s.red)
 	if err != nil {
 		return err
@@ -291,6 +270,33 @@ func (s *SARIFWriter) Finish(notices []lint.Finding) error {
 		}
 	}
 	return nil
+}
+
+// sarifRules are the registry's rules as SARIF descriptors, then the
+// signer-unchecked note's.
+func sarifRules() []sarifRule {
+	var rules []sarifRule
+	for _, r := range lint.Rules() {
+		family, _, _ := strings.Cut(r.ID, "/")
+		rules = append(rules, sarifRule{
+			ID: r.ID, Name: sarifName(r.ID),
+			ShortDescription:     sarifText{Text: r.Title},
+			FullDescription:      sarifText{Text: r.Why},
+			Help:                 sarifText{Text: r.Why + "\n\nFix: " + r.Fix, Markdown: lint.RuleMarkdown(r)},
+			HelpURI:              lint.DocURL(r.ID),
+			DefaultConfiguration: map[string]string{"level": sarifLevel(r.Severity)},
+			Properties:           map[string]any{"tags": []string{family}, "precision": "high"},
+		})
+	}
+	return append(rules, sarifRule{
+		ID: SignerUnchecked, Name: sarifName(SignerUnchecked),
+		ShortDescription:     sarifText{Text: "who signed the response was not checked"},
+		FullDescription:      sarifText{Text: "No IdP metadata or certificate was given to check the signature against the key IAM holds, so a response signed by anyone would read the same. Nothing else was found at error level."},
+		Help:                 sarifText{Text: "Give --metadata FILE (the IdP metadata uploaded to the IAM SAML provider, or aws iam get-saml-provider output), --cert FILE, or --from-aws."},
+		HelpURI:              lint.HomeURL + "/blob/main/docs/signatures.md",
+		DefaultConfiguration: map[string]string{"level": "note"},
+		Properties:           map[string]any{"tags": []string{"saml"}, "precision": "high"},
+	})
 }
 
 // policyFile is the file part of a policy's label, "role.json (Role.AssumeRolePolicyDocument)".
