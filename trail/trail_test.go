@@ -227,3 +227,37 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRead reads a log file of 10,000 records, a tenth of them
+// federation events, as S3 delivers it (gzipped), and groups them.
+func BenchmarkRead(b *testing.B) {
+	gz, _ := os.ReadFile(filepath.Join("..", "testdata", "trail", "s3-log.json.gz"))
+	zr, _ := gzip.NewReader(bytes.NewReader(gz))
+	var doc struct{ Records []json.RawMessage }
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
+		b.Fatal(err)
+	}
+	other := []byte(`{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:03Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","requestParameters":{"bucketName":"b","key":"k"}}`)
+	var records []json.RawMessage
+	for len(records) < 10000 {
+		if len(records)%10 == 0 {
+			records = append(records, doc.Records[len(records)/10%len(doc.Records)])
+		} else {
+			records = append(records, other)
+		}
+	}
+	raw, _ := json.Marshal(map[string]any{"Records": records})
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(raw)
+	zw.Close()
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		events, err := Read("bench", bytes.NewReader(buf.Bytes()))
+		if err != nil || len(events) == 0 {
+			b.Fatal(err)
+		}
+		Attempts(events)
+	}
+}

@@ -34,8 +34,8 @@ likely first, as "samllint explain" lists them: the record names the
 error, not always its cause. With --from-aws, the causes the record's role,
 provider, session and instance decide are checked against the account.
 
---capture FILE joins captured sign-ins to their events by the assertion's
-ID (sAMLAssertionID) and puts AWS's verdict beside samllint's; a captured
+A capture given among the files, or with --capture FILE, is joined to its
+event by the assertion's ID (sAMLAssertionID) and puts AWS's verdict beside samllint's; a captured
 post AWS logged nothing for is said too, once the files reach past the
 time CloudTrail may take to deliver it. It takes every input "samllint
 lint" takes, for linting the captures.
@@ -93,10 +93,11 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	events, files, err := readTrail(fs.Args(), stderr)
+	events, files, given, err := readTrail(fs.Args(), stderr)
 	if err != nil {
 		return err
 	}
+	captures = append(captures, given...)
 	if flags.aws.from {
 		reader, err := flags.aws.reader(fs, stderr)
 		if err != nil {
@@ -251,9 +252,10 @@ func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // readTrail reads every file given, directories whole (files that are not
 // CloudTrail's are skipped there, and named on stderr).
-func readTrail(args []string, stderr io.Writer) ([]trail.Event, map[string]string, error) {
-	var events []trail.Event
-	files := map[string]string{}
+// A file given that is a capture, not CloudTrail's, is returned in
+// captures: samllint trail sign-in.har --from-aws joins it to its event.
+func readTrail(args []string, stderr io.Writer) (events []trail.Event, files map[string]string, captures []string, err error) {
+	files = map[string]string{}
 	read := func(path string, inDir bool) error {
 		f, err := os.Open(path)
 		if err != nil {
@@ -263,6 +265,9 @@ func readTrail(args []string, stderr io.Writer) ([]trail.Event, map[string]strin
 		evs, err := trail.Read(path, f)
 		var fe *trail.FormatError
 		switch {
+		case err != nil && asFormat(err, &fe) && notCapture(path) == "":
+			captures = append(captures, path)
+			return nil
 		case err != nil && inDir && asFormat(err, &fe):
 			sayf(stderr, "samllint: skipped %s: %s\n", path, fe.Why)
 			return nil
@@ -280,20 +285,20 @@ func readTrail(args []string, stderr io.Writer) ([]trail.Event, map[string]strin
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, nil, usageErr("cannot read %v", err)
+			return nil, nil, nil, usageErr("cannot read %v", err)
 		}
 		if !st.IsDir() {
 			if err := read(a, false); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			continue
 		}
 		err = walkFiles(a, func(p string) error { return read(p, true) })
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return dedupe(events), files, nil
+	return dedupe(events), files, captures, nil
 }
 
 // dedupe sorts events and keeps each once by its ID: a log file and a
@@ -403,8 +408,10 @@ func joinCaptures(files []string, in *lint.Inputs, opts lint.Options, events []t
 		if err != nil {
 			return nil, usageErr("--capture %s: %v", f, err)
 		}
+		// A capture is judged when it was posted, as lint judges it:
+		// --now sets the trail's window, not the sign-in's moment.
 		o := opts
-		o.Name = name
+		o.Name, o.Now = name, time.Time{}
 		results, err := lint.Lint(b, in, o)
 		if err != nil {
 			return nil, usageErr("--capture %s: %v", f, err)

@@ -156,6 +156,11 @@ func TestTrailLive(t *testing.T) {
 	if lookups != 6 {
 		t.Errorf("%d LookupEvents requests, want 6 (5 pages and one throttled): %v", lookups, srv.Requests())
 	}
+	// A capture given beside --from-aws is joined to its live event.
+	code, out, _ = runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z", "--since", "2h", "--metadata", repo("testdata", "metadata", "okta-idp-metadata.xml"), repo("testdata", "assertions", "okta-connect.har"))
+	if code != 1 || !strings.Contains(out, "assertion _a1b2c3assertion: samllint says") || !strings.Contains(out, "They agree.") {
+		t.Errorf("a capture joined live: exit %d\n%s", code, out)
+	}
 	// A window outside the stand-in's events reads none.
 	if code, out, _ := runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-22T11:00:00Z"); code != 0 || !strings.Contains(out, "0 attempts, 0 failed.") {
 		t.Errorf("an empty window: exit %d\n%s", code, out)
@@ -176,6 +181,39 @@ func TestTrailLive(t *testing.T) {
 	code, _, stderr = runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z")
 	if code != 2 || !strings.Contains(stderr, "--from-aws: cloudtrail:LookupEvents in us-east-1") || !strings.Contains(stderr, "AccessDeniedException") {
 		t.Errorf("a denied LookupEvents: exit %d, %q", code, stderr)
+	}
+}
+
+// TestTrailLiveErrors: every documented error, read live, lists as it
+// does from the file.
+func TestTrailLiveErrors(t *testing.T) {
+	raw, err := os.ReadFile(repo("testdata", "trail", "errors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Records []json.RawMessage }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	w := awsWorld(t)
+	for _, r := range doc.Records {
+		w.Trail = append(w.Trail, string(r))
+	}
+	srv := awstest.New(t, w)
+	srv.Env(t)
+	old := lookupInterval
+	lookupInterval = time.Millisecond
+	t.Cleanup(func() { lookupInterval = old })
+	_, live, _ := runCLI(t, "", "trail", "--from-aws", "--now", "2026-11-20T11:00:00Z", "--since", "2h")
+	_, file, _ := runCLI(t, "", "trail", repo("testdata", "trail", "errors.json"))
+	attempts := func(s string) string { return s[:strings.Index(s, "8 failed.")+1] }
+	if !strings.Contains(live, "8 failed.") || attempts(live) != attempts(file) {
+		t.Errorf("read live:\n%s\nfrom the file:\n%s", live, file)
+	}
+	for _, code := range []string{"ExpiredTokenException", "IDPRejectedClaim", "InvalidIdentityToken", "MalformedPolicyDocument", "PackedPolicyTooLarge", "RegionDisabledException", "ValidationError", "SomethingNewException"} {
+		if !strings.Contains(live, "sts:AssumeRoleWithSAML failed: "+code) {
+			t.Errorf("no diagnosis of %s read live", code)
+		}
 	}
 }
 
