@@ -23,6 +23,7 @@ var layers = []struct {
 	{"internal/reach", 3}, // the boundary's types: the standard library and lint
 	{"trail", 3},          // CloudTrail's record, read from files: no SDK
 	{"awsread", 4},
+	{"oktaread", 4},
 	{"record", 4},
 	{"internal/reach/live", 4},
 	{"internal/test/", 5}, // test support: anything but a front end
