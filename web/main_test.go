@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,5 +50,21 @@ func TestSize(t *testing.T) {
 	raw, gz, err := size(dir)
 	if err != nil || raw != 9006 || gz <= 0 || gz >= raw {
 		t.Errorf("size: raw %d, gzipped %d, %v; want 9006 and less", raw, gz, err)
+	}
+}
+
+// TestWarmupSample: the capture the page's worker lints to warm up is the
+// repository's sample, byte for byte (go:embed cannot reach testdata).
+func TestWarmupSample(t *testing.T) {
+	a, err := os.ReadFile(filepath.Join("wasm", "warmup.b64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "assertions", "okta-connect.b64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("web/wasm/warmup.b64 differs from testdata/assertions/okta-connect.b64: copy it again")
 	}
 }

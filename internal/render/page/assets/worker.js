@@ -22,12 +22,23 @@ const ready = (async () => {
   return self.samllintVersion;
 })();
 
+// asked counts the requests received: the warm-up runs only while none
+// has come, so that it never delays a paste.
+let asked = 0;
+
 ready.then(
-  (version) => postMessage({ ready: true, version: version }),
+  (version) => {
+    postMessage({ ready: true, version: version });
+    // While nobody has pasted yet, lint a built-in capture once: the
+    // browser compiles each function on its first call, so the person's
+    // first lint is then as quick as the next.
+    setTimeout(() => { if (asked === 0 && self.samllintWarm) self.samllintWarm(); }, 0);
+  },
   (e) => postMessage({ ready: false, error: "could not start samllint.wasm: " + e.message }),
 );
 
 onmessage = async (e) => {
+  asked++;
   const { id, path, body } = e.data;
   try {
     await ready;
