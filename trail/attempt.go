@@ -93,10 +93,7 @@ func Diagnose(e *Event) *Diagnosis {
 	if !e.Failed() {
 		return nil
 	}
-	op := "sts:AssumeRoleWithSAML"
-	if e.Name == GetFederationToken {
-		op = "connect:GetFederationToken"
-	}
+	op := e.Action()
 	d := &Diagnosis{Event: e}
 	alone := lint.Diagnose(e.ErrorCode + ": " + e.ErrorMessage)
 	d.Known = len(alone.Causes) > 0 || len(alone.Notes) > 0

@@ -65,6 +65,15 @@ type Event struct {
 	Instance string `json:"instance,omitempty"`
 }
 
+// Action is the call as IAM names it: sts:AssumeRoleWithSAML or
+// connect:GetFederationToken.
+func (e *Event) Action() string {
+	if e.Name == GetFederationToken {
+		return "connect:GetFederationToken"
+	}
+	return "sts:AssumeRoleWithSAML"
+}
+
 // Failed reports whether AWS refused the call.
 func (e *Event) Failed() bool { return e.ErrorCode != "" }
 

@@ -510,10 +510,7 @@ func (r *trailReport) text() string {
 			continue
 		}
 		d := trail.Diagnose(e)
-		op := "sts:AssumeRoleWithSAML"
-		if e.Name == trail.GetFederationToken {
-			op = "connect:GetFederationToken"
-		}
+		op := e.Action()
 		format.Printf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), attemptUser(a), op, outcome(e))
 		for _, n := range d.Notes {
 			format.Printf(&b, "  %s\n", n)
@@ -618,10 +615,7 @@ func (r *trailReport) failures() []format.TrailFailure {
 			continue
 		}
 		d := trail.Diagnose(e)
-		op := "sts:AssumeRoleWithSAML"
-		if e.Name == trail.GetFederationToken {
-			op = "connect:GetFederationToken"
-		}
+		op := e.Action()
 		f := format.TrailFailure{File: r.Files[e.ID], EventID: e.ID, Rule: format.TrailUnexplained, Severity: lint.Error,
 			Title: fmt.Sprintf("%s at %s: %s failed", attemptUser(a), e.Time.Format(time.RFC3339), op)}
 		msg := "AWS answered " + outcome(e) + "."
