@@ -28,6 +28,14 @@ func (a *Attempt) Time() time.Time {
 	return a.Connect.Time
 }
 
+// User is who made the attempt, as its first event names them.
+func (a *Attempt) User() string {
+	if a.SignIn != nil {
+		return a.SignIn.User()
+	}
+	return a.Connect.User()
+}
+
 // Failed is the call that failed, nil when none did.
 func (a *Attempt) Failed() *Event {
 	switch {

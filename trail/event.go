@@ -86,10 +86,7 @@ func (e *Event) User() string {
 	case e.Subject != "":
 		return e.Subject
 	}
-	if s := sessionOf(e.Caller); s != "" {
-		return s
-	}
-	return ""
+	return sessionOf(e.Caller)
 }
 
 // session is the assumed-role session a sign-in made, as a later call

@@ -133,13 +133,6 @@ func TestAttempts(t *testing.T) {
 	}
 }
 
-func (a Attempt) User() string {
-	if a.SignIn != nil {
-		return a.SignIn.User()
-	}
-	return a.Connect.User()
-}
-
 // TestDiagnose: each documented AssumeRoleWithSAML error, and Connect's
 // refusal, map to the problems that cause them; a message in no catalog
 // is kept and said to be unknown; what the record itself shows is said.

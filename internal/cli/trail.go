@@ -150,7 +150,7 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *user != "" || *role != "" {
 		var only []trail.Attempt
 		for _, a := range attempts {
-			if (*user == "" || attemptUser(a) == *user) && (*role == "" || a.SignIn != nil && a.SignIn.RoleARN == *role) {
+			if (*user == "" || a.User() == *user) && (*role == "" || a.SignIn != nil && a.SignIn.RoleARN == *role) {
 				only = append(only, a)
 			}
 		}
@@ -265,10 +265,10 @@ func readTrail(args []string, stderr io.Writer) (events []trail.Event, files map
 		evs, err := trail.Read(path, f)
 		var fe *trail.FormatError
 		switch {
-		case err != nil && asFormat(err, &fe) && notCapture(path) == "":
+		case err != nil && errors.As(err, &fe) && notCapture(path) == "":
 			captures = append(captures, path)
 			return nil
-		case err != nil && inDir && asFormat(err, &fe):
+		case err != nil && inDir && errors.As(err, &fe):
 			sayf(stderr, "samllint: skipped %s: %s\n", path, fe.Why)
 			return nil
 		case err != nil:
@@ -327,11 +327,7 @@ const awsHistory = 90 * 24 * time.Hour
 // lookupEvents reads the live history, with a progress line on a
 // terminal once it takes more than a second, and a line saying what was
 // read when it took that long.
-func lookupEvents(reader lint.Resolver, q reach.EventQuery, stderr io.Writer) ([]trail.Event, error) {
-	r, ok := reader.(reach.AWSReader)
-	if !ok {
-		return nil, errNoReach("trail --from-aws")
-	}
+func lookupEvents(r reach.AWSReader, q reach.EventQuery, stderr io.Writer) ([]trail.Event, error) {
 	began := time.Now()
 	progress := isTerminalWriter(stderr)
 	pages, n := 0, 0
@@ -357,19 +353,6 @@ func lookupEvents(reader lint.Resolver, q reach.EventQuery, stderr io.Writer) ([
 		sayf(stderr, "samllint: read %d federation events from CloudTrail in %s (%d pages, %s)\n", len(events), strings.Join(q.Regions, ", "), pages, took.Round(100*time.Millisecond))
 	}
 	return events, nil
-}
-
-func asFormat(err error, fe **trail.FormatError) bool {
-	f, ok := err.(*trail.FormatError)
-	*fe = f
-	return ok
-}
-
-func attemptUser(a trail.Attempt) string {
-	if a.SignIn != nil {
-		return a.SignIn.User()
-	}
-	return a.Connect.User()
 }
 
 // capturedSignIn is one capture joined to AWS's record.
@@ -482,7 +465,7 @@ func (r *trailReport) text() string {
 	var b strings.Builder
 	failed := 0
 	for _, a := range r.Attempts {
-		user := attemptUser(a)
+		user := a.User()
 		if user == "" {
 			user = "(unnamed)"
 		}
@@ -511,7 +494,7 @@ func (r *trailReport) text() string {
 		}
 		d := trail.Diagnose(e)
 		op := e.Action()
-		format.Printf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), attemptUser(a), op, outcome(e))
+		format.Printf(&b, "\n%s %s: %s failed: %s\n", e.Time.Format(time.RFC3339), a.User(), op, outcome(e))
 		for _, n := range d.Notes {
 			format.Printf(&b, "  %s\n", n)
 		}
@@ -617,7 +600,7 @@ func (r *trailReport) failures() []format.TrailFailure {
 		d := trail.Diagnose(e)
 		op := e.Action()
 		f := format.TrailFailure{File: r.Files[e.ID], EventID: e.ID, Rule: format.TrailUnexplained, Severity: lint.Error,
-			Title: fmt.Sprintf("%s at %s: %s failed", attemptUser(a), e.Time.Format(time.RFC3339), op)}
+			Title: fmt.Sprintf("%s at %s: %s failed", a.User(), e.Time.Format(time.RFC3339), op)}
 		msg := "AWS answered " + outcome(e) + "."
 		for _, v := range r.Checked[ai] {
 			if v.Finding != nil {
@@ -697,7 +680,7 @@ func (r *trailReport) json() any {
 		Failed   int       `json:"failed"`
 	}{Attempts: []attempt{}}
 	for ai, a := range r.Attempts {
-		at := attempt{Time: a.Time(), User: attemptUser(a), SignIn: a.SignIn, Connect: a.Connect}
+		at := attempt{Time: a.Time(), User: a.User(), SignIn: a.SignIn, Connect: a.Connect}
 		if e := a.Failed(); e != nil {
 			out.Failed++
 			at.Failed = true
