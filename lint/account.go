@@ -31,6 +31,10 @@ type Target struct {
 	// account of its credentials, when the account is not pinned.
 	Pairs         []Pair `json:"pairs,omitempty"`
 	AccountPinned bool   `json:"account_pinned,omitempty"`
+	// Issuer is the response's Issuer, the IdP's entity ID, by which
+	// Okta's app is found (--from-okta). It is no part of the AWS target's
+	// key.
+	Issuer string `json:"-"`
 }
 
 // Pair is one Role attribute value's role and provider.
@@ -72,6 +76,7 @@ func TargetOf(m *saml.Message, in *Inputs) Target {
 		}
 	}
 	t.AccountPinned = c.expect.Account != ""
+	t.Issuer = c.issuer()
 	return t
 }
 

@@ -26,6 +26,8 @@ func scopeName(s Scope) string {
 		return "Amazon Connect (RelayState or --connect-instance given)"
 	case ScopeConfig:
 		return "the config file"
+	case ScopeOkta:
+		return "AWS federation through Okta, with Okta's configuration (--from-okta)"
 	}
 	return "every SAML response"
 }

@@ -40,7 +40,7 @@ import (
 //	<input file>   an input given beside it, named by its kind:
 //	               metadata.xml, metadata.json, cert.pem, key.pem,
 //	               trust-policy.json, permissions-policy.json, scp.json,
-//	               permissions-boundary.json, connect-users.json, aws-read.json,
+//	               permissions-boundary.json, connect-users.json, aws-read.json, okta-read.json,
 //	               config.yaml
 //	want           the findings, one per line, as TestRuleExamples writes
 //	               them (go test ./lint -update rewrites them)
@@ -64,7 +64,7 @@ type exampleCase struct {
 var inputFiles = map[string]Input{
 	"metadata.xml": InputMetadata, "metadata.json": InputMetadata, "cert.pem": InputCertificate, "key.pem": InputKey,
 	"trust-policy.json": InputTrustPolicy, "permissions-policy.json": InputPermissionsPolicy, "scp.json": InputSCP,
-	"permissions-boundary.json": InputPermissionsBoundary, "connect-users.json": InputConnectUsers, "aws-read.json": InputAWSRead, "config.yaml": InputConfig,
+	"permissions-boundary.json": InputPermissionsBoundary, "connect-users.json": InputConnectUsers, "aws-read.json": InputAWSRead, "okta-read.json": InputOkta, "config.yaml": InputConfig,
 }
 
 var caseSections = map[string]bool{"edit": true, "edit-signed": true, "options": true, "relay-state": true, "want": true}

@@ -488,7 +488,8 @@ func TestSampleIsClean(t *testing.T) {
 		"ValidUntil": "2125-03-01T10:00:00+00:00", "AssertionEncryptionMode": "Allowed", "PrivateKeyList": []any{}})
 	rep := lintExample(t, Example{RelayState: sampleRelay, Trust: sampleTrust, Permissions: samplePerms, Users: []string{"jane.doe@example.com"},
 		Files: map[string]string{"scp.json": sampleSCP, "permissions-boundary.json": sampleBoundary,
-			"metadata.xml": string(md), "metadata.json": string(provider), "aws-read.json": sampleAWSRead}})
+			"metadata.xml": string(md), "metadata.json": string(provider), "aws-read.json": sampleAWSRead,
+			"okta-read.json": string(testdata(t, "okta", "sample.json"))}})
 	if len(rep.Findings) != 0 {
 		t.Errorf("findings on the clean sample:\n%s", wantOf(rep))
 	}

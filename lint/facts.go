@@ -66,6 +66,10 @@ func (c *facts) unmet(r *Rule) *Skipped {
 		if !c.aws {
 			return &Skipped{Rule: r.ID, Needs: Needs{InputAWS}, Reason: "to run the AWS federation rules", Because: "the capture shows no sign of AWS federation: no AWS attribute, endpoint or audience"}
 		}
+	case ScopeOkta:
+		if !c.aws {
+			return &Skipped{Rule: r.ID, Needs: Needs{InputAWS}, Reason: "to run the AWS federation rules", Because: "the capture shows no sign of AWS federation: no AWS attribute, endpoint or audience"}
+		}
 	case ScopeConnect:
 		if !c.connect {
 			return &Skipped{Rule: r.ID, Needs: Needs{InputRelayState, InputConnectInstance}, Reason: "to check the Amazon Connect hop", Because: "no Amazon Connect RelayState or instance"}
@@ -80,6 +84,10 @@ func (c *facts) unmet(r *Rule) *Skipped {
 		case InputMetadata, InputCertificate:
 			if !c.in.Has(InputMetadata) {
 				return &Skipped{Rule: r.ID, Needs: Needs{InputMetadata, InputCertificate}, Reason: "to check who signed the response", Because: c.in.unread(InputMetadata)}
+			}
+		case InputOkta:
+			if !c.in.Has(need) {
+				return &Skipped{Rule: r.ID, Needs: Needs{InputOkta}, Reason: "to check the Okta app's settings behind the Role values (group mapping, \"Join all roles\")"}
 			}
 		case InputAWSRead:
 			if !c.in.Has(need) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/samllint/samllint/internal/base/policy"
+	"github.com/samllint/samllint/okta"
 	"github.com/samllint/samllint/saml"
 )
 
@@ -43,6 +44,9 @@ const (
 	// InputAWSRead is what --from-aws read from the account that no aws
 	// CLI output carries (see AWSRead); samllint aws-export writes it.
 	InputAWSRead
+	// InputOkta is what --from-okta read from the Okta org (okta.Org);
+	// samllint okta-export writes it.
+	InputOkta
 )
 
 type inputInfo struct {
@@ -87,6 +91,9 @@ var inputInfos = map[Input]inputInfo{
 	InputAWSRead: {flag: "aws-read", arg: "FILE", file: true, give: "--from-aws",
 		what: "what samllint read from the AWS account (--from-aws)",
 		how:  "samllint --from-aws, or samllint aws-export --out DIR CAPTURE"},
+	InputOkta: {flag: "okta-read", arg: "FILE", file: true, give: "--from-okta",
+		what: "what samllint read from the Okta org (--from-okta)",
+		how:  "samllint --from-okta, or samllint okta-export --out DIR"},
 }
 
 // UnmarshalText reads an input from its flag name.
@@ -141,7 +148,7 @@ func (i Input) IsFile() bool { return inputInfos[i].file }
 // reads them.
 func FileInputs() []Input {
 	return []Input{InputMetadata, InputCertificate, InputKey, InputTrustPolicy, InputPermissionsPolicy,
-		InputSCP, InputPermissionsBoundary, InputConnectUsers, InputAWSRead, InputConfig}
+		InputSCP, InputPermissionsBoundary, InputConnectUsers, InputAWSRead, InputOkta, InputConfig}
 }
 
 // Expect holds values the user pins; rules compare the capture with them.
@@ -227,6 +234,7 @@ type Inputs struct {
 	users       []string
 	config      *Config
 	aws         *AWSRead
+	okta        *okta.Org
 	scpLevels   []scpLevel // aws.SCP.Levels, parsed
 }
 
@@ -331,6 +339,12 @@ func (in *Inputs) add(kind Input, name string, data []byte) error {
 			return err
 		}
 		return in.SetAWSRead(r)
+	case InputOkta:
+		o, err := okta.Parse(data)
+		if err != nil {
+			return err
+		}
+		in.okta = o
 	case InputConfig:
 		c, err := ParseConfig(data, name)
 		if err != nil {
@@ -391,6 +405,8 @@ func (in *Inputs) Has(kind Input) bool {
 		return in.AWS
 	case InputAWSRead:
 		return in.aws != nil
+	case InputOkta:
+		return in.okta != nil
 	}
 	return false
 }

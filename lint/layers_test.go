@@ -18,6 +18,8 @@ var layers = []struct {
 }{
 	{"internal/base/", 0},
 	{"saml", 1},
+	{"okta", 1}, // Okta's configuration and what it predicts: no reads
+	{"preflight", 3},
 	{"lint", 2},
 	{"internal/render/", 3},
 	{"internal/reach", 3}, // the boundary's types: the standard library and lint

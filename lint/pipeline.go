@@ -34,6 +34,13 @@ type Options struct {
 	// Name is the input's name (a path): results carry it, and config
 	// suppressions match it.
 	Name string
+	// Skip are rules not to run, each with why: a predicted sign-in
+	// (package preflight) carries no signature, and values it could not
+	// predict.
+	Skip map[string]string
+	// Predicted marks a sign-in built from the IdP's configuration, not
+	// captured: it has no signer to check.
+	Predicted bool
 }
 
 // DefaultSkew is the clock-skew allowance when none is given.
@@ -215,6 +222,15 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked", Because: "the response holds " + ex.String()})
 			continue
 		}
+		if why, ok := opts.Skip[rule.ID]; ok {
+			rep.Skipped = append(rep.Skipped, Skipped{Rule: rule.ID, Reason: "not checked", Because: why})
+			continue
+		}
+		if rule.Scope == ScopeOkta && !in.Has(InputOkta) && idpOf(facts.issuer()) != IdPOkta {
+			// Not Okta's response, and no Okta configuration: the rule
+			// has nothing to say, and asking for --from-okta would mislead.
+			continue
+		}
 		if sk := facts.unmet(rule); sk != nil && ex == nil {
 			rep.Skipped = append(rep.Skipped, *sk)
 			continue
@@ -230,6 +246,12 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		}
 		rep.Summary.RulesRun++
 		order := ruleIndex(rule.ID)
+		if o := in.Okta(); o != nil {
+			_, u := p.oktaUser()
+			for i := range p.findings {
+				oktaCause(rule, &p.findings[i], o, u)
+			}
+		}
 		for _, f := range p.findings {
 			f.order, f.seq = order, seq
 			seq++
@@ -237,6 +259,9 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		}
 	}
 	rep.Signer = signerOf(m.Response, in)
+	if opts.Predicted {
+		rep.Signer = Signer{Predicted: true, Reason: "a sign-in predicted from configuration carries no signature"}
+	}
 	rep.sort()
 	rep.recount()
 	return rep

@@ -66,6 +66,9 @@ var registry = []*Rule{
 	connectUserUnknown,
 	captureOutcome,
 
+	oktaGroupDropped,
+	oktaRolesNotJoined,
+
 	ruleRequired,
 	rulesOff,
 	suppressionExpired,

@@ -21,6 +21,7 @@ const (
 	SourceBoundary     Source = "permissions-boundary"
 	SourceConnectUsers Source = "connect-users"
 	SourceConfig       Source = "config" // Line is the line in the config file
+	SourceOkta         Source = "okta"   // File names the Okta app; Path is a path into what was read
 )
 
 // Location is where a finding points: a document, the file it came from
@@ -66,6 +67,9 @@ type Finding struct {
 	Expected string   `json:"expected"`
 	Actual   string   `json:"actual"`
 	Fix      string   `json:"fix"`
+	// Okta names the Okta field the cause lives in and its value, when
+	// Okta's configuration was given (--from-okta).
+	Okta string `json:"okta,omitempty"`
 	// Suppressed is set on findings a config suppression silenced.
 	Suppressed *Suppressed `json:"suppressed,omitempty"`
 
@@ -132,6 +136,9 @@ type Signer struct {
 	// Note qualifies a check: a certificate given on its own (--cert)
 	// names no IdP, so it was trusted whatever the Issuer says.
 	Note string `json:"note,omitempty"`
+	// Predicted: the sign-in was predicted from configuration, so there is
+	// no signature; the IdP's keys were compared with IAM's copy instead.
+	Predicted bool `json:"predicted,omitempty"`
 }
 
 // Report is the outcome of linting one response.
@@ -211,7 +218,7 @@ func (r *Report) recount() {
 		r.Outcome, r.Verdict = OutcomeWillFail, "sign-in will fail: "+counts
 	case s.Warnings > 0:
 		r.Outcome, r.Verdict = OutcomeMayFail, "sign-in may fail: "+counts
-	case !r.Signer.Checked:
+	case !r.Signer.Checked && !r.Signer.Predicted:
 		r.Outcome, r.Verdict = OutcomeSignerUnchecked, "signer not checked: "+r.Signer.Reason+"; no other problem found"
 		if n := len(r.Skipped); n > 0 || s.Infos > 0 {
 			r.Verdict += " in what was checked" + r.notes()

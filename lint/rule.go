@@ -71,6 +71,9 @@ const (
 	// ScopeConfig rules are about the config file itself; Config.Notices
 	// reports them once every capture has run.
 	ScopeConfig
+	// ScopeOkta rules read Okta's configuration (--from-okta); without it
+	// they are listed as skipped only for a response Okta issued.
+	ScopeOkta
 )
 
 // Rule is one check: its documentation and its check function. Rule docs,
@@ -125,7 +128,7 @@ type Rule struct {
 }
 
 var (
-	idRe    = lazyre.New(`^(saml|aws|connect|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
+	idRe    = lazyre.New(`^(saml|aws|connect|okta|config)/[a-z0-9]+(-[a-z0-9]+)*$`)
 	titleRe = lazyre.New(`^[a-z0-9A-Z].*[^.]$`)
 	urlRe   = lazyre.New(`https://\S+`)
 	// catalogRe finds bracketed source tags such as "[IAM-TS]" or

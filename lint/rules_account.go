@@ -138,6 +138,11 @@ var providerMetadataStale = &Rule{
 	Rank:       7,
 	Check: func(p *Pass) {
 		idp := p.Inputs.idpAnchors()
+		if o := p.Inputs.Okta(); o != nil && idp == nil && p.Inputs.Anchors() != nil {
+			// Okta's keys stand for the IdP's metadata.
+			oktaKeys(p, o, p.Inputs.Anchors(), map[string]bool{})
+			return
+		}
 		switch {
 		case idp == nil && p.Inputs.fromIAM():
 			p.Skip("to compare the copy IAM holds with the IdP's current metadata (the XML the IdP publishes)", InputMetadata)
@@ -174,6 +179,9 @@ var providerMetadataStale = &Rule{
 			signed[a.SHA256] = true
 			p.ReportAt(Warning, Finding{Message: "the IdP publishes a signing certificate that IAM's copy of its metadata lacks: sign-ins fail once the IdP signs with it",
 				Location: Location{Source: SourceMetadata, File: a.Source}, Expected: "IAM holds every certificate the IdP publishes: " + iamList, Actual: a.Describe() + " only in the IdP's metadata", Fix: fix})
+		}
+		if o := p.Inputs.Okta(); o != nil {
+			oktaKeys(p, o, iam, signed)
 		}
 	},
 }

@@ -23,6 +23,7 @@ package oktaread
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,12 +39,14 @@ import (
 // docs/okta.md lists exactly these, and a test checks both against the
 // source.
 var Endpoints = []string{
+	"/api/v1/apps",
 	"/api/v1/apps/{id}",
 	"/api/v1/apps/{id}/users",
 	"/api/v1/apps/{id}/groups",
 	"/api/v1/apps/{id}/credentials/keys",
 	"/api/v1/apps/{id}/sso/saml/metadata",
 	"/api/v1/groups/{id}",
+	"/api/v1/users/{id}/groups",
 }
 
 // Options say which org to read and how.
@@ -54,6 +57,13 @@ type Options struct {
 	// Token is an API token (sent as "SSWS token"); it is never printed,
 	// logged or put in an error.
 	Token string
+	// ClientID and PrivateKey are an OAuth service app's, instead of a
+	// token: its access token is fetched with a private-key JWT (scopes
+	// okta.apps.read, okta.users.read, okta.groups.read). KeyID is the
+	// key's kid in the app, when it has several.
+	ClientID   string
+	PrivateKey crypto.Signer
+	KeyID      string
 	// HTTP is the client to use; nil is a client with Timeout.
 	HTTP *http.Client
 	// Timeout bounds each request; zero is 20 s.
@@ -68,8 +78,9 @@ type Options struct {
 
 // Client reads one org.
 type Client struct {
-	base *url.URL
-	opts Options
+	base  *url.URL
+	opts  Options
+	oauth oauth
 }
 
 // New checks the org URL and the token; it makes no request.
@@ -78,8 +89,11 @@ func New(opts Options) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Path != "" || u.RawQuery != "" {
 		return nil, fmt.Errorf("okta org %q: expected its URL, such as https://example.okta.com (https; http only on a loopback address)", opts.Org)
 	}
-	if opts.Token == "" {
-		return nil, errors.New("no Okta API token: set OKTA_API_TOKEN to a token of an admin who may read apps, users and groups")
+	switch {
+	case opts.ClientID != "" && opts.PrivateKey == nil:
+		return nil, errors.New("an OAuth service app needs its private key (--okta-key FILE) beside its client ID")
+	case opts.ClientID == "" && opts.Token == "":
+		return nil, errors.New("no Okta credentials: set OKTA_API_TOKEN to a token of an admin who may read apps, users and groups, or OKTA_CLIENT_ID with --okta-key FILE for an OAuth service app")
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 20 * time.Second
@@ -178,7 +192,11 @@ func (c *Client) getAs(ctx context.Context, path, accept string, out any) (next 
 		if err != nil {
 			return "", nil, err
 		}
-		req.Header.Set("Authorization", "SSWS "+c.opts.Token)
+		auth, err := c.authorization(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		req.Header.Set("Authorization", auth)
 		req.Header.Set("Accept", accept)
 		req.Header.Set("User-Agent", "samllint")
 		resp, err := c.opts.HTTP.Do(req)

@@ -2,6 +2,8 @@ package oktaread_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -235,5 +237,44 @@ func TestEndpoints(t *testing.T) {
 	slices.Sort(inDoc)
 	if !slices.Equal(slices.Compact(inDoc), want) {
 		t.Errorf("docs/okta.md lists %q,\nEndpoints are %q", inDoc, want)
+	}
+}
+
+// TestOAuth: a service app's private-key JWT gets an access token from
+// the token endpoint, and the reads carry it; a key the app does not hold
+// is refused with Okta's error, without the assertion in it.
+func TestOAuth(t *testing.T) {
+	o := org()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ClientID, o.ClientKey, o.AccessToken = "0oaServiceApp", &key.PublicKey, "eyAccessTokenFromStandIn"
+	srv := oktatest.New(t, o)
+	now := time.Now()
+	srv.Now = func() time.Time { return now }
+	c, err := oktaread.New(oktaread.Options{Org: srv.URL, ClientID: "0oaServiceApp", PrivateKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.App(context.Background(), appID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Keys(context.Background(), appID); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 3 || !strings.HasPrefix(reqs[0], "POST /oauth2/v1/token") || reqs[1] != "GET /api/v1/apps/"+appID+" Bearer" {
+		t.Errorf("requests %q: want one token request, then GETs with the access token", reqs)
+	}
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	c, _ = oktaread.New(oktaread.Options{Org: srv.URL, ClientID: "0oaServiceApp", PrivateKey: other})
+	_, err = c.App(context.Background(), appID)
+	var ae *oktaread.APIError
+	if !errors.As(err, &ae) || ae.Status != 401 || !strings.Contains(err.Error(), "invalid_client") || strings.Contains(err.Error(), "eyJ") {
+		t.Errorf("a key the app does not hold: %v", err)
+	}
+	if _, err := oktaread.New(oktaread.Options{Org: srv.URL, ClientID: "0oaServiceApp"}); err == nil {
+		t.Error("a client ID without its key was accepted")
 	}
 }

@@ -2,134 +2,69 @@ package oktaread
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
-	"time"
+	"strings"
+
+	"github.com/samllint/samllint/okta"
 )
 
-// App is an app as GET /api/v1/apps/{id} answers it, as far as samllint
-// reads it: never the AWS access keys the AWS app's API integration
-// keeps in its settings, which are not decoded at all.
-type App struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"` // amazon_aws for the AWS Account Federation app
-	Label      string `json:"label"`
-	Status     string `json:"status"`
-	SignOnMode string `json:"signOnMode"`
-	Settings   struct {
-		App    AWSSettings `json:"app"`
-		SignOn *SignOn     `json:"signOn,omitempty"`
-	} `json:"settings"`
-	Credentials struct {
-		Signing struct {
-			Kid string `json:"kid"`
-		} `json:"signing"`
-	} `json:"credentials"`
-}
-
-// AWSSettings are the AWS Account Federation app's settings.app
-// (https://help.okta.com/en-us/content/topics/deploymentguides/aws/aws-configure-aws-app.htm).
-type AWSSettings struct {
-	IdentityProviderARN string `json:"identityProviderArn,omitempty"`
-	RoleValuePattern    string `json:"roleValuePattern,omitempty"`
-	GroupFilter         string `json:"groupFilter,omitempty"`
-	JoinAllRoles        bool   `json:"joinAllRoles,omitempty"`
-	UseGroupMapping     bool   `json:"useGroupMapping,omitempty"`
-	SessionDuration     int    `json:"sessionDuration,omitempty"`
-	AWSEnvironmentType  string `json:"awsEnvironmentType,omitempty"`
-	LoginURL            string `json:"loginURL,omitempty"`
-}
-
-// SignOn is a custom SAML 2.0 app's settings.signOn.
-type SignOn struct {
-	DefaultRelayState     string      `json:"defaultRelayState,omitempty"`
-	SSOACSURL             string      `json:"ssoAcsUrl,omitempty"`
-	Recipient             string      `json:"recipient,omitempty"`
-	Destination           string      `json:"destination,omitempty"`
-	Audience              string      `json:"audience,omitempty"`
-	IdPIssuer             string      `json:"idpIssuer,omitempty"`
-	SubjectNameIDTemplate string      `json:"subjectNameIdTemplate,omitempty"`
-	SubjectNameIDFormat   string      `json:"subjectNameIdFormat,omitempty"`
-	ResponseSigned        bool        `json:"responseSigned,omitempty"`
-	AssertionSigned       bool        `json:"assertionSigned,omitempty"`
-	SignatureAlgorithm    string      `json:"signatureAlgorithm,omitempty"`
-	DigestAlgorithm       string      `json:"digestAlgorithm,omitempty"`
-	AttributeStatements   []Statement `json:"attributeStatements,omitempty"`
-}
-
-// Statement is one attribute statement of a custom SAML app.
-type Statement struct {
-	Type      string   `json:"type"` // EXPRESSION or GROUP
-	Name      string   `json:"name"`
-	Namespace string   `json:"namespace,omitempty"`
-	Values    []string `json:"values"`
-}
-
-// Assignment is a user's or a group's assignment to the app, with the
-// AWS app's SAML roles in its profile.
-type Assignment struct {
-	ID          string `json:"id"`
-	Scope       string `json:"scope,omitempty"` // a user's: USER, or GROUP when through a group
-	Status      string `json:"status,omitempty"`
-	Priority    int    `json:"priority,omitempty"`
-	Credentials struct {
-		UserName string `json:"userName"`
-	} `json:"credentials"`
-	Profile struct {
-		SAMLRoles []string `json:"samlRoles,omitempty"`
-		Role      string   `json:"role,omitempty"`
-	} `json:"profile"`
-}
-
-// Group is a group's name, for group mapping's filter.
-type Group struct {
-	ID      string `json:"id"`
-	Profile struct {
-		Name string `json:"name"`
-	} `json:"profile"`
-}
-
-// Key is one of the app's signing keys (a JWK with its certificate).
-type Key struct {
-	Kid       string    `json:"kid"`
-	Use       string    `json:"use"`
-	X5C       []string  `json:"x5c"`
-	Created   time.Time `json:"created"`
-	ExpiresAt time.Time `json:"expiresAt"`
-}
-
-// App reads one app.
-func (c *Client) App(ctx context.Context, id string) (*App, error) {
-	var a App
+// App reads one app: never the AWS access keys the AWS app's API
+// integration keeps in its settings, which okta.App has no field for.
+func (c *Client) App(ctx context.Context, id string) (*okta.App, error) {
+	var a okta.App
 	if _, _, err := c.get(ctx, "/api/v1/apps/"+url.PathEscape(id), &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
+// Apps reads the org's active SAML apps, page by page.
+func (c *Client) Apps(ctx context.Context) ([]okta.App, error) {
+	apps, err := all[okta.App](ctx, c, "/api/v1/apps?limit=200&filter="+url.QueryEscape(`status eq "ACTIVE"`), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := apps[:0]
+	for _, a := range apps {
+		if a.SignOnMode == "SAML_2_0" {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // AppUsers reads every user assigned to the app, page by page; page is
 // told how many so far.
-func (c *Client) AppUsers(ctx context.Context, id string, page func(n int)) ([]Assignment, error) {
-	return all[Assignment](ctx, c, "/api/v1/apps/"+url.PathEscape(id)+"/users?limit=200", page)
+func (c *Client) AppUsers(ctx context.Context, id string, page func(n int)) ([]okta.Assignment, error) {
+	return all[okta.Assignment](ctx, c, "/api/v1/apps/"+url.PathEscape(id)+"/users?limit=200", page)
 }
 
 // AppGroups reads every group assigned to the app.
-func (c *Client) AppGroups(ctx context.Context, id string) ([]Assignment, error) {
-	return all[Assignment](ctx, c, "/api/v1/apps/"+url.PathEscape(id)+"/groups?limit=200", nil)
+func (c *Client) AppGroups(ctx context.Context, id string) ([]okta.Assignment, error) {
+	return all[okta.Assignment](ctx, c, "/api/v1/apps/"+url.PathEscape(id)+"/groups?limit=200", nil)
 }
 
 // Group reads one group.
-func (c *Client) Group(ctx context.Context, id string) (*Group, error) {
-	var g Group
+func (c *Client) Group(ctx context.Context, id string) (*okta.Group, error) {
+	var g okta.Group
 	if _, _, err := c.get(ctx, "/api/v1/groups/"+url.PathEscape(id), &g); err != nil {
 		return nil, err
 	}
 	return &g, nil
 }
 
+// UserGroups reads the groups a user belongs to, for group mapping and
+// "Join all roles".
+func (c *Client) UserGroups(ctx context.Context, userID string) ([]okta.Group, error) {
+	return all[okta.Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups?limit=200", nil)
+}
+
 // Keys reads the app's signing keys: the one it signs with and any
 // generated for the next rotation.
-func (c *Client) Keys(ctx context.Context, id string) ([]Key, error) {
-	var keys []Key
+func (c *Client) Keys(ctx context.Context, id string) ([]okta.Key, error) {
+	var keys []okta.Key
 	if _, _, err := c.get(ctx, "/api/v1/apps/"+url.PathEscape(id)+"/credentials/keys", &keys); err != nil {
 		return nil, err
 	}
@@ -140,4 +75,96 @@ func (c *Client) Keys(ctx context.Context, id string) ([]Key, error) {
 func (c *Client) Metadata(ctx context.Context, id string) ([]byte, error) {
 	_, b, err := c.getAs(ctx, "/api/v1/apps/"+url.PathEscape(id)+"/sso/saml/metadata", "application/xml", nil)
 	return b, err
+}
+
+// ErrNoApp is wrapped when no app of the org issues as the capture's
+// Issuer.
+var ErrNoApp = errors.New("no Okta app found")
+
+// FindApp finds the app whose metadata's entityID is issuer
+// (http://www.okta.com/<external key>, which the Applications API does not
+// return), reading the org's active SAML apps and their metadata.
+func (c *Client) FindApp(ctx context.Context, issuer string) (string, error) {
+	apps, err := c.Apps(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		md, err := c.Metadata(ctx, a.ID)
+		if err != nil {
+			return "", err
+		}
+		if strings.Contains(string(md), `entityID="`+issuer+`"`) {
+			return a.ID, nil
+		}
+	}
+	return "", fmt.Errorf("%w with the Issuer %s among the org's %d active SAML apps: name it with --okta-app ID", ErrNoApp, issuer, len(apps))
+}
+
+// ReadOptions say what Read reads.
+type ReadOptions struct {
+	// User, when set, reads only that user (by app username) instead of
+	// every user's groups.
+	User string
+	// Progress is told how many users have been read, of how many.
+	Progress func(done, total int)
+}
+
+// Read reads everything samllint predicts from for one app: the app, its
+// user and group assignments, each user's groups, the group names, the
+// signing keys and the metadata.
+func (c *Client) Read(ctx context.Context, appID string, o ReadOptions) (*okta.Org, error) {
+	app, err := c.App(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	org := &okta.Org{Format: okta.FormatV1, URL: c.base.String(), App: *app}
+	users, err := c.AppUsers(ctx, appID, nil)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := c.AppGroups(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		named, err := c.Group(ctx, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		org.Groups = append(org.Groups, okta.GroupAssignment{Assignment: g, Name: named.Name()})
+	}
+	if o.User != "" {
+		kept := users[:0]
+		for _, u := range users {
+			if strings.EqualFold(u.Credentials.UserName, o.User) {
+				kept = append(kept, u)
+			}
+		}
+		users = kept
+	}
+	// Group mapping and "Join all roles" need each user's groups; other
+	// setups do too when groups are assigned, for the roles they hide.
+	needGroups := app.Settings.App.UseGroupMapping || len(groups) > 0
+	for i, u := range users {
+		user := okta.User{Assignment: u}
+		if needGroups {
+			if user.Groups, err = c.UserGroups(ctx, u.ID); err != nil {
+				return nil, err
+			}
+		}
+		org.Users = append(org.Users, user)
+		if o.Progress != nil {
+			o.Progress(i+1, len(users))
+		}
+	}
+	if org.Keys, err = c.Keys(ctx, appID); err != nil {
+		return nil, err
+	}
+	md, err := c.Metadata(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	org.Metadata = string(md)
+	return org, nil
 }

@@ -336,10 +336,13 @@ func (b *batch) lintInput(path string, emit func(*lint.Result)) error {
 		return nil
 	})
 	var ce *reach.CredentialsError
+	var oe *oktaError
 	switch {
 	case errors.As(err, &ce):
 		// Credentials that cannot be used stop the whole run, not one file.
 		return usageErr("--from-aws: %v", ce)
+	case errors.As(err, &oe):
+		return usageErr("--from-okta: %v", oe)
 	case err != nil:
 		emit(&lint.Result{Input: name, Err: err})
 	case ref.pick > n:

@@ -36,6 +36,7 @@ var inputUsage = map[lint.Input]string{
 	lint.InputPermissionsBoundary: "the role's permissions boundary: policy JSON or aws iam get-policy-version output",
 	lint.InputConnectUsers:        "aws connect list-users (or describe-user) output, to check the Connect user exists",
 	lint.InputAWSRead:             "what --from-aws read from the account beyond the other files: the aws-read.json samllint aws-export writes",
+	lint.InputOkta:                "what --from-okta reads from the Okta org, offline: the okta-<app ID>.json samllint okta-export writes",
 }
 
 // registerFiles adds a flag for each of these file inputs.
@@ -141,12 +142,14 @@ type lintFlags struct {
 	inputs inputFlags
 	clock  clockFlags
 	aws    awsFlags
+	okta   oktaFlags
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
 	f.inputs.register(fs)
 	f.clock.register(fs)
 	f.aws.register(fs, true)
+	f.okta.register(fs, true)
 }
 
 // load turns the parsed flags into what lint.Lint takes; with --from-aws
@@ -164,6 +167,9 @@ func (f *lintFlags) load(fs *flag.FlagSet, stderr io.Writer) (*lint.Inputs, lint
 		return nil, opts, err
 	} else if r != nil {
 		opts.Resolver = r
+	}
+	if opts.Resolver, err = f.okta.withOkta(fs, opts.Resolver); err != nil {
+		return nil, opts, err
 	}
 	return in, opts, nil
 }

@@ -33,8 +33,12 @@ Commands:
   diff      compare two captures: why does it work for Alice and not for Bob
   trail     explain the sign-ins AWS recorded (CloudTrail): the one nobody
             captured, after the fact
+  preflight predict each Okta user's sign-in from the Okta app's
+            configuration, and lint it: who cannot sign in, before they try
   aws-export  write what --from-aws reads from the AWS account into files,
             to lint the capture offline (in CI) with them
+  okta-export write what --from-okta and preflight read from Okta into a
+            file, to lint offline with it
   serve     a local page to paste captures into (127.0.0.1 only, offline)
   rules     list the rules
   explain   explain a rule, or an error message you saw:
@@ -103,7 +107,7 @@ func usageErr(format string, args ...any) error {
 var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
 	"lint": lintCmd, "decode": decodeCmd, "fix": fixCmd, "diff": diffCmd,
 	"serve": serveCmd, "rules": rulesCmd, "explain": explainCmd, "version": versionCmd, "record": recordCmd, "aws-export": awsExportCmd,
-	"trail": trailCmd,
+	"trail": trailCmd, "preflight": preflightCmd, "okta-export": oktaExportCmd,
 }
 
 // run is main without the process: testable, and the only place that

@@ -137,6 +137,9 @@ func trailCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		events = dedupe(append(events, live...))
 	}
+	if opts.Resolver, err = flags.okta.withOkta(fs, opts.Resolver); err != nil {
+		return err
+	}
 	var kept []trail.Event
 	for _, e := range events {
 		switch {

@@ -190,6 +190,9 @@ func (s *SARIFWriter) finding(input string, capture int, f lint.Finding, red *re
 		Suppressions:        []sarifSuppression{},
 		Properties:          map[string]any{"location": f.Location.String(), "expected": f.Expected, "actual": f.Actual, "fix": f.Fix, "capture": capture},
 	}
+	if f.Okta != "" {
+		r.Properties["okta"] = f.Okta
+	}
 	if f.Suppressed != nil {
 		r.Suppressions = append(r.Suppressions, sarifSuppression{Kind: "external", Justification: f.Suppressed.Reason})
 	}

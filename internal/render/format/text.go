@@ -189,6 +189,9 @@ func findingBody(w io.Writer, f lint.Finding) {
 	Printf(w, "  at:       %s\n", f.Location)
 	Printf(w, "  expected: %s\n", f.Expected)
 	Printf(w, "  actual:   %s\n", f.Actual)
+	if f.Okta != "" {
+		Printf(w, "  okta:     %s\n", f.Okta)
+	}
 	Printf(w, "  fix:      %s\n", f.Fix)
 }
 

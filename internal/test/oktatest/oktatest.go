@@ -13,15 +13,19 @@
 package oktatest
 
 import (
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Org is what the stand-in holds, as Okta's JSON: apps by ID (the app
@@ -35,6 +39,15 @@ type Org struct {
 	Group    map[string]string   // group ID → body
 	Keys     map[string]string   // app ID → keys array body
 	Metadata map[string]string   // app ID → XML
+	// UserGroups are each user's groups (GET /api/v1/users/{id}/groups).
+	UserGroups map[string][]string // user ID → group bodies
+	// ClientID and ClientKey are an OAuth service app's: the token
+	// endpoint (POST /oauth2/v1/token) grants AccessToken for a
+	// private-key JWT the key verifies, as Okta's service-app guide shows
+	// (https://developer.okta.com/docs/guides/implement-oauth-for-okta-serviceapp/main/).
+	ClientID    string
+	ClientKey   crypto.PublicKey
+	AccessToken string
 }
 
 // Server is the stand-in.
@@ -103,11 +116,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]any{"errorCode": code, "errorSummary": summary, "errorLink": code, "errorId": "oae-standin", "errorCauses": []any{}})
 	}
+	if r.URL.Path == "/oauth2/v1/token" {
+		s.token(w, r)
+		return
+	}
 	switch {
 	case r.Method != http.MethodGet:
 		fail(http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
 		return
-	case r.Header.Get("Authorization") != "SSWS "+s.Org.Token:
+	case r.Header.Get("Authorization") != "SSWS "+s.Org.Token && (s.Org.AccessToken == "" || r.Header.Get("Authorization") != "Bearer "+s.Org.AccessToken):
 		fail(http.StatusUnauthorized, "E0000011", "Invalid token provided")
 		return
 	case throttled:
@@ -116,6 +133,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	jsonBody := func(b string) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, b)
+	}
+	if len(parts) == 3 && parts[2] == "apps" {
+		// The list's filter is the documented status filter; the
+		// stand-in holds active apps only.
+		if f := r.URL.Query().Get("filter"); f != "" && f != `status eq "ACTIVE"` {
+			fail(http.StatusBadRequest, "E0000031", "Invalid search criteria.")
+			return
+		}
+		ids := make([]string, 0, len(s.Org.Apps))
+		for id := range s.Org.Apps {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		var list []string
+		for _, id := range ids {
+			list = append(list, s.Org.Apps[id])
+		}
+		s.page(w, r, list)
+		return
+	}
 	if len(parts) < 4 || parts[0] != "api" || parts[1] != "v1" {
 		fail(http.StatusNotFound, "E0000022", "The endpoint does not support the provided HTTP method")
 		return
@@ -123,11 +163,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	notFound := func() {
 		fail(http.StatusNotFound, "E0000007", "Not found: Resource not found: "+parts[3]+" (AppInstance)")
 	}
-	jsonBody := func(b string) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, b)
-	}
 	switch {
+	case parts[2] == "users" && len(parts) == 5 && parts[4] == "groups":
+		s.page(w, r, s.Org.UserGroups[parts[3]])
 	case parts[2] == "groups" && len(parts) == 4:
 		if b, ok := s.Org.Group[parts[3]]; ok {
 			jsonBody(b)
@@ -145,18 +183,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if parts[4] == "groups" {
 			list = s.Org.Groups[parts[3]]
 		}
-		size := s.PageSize
-		if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l < size {
-			size = l
-		}
-		from, _ := strconv.Atoi(r.URL.Query().Get("after"))
-		to := min(from+size, len(list))
-		if to < len(list) {
-			w.Header().Set("Link", fmt.Sprintf(`<%s%s?limit=%d>; rel="self", <%s%s?after=%d&limit=%d>; rel="next"`, s.URL, r.URL.Path, size, s.URL, r.URL.Path, to, size))
-		} else {
-			w.Header().Set("Link", fmt.Sprintf(`<%s%s?limit=%d>; rel="self"`, s.URL, r.URL.Path, size))
-		}
-		jsonBody("[" + strings.Join(list[min(from, len(list)):to], ",") + "]")
+		s.page(w, r, list)
 	case len(parts) == 6 && parts[4] == "credentials" && parts[5] == "keys":
 		jsonBody(s.Org.Keys[parts[3]])
 	case len(parts) == 7 && parts[4] == "sso" && parts[5] == "saml" && parts[6] == "metadata":
@@ -165,4 +192,62 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		notFound()
 	}
+}
+
+// page answers one page of list, with Okta's Link header: rel="self" and,
+// unless it is the last, rel="next" with an "after" cursor.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, list []string) {
+	size := s.PageSize
+	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l < size {
+		size = l
+	}
+	from, _ := strconv.Atoi(r.URL.Query().Get("after"))
+	from = min(max(from, 0), len(list))
+	to := min(from+size, len(list))
+	q := r.URL.Query()
+	q.Set("limit", strconv.Itoa(size))
+	q.Del("after")
+	self := fmt.Sprintf(`<%s%s?%s>; rel="self"`, s.URL, r.URL.Path, q.Encode())
+	if to < len(list) {
+		q.Set("after", strconv.Itoa(to))
+		self += fmt.Sprintf(`, <%s%s?%s>; rel="next"`, s.URL, r.URL.Path, q.Encode())
+	}
+	w.Header().Set("Link", self)
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, "["+strings.Join(list[from:to], ",")+"]")
+}
+
+// token is the org authorization server's token endpoint for a service
+// app: client_credentials with a private_key_jwt assertion.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	deny := func(code, desc string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+	}
+	if r.Method != http.MethodPost || r.ParseForm() != nil {
+		deny("invalid_request", "The token endpoint takes a POST form.")
+		return
+	}
+	f := r.PostForm
+	if f.Get("grant_type") != "client_credentials" || f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		deny("invalid_request", "Unsupported grant or assertion type.")
+		return
+	}
+	claims := &jwt.RegisteredClaims{}
+	_, err := jwt.ParseWithClaims(f.Get("client_assertion"), claims, func(*jwt.Token) (any, error) { return s.Org.ClientKey, nil },
+		jwt.WithValidMethods([]string{"RS256", "ES256"}), jwt.WithAudience(s.URL+"/oauth2/v1/token"), jwt.WithIssuer(s.Org.ClientID), jwt.WithSubject(s.Org.ClientID),
+		jwt.WithTimeFunc(s.Now))
+	if err != nil || s.Org.ClientKey == nil {
+		deny("invalid_client", "The client_assertion signature is invalid.")
+		return
+	}
+	for _, sc := range strings.Fields(f.Get("scope")) {
+		if !strings.HasPrefix(sc, "okta.") || !strings.HasSuffix(sc, ".read") {
+			deny("invalid_scope", "The requested scope is invalid, unknown, or malformed.")
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": s.Org.AccessToken, "scope": f.Get("scope")})
 }

@@ -1,0 +1,84 @@
+package preflight
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/samllint/samllint/lint"
+	"github.com/samllint/samllint/okta"
+)
+
+// TestRuleIDs: every rule preflight skips is a rule of the registry, so a
+// renamed rule cannot silently run on what was not predicted.
+func TestRuleIDs(t *testing.T) {
+	ids := append([]string{}, signature...)
+	for _, list := range readers {
+		ids = append(ids, list...)
+	}
+	for _, id := range ids {
+		if lint.Lookup(id) == nil {
+			t.Errorf("%s is no rule", id)
+		}
+	}
+}
+
+func load(t *testing.T, name string) *okta.Org {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "okta", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := okta.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestRun: the sample's Okta app predicts a clean sign-in for Jane, with
+// the signature rules reported skipped and the keys compared instead; a
+// user not assigned is an error a caller can branch on; no time is an
+// error.
+func TestRun(t *testing.T) {
+	o := load(t, "sample.json")
+	in := &lint.Inputs{}
+	md, err := os.ReadFile(filepath.Join("..", "testdata", "metadata", "okta-idp-metadata.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Add(lint.InputMetadata, "metadata.xml", md); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 10, 1, 0, 0, time.UTC)
+	users, err := Run(context.Background(), o, in, Options{Lint: lint.Options{Now: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || users[0].Login != "jane.doe@example.com" {
+		t.Fatalf("users %+v", users)
+	}
+	rep := users[0].Result.Report
+	if len(rep.Findings) != 0 || !rep.Signer.Predicted || rep.Outcome != lint.OutcomePass {
+		t.Errorf("findings %+v, signer %+v, outcome %s", rep.Findings, rep.Signer, rep.Outcome)
+	}
+	skipped := map[string]bool{}
+	for _, s := range rep.Skipped {
+		skipped[s.Rule] = true
+	}
+	if !skipped["saml/unsigned"] || skipped["aws/provider-metadata-stale"] {
+		t.Errorf("skipped %v: want the signature rules, not the key comparison", skipped)
+	}
+	if in.Okta() != nil {
+		t.Error("Run changed the caller's inputs")
+	}
+	if _, err := Run(context.Background(), o, in, Options{Users: []string{"nobody"}, Lint: lint.Options{Now: now}}); !errors.Is(err, ErrNoUser) {
+		t.Errorf("an unassigned user: %v", err)
+	}
+	if _, err := Run(context.Background(), o, in, Options{}); err == nil {
+		t.Error("no time: no error")
+	}
+}
