@@ -122,6 +122,12 @@ var oktaRolesNotJoined = &Rule{
 // response's signatures.
 func oktaKeys(p *Pass, o *okta.Org, iam *saml.Anchors, reported map[string]bool) {
 	active := o.SigningKey()
+	// Without get-saml-provider output or --from-aws, the metadata given
+	// stands for IAM's copy, and the findings say which it was.
+	copyOf := "IAM's copy of the metadata"
+	if !p.Inputs.fromIAM() {
+		copyOf = "the metadata given (the copy IAM's SAML provider should hold)"
+	}
 	list := describeAnchors(iam)
 	fix := fmt.Sprintf("Upload the app's current metadata (%s → Sign On → SAML Signing Certificates → View IdP metadata) to IAM: aws iam update-saml-provider --saml-provider-arn %s --saml-metadata-document file://metadata.xml; during a rotation, metadata with both certificates.", o.AppName(), p.facts.providerOr())
 	held := func(k *okta.Key) (*saml.CertInfo, bool) {
@@ -134,7 +140,7 @@ func oktaKeys(p *Pass, o *okta.Org, iam *saml.Anchors, reported map[string]bool)
 	if active != nil {
 		if ci, ok := held(active); !ok && !reported[ci.SHA256] {
 			reported[ci.SHA256] = true
-			p.Report(Finding{Message: fmt.Sprintf("Okta signs with key %s, whose certificate IAM's copy of the metadata lacks: every sign-in fails", active.Kid),
+			p.Report(Finding{Message: fmt.Sprintf("Okta signs with key %s, whose certificate %s lacks: every sign-in fails", active.Kid, copyOf),
 				Location: oktaAt(o, "credentials/keys["+active.Kid+"]"), Expected: "a certificate IAM holds: " + list,
 				Actual: "Okta signs with " + ci.Describe(), Fix: fix})
 		}
@@ -155,12 +161,12 @@ func oktaKeys(p *Pass, o *okta.Org, iam *saml.Anchors, reported map[string]bool)
 			continue
 		}
 		reported[ci.SHA256] = true
-		p.ReportAt(Warning, Finding{Message: fmt.Sprintf("Okta holds a signing key for the next rotation, %s (created %s), whose certificate IAM's copy of the metadata lacks: sign-ins fail once the app signs with it", k.Kid, k.Created.Format("2006-01-02")),
+		p.ReportAt(Warning, Finding{Message: fmt.Sprintf("Okta holds a signing key for the next rotation, %s (created %s), whose certificate %s lacks: sign-ins fail once the app signs with it", k.Kid, k.Created.Format("2006-01-02"), copyOf),
 			Location: oktaAt(o, "credentials/keys["+k.Kid+"]"), Expected: "IAM holds the next certificate before the app switches to it: " + list,
 			Actual: ci.Describe() + " only in Okta", Fix: fix})
 	}
 	if active != nil && !successor && !active.ExpiresAt.IsZero() && active.ExpiresAt.Sub(now) < 30*24*time.Hour {
-		p.ReportAt(Warning, Finding{Message: fmt.Sprintf("Okta's signing key %s expires %s, and IAM holds no certificate to follow it", active.Kid, active.ExpiresAt.Format("2006-01-02")),
+		p.ReportAt(Warning, Finding{Message: fmt.Sprintf("Okta's signing key %s expires %s, and %s holds no certificate to follow it", active.Kid, active.ExpiresAt.Format("2006-01-02"), copyOf),
 			Location: oktaAt(o, "credentials/keys["+active.Kid+"].expiresAt"), Expected: "a next key, generated in Okta and uploaded to IAM, more than 30 days before the current one expires",
 			Actual: "expires " + active.ExpiresAt.Format(time.RFC3339), Fix: "Generate the app's next signing key in Okta (Sign On → SAML Signing Certificates → Generate new certificate), then " + strings.ToLower(fix[:1]) + fix[1:]})
 	}

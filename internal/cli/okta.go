@@ -213,6 +213,9 @@ func preflightCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	flags.clock.register(fs)
 	flags.aws.register(fs, true)
 	flags.okta.register(fs, false)
+	// Reading Okta is what preflight does: --from-okta is accepted, as on
+	// the other commands, and changes nothing.
+	fs.Bool("from-okta", true, "read the Okta app live (implied; --okta-read FILE reads okta-export's file instead)")
 	var users stringsFlag
 	fs.Var(&users, "user", "only this user (the app username), repeatable")
 	formatName := fs.String("format", "text", "output format: text, json, sarif or github")

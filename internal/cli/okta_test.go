@@ -162,7 +162,7 @@ func iamProvider(t *testing.T) string {
 // what it wrote, and fails unless the two reports are the same.
 func preflightBoth(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	all := append([]string{"preflight", "--okta-app", oktaApp, "--now", oktaNow, "--metadata", iamProvider(t)}, args...)
+	all := append([]string{"preflight", "--from-okta", "--okta-app", oktaApp, "--now", oktaNow, "--metadata", iamProvider(t)}, args...)
 	code, live, stderr := runCLI(t, "", all...)
 	if code == 2 {
 		t.Fatalf("preflight: exit 2: %s", stderr)
@@ -224,7 +224,7 @@ func TestOkta(t *testing.T) {
 			[]string{"sign-in may fail (1 of 1)", "aws/provider-metadata-stale", "Okta holds a signing key for the next rotation, kid-next"}, nil},
 		{"a current key expiring within 30 days", oktaSetup{settings: map[string]any{"identityProviderArn": provider}, keyExpires: "2026-12-01T00:00:00.000Z",
 			users: []oktaUser{{login: "jane.doe@example.com", roles: []string{"ConnectAgent"}}}}, nil, 0,
-			[]string{"Okta's signing key kid-current expires 2026-12-01, and IAM holds no certificate to follow it"}, nil},
+			[]string{"Okta's signing key kid-current expires 2026-12-01, and IAM's copy of the metadata holds no certificate to follow it"}, nil},
 		{"a custom SAML app with static attribute statements", oktaSetup{custom: customApp(`"arn:aws:iam::123456789012:role/ConnectAgent,` + provider + `"`),
 			users: []oktaUser{{login: "jane.doe@example.com"}}}, nil, 0,
 			[]string{"no problem predicted for 1 of 1 user"}, nil},
@@ -410,5 +410,13 @@ func TestPreflightGolden(t *testing.T) {
 			t.Errorf("stderr: %q", stderr)
 		}
 		golden(t, filepath.Join("okta", "preflight."+f), out)
+	}
+	// SARIF a code-scanning upload takes: valid against the schema, one
+	// result per finding, each at its user's path.
+	_, out, _ := runCLI(t, "", "preflight", "--okta-read", repo("testdata", "okta", "guide-mistake.json"), "--now", oktaNow,
+		"--metadata", repo("testdata", "metadata", "okta-idp-metadata.xml"), "--format", "sarif", "--fail-on", "none")
+	validateSARIF(t, out)
+	if !strings.Contains(out, `"uri": "okta/0oa1connect0AWSapp0h7/users/john.roe@example.com"`) || !strings.Contains(out, `"ruleId": "okta/roles-not-joined"`) {
+		t.Errorf("SARIF:\n%s", out)
 	}
 }
