@@ -54,6 +54,16 @@ func (p *Pass) oktaUser() (*okta.Org, *okta.User) {
 	return o, nil
 }
 
+// oktaUserOrSkip is oktaUser, reporting the rule skipped when the
+// response names no user assigned to the app.
+func (p *Pass) oktaUserOrSkip() (*okta.Org, *okta.User) {
+	o, u := p.oktaUser()
+	if u == nil {
+		p.SkipBecause("the response names no user assigned to "+o.AppName(), "to check the user's Okta groups")
+	}
+	return o, u
+}
+
 func oktaAt(o *okta.Org, path string) Location {
 	return Location{Source: SourceOkta, File: o.AppName(), Path: path}
 }
@@ -71,9 +81,8 @@ var oktaGroupDropped = &Rule{
 	Symptoms:   []string{"Your request included an invalid SAML response"},
 	Rank:       4,
 	Check: func(p *Pass) {
-		o, u := p.oktaUser()
+		o, u := p.oktaUserOrSkip()
 		if u == nil {
-			p.SkipBecause("the response names no user assigned to "+o.AppName(), "to check the user's Okta groups")
 			return
 		}
 		pred := o.Predict(u)
@@ -97,9 +106,8 @@ var oktaRolesNotJoined = &Rule{
 	Fix:        "Turn on \"Join all roles\" on the app's Sign On tab, or give the user's assignment the roles they need.",
 	References: []string{refOktaApp, refOktaDocs},
 	Check: func(p *Pass) {
-		o, u := p.oktaUser()
+		o, u := p.oktaUserOrSkip()
 		if u == nil {
-			p.SkipBecause("the response names no user assigned to "+o.AppName(), "to check the user's Okta groups")
 			return
 		}
 		if o.App.Settings.App.UseGroupMapping || !o.IsAWSApp() {

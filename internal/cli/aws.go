@@ -59,20 +59,26 @@ func (a *awsFlags) register(fs *flag.FlagSet, withSwitch bool) {
 	fs.Var(&a.timeout, "aws-timeout", "how long the AWS reads for one capture may take, retries included; each call has a third of it")
 }
 
+// strayFlag refuses a flag of the prefix given without the switch that
+// uses it; the file input of that prefix stands on its own.
+func strayFlag(fs *flag.FlagSet, prefix string, file lint.Input, needs string) error {
+	var stray string
+	fs.Visit(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Name, prefix) && f.Name != file.Flag() {
+			stray = f.Name
+		}
+	})
+	if stray != "" {
+		return usageErr("--%s applies only with %s", stray, needs)
+	}
+	return nil
+}
+
 // reader is the account reader the flags ask for, or nil without
 // --from-aws. Notes go to stderr, once each.
 func (a *awsFlags) reader(fs *flag.FlagSet, stderr io.Writer) (reach.AWSReader, error) {
 	if !a.from {
-		var stray string
-		fs.Visit(func(f *flag.Flag) {
-			if strings.HasPrefix(f.Name, "aws-") && f.Name != lint.InputAWSRead.Flag() {
-				stray = f.Name
-			}
-		})
-		if stray != "" {
-			return nil, usageErr("--%s applies only with --from-aws", stray)
-		}
-		return nil, nil
+		return nil, strayFlag(fs, "aws-", lint.InputAWSRead, "--from-aws")
 	}
 	if outside == nil {
 		return nil, errNoReach(a.said)

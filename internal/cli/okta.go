@@ -55,16 +55,7 @@ func (o *oktaFlags) client(fs *flag.FlagSet) (*oktaread.Client, error) {
 		return nil, nil // a command that reads no Okta (aws-export)
 	}
 	if o.registeredSwitch && !o.from {
-		var stray string
-		fs.Visit(func(f *flag.Flag) {
-			if strings.HasPrefix(f.Name, "okta-") && f.Name != lint.InputOkta.Flag() {
-				stray = f.Name
-			}
-		})
-		if stray != "" {
-			return nil, usageErr("--%s applies only with --from-okta", stray)
-		}
-		return nil, nil
+		return nil, strayFlag(fs, "okta-", lint.InputOkta, "--from-okta")
 	}
 	org := o.org
 	if org == "" {
@@ -381,6 +372,9 @@ func preflightText(w io.Writer, o *okta.Org, users []preflight.User, at time.Tim
 			}
 			format.Printf(w, "  %-*s  %s\n", width, u.Login, strings.Join(compact(why), ", "))
 		}
+	}
+	if len(users) == 0 {
+		format.Printf(w, "\nno user is assigned to the app: nobody can sign in through it\n")
 	}
 	table("sign-in would fail", fail)
 	table("sign-in may fail", risk)
