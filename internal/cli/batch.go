@@ -28,8 +28,8 @@ type skippedFile struct{ path, why string }
 
 // expandInputs turns the arguments into the list of inputs, in order:
 // files as given, directories walked recursively (sorted, each file
-// judged by its content), globs expanded.
-func expandInputs(args []string) ([]string, []skippedFile, error) {
+// judged by its content, jobs at once), globs expanded.
+func expandInputs(args []string, jobs int) ([]string, []skippedFile, error) {
 	if len(args) == 0 {
 		return []string{"-"}, nil, nil
 	}
@@ -77,7 +77,7 @@ func expandInputs(args []string) ([]string, []skippedFile, error) {
 				return nil, nil, usageErr("cannot read %s: %v", p, err)
 			}
 			var found []string
-			for i, why := range judge(files) {
+			for i, why := range judge(files, jobs) {
 				if why != "" {
 					skipped = append(skipped, skippedFile{files[i], why})
 				} else {
@@ -114,14 +114,18 @@ func walkFiles(root string, fn func(path string) error) error {
 	})
 }
 
-// judge runs notCapture on each file, on every core: a directory of
-// captures is read before any is linted, so this is the batch's serial
-// part otherwise.
-func judge(files []string) []string {
+// judge runs notCapture on each file, jobs at once (every core when jobs
+// is 0), as --jobs lints them: a directory of captures is read before
+// any is linted, so this would be the batch's serial part, and --jobs 1
+// keeps samllint to one file at a time.
+func judge(files []string, jobs int) []string {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
 	why := make([]string, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
+	for range min(jobs, len(files)) {
 		wg.Go(func() {
 			for i := range next {
 				why[i] = notCapture(files[i])

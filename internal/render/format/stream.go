@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -22,6 +23,7 @@ const spoolMem = 1 << 20
 type spool struct {
 	buf bytes.Buffer
 	f   *os.File
+	fw  *bufio.Writer // f, buffered: elements are a few hundred bytes each
 	err error
 }
 
@@ -37,9 +39,10 @@ func (s *spool) Write(p []byte) (int, error) {
 			return 0, s.err
 		}
 		s.buf = bytes.Buffer{}
+		s.fw = bufio.NewWriterSize(s.f, 64<<10)
 	}
 	if s.f != nil {
-		n, err := s.f.Write(p)
+		n, err := s.fw.Write(p)
 		s.err = err
 		return n, err
 	}
@@ -56,6 +59,9 @@ func (s *spool) copyTo(w io.Writer) error {
 		_, err := w.Write(s.buf.Bytes())
 		return err
 	}
+	if err := s.fw.Flush(); err != nil {
+		return err
+	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -67,7 +73,7 @@ func (s *spool) close() {
 	if s.f != nil {
 		s.f.Close()
 		os.Remove(s.f.Name())
-		s.f = nil
+		s.f, s.fw = nil, nil
 	}
 	s.buf = bytes.Buffer{}
 }
