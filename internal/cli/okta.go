@@ -138,8 +138,10 @@ func (r *oktaResolver) Resolve(ctx context.Context, t lint.Target, in *lint.Inpu
 	defer r.mu.Unlock()
 	app := r.app
 	if app == "" {
-		if t.Issuer == "" {
-			return nil, &oktaError{errors.New("the capture names no Issuer to find the Okta app by: give --okta-app ID")}
+		if !strings.HasPrefix(t.Issuer, oktaIssuer) {
+			// Not Okta's response (another IdP's, or a CloudTrail record
+			// that kept no Issuer): there is no Okta app to read for it.
+			return in, nil
 		}
 		var ok bool
 		if app, ok = r.apps[t.Issuer]; !ok {
@@ -163,6 +165,10 @@ func (r *oktaResolver) Resolve(ctx context.Context, t lint.Target, in *lint.Inpu
 	in.SetOkta(org)
 	return in, nil
 }
+
+// oktaIssuer starts the Issuer of every Okta app, whatever the org's
+// domain: http://www.okta.com/<the app's external key>.
+const oktaIssuer = "http://www.okta.com/"
 
 // withOkta wraps the run's resolver with the Okta reads --from-okta asks
 // for.

@@ -37,6 +37,7 @@ type oktaSetup struct {
 	moreUsers  int // users beyond these, with the sample's role
 	badToken   bool
 	keyExpires string
+	entityID   string // the app metadata's, when not the captures' Issuer
 }
 
 type oktaUser struct {
@@ -65,6 +66,9 @@ func (s oktaSetup) serve(t *testing.T) *oktatest.Server {
 	md, err := os.ReadFile(repo("testdata", "metadata", "okta-idp-metadata.xml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.entityID != "" {
+		md = []byte(strings.ReplaceAll(string(md), "http://www.okta.com/exk1fxph8bAbCdEf0h7", s.entityID))
 	}
 	app := map[string]any{"id": oktaApp, "name": "amazon_aws", "label": "Amazon Connect", "status": "ACTIVE", "signOnMode": "SAML_2_0",
 		"credentials": map[string]any{"signing": map[string]any{"kid": "kid-current"}, "userNameTemplate": map[string]any{"template": "${source.login}", "type": "BUILT_IN"}},
@@ -322,7 +326,6 @@ func TestOktaErrors(t *testing.T) {
 		{[]string{"preflight", "--okta-app", "0oaNOPE", "--now", oktaNow}, "404 E0000007"},
 		{[]string{"preflight", "--okta-app", oktaApp, "--user", "nobody@example.com", "--now", oktaNow}, `user "nobody@example.com": not assigned to the app`},
 		{[]string{"--okta-app", oktaApp, repo("testdata", "assertions", "okta-connect.b64")}, "--okta-app applies only with --from-okta"},
-		{[]string{"--from-okta", "--now", oktaNow, "--issuer", "", repo("testdata", "corpus", "IdentityPython__pysaml2__tests__attribute_response.xml")}, "no Okta app found with the Issuer"},
 		{[]string{"--from-okta", "--okta-key", "k.pem", repo("testdata", "assertions", "okta-connect.b64")}, "--okta-key needs OKTA_CLIENT_ID"},
 	} {
 		code, _, stderr := runCLI(t, "", c.args...)
@@ -418,5 +421,21 @@ func TestPreflightGolden(t *testing.T) {
 	validateSARIF(t, out)
 	if !strings.Contains(out, `"uri": "okta/0oa1connect0AWSapp0h7/users/john.roe@example.com"`) || !strings.Contains(out, `"ruleId": "okta/roles-not-joined"`) {
 		t.Errorf("SARIF:\n%s", out)
+	}
+}
+
+// TestOktaIssuer: --from-okta finds no app for an Okta Issuer the org
+// does not hold (one line, exit 2), and leaves another IdP's capture
+// alone without reading Okta.
+func TestOktaIssuer(t *testing.T) {
+	srv := oktaSetup{users: []oktaUser{{login: "jane.doe@example.com"}}, entityID: "http://www.okta.com/exkSOMEOTHERAPP"}.serve(t)
+	code, _, stderr := runCLI(t, "", "--from-okta", "--now", oktaNow, repo("testdata", "assertions", "okta-connect.b64"))
+	if code != 2 || !strings.Contains(stderr, "no Okta app found with the Issuer http://www.okta.com/exk1fxph8bAbCdEf0h7 among the org's 2 active SAML apps: name it with --okta-app ID") {
+		t.Errorf("an Issuer no app has: exit %d, %q", code, stderr)
+	}
+	before := len(srv.Requests())
+	code, out, stderr := runCLI(t, "", "--from-okta", "--aws", repo("testdata", "corpus", "IdentityPython__pysaml2__tests__attribute_response.xml"))
+	if code == 2 || strings.Contains(out, "okta:") || len(srv.Requests()) != before {
+		t.Errorf("another IdP's capture: exit %d, %q, %d requests:\n%s", code, stderr, len(srv.Requests())-before, out)
 	}
 }
