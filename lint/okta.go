@@ -230,9 +230,12 @@ func oktaCause(rule *Rule, f *Finding, o *okta.Org, u *okta.User) {
 			value = "`" + so.DefaultRelayState + "`"
 		}
 	case SettingACS, SettingAudience:
-		if aws {
+		if so := o.App.Settings.SignOn; aws && so != nil && so.SSOACSURLOverride+so.RecipientOverride+so.DestinationOverride+so.AudienceOverride != "" {
+			field, value = "Sign On → Advanced Sign-on Settings (ACS URL and overrides)", fmt.Sprintf("ACS `%s`, recipient `%s`, destination `%s`, audience `%s`",
+				so.SSOACSURLOverride, so.RecipientOverride, so.DestinationOverride, so.AudienceOverride)
+		} else if aws {
 			field, value = "Sign On → AWS Environment", "`"+or(s.AWSEnvironmentType, "aws.amazon")+"`"
-		} else if so := o.App.Settings.SignOn; so != nil {
+		} else if so != nil {
 			field, value = "SAML Settings → Single sign-on URL, Recipient, Destination and Audience URI", fmt.Sprintf("`%s`, `%s`, `%s`, `%s`", so.SSOACSURL, so.Recipient, so.Destination, so.Audience)
 		}
 	case SettingCertificate:

@@ -57,9 +57,16 @@ type AWSSettings struct {
 	LoginURL            string `json:"loginURL,omitempty"`
 }
 
-// SignOn is a SAML 2.0 app's settings.signOn.
+// SignOn is a SAML 2.0 app's settings.signOn: a custom app's whole SAML
+// settings, or an Okta Integration Network app's (the AWS app's) default
+// RelayState and overrides (OINSaml20ApplicationSettingsSignOn in
+// https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Application/).
 type SignOn struct {
 	DefaultRelayState     string      `json:"defaultRelayState,omitempty"`
+	SSOACSURLOverride     string      `json:"ssoAcsUrlOverride,omitempty"`
+	RecipientOverride     string      `json:"recipientOverride,omitempty"`
+	DestinationOverride   string      `json:"destinationOverride,omitempty"`
+	AudienceOverride      string      `json:"audienceOverride,omitempty"`
 	SSOACSURL             string      `json:"ssoAcsUrl,omitempty"`
 	Recipient             string      `json:"recipient,omitempty"`
 	Destination           string      `json:"destination,omitempty"`

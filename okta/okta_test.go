@@ -177,3 +177,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestPredictACSOverride: the AWS app's "ACS URL" field (a regional sign-in
+// endpoint) wins over its AWS Environment's ACS, for Recipient and
+// Destination; the audience stays the environment's.
+func TestPredictACSOverride(t *testing.T) {
+	app := `{"id":"0oa4","name":"amazon_aws","label":"AWS","settings":{"app":{"identityProviderArn":"` + provider + `","awsEnvironmentType":"aws.amazon"},
+	  "signOn":{"ssoAcsUrlOverride":"https://us-east-1.signin.aws.amazon.com/saml","defaultRelayState":"https://x"}}}`
+	o := org(t, app, `{"id":"00u1","credentials":{"userName":"jane@example.com"},"profile":{"samlRoles":["A"]}}`)
+	p := o.Predict(o.User("jane@example.com"))
+	if p.Recipient != "https://us-east-1.signin.aws.amazon.com/saml" || p.Destination != p.Recipient || p.Audience != "urn:amazon:webservices" || p.RelayState != "https://x" {
+		t.Errorf("prediction %+v", p)
+	}
+}

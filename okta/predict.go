@@ -108,7 +108,12 @@ func (o *Org) predictAWS(u *User, p *Prediction) {
 		p.Unknown = append(p.Unknown, Unknown{"Recipient", fmt.Sprintf("the AWS Environment %q is not one samllint knows", s.AWSEnvironmentType)})
 	}
 	if so := o.App.Settings.SignOn; so != nil {
+		// The "ACS URL" field (for a regional endpoint) and the other
+		// overrides win over the AWS Environment's.
 		p.RelayState = so.DefaultRelayState
+		p.Recipient = first(so.RecipientOverride, so.SSOACSURLOverride, p.Recipient)
+		p.Destination = first(so.DestinationOverride, so.SSOACSURLOverride, p.Destination)
+		p.Audience = first(so.AudienceOverride, p.Audience)
 	}
 	if s.UseGroupMapping {
 		o.groupMapping(u, p)
@@ -328,4 +333,13 @@ func entityID(md string) string {
 		return ""
 	}
 	return ed.EntityID
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
