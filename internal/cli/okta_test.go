@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -437,5 +441,41 @@ func TestOktaIssuer(t *testing.T) {
 	code, out, stderr := runCLI(t, "", "--from-okta", "--aws", repo("testdata", "corpus", "IdentityPython__pysaml2__tests__attribute_response.xml"))
 	if code == 2 || strings.Contains(out, "okta:") || len(srv.Requests()) != before {
 		t.Errorf("another IdP's capture: exit %d, %q, %d requests:\n%s", code, stderr, len(srv.Requests())-before, out)
+	}
+}
+
+// TestOktaServiceApp: preflight reads as an OAuth service app, with
+// OKTA_CLIENT_ID and --okta-key and no API token: one token request, then
+// GETs with the access token.
+func TestOktaServiceApp(t *testing.T) {
+	srv := oktaSetup{settings: map[string]any{"identityProviderArn": "arn:aws:iam::123456789012:saml-provider/Okta"},
+		users: []oktaUser{{login: "jane.doe@example.com", roles: []string{"ConnectAgent"}}}}.serve(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	keyFile := filepath.Join(t.TempDir(), "service-app.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv.Org.ClientID, srv.Org.ClientKey, srv.Org.AccessToken = "0oaServiceApp", &key.PublicKey, "eyStandInAccessToken"
+	t.Setenv("OKTA_API_TOKEN", "")
+	t.Setenv("OKTA_CLIENT_ID", "0oaServiceApp")
+	code, out, stderr := runCLI(t, "", "preflight", "--okta-app", oktaApp, "--okta-key", keyFile, "--now", oktaNow, "--metadata", iamProvider(t))
+	if code != 0 || !strings.Contains(out, "no problem predicted for 1 of 1 user") {
+		t.Errorf("exit %d, %q:\n%s", code, stderr, out)
+	}
+	reqs := srv.Requests()
+	if len(reqs) == 0 || !strings.HasPrefix(reqs[0], "POST /oauth2/v1/token") {
+		t.Fatalf("requests %q", reqs)
+	}
+	for _, r := range reqs[1:] {
+		if !strings.HasPrefix(r, "GET ") || !strings.HasSuffix(r, " Bearer") {
+			t.Errorf("request %q: want GETs with the access token", r)
+		}
+	}
+	if strings.Contains(out+stderr, "eyStandInAccessToken") {
+		t.Error("the access token was printed")
 	}
 }
