@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -76,6 +77,11 @@ func (r *recorder) browserEvent(ev any) {
 			chromedp.WithListener(r.q.pushFor(t)))
 		go func() {
 			if err := chromedp.Do(t.ctx); err == nil {
+				// chromedp enables the DOM domain on attach, and reads the
+				// node map its DOM events name without the lock its
+				// attach writes it under: the recording needs no DOM, so
+				// the events stop here.
+				_, _ = chromedp.Call(t.ctx, dom.Disable, cdp.Empty{})
 				_, _ = chromedp.Call(t.ctx, network.Enable, network.EnableParams{})
 				_, _ = chromedp.Call(t.ctx, page.Enable, page.EnableParams{})
 			}
