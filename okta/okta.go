@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -154,6 +155,22 @@ type Org struct {
 	Keys   []Key             `json:"keys"`
 	// Metadata is the app's SAML metadata (GET …/sso/saml/metadata).
 	Metadata string `json:"metadata,omitempty"`
+
+	// byLogin finds a user by lower-cased app username, once Index has
+	// run: every rule of every user's lint looks its user up.
+	byLogin map[string]int
+}
+
+// Index builds the lookup User uses; Parse and oktaread's Read call it
+// once the users are read. Without it, User scans.
+func (o *Org) Index() {
+	o.byLogin = make(map[string]int, len(o.Users))
+	for i := range o.Users {
+		k := strings.ToLower(o.Users[i].Login())
+		if _, dup := o.byLogin[k]; !dup {
+			o.byLogin[k] = i
+		}
+	}
 }
 
 // FormatV1 is the Format of the files this version writes.
@@ -174,6 +191,7 @@ func Parse(data []byte) (*Org, error) {
 	case o.App.ID == "":
 		return nil, errors.New("no app.id; expected what samllint okta-export writes")
 	}
+	o.Index()
 	return &o, nil
 }
 
@@ -200,6 +218,14 @@ func (o *Org) IsAWSApp() bool { return o.App.Name == AWSApp }
 // User finds an assigned user by app username (case-insensitively, as
 // Okta logins are), or nil.
 func (o *Org) User(login string) *User {
+	if o.byLogin != nil && len(o.byLogin) <= len(o.Users) {
+		if i, ok := o.byLogin[strings.ToLower(login)]; ok && i < len(o.Users) && equalFold(o.Users[i].Login(), login) {
+			return &o.Users[i]
+		}
+		if len(o.byLogin) == len(o.Users) {
+			return nil
+		}
+	}
 	for i := range o.Users {
 		if equalFold(o.Users[i].Login(), login) {
 			return &o.Users[i]

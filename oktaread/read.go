@@ -158,6 +158,7 @@ func (c *Client) Read(ctx context.Context, appID string, o ReadOptions) (*okta.O
 			o.Progress(i+1, len(users))
 		}
 	}
+	org.Index()
 	if org.Keys, err = c.Keys(ctx, appID); err != nil {
 		return nil, err
 	}

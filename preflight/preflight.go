@@ -60,16 +60,34 @@ type Options struct {
 	Lint lint.Options
 	// Progress is told how many users are done, of how many.
 	Progress func(done, total int)
+	// Keep keeps each result's parsed response and XML after Stream's fn
+	// returns; otherwise they are dropped, so that what a caller keeps of
+	// an org's thousands of users is their reports, not their assertions.
+	Keep bool
 }
 
 // ErrNoUser is wrapped when a user asked for is not assigned to the app.
 var ErrNoUser = fmt.Errorf("not assigned to the app")
 
 // Run predicts and lints the sign-in of each user of o, with in (which
-// gets o as its Okta configuration) and opts.
+// gets o as its Okta configuration) and opts, and returns them all: for
+// an org of thousands of users, Stream holds one at a time.
 func Run(ctx context.Context, o *okta.Org, in *lint.Inputs, opts Options) ([]User, error) {
+	var out []User
+	err := Stream(ctx, o, in, opts, func(u *User) error {
+		out = append(out, *u)
+		return nil
+	})
+	return out, err
+}
+
+// Stream is Run handing each user to fn as soon as it is linted, in the
+// order Okta listed them. Unless opts.Keep, the result's parsed response
+// and XML are dropped once fn returns. An error from fn stops the stream
+// and is returned.
+func Stream(ctx context.Context, o *okta.Org, in *lint.Inputs, opts Options, fn func(*User) error) error {
 	if opts.Lint.Now.IsZero() {
-		return nil, fmt.Errorf("preflight: no time to predict the sign-ins at")
+		return fmt.Errorf("preflight: no time to predict the sign-ins at")
 	}
 	in = in.Clone()
 	in.SetOkta(o)
@@ -79,12 +97,11 @@ func Run(ctx context.Context, o *okta.Org, in *lint.Inputs, opts Options) ([]Use
 		for _, login := range opts.Users {
 			u := o.User(login)
 			if u == nil {
-				return nil, fmt.Errorf("user %q: %w %s", login, ErrNoUser, o.AppName())
+				return fmt.Errorf("user %q: %w %s", login, ErrNoUser, o.AppName())
 			}
 			users = append(users, *u)
 		}
 	}
-	out := make([]User, 0, len(users))
 	for i := range users {
 		u := &users[i]
 		p := o.Predict(u)
@@ -95,19 +112,28 @@ func Run(ctx context.Context, o *okta.Org, in *lint.Inputs, opts Options) ([]Use
 		lo.Skip = skips(p, lo.Skip)
 		results, err := lint.LintContext(ctx, p.Form(lo.Now), in, lo)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(results) != 1 || results[0].Err != nil {
-			return nil, fmt.Errorf("the predicted sign-in of %s could not be linted: %v", u.Login(), results[0].Err)
+			return fmt.Errorf("the predicted sign-in of %s could not be linted: %v", u.Login(), results[0].Err)
 		}
-		results[0].Input = lo.Name
-		label(results[0].Report)
-		out = append(out, User{Login: u.Login(), Prediction: p, Result: results[0]})
+		res := results[0]
+		res.Input = lo.Name
+		label(res.Report)
+		if err := fn(&User{Login: u.Login(), Prediction: p, Result: res}); err != nil {
+			return err
+		}
+		if !opts.Keep {
+			res.Response = nil
+			if res.Capture != nil {
+				res.Capture.XML = nil
+			}
+		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(users))
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // skips are the rules a prediction cannot feed, with why, added to the

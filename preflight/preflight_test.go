@@ -3,6 +3,7 @@ package preflight
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +27,7 @@ func TestRuleIDs(t *testing.T) {
 	}
 }
 
-func load(t *testing.T, name string) *okta.Org {
+func load(t testing.TB, name string) *okta.Org {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "testdata", "okta", name))
 	if err != nil {
@@ -80,5 +81,32 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), o, in, Options{}); err == nil {
 		t.Error("no time: no error")
+	}
+}
+
+// BenchmarkStream: preflight over an org of 2,000 users, per user; the
+// user lookup every rule makes is indexed, so the cost per user does not
+// grow with the org.
+func BenchmarkStream(b *testing.B) {
+	for _, n := range []int{200, 2000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			o := load(b, "sample.json")
+			u := o.Users[0]
+			o.Users = nil
+			for i := range n {
+				v := u
+				v.ID = fmt.Sprintf("00u%05d", i)
+				v.Credentials.UserName = fmt.Sprintf("agent%05d@example.com", i)
+				o.Users = append(o.Users, v)
+			}
+			o.Index()
+			opts := Options{Lint: lint.Options{Now: time.Date(2026, 11, 20, 10, 1, 0, 0, time.UTC)}}
+			for b.Loop() {
+				if err := Stream(context.Background(), o, &lint.Inputs{}, opts, func(*User) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1e3, "µs/user")
+		})
 	}
 }

@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -17,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/samllint/samllint/internal/render/format"
 	"github.com/samllint/samllint/internal/render/redact"
 	"github.com/samllint/samllint/lint"
 	"github.com/samllint/samllint/okta"
@@ -263,56 +261,39 @@ func preflightCmd(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return &exitError{code: 2, err: fmt.Errorf("--from-okta: %w", err)}
 		}
 	}
+	var red *redact.Redactor
+	if *redactOut {
+		red = redact.New()
+	}
+	buf := bufio.NewWriterSize(stdout, 64<<10)
+	var out preflightWriter
+	switch *formatName {
+	case "text":
+		out = newPreflightText(org, opts.Now, colorOK(stdout) && red == nil, red)
+	case "json":
+		out = newPreflightJSON(buf, org, opts.Now, red)
+	default:
+		out = newPreflightFormat(buf, *formatName, red != nil)
+	}
+	fails := false
 	progress := progressTo(stderr, "predicting sign-ins")
-	done, err := preflight.Run(context.Background(), org, in, preflight.Options{Users: users, Lint: opts, Progress: progress})
+	err = preflight.Stream(context.Background(), org, in, preflight.Options{Users: users, Lint: opts, Progress: progress},
+		func(u *preflight.User) error {
+			fails = fails || u.Result.Report.Fails(threshold)
+			return out.user(u)
+		})
 	progressDone(stderr, progress)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	var b bytes.Buffer
-	switch *formatName {
-	case "text":
-		preflightText(&b, org, done, opts.Now, colorOK(stdout) && !*redactOut)
-	case "json":
-		err = preflightJSON(&b, org, done, opts.Now)
-	default:
-		run := &format.Run{Redact: *redactOut}
-		var w format.Writer = format.NewSARIF(&b, run, Version())
-		if *formatName == "github" {
-			g := format.NewGitHub(&b)
-			g.Redact = *redactOut
-			w = g
-		}
-		for _, u := range done {
-			w.Result(u.Result)
-		}
-		err = w.Finish(nil)
-	}
-	if err != nil {
+	if err := out.finish(buf); err != nil {
 		return err
 	}
-	out := b.Bytes()
-	if *redactOut && (*formatName == "text" || *formatName == "json") {
-		red := redact.New()
-		for _, u := range done {
-			red.Person(u.Login)
-			red.Learn(u.Result.Response, u.Result.Capture)
-		}
-		if *formatName == "json" {
-			if out, err = red.JSON(out, "  "); err != nil {
-				return err
-			}
-		} else {
-			out = []byte(red.String(string(out)))
-		}
-	}
-	if _, err := stdout.Write(out); err != nil {
+	if err := buf.Flush(); err != nil {
 		return err
 	}
-	for _, u := range done {
-		if u.Result.Report.Fails(threshold) {
-			return &exitError{code: 1}
-		}
+	if fails {
+		return &exitError{code: 1}
 	}
 	return nil
 }
@@ -343,119 +324,6 @@ func progressDone(stderr io.Writer, p func(int, int)) {
 	if p != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
-}
-
-// preflightText is the table of users whose sign-in would fail or is at
-// risk, then each of their reports.
-func preflightText(w io.Writer, o *okta.Org, users []preflight.User, at time.Time, color bool) {
-	format.Printf(w, "samllint preflight: %s, %d %s; sign-ins predicted from Okta's configuration at %s\n", o.AppName(), len(users), plural(len(users), "user", "users"), at.UTC().Format(time.RFC3339))
-	var fail, risk, notes, fine []preflight.User
-	for _, u := range users {
-		switch u.Result.Report.Outcome {
-		case lint.OutcomeWillFail:
-			fail = append(fail, u)
-		case lint.OutcomeMayFail:
-			risk = append(risk, u)
-		case lint.OutcomeNotes:
-			notes = append(notes, u)
-		default:
-			fine = append(fine, u)
-		}
-	}
-	table := func(title string, list []preflight.User) {
-		if len(list) == 0 {
-			return
-		}
-		format.Printf(w, "\n%s (%d of %d):\n", title, len(list), len(users))
-		width := 0
-		for _, u := range list {
-			width = max(width, len(u.Login))
-		}
-		for _, u := range list {
-			var why []string
-			for _, f := range u.Result.Report.Findings {
-				why = append(why, f.Rule)
-			}
-			format.Printf(w, "  %-*s  %s\n", width, u.Login, strings.Join(compact(why), ", "))
-		}
-	}
-	if len(users) == 0 {
-		format.Printf(w, "\nno user is assigned to the app: nobody can sign in through it\n")
-	}
-	table("sign-in would fail", fail)
-	table("sign-in may fail", risk)
-	table("sign-in works, with notes", notes)
-	if len(fine) > 0 {
-		format.Printf(w, "\nno problem predicted for %d of %d %s\n", len(fine), len(users), plural(len(users), "user", "users"))
-	}
-	for _, u := range append(append(fail, risk...), notes...) {
-		format.Printf(w, "\n")
-		predictedRoles(w, u.Prediction)
-		format.Printf(w, "\n")
-		// One writer a user: the table above is the summary.
-		text := format.NewText(w)
-		text.Color = color
-		text.Result(u.Result)
-	}
-}
-
-func predictedRoles(w io.Writer, p *okta.Prediction) {
-	format.Printf(w, "%s: Role values predicted from Okta's configuration:", p.User)
-	if len(p.Roles) == 0 {
-		format.Printf(w, " none\n")
-	} else {
-		format.Printf(w, "\n")
-	}
-	for _, r := range p.Roles {
-		format.Printf(w, "  %s  (from %s)\n", r.Value, r.From)
-	}
-	for _, u := range p.Unknown {
-		format.Printf(w, "  not predicted: %s: %s\n", u.Attribute, u.Why)
-	}
-}
-
-func compact(s []string) []string {
-	seen := map[string]bool{}
-	out := s[:0]
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// preflightJSON is every user's prediction and report.
-func preflightJSON(w io.Writer, o *okta.Org, users []preflight.User, at time.Time) error {
-	type role struct {
-		Value string `json:"value"`
-		From  string `json:"from"`
-	}
-	type user struct {
-		User       string         `json:"user"`
-		Outcome    lint.Outcome   `json:"outcome"`
-		Roles      []role         `json:"predicted_roles"`
-		Unknown    []okta.Unknown `json:"not_predicted,omitempty"`
-		RelayState string         `json:"predicted_relay_state,omitempty"`
-		Report     *lint.Report   `json:"report"`
-	}
-	doc := struct {
-		App         string    `json:"app"`
-		AppID       string    `json:"app_id"`
-		PredictedAt time.Time `json:"predicted_at"`
-		Users       []user    `json:"users"`
-	}{App: o.App.Label, AppID: o.App.ID, PredictedAt: at.UTC(), Users: []user{}}
-	for _, u := range users {
-		x := user{User: u.Login, Outcome: u.Result.Report.Outcome, Roles: []role{}, Unknown: u.Prediction.Unknown, RelayState: u.Prediction.RelayState, Report: u.Result.Report}
-		for _, r := range u.Prediction.Roles {
-			x.Roles = append(x.Roles, role{r.Value, r.From})
-		}
-		doc.Users = append(doc.Users, x)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
 }
 
 const oktaExportUsage = `usage: samllint okta-export --out DIR --okta-app ID [--user LOGIN] [flags]

@@ -39,6 +39,7 @@ type oktaSetup struct {
 	pageSize   int
 	throttle   int
 	moreUsers  int // users beyond these, with the sample's role
+	moreBare   bool // those users have no role
 	badToken   bool
 	keyExpires string
 	entityID   string // the app metadata's, when not the captures' Issuer
@@ -106,7 +107,11 @@ func (s oktaSetup) serve(t *testing.T) *oktatest.Server {
 	}
 	users := s.users
 	for i := range s.moreUsers {
-		users = append(users, oktaUser{login: fmt.Sprintf("agent%02d@example.com", i), roles: []string{"ConnectAgent"}})
+		u := oktaUser{login: fmt.Sprintf("agent%02d@example.com", i), roles: []string{"ConnectAgent"}}
+		if s.moreBare {
+			u.roles = nil
+		}
+		users = append(users, u)
 	}
 	for i, u := range users {
 		id := fmt.Sprintf("00u%03d", i)
@@ -239,6 +244,9 @@ func TestOkta(t *testing.T) {
 		{"a custom SAML app with an expression", oktaSetup{custom: customApp(`user.awsRole`),
 			users: []oktaUser{{login: "jane.doe@example.com"}}}, []string{"--format", "json"}, 0,
 			[]string{"its value is the Okta Expression Language expression user.awsRole, which samllint does not evaluate", `"rule": "aws/role-missing-role-arn"`, "samllint cannot predict Role from Okta's configuration"}, []string{`"severity": "error"`}},
+		{"25 users without a role: 20 reports, then a count", oktaSetup{settings: map[string]any{"identityProviderArn": provider}, moreUsers: 25, moreBare: true}, nil, 1,
+			[]string{"sign-in would fail (25 of 25)", "agent24@example.com  aws/role-missing-role-arn", "agent19@example.com: Role values predicted",
+				"… and 5 more users whose sign-in would fail: samllint preflight --user LOGIN prints one's report"}, []string{"agent20@example.com: Role values predicted"}},
 		{"3 pages of users, one throttled call", oktaSetup{settings: map[string]any{"identityProviderArn": provider}, pageSize: 2, throttle: 1, moreUsers: 5}, nil, 0,
 			[]string{"no problem predicted for 5 of 5 users"}, nil},
 	}
