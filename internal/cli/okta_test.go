@@ -38,7 +38,7 @@ type oktaSetup struct {
 	nextKey    bool        // a key for the next rotation, not in IAM's copy
 	pageSize   int
 	throttle   int
-	moreUsers  int // users beyond these, with the sample's role
+	moreUsers  int  // users beyond these, with the sample's role
 	moreBare   bool // those users have no role
 	badToken   bool
 	keyExpires string
