@@ -180,14 +180,54 @@ func oktaKeys(p *Pass, o *okta.Org, iam *saml.Anchors, reported map[string]bool)
 	}
 }
 
-// oktaFields name, for each setting a fix changes, the Okta field that
+// providerRules are the rules whose cause, with the AWS app, is the
+// provider ARN Okta puts in the Role value: the Identity Provider ARN, or
+// the Role Value Pattern's provider with group mapping.
+var providerRules = map[string]bool{"aws/provider-not-found": true, "aws/trust-principal": true}
+
+// trustedProviders are the SAML providers the role's trust policy trusts:
+// IAM's provider, as far as the inputs say.
+func trustedProviders(in *Inputs) []string {
+	var out []string
+	if in == nil || in.trust == nil {
+		return nil
+	}
+	for _, s := range in.trust.Statements {
+		if s.Effect != "Allow" || s.Principal == nil {
+			continue
+		}
+		for _, f := range s.Principal.Federated {
+			if strings.Contains(f, ":saml-provider/") {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// oktaCause names, for each setting a fix changes, the Okta field that
 // holds it and its value for this user.
-func oktaCause(rule *Rule, f *Finding, o *okta.Org, u *okta.User) {
+func oktaCause(rule *Rule, f *Finding, o *okta.Org, u *okta.User, in *Inputs) {
 	if f.Location.Source == SourceOkta {
 		return
 	}
 	s := o.App.Settings.App
 	aws := o.IsAWSApp()
+	if aws && providerRules[rule.ID] {
+		field, value, now := "Sign On → Identity Provider ARN", "`"+s.IdentityProviderARN+"`", s.IdentityProviderARN
+		if s.UseGroupMapping {
+			field, value, now = "Sign On → Role Value Pattern", "`"+s.RoleValuePattern+"`", "the provider in "+s.RoleValuePattern
+		}
+		f.Okta = fmt.Sprintf("%s → %s is %s", o.AppName(), field, value)
+		trusted := trustedProviders(in)
+		if len(trusted) == 0 {
+			f.Fix = fmt.Sprintf("In %s → %s, name the IAM SAML provider that holds this app's metadata (aws iam list-saml-providers lists them); it is now %s. Or: %s", o.AppName(), field, now, f.Fix)
+			return
+		}
+		f.Okta += "; IAM's provider, as the role's trust policy names it, is `" + strings.Join(trusted, "` or `") + "`"
+		f.Fix = fmt.Sprintf("In %s → %s, set the provider to %s, the one the role trusts (it is now %s). Or: %s", o.AppName(), field, trusted[0], now, f.Fix)
+		return
+	}
 	field, value := "", ""
 	switch rule.Setting {
 	case SettingRole:
@@ -260,10 +300,6 @@ func oktaFix(rule *Rule, o *okta.Org, u *okta.User) string {
 		return ""
 	}
 	switch {
-	case rule.ID == "aws/provider-not-found" && !s.UseGroupMapping:
-		return fmt.Sprintf("In %s → Sign On, set Identity Provider ARN to the ARN of the IAM SAML provider that holds this app's metadata (aws iam list-saml-providers lists them); it is now %s.", o.AppName(), s.IdentityProviderARN)
-	case rule.ID == "aws/provider-not-found":
-		return fmt.Sprintf("In %s → Sign On, make the Role Value Pattern's provider name the IAM SAML provider's (aws iam list-saml-providers lists them); it is now %s.", o.AppName(), s.RoleValuePattern)
 	case u == nil:
 		return ""
 	case s.UseGroupMapping && len(o.Predict(u).Roles) == 0:

@@ -249,7 +249,7 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		if o := in.Okta(); o != nil {
 			_, u := p.oktaUser()
 			for i := range p.findings {
-				oktaCause(rule, &p.findings[i], o, u)
+				oktaCause(rule, &p.findings[i], o, u, in)
 			}
 		}
 		for _, f := range p.findings {

@@ -487,3 +487,27 @@ func TestOktaServiceApp(t *testing.T) {
 		t.Error("the access token was printed")
 	}
 }
+
+// TestOktaProvider: the issue's own example. Okta's Identity Provider ARN
+// is …/Okta while the role trusts …/OktaConnect: the finding names the
+// Okta field, IAM's provider, and sets the field to it; preflight says
+// the same before anyone signs in.
+func TestOktaProvider(t *testing.T) {
+	oktaSetup{settings: map[string]any{"identityProviderArn": "arn:aws:iam::123456789012:saml-provider/Okta"},
+		users: []oktaUser{{login: "jane.doe@example.com", roles: []string{"ConnectAgent"}}}}.serve(t)
+	trust := filepath.Join(t.TempDir(), "trust.json")
+	if err := os.WriteFile(trust, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/OktaConnect"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"okta:     Okta app \"Amazon Connect\" (" + oktaApp + ") → Sign On → Identity Provider ARN is `arn:aws:iam::123456789012:saml-provider/Okta`; IAM's provider, as the role's trust policy names it, is `arn:aws:iam::123456789012:saml-provider/OktaConnect`",
+		"→ Sign On → Identity Provider ARN, set the provider to arn:aws:iam::123456789012:saml-provider/OktaConnect, the one the role trusts"}
+	_, live, _ := runCLI(t, "", "--from-okta", "--now", oktaNow, "--trust-policy", trust, repo("testdata", "assertions", "okta-connect.b64"))
+	_, pre, _ := runCLI(t, "", "preflight", "--okta-app", oktaApp, "--now", oktaNow, "--trust-policy", trust)
+	for _, out := range []string{live, pre} {
+		for _, w := range want {
+			if !strings.Contains(out, "error   aws/trust-principal") || !strings.Contains(out, w) {
+				t.Errorf("no %q in:\n%s", w, out)
+			}
+		}
+	}
+}
