@@ -103,9 +103,11 @@ func (c *Client) FindApp(ctx context.Context, issuer string) (string, error) {
 
 // ReadOptions say what Read reads.
 type ReadOptions struct {
-	// User, when set, reads only that user (by app username) instead of
-	// every user's groups.
+	// User, when set, keeps only that user (by app username).
 	User string
+	// NoUserGroups leaves out each user's groups (one call a user): the
+	// caller reads them, with UserGroups, for the users it needs.
+	NoUserGroups bool
 	// Progress is told how many users have been read, of how many.
 	Progress func(done, total int)
 }
@@ -145,7 +147,7 @@ func (c *Client) Read(ctx context.Context, appID string, o ReadOptions) (*okta.O
 	}
 	// Group mapping and "Join all roles" need each user's groups; other
 	// setups do too when groups are assigned, for the roles they hide.
-	needGroups := app.Settings.App.UseGroupMapping || len(groups) > 0
+	needGroups := NeedsUserGroups(&org.App, len(groups)) && !o.NoUserGroups
 	for i, u := range users {
 		user := okta.User{Assignment: u}
 		if needGroups {
@@ -168,4 +170,11 @@ func (c *Client) Read(ctx context.Context, appID string, o ReadOptions) (*okta.O
 	}
 	org.Metadata = string(md)
 	return org, nil
+}
+
+// NeedsUserGroups reports whether predicting a user's Role values needs
+// the user's groups: with group mapping, or when groups are assigned to
+// the app (their roles, joined or hidden).
+func NeedsUserGroups(app *okta.App, assignedGroups int) bool {
+	return app.Settings.App.UseGroupMapping || assignedGroups > 0
 }

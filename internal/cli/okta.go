@@ -119,7 +119,8 @@ type oktaResolver struct {
 
 	mu    sync.Mutex
 	apps  map[string]string    // issuer → app ID
-	cache map[string]*okta.Org // app ID and user → what was read
+	base  map[string]*okta.Org // app ID → the app, its users and groups, keys, metadata
+	cache map[string]*okta.Org // app ID and user → the view a capture gets
 }
 
 func (r *oktaResolver) Resolve(ctx context.Context, t lint.Target, in *lint.Inputs) (*lint.Inputs, error) {
@@ -150,18 +151,47 @@ func (r *oktaResolver) Resolve(ctx context.Context, t lint.Target, in *lint.Inpu
 			r.apps[t.Issuer], app = id, id
 		}
 	}
-	key := app + "\x00" + t.SessionName
-	org, ok := r.cache[key]
-	if !ok {
-		var err error
-		if org, err = r.c.Read(ctx, app, oktaread.ReadOptions{User: t.SessionName}); err != nil {
-			return nil, &oktaError{err}
-		}
-		r.cache[key] = org
+	org, err := r.view(ctx, app, t.SessionName)
+	if err != nil {
+		return nil, &oktaError{err}
 	}
 	in = in.Clone()
 	in.SetOkta(org)
 	return in, nil
+}
+
+// view is what was read of the app, once for the run, with the one user
+// the capture names and that user's groups: a batch of captures reads
+// the app's users once, and each user's groups once.
+func (r *oktaResolver) view(ctx context.Context, app, login string) (*okta.Org, error) {
+	key := app + "\x00" + strings.ToLower(login)
+	if v, ok := r.cache[key]; ok {
+		return v, nil
+	}
+	base, ok := r.base[app]
+	if !ok {
+		var err error
+		if base, err = r.c.Read(ctx, app, oktaread.ReadOptions{NoUserGroups: true}); err != nil {
+			return nil, err
+		}
+		r.base[app] = base
+	}
+	v := *base
+	v.Users = nil
+	if u := base.User(login); u != nil {
+		user := *u
+		if oktaread.NeedsUserGroups(&base.App, len(base.Groups)) {
+			groups, err := r.c.UserGroups(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			user.Groups = groups
+		}
+		v.Users = []okta.User{user}
+	}
+	v.Index()
+	r.cache[key] = &v
+	return &v, nil
 }
 
 // oktaIssuer starts the Issuer of every Okta app, whatever the org's
@@ -175,7 +205,7 @@ func (o *oktaFlags) withOkta(fs *flag.FlagSet, next lint.Resolver) (lint.Resolve
 	if err != nil || c == nil {
 		return next, err
 	}
-	return &oktaResolver{c: c, app: o.app, next: next, apps: map[string]string{}, cache: map[string]*okta.Org{}}, nil
+	return &oktaResolver{c: c, app: o.app, next: next, apps: map[string]string{}, base: map[string]*okta.Org{}, cache: map[string]*okta.Org{}}, nil
 }
 
 const preflightUsage = `usage: samllint preflight [--okta-app ID | --okta-read FILE] [--user LOGIN] [flags]

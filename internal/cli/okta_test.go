@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -314,6 +315,27 @@ func TestOktaCapture(t *testing.T) {
 	_, offline, _ := runCLI(t, "", "--okta-read", filepath.Join(dir, "okta-"+oktaApp+".json"), "--now", oktaNow, "--metadata", md, capture)
 	if offline != live {
 		t.Errorf("--okta-read reports otherwise than --from-okta:\n%s\n%s", offline, live)
+	}
+	// A batch reads the app's users once, and each user's groups once:
+	// three captures of Jane's, one of John's (the sample, renamed).
+	srv := oktaSetup{settings: map[string]any{"identityProviderArn": "arn:aws:iam::123456789012:saml-provider/Okta"},
+		groups: []oktaGroup{{"Connect Supervisors", []string{"ConnectSupervisor"}}},
+		users:  []oktaUser{{login: "jane.doe@example.com", groups: []string{"Connect Supervisors"}}, {login: "john.roe@example.com"}}}.serve(t)
+	b64, err := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, _ := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(b64)), ""))
+	john := filepath.Join(t.TempDir(), "john.xml")
+	os.WriteFile(john, []byte(strings.ReplaceAll(string(xml), "jane.doe@", "john.roe@")), 0o600)
+	runCLI(t, "", "--from-okta", "--now", oktaNow, capture, repo("testdata", "assertions", "okta-connect.b64"), repo("testdata", "assertions", "okta-connect.har"), john)
+	count := map[string]int{}
+	for _, r := range srv.Requests() {
+		path, _, _ := strings.Cut(strings.Fields(r)[1], "?")
+		count[path]++
+	}
+	if count["/api/v1/apps/"+oktaApp+"/users"] != 1 || count["/api/v1/users/00u000/groups"] != 1 || count["/api/v1/users/00u001/groups"] != 1 || count["/api/v1/apps"] != 1 {
+		t.Errorf("requests for 5 captures of two users: %v", count)
 	}
 	// The same Okta field in fix's plan.
 	if _, out, _ := runCLI(t, "", "fix", "--from-okta", "--now", oktaNow, capture); !strings.Contains(out, "give jane.doe@example.com a SAML role") {
