@@ -6,6 +6,9 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -83,6 +86,9 @@ func (*Reach) FindBrowser() (string, error) { return record.FindBrowser() }
 func (l *Reach) Record(ctx context.Context, o reach.RecordOptions) (*reach.Recording, error) {
 	var allocCtx context.Context
 	var cancelAlloc context.CancelFunc
+	// The browser's own output, kept (its last 64 KB) for when chromedp
+	// reports the process's early exit as a lost connection, without it.
+	output := &tailBuffer{max: 64 << 10}
 	if o.Attach != "" {
 		allocCtx, cancelAlloc = remote.NewAllocator(ctx, o.Attach)
 	} else {
@@ -90,7 +96,7 @@ func (l *Reach) Record(ctx context.Context, o reach.RecordOptions) (*reach.Recor
 		if window == nil {
 			window = chromedp.VisibleWindow
 		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:], window, chromedp.ExecPath(o.Browser), chromedp.UserDataDir(o.ProfileDir),
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], window, chromedp.ExecPath(o.Browser), chromedp.UserDataDir(o.ProfileDir), chromedp.CombinedOutput(output),
 			chromedp.Env("TMPDIR="+o.TempDir), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("no-first-run", true), chromedp.Flag("no-default-browser-check", true))
 		if o.NoSandbox {
@@ -104,6 +110,16 @@ func (l *Reach) Record(ctx context.Context, o reach.RecordOptions) (*reach.Recor
 	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet), chromedp.WithLogf(quiet))
 	defer cancelTab()
 	if err := chromedp.Do(tab); err != nil {
+		if o.Attach == "" && strings.Contains(err.Error(), "lost the connection to the browser") {
+			// A browser that exits at once closes the pipe while chromedp
+			// asks for its version, and chromedp may report that call's
+			// lost connection before the exit with the output that says
+			// why. The allocator's cancel waits for the process and its
+			// output; then the error is the one it reports otherwise.
+			cancelTab()
+			cancelAlloc()
+			err = fmt.Errorf("chrome failed to start:\n%s", output.String())
+		}
 		return nil, &reach.BrowserError{NoDisplay: errors.Is(err, chromedp.ErrNoDisplay), Err: err}
 	}
 	if l.OnTab != nil {
@@ -128,4 +144,27 @@ func (l *Reach) Record(ctx context.Context, o reach.RecordOptions) (*reach.Recor
 		}
 	}
 	return out, nil
+}
+
+// tailBuffer keeps the last max bytes written to it, for any goroutine.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
 }
