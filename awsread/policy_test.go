@@ -2,8 +2,6 @@ package awsread_test
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,11 +19,6 @@ import (
 // (to s.call, s.list, s.org, s.connect) and every API action it sends
 // over the wire (to api.query, and through s.org and s.connect).
 func sourceCalls(t *testing.T) (named, wire []string) {
-	fset := token.NewFileSet()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	lit := func(e ast.Expr) string {
 		if l, ok := e.(*ast.BasicLit); ok {
 			v, _ := strconv.Unquote(l.Value)
@@ -34,14 +27,7 @@ func sourceCalls(t *testing.T) (named, wire []string) {
 		return ""
 	}
 	services := map[string]string{"svcIAM": "iam", "svcSTS": "sts", "svcOrganizations": "organizations", "svcConnect": "connect", "svcCloudTrail": "cloudtrail"}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range testkit.Sources(t) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {

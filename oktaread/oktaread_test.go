@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -180,17 +179,8 @@ func TestErrors(t *testing.T) {
 // TestEndpoints: docs/okta.md lists exactly the paths the source GETs,
 // and Endpoints says the same.
 func TestEndpoints(t *testing.T) {
-	fset := token.NewFileSet()
-	files, _ := filepath.Glob("*.go")
 	var found []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range testkit.Sources(t) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			// "/api/v1/apps/"+url.PathEscape(id)+"/users?limit=200":
 			// the literals of a concatenation, the ID as {id}.
