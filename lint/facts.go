@@ -243,12 +243,18 @@ func (c *facts) pick() (role, prov *iamARN) {
 // trusts reports whether an Allow statement names the provider as its
 // Federated principal.
 func trusts(d *policy.Document, provider string) bool {
+	return slices.Contains(federated(d), provider)
+}
+
+// federated are the Federated principals of the Allow statements.
+func federated(d *policy.Document) []string {
+	var out []string
 	for _, s := range d.Statements {
-		if s.Effect == "Allow" && s.Principal != nil && slices.Contains(s.Principal.Federated, provider) {
-			return true
+		if s.Effect == "Allow" && s.Principal != nil {
+			out = append(out, s.Principal.Federated...)
 		}
 	}
-	return false
+	return out
 }
 
 // providerUUIDOr is the IAM SAML provider's unique identifier, from

@@ -188,18 +188,13 @@ var providerRules = map[string]bool{"aws/provider-not-found": true, "aws/trust-p
 // trustedProviders are the SAML providers the role's trust policy trusts:
 // IAM's provider, as far as the inputs say.
 func trustedProviders(in *Inputs) []string {
-	var out []string
 	if in == nil || in.trust == nil {
 		return nil
 	}
-	for _, s := range in.trust.Statements {
-		if s.Effect != "Allow" || s.Principal == nil {
-			continue
-		}
-		for _, f := range s.Principal.Federated {
-			if strings.Contains(f, ":saml-provider/") {
-				out = append(out, f)
-			}
+	var out []string
+	for _, f := range federated(in.trust) {
+		if strings.Contains(f, ":saml-provider/") {
+			out = append(out, f)
 		}
 	}
 	return out

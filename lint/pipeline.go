@@ -246,7 +246,7 @@ func run(rules []*Rule, m *saml.Message, in *Inputs, opts Options) *Report {
 		}
 		rep.Summary.RulesRun++
 		order := ruleIndex(rule.ID)
-		if o := in.Okta(); o != nil {
+		if o := in.Okta(); o != nil && len(p.findings) > 0 {
 			_, u := p.oktaUser()
 			for i := range p.findings {
 				oktaCause(rule, &p.findings[i], o, u, in)

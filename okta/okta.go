@@ -218,16 +218,12 @@ func (o *Org) IsAWSApp() bool { return o.App.Name == AWSApp }
 // User finds an assigned user by app username (case-insensitively, as
 // Okta logins are), or nil.
 func (o *Org) User(login string) *User {
-	if o.byLogin != nil && len(o.byLogin) <= len(o.Users) {
-		if i, ok := o.byLogin[strings.ToLower(login)]; ok && i < len(o.Users) && equalFold(o.Users[i].Login(), login) {
-			return &o.Users[i]
-		}
-		if len(o.byLogin) == len(o.Users) {
-			return nil
-		}
+	if i, ok := o.byLogin[strings.ToLower(login)]; ok && i < len(o.Users) && strings.EqualFold(o.Users[i].Login(), login) {
+		return &o.Users[i]
 	}
+	// Not indexed, or the index is older than the users.
 	for i := range o.Users {
-		if equalFold(o.Users[i].Login(), login) {
+		if strings.EqualFold(o.Users[i].Login(), login) {
 			return &o.Users[i]
 		}
 	}
@@ -243,8 +239,4 @@ func (o *Org) SigningKey() *Key {
 		}
 	}
 	return nil
-}
-
-func equalFold(a, b string) bool {
-	return len(a) == len(b) && bytes.EqualFold([]byte(a), []byte(b))
 }

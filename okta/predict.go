@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The AWS attributes a prediction fills, by their SAML names.
@@ -80,7 +81,7 @@ type Hidden struct {
 
 // Predict builds the assertion fields for one assigned user.
 func (o *Org) Predict(u *User) *Prediction {
-	p := &Prediction{User: u.Login(), Issuer: entityID(o.Metadata), NameID: u.Login()}
+	p := &Prediction{User: u.Login(), Issuer: EntityID(o.Metadata), NameID: u.Login()}
 	if o.IsAWSApp() {
 		o.predictAWS(u, p)
 	} else {
@@ -206,9 +207,27 @@ var groupNameRe = regexp.MustCompile(`\(\?\{\{(\w+)\}\}`)
 // Filter compiles the app's Group Filter as Okta documents it: a regular
 // expression over group names whose named groups accountid and role fill
 // ${accountid} and ${role} of the Role Value Pattern (DocAWSGroups). It is
-// matched against the whole name.
+// matched against the whole name. An org has one filter and every user's
+// prediction (and the rules, several times a user) asks for it: it is
+// compiled once.
 func Filter(expr string) (*regexp.Regexp, error) {
-	return regexp.Compile(`^(?:` + groupNameRe.ReplaceAllString(expr, `(?P<$1>`) + `)$`)
+	last.Lock()
+	defer last.Unlock()
+	if last.re == nil && last.err == nil || last.expr != expr {
+		last.expr = expr
+		last.re, last.err = regexp.Compile(`^(?:` + groupNameRe.ReplaceAllString(expr, `(?P<$1>`) + `)$`)
+	}
+	return last.re, last.err
+}
+
+// last is the Group Filter compiled last: a run meets one (a regexp is
+// safe for concurrent use), and keeping only it bounds the memory of a
+// process that predicts for many orgs.
+var last struct {
+	sync.Mutex
+	expr string
+	re   *regexp.Regexp
+	err  error
 }
 
 // groupMapping is the AWS app with "Use Group Mapping": every group of
@@ -324,8 +343,8 @@ func (p *Prediction) IsUnknown(attr string) bool {
 	return false
 }
 
-// entityID is the metadata's entityID, the Issuer Okta sends.
-func entityID(md string) string {
+// EntityID is the metadata's entityID, the Issuer Okta sends, or "".
+func EntityID(md string) string {
 	var ed struct {
 		EntityID string `xml:"entityID,attr"`
 	}

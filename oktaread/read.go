@@ -94,7 +94,7 @@ func (c *Client) FindApp(ctx context.Context, issuer string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if strings.Contains(string(md), `entityID="`+issuer+`"`) {
+		if okta.EntityID(string(md)) == issuer {
 			return a.ID, nil
 		}
 	}

@@ -35,12 +35,15 @@ type preflightText struct {
 	color bool
 	red   *redact.Redactor
 	n     int
-	rows  map[lint.Outcome][]string // "login  rule, rule"
+	rows  map[lint.Outcome][]row
 	shown map[lint.Outcome][]string // the reports printed, rendered
 }
 
+// row is a user's line of the table: the rules its report names.
+type row struct{ login, rules string }
+
 func newPreflightText(o *okta.Org, at time.Time, color bool, red *redact.Redactor) *preflightText {
-	return &preflightText{org: o, at: at, color: color, red: red, rows: map[lint.Outcome][]string{}, shown: map[lint.Outcome][]string{}}
+	return &preflightText{org: o, at: at, color: color, red: red, rows: map[lint.Outcome][]row{}, shown: map[lint.Outcome][]string{}}
 }
 
 func (t *preflightText) user(u *preflight.User) error {
@@ -58,7 +61,7 @@ func (t *preflightText) user(u *preflight.User) error {
 	switch rep.Outcome {
 	case lint.OutcomeWillFail, lint.OutcomeMayFail, lint.OutcomeNotes:
 	default:
-		t.rows[lint.OutcomePass] = append(t.rows[lint.OutcomePass], login)
+		t.rows[lint.OutcomePass] = append(t.rows[lint.OutcomePass], row{login: login})
 		return nil
 	}
 	var rules []string
@@ -69,7 +72,7 @@ func (t *preflightText) user(u *preflight.User) error {
 			rules = append(rules, f.Rule)
 		}
 	}
-	t.rows[rep.Outcome] = append(t.rows[rep.Outcome], login+"\x00"+strings.Join(rules, ", "))
+	t.rows[rep.Outcome] = append(t.rows[rep.Outcome], row{login, strings.Join(rules, ", ")})
 	if len(t.shown[rep.Outcome]) >= maxReports {
 		return nil
 	}
@@ -106,12 +109,10 @@ func (t *preflightText) finish(w io.Writer) error {
 		format.Printf(&b, "\n%s (%d of %d):\n", c.title, len(rows), t.n)
 		width := 0
 		for _, r := range rows {
-			login, _, _ := strings.Cut(r, "\x00")
-			width = max(width, len(login))
+			width = max(width, len(r.login))
 		}
 		for _, r := range rows {
-			login, rules, _ := strings.Cut(r, "\x00")
-			format.Printf(&b, "  %-*s  %s\n", width, login, rules)
+			format.Printf(&b, "  %-*s  %s\n", width, r.login, r.rules)
 		}
 	}
 	if n := len(t.rows[lint.OutcomePass]); n > 0 {
