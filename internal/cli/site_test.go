@@ -380,3 +380,84 @@ func TestStaticSiteWrongType(t *testing.T) {
 		t.Errorf("verdict %q", v)
 	}
 }
+
+// TestStaticSiteWarmup: the worker's warm-up lint runs only while nobody
+// has asked. A paste made before the module has started is linted as
+// soon as it starts, with no warm-up before it (which would add the
+// whole cost of a first lint to the wait); a page left alone warms up.
+func TestStaticSiteWarmup(t *testing.T) {
+	srv := serveStatic(t, staticSite(t))
+	capture, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+
+	t.Run("a paste before the module starts", func(t *testing.T) {
+		ctx := headlessChromium(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("input")),
+			chromedp.SetValue(chromedp.ID("input"), string(capture))); err != nil {
+			t.Fatal(err)
+		}
+		early, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`const early = window.samllintReady !== true; document.getElementById("lint-button").click(); early`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !early {
+			t.Skip("samllint.wasm started before the paste could be made: nothing to check")
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("verdict"))); err != nil {
+			t.Fatal(err)
+		}
+		// The warm-up would be decided right after the module started,
+		// before or after the verdict: give it the time to show.
+		if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if warmed, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samllintWarmedAt !== undefined`)); warmed {
+			t.Error("the worker ran its warm-up lint although a paste was waiting for the module")
+		}
+	})
+	t.Run("a page left alone", func(t *testing.T) {
+		ctx := headlessChromium(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("input"))); err != nil {
+			t.Fatal(err)
+		}
+		if !testkit.Within(testkit.SetUp, func() bool {
+			warmed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samllintWarmedAt !== undefined`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return warmed
+		}) {
+			t.Errorf("the worker did not warm up within %v of a page left alone", testkit.SetUp)
+		}
+	})
+}
+
+// TestStaticSiteNoModule: a host missing samllint.wasm gets one clear
+// line on the page, for the paste that was waiting for it too, not a
+// button that spins for ever.
+func TestStaticSiteNoModule(t *testing.T) {
+	dir := t.TempDir()
+	site := staticSite(t)
+	for _, name := range []string{"index.html", "app.js", "app.css", "worker.js", "wasm_exec.js"} {
+		b, err := os.ReadFile(filepath.Join(site, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serveStatic(t, dir)
+	capture, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	ctx := headlessChromium(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("input")),
+		chromedp.SetValue(chromedp.ID("input"), string(capture))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("lint-button").click(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, chromedp.ID("status"), "could not start samllint.wasm: the site answered 404 Not Found for samllint.wasm")
+	if disabled, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("lint-button").disabled`)); disabled {
+		t.Error("the Lint button stayed disabled after samllint.wasm failed to load")
+	}
+}

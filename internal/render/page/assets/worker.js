@@ -10,17 +10,19 @@ const module = fetch("samllint.wasm");
 importScripts("wasm_exec.js");
 
 const ready = (async () => {
+  const resp = await module;
+  if (!resp.ok) throw new Error(`the site answered ${resp.status} ${resp.statusText} for samllint.wasm`);
   const go = new Go();
   let inst;
   try {
-    inst = (await WebAssembly.instantiateStreaming(module, go.importObject)).instance;
+    inst = (await WebAssembly.instantiateStreaming(resp, go.importObject)).instance;
   } catch (e) { // a host that does not send application/wasm
     const bytes = await (await fetch("samllint.wasm")).arrayBuffer();
     inst = (await WebAssembly.instantiate(bytes, go.importObject)).instance;
   }
   go.run(inst);
   return self.samllintVersion;
-})();
+})().catch((e) => { throw new Error("could not start samllint.wasm: " + e.message); });
 
 // asked counts the requests received: the warm-up runs only while none
 // has come, so that it never delays a paste.
@@ -32,9 +34,14 @@ ready.then(
     // While nobody has pasted yet, lint a built-in capture once: the
     // browser compiles each function on its first call, so the person's
     // first lint is then as quick as the next.
-    setTimeout(() => { if (asked === 0 && self.samllintWarm) self.samllintWarm(); }, 0);
+    setTimeout(() => {
+      if (asked === 0 && self.samllintWarm) {
+        self.samllintWarm();
+        postMessage({ warmed: true });
+      }
+    }, 0);
   },
-  (e) => postMessage({ ready: false, error: "could not start samllint.wasm: " + e.message }),
+  (e) => postMessage({ ready: false, error: e.message }),
 );
 
 onmessage = async (e) => {
@@ -42,6 +49,11 @@ onmessage = async (e) => {
   const { id, path, body } = e.data;
   try {
     await ready;
+  } catch (err) { // the page waiting for its verdict learns why there is none
+    postMessage({ id: id, status: 500, body: JSON.stringify({ error: err.message }) });
+    return;
+  }
+  try {
     const r = samllintAPI(path, body);
     postMessage({ id: id, status: r.status, body: r.body });
   } catch (err) {
