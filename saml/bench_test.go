@@ -1,7 +1,9 @@
 package saml
 
 import (
+	"bytes"
 	"crypto/x509"
+	"fmt"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -68,5 +70,38 @@ func BenchmarkGoxmldsigValidate(b *testing.B) {
 		if _, err := ctx.Validate(d); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLoadMetadata reads the Okta metadata alone and in an
+// aggregate of 200 entities (an EntitiesDescriptor, as federations
+// publish), each with its own entityID.
+func BenchmarkLoadMetadata(b *testing.B) {
+	one := testdata(b, "metadata", "okta-idp-metadata.xml")
+	body := one[bytes.Index(one, []byte("<md:EntityDescriptor")):]
+	var agg bytes.Buffer
+	agg.WriteString(`<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">`)
+	for i := range 200 {
+		agg.Write(bytes.Replace(body, []byte(`entityID="`), fmt.Appendf(nil, `entityID="%d-`, i), 1))
+	}
+	agg.WriteString(`</md:EntitiesDescriptor>`)
+	for _, c := range []struct {
+		name string
+		b    []byte
+		n    int
+	}{{"one", one, 1}, {"aggregate-200", agg.Bytes(), 200}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.b)))
+			b.ReportAllocs()
+			for b.Loop() {
+				a, err := LoadMetadata(c.b, "md.xml")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(a.EntityIDs) != c.n {
+					b.Fatalf("%d entities, want %d", len(a.EntityIDs), c.n)
+				}
+			}
+		})
 	}
 }

@@ -219,26 +219,26 @@ func LoadMetadata(b []byte, name string) (*Anchors, error) {
 	if err := checkXML(b, DefaultLimits); err != nil {
 		return nil, err
 	}
-	var probe struct{ XMLName xml.Name }
-	if err := xml.Unmarshal(b, &probe); err != nil {
+	probe, err := rootElement(b)
+	if err != nil {
 		return nil, decodeErr(StageXML, "unreadable metadata", "SAML 2.0 metadata XML", err)
 	}
 	var entities []crewjam.EntityDescriptor
 	switch {
-	case probe.XMLName.Space == NSMetadata && probe.XMLName.Local == "EntityDescriptor":
+	case probe.Space == NSMetadata && probe.Local == "EntityDescriptor":
 		var ed crewjam.EntityDescriptor
 		if err := xml.Unmarshal(b, &ed); err != nil {
 			return nil, decodeErr(StageXML, "metadata that does not fit the SAML metadata schema", "a valid md:EntityDescriptor", err)
 		}
 		entities = append(entities, ed)
-	case probe.XMLName.Space == NSMetadata && probe.XMLName.Local == "EntitiesDescriptor":
+	case probe.Space == NSMetadata && probe.Local == "EntitiesDescriptor":
 		var es crewjam.EntitiesDescriptor
 		if err := xml.Unmarshal(b, &es); err != nil {
 			return nil, decodeErr(StageXML, "metadata that does not fit the SAML metadata schema", "a valid md:EntitiesDescriptor", err)
 		}
 		entities = flatten(&es)
 	default:
-		return nil, decodeErr(StageKind, fmt.Sprintf("<%s> in namespace %q", probe.XMLName.Local, probe.XMLName.Space), "IdP metadata: md:EntityDescriptor or md:EntitiesDescriptor", nil)
+		return nil, decodeErr(StageKind, fmt.Sprintf("<%s> in namespace %q", probe.Local, probe.Space), "IdP metadata: md:EntityDescriptor or md:EntitiesDescriptor", nil)
 	}
 	a := &Anchors{}
 	sps := 0
@@ -319,4 +319,21 @@ func LoadCertificates(b []byte, name string) (*Anchors, error) {
 		a.Certs = append(a.Certs, &Anchor{CertInfo: ci, Source: name})
 	}
 	return a, nil
+}
+
+// rootElement is the document's first element's name. It reads no
+// further: xml.Unmarshal into a struct holding only XMLName would read
+// the whole document, a third pass over a metadata aggregate that
+// checkXML has read and the typed Unmarshal reads again.
+func rootElement(b []byte) (xml.Name, error) {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return xml.Name{}, err
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name, nil
+		}
+	}
 }
