@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -74,5 +78,71 @@ func TestBatchSkipsInputs(t *testing.T) {
 	}
 	if n := strings.Count(errs, "\n"); n > 10 {
 		t.Errorf("%d lines on stderr", n)
+	}
+}
+
+// TestNotCaptureHead: how a directory's file is judged from its first
+// bytes when it is text: base64 of a capture in each form it comes in is
+// a capture, whether its first 256 characters show it or only the longer
+// window does; base64 of anything else and other text are named.
+func TestNotCaptureHead(t *testing.T) {
+	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	xml, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(sample), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.StdEncoding.EncodeToString
+	var deflated, gzipped bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	fw.Write(xml)
+	fw.Close()
+	gw := gzip.NewWriter(&gzipped)
+	gw.Write(xml)
+	gw.Close()
+	wrapped := regexp.MustCompile(`.{76}`).ReplaceAllString(enc(xml), "$0\n")
+	const notXML, notText = "base64 of something that is not XML", "text that is neither base64, a form body, XML nor a HAR export"
+	for _, c := range []struct {
+		name, text, want string
+	}{
+		{"base64 of XML", enc(xml), ""},
+		{"wrapped at 76 columns", wrapped, ""},
+		{"URL-encoded", url.QueryEscape(enc(xml)), ""},
+		{"URL-safe", base64.RawURLEncoding.EncodeToString(xml), ""},
+		{"of DEFLATE", enc(deflated.Bytes()), ""},
+		{"of gzip", enc(gzipped.Bytes()), ""},
+		{"XML after 300 blank bytes", enc(append(bytes.Repeat([]byte(" "), 300), xml...)), ""},
+		{"base64 of text", enc(bytes.Repeat([]byte("hello, not XML at all. "), 40)), notXML},
+		{"base64 of text, short", enc([]byte("hello")), notXML},
+		{"words", strings.Repeat("just some notes ", 40), notText},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := notCaptureHead([]byte(c.text), true); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkJudge judges a directory of 400 captures, as a directory
+// given to lint is judged before any file is linted.
+func BenchmarkJudge(b *testing.B) {
+	dir := b.TempDir()
+	sample, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
+	var files []string
+	for i := range 400 {
+		f := filepath.Join(dir, fmt.Sprintf("c%d.b64", i))
+		os.WriteFile(f, sample, 0o644)
+		files = append(files, f)
+	}
+	for _, jobs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("jobs-%d", jobs), func(b *testing.B) {
+			for b.Loop() {
+				for _, why := range judge(files, jobs) {
+					if why != "" {
+						b.Fatal(why)
+					}
+				}
+			}
+		})
 	}
 }
