@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/samllint/samllint/internal/base/lazyre"
 )
 
 // The AWS attributes a prediction fills, by their SAML names.
@@ -202,7 +204,7 @@ func (o *Org) samlRoles(u *User, p *Prediction) {
 }
 
 // groupNameRe turns Okta's named groups, (?{{name}}…), into Go's.
-var groupNameRe = regexp.MustCompile(`\(\?\{\{(\w+)\}\}`)
+var groupNameRe = lazyre.New(`\(\?\{\{(\w+)\}\}`)
 
 // Filter compiles the app's Group Filter as Okta documents it: a regular
 // expression over group names whose named groups accountid and role fill
