@@ -50,6 +50,17 @@ func staticSite(t testing.TB) string {
 	return site.dir
 }
 
+// skipSiteUnderRace skips a static-site test in CI's race step: samllint
+// runs there as WebAssembly inside the browser, which the race detector
+// does not see, and the test's own Go side is a file server and chromedp.
+// go test ./... runs them; under -race they cost half a minute for nothing.
+func skipSiteUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("samllint runs as WebAssembly in the browser here, out of the race detector's sight; go test ./... runs this")
+	}
+}
+
 // serveStatic serves the site as a plain static file server does.
 func serveStatic(t testing.TB, dir string) *httptest.Server {
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
@@ -61,6 +72,7 @@ func serveStatic(t testing.TB, dir string) *httptest.Server {
 // loader and the module, within 3.5 MB gzipped, and its page forbids any
 // connection but to itself.
 func TestStaticSiteBudget(t *testing.T) {
+	skipSiteUnderRace(t)
 	dir := staticSite(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -157,6 +169,7 @@ func openSite(t *testing.T, url string) (context.Context, func() []string) {
 // case gives the CLI's findings, and the page requests nothing but its
 // own files.
 func TestStaticSite(t *testing.T) {
+	skipSiteUnderRace(t)
 	dir := staticSite(t)
 	srv := serveStatic(t, dir)
 	ctx, requests := openSite(t, srv.URL)
@@ -356,6 +369,7 @@ func BenchmarkStaticSite(b *testing.B) {
 // application/octet-stream, which streaming compilation refuses, still
 // gets a working page: the worker falls back to compiling the bytes.
 func TestStaticSiteWrongType(t *testing.T) {
+	skipSiteUnderRace(t)
 	dir := staticSite(t)
 	files := http.FileServer(http.Dir(dir))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -386,6 +400,7 @@ func TestStaticSiteWrongType(t *testing.T) {
 // soon as it starts, with no warm-up before it (which would add the
 // whole cost of a first lint to the wait); a page left alone warms up.
 func TestStaticSiteWarmup(t *testing.T) {
+	skipSiteUnderRace(t)
 	srv := serveStatic(t, staticSite(t))
 	capture, _ := os.ReadFile(repo("testdata", "assertions", "okta-connect.b64"))
 
@@ -435,6 +450,7 @@ func TestStaticSiteWarmup(t *testing.T) {
 // line on the page, for the paste that was waiting for it too, not a
 // button that spins for ever.
 func TestStaticSiteNoModule(t *testing.T) {
+	skipSiteUnderRace(t)
 	dir := t.TempDir()
 	site := staticSite(t)
 	for _, name := range []string{"index.html", "app.js", "app.css", "worker.js", "wasm_exec.js"} {
