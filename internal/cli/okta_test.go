@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -447,6 +448,13 @@ func TestPreflightGolden(t *testing.T) {
 			t.Errorf("stderr: %q", stderr)
 		}
 		golden(t, filepath.Join("okta", "preflight."+f), out)
+	}
+	// Redacted JSON is laid out as the plain one: no line of only spaces
+	// between users or before the array's end.
+	_, red, _ := runCLI(t, "", "preflight", "--okta-read", repo("testdata", "okta", "guide-mistake.json"), "--now", oktaNow,
+		"--metadata", repo("testdata", "metadata", "okta-idp-metadata.xml"), "--format", "json", "--redact")
+	if regexp.MustCompile(`(?m)^ +$`).MatchString(red) || !json.Valid([]byte(red)) {
+		t.Errorf("redacted JSON:\n%s", red)
 	}
 	// SARIF a code-scanning upload takes: valid against the schema, one
 	// result per finding, each at its user's path.

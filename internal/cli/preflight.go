@@ -155,10 +155,9 @@ func predictedRoles(w io.Writer, p *okta.Prediction) {
 
 // preflightJSON writes every user's prediction and report as they come.
 type preflightJSON struct {
-	w   io.Writer
-	red *redact.Redactor
-	n   int
-	err error
+	users *format.JSONArray
+	red   *redact.Redactor
+	err   error
 }
 
 type jsonRole struct {
@@ -176,7 +175,7 @@ type jsonUser struct {
 }
 
 func newPreflightJSON(w io.Writer, o *okta.Org, at time.Time, red *redact.Redactor) *preflightJSON {
-	j := &preflightJSON{w: w, red: red}
+	j := &preflightJSON{users: format.NewJSONArray(w, "  "), red: red}
 	head, _ := json.Marshal(struct {
 		App         string    `json:"app"`
 		AppID       string    `json:"app_id"`
@@ -188,7 +187,7 @@ func newPreflightJSON(w io.Writer, o *okta.Org, at time.Time, red *redact.Redact
 	var ind bytes.Buffer
 	_ = json.Indent(&ind, head, "", "  ")
 	// The object, open, with "users" to come.
-	_, err := fmt.Fprintf(w, "%s,\n  \"users\": [", strings.TrimSuffix(ind.String(), "\n}"))
+	_, err := fmt.Fprintf(w, "%s,\n  \"users\": ", strings.TrimSuffix(ind.String(), "\n}"))
 	if j.err == nil {
 		j.err = err
 	}
@@ -204,7 +203,7 @@ func (j *preflightJSON) user(u *preflight.User) error {
 	for _, r := range u.Prediction.Roles {
 		x.Roles = append(x.Roles, jsonRole{r.Value, r.From})
 	}
-	elem, err := json.MarshalIndent(x, "", "  ")
+	elem, err := json.Marshal(x)
 	if err != nil {
 		return err
 	}
@@ -212,16 +211,11 @@ func (j *preflightJSON) user(u *preflight.User) error {
 		sc := j.red.Scope()
 		sc.Person(u.Login)
 		sc.Learn(u.Result.Response, u.Result.Capture)
-		if elem, err = sc.JSON(elem, "  "); err != nil {
+		if elem, err = sc.JSON(elem, ""); err != nil {
 			return err
 		}
 	}
-	sep := ","
-	if j.n == 0 {
-		sep = ""
-	}
-	j.n++
-	_, j.err = fmt.Fprintf(j.w, "%s\n    %s", sep, bytes.ReplaceAll(elem, []byte("\n"), []byte("\n    ")))
+	j.err = j.users.Add(elem)
 	return j.err
 }
 
@@ -229,11 +223,10 @@ func (j *preflightJSON) finish(w io.Writer) error {
 	if j.err != nil {
 		return j.err
 	}
-	end := "\n  ]\n}\n"
-	if j.n == 0 {
-		end = "]\n}\n"
+	if err := j.users.Close(); err != nil {
+		return err
 	}
-	_, err := io.WriteString(w, end)
+	_, err := io.WriteString(w, "\n}\n")
 	return err
 }
 

@@ -119,6 +119,22 @@ func (a *jsonArray) close() error {
 	return err
 }
 
+// JSONArray is jsonArray for a document a front end writes itself (such
+// as preflight's), so that its arrays stream and indent as this package's
+// writers do.
+type JSONArray struct{ a jsonArray }
+
+// NewJSONArray starts an array on w whose own line is indented by indent.
+func NewJSONArray(w io.Writer, indent string) *JSONArray {
+	return &JSONArray{jsonArray{w: w, indent: indent}}
+}
+
+// Add writes one element, given as encoded JSON.
+func (a *JSONArray) Add(elem []byte) error { a.a.add(elem); return a.a.err }
+
+// Close ends the array.
+func (a *JSONArray) Close() error { return a.a.close() }
+
 // element encodes v compact, masked by red when it is set, with the
 // characters a terminal would act on escaped.
 func element(v any, red *redact.Redactor) ([]byte, error) {
