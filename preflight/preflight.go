@@ -114,8 +114,11 @@ func Stream(ctx context.Context, o *okta.Org, in *lint.Inputs, opts Options, fn 
 		if err != nil {
 			return err
 		}
-		if len(results) != 1 || results[0].Err != nil {
-			return fmt.Errorf("the predicted sign-in of %s could not be linted: %v", u.Login(), results[0].Err)
+		switch {
+		case len(results) != 1:
+			return fmt.Errorf("the predicted sign-in of %s gave %d results, not one", u.Login(), len(results))
+		case results[0].Err != nil:
+			return fmt.Errorf("the predicted sign-in of %s could not be linted: %w", u.Login(), results[0].Err)
 		}
 		res := results[0]
 		res.Input = lo.Name
